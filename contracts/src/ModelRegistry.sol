@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title ModelRegistry
+/// @notice Datasets and models, and who made them. A dataset is known by the SHA-256 of its file
+///         and belongs to the account that registered it. A model is known by a sequential id;
+///         it names the SHA-256 of its ONNX file, its fee, how many workers must agree on an
+///         answer (quorum), and its contributors with their share of every fee. Contributors
+///         never change: a new version is a new model that names its predecessor.
+/// @dev    Fee and retirement belong to the model's owner (its registrant), whose role moves in
+///         two steps. Contributor lists are append-only storage read by the RewardVault, which
+///         accounts lazily per share so settlement never iterates over contributors.
+contract ModelRegistry {
+    /// @notice Contributor roles.
+    uint8 public constant ROLE_AUTHOR = 1;
+    uint8 public constant ROLE_DATA = 2;
+    uint8 public constant ROLE_OTHER = 3;
+
+    /// @notice Shares are in basis points and must sum to this.
+    uint16 public constant TOTAL_BPS = 10_000;
+    /// @notice Upper bound on contributors per model (bounds registration and claim gas).
+    uint256 public constant MAX_CONTRIBUTORS = 64;
+    /// @notice Upper bound on the number of workers that must sign one receipt.
+    uint8 public constant MAX_QUORUM = 16;
+    /// @notice Upper bound on URI length in bytes.
+    uint256 public constant MAX_URI_BYTES = 2048;
+
+    struct Contributor {
+        address account;
+        uint8 role;
+        uint16 shareBps;
+        bytes32 dataset;
+    }
+
+    struct Dataset {
+        address provider;
+        string uri;
+    }
+
+    /// @dev Slot 0: sha256. Slot 1: owner, fee, quorum, retired (read together by the hub).
+    ///      Slot 2: pending owner and predecessor.
+    struct Model {
+        bytes32 sha256;
+        address owner;
+        uint80 feeWei;
+        uint8 quorum;
+        bool retired;
+        address pendingOwner;
+        uint96 predecessor;
+        string uri;
+    }
+
+    /// @notice Where an account appears as a contributor: model id and index in its list.
+    struct ContributorRef {
+        uint96 modelId;
+        uint16 index;
+    }
+
+    mapping(bytes32 sha256 => Dataset) private _datasets;
+    mapping(uint256 modelId => Model) private _models;
+    mapping(uint256 modelId => Contributor[]) private _contributors;
+    mapping(address account => ContributorRef[]) private _contributions;
+    uint256 private _modelCount;
+
+    event DatasetRegistered(bytes32 indexed sha256, address indexed provider, string uri);
+    event ModelRegistered(
+        uint256 indexed modelId,
+        address indexed owner,
+        bytes32 indexed sha256,
+        string uri,
+        uint256 feeWei,
+        uint8 quorum,
+        uint256 contributorCount
+    );
+    event ModelVersionRegistered(uint256 indexed modelId, uint256 indexed predecessor);
+    event ContributorAdded(
+        uint256 indexed modelId,
+        uint256 index,
+        address indexed account,
+        uint8 role,
+        uint16 shareBps,
+        bytes32 indexed dataset
+    );
+    event ModelFeeChanged(uint256 indexed modelId, uint256 oldFeeWei, uint256 newFeeWei);
+    event ModelRetired(uint256 indexed modelId);
+    event ModelOwnershipTransferStarted(uint256 indexed modelId, address indexed owner, address indexed pendingOwner);
+    event ModelOwnershipTransferred(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
+
+    error ZeroHash();
+    error EmptyUri();
+    error UriTooLong(uint256 length, uint256 max);
+    error DatasetAlreadyRegistered(bytes32 sha256, address provider);
+    error UnknownDataset(uint256 index, bytes32 dataset);
+    error NotDatasetProvider(uint256 index, bytes32 dataset, address provider, address account);
+    error UnexpectedDataset(uint256 index, uint8 role, bytes32 dataset);
+    error InvalidQuorum(uint8 quorum, uint8 max);
+    error FeeTooLarge(uint256 feeWei, uint256 max);
+    error InvalidContributorCount(uint256 count, uint256 max);
+    error ZeroContributorAddress(uint256 index);
+    error InvalidRole(uint256 index, uint8 role);
+    error ZeroShare(uint256 index);
+    error SharesDoNotSum(uint256 totalBps);
+    error UnknownModel(uint256 modelId);
+    error NotModelOwner(uint256 modelId, address caller, address owner);
+    error NotPendingModelOwner(uint256 modelId, address caller, address pendingOwner);
+    error ModelIsRetired(uint256 modelId);
+
+    modifier onlyModelOwner(uint256 modelId) {
+        _checkModelOwner(modelId);
+        _;
+    }
+
+    // ---------------------------------------------------------------- datasets
+
+    /// @notice Registers a dataset; the caller becomes its provider.
+    /// @param sha256Hash SHA-256 of the dataset file's bytes.
+    /// @param uri Where the file can be fetched (`file:`, `http(s):`, ...).
+    function registerDataset(bytes32 sha256Hash, string calldata uri) external {
+        if (sha256Hash == bytes32(0)) revert ZeroHash();
+        _checkUri(uri);
+        address existing = _datasets[sha256Hash].provider;
+        if (existing != address(0)) revert DatasetAlreadyRegistered(sha256Hash, existing);
+        _datasets[sha256Hash] = Dataset({provider: msg.sender, uri: uri});
+        emit DatasetRegistered(sha256Hash, msg.sender, uri);
+    }
+
+    /// @notice The dataset with this SHA-256; `provider` is zero when unknown.
+    function dataset(bytes32 sha256Hash) external view returns (Dataset memory) {
+        return _datasets[sha256Hash];
+    }
+
+    // ------------------------------------------------------------------ models
+
+    /// @notice Registers a model; the caller becomes its owner.
+    /// @param sha256Hash SHA-256 of the ONNX file's bytes; workers refuse files that do not match.
+    /// @param uri Where workers fetch the file.
+    /// @param feeWei Minimum fee per request, in wei (at most 2^80 - 1).
+    /// @param quorum Number of distinct workers that must sign the same output (1..MAX_QUORUM).
+    /// @param contributors Who shares the contributor part of every fee, in basis points summing
+    ///        to 10 000. A DATA contributor names a dataset it registered.
+    /// @return modelId The new model's id (sequential, from 1).
+    function registerModel(
+        bytes32 sha256Hash,
+        string calldata uri,
+        uint256 feeWei,
+        uint8 quorum,
+        Contributor[] calldata contributors
+    ) external returns (uint256 modelId) {
+        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributors.length);
+        _addContributors(modelId, contributors);
+    }
+
+    /// @notice Registers a new version of a model the caller owns; the old one keeps working
+    ///         until its owner retires it.
+    /// @param predecessor The model this one supersedes.
+    function registerModelVersion(
+        uint256 predecessor,
+        bytes32 sha256Hash,
+        string calldata uri,
+        uint256 feeWei,
+        uint8 quorum,
+        Contributor[] calldata contributors
+    ) external onlyModelOwner(predecessor) returns (uint256 modelId) {
+        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributors.length);
+        _addContributors(modelId, contributors);
+        _models[modelId].predecessor = uint96(predecessor);
+        emit ModelVersionRegistered(modelId, predecessor);
+    }
+
+    /// @notice Changes a model's fee for future requests. Escrowed requests keep what they paid.
+    function setModelFee(uint256 modelId, uint256 feeWei) external onlyModelOwner(modelId) {
+        Model storage m = _models[modelId];
+        if (m.retired) revert ModelIsRetired(modelId);
+        if (feeWei > type(uint80).max) revert FeeTooLarge(feeWei, type(uint80).max);
+        uint256 old = m.feeWei;
+        m.feeWei = uint80(feeWei);
+        emit ModelFeeChanged(modelId, old, feeWei);
+    }
+
+    /// @notice Retires a model: no new requests. Pending requests still settle or refund.
+    function retireModel(uint256 modelId) external onlyModelOwner(modelId) {
+        Model storage m = _models[modelId];
+        if (m.retired) revert ModelIsRetired(modelId);
+        m.retired = true;
+        emit ModelRetired(modelId);
+    }
+
+    /// @notice Starts moving a model's ownership; `newOwner` must accept. Zero cancels.
+    function transferModelOwnership(uint256 modelId, address newOwner) external onlyModelOwner(modelId) {
+        _models[modelId].pendingOwner = newOwner;
+        emit ModelOwnershipTransferStarted(modelId, msg.sender, newOwner);
+    }
+
+    /// @notice Accepts a pending ownership transfer of a model.
+    function acceptModelOwnership(uint256 modelId) external {
+        Model storage m = _existing(modelId);
+        if (msg.sender != m.pendingOwner) revert NotPendingModelOwner(modelId, msg.sender, m.pendingOwner);
+        address previous = m.owner;
+        m.owner = msg.sender;
+        m.pendingOwner = address(0);
+        emit ModelOwnershipTransferred(modelId, previous, msg.sender);
+    }
+
+    // ------------------------------------------------------------------- views
+
+    /// @notice Number of models registered; ids run from 1 to this.
+    function modelCount() external view returns (uint256) {
+        return _modelCount;
+    }
+
+    /// @notice Everything stored about a model (reverts when unknown).
+    function model(uint256 modelId) external view returns (Model memory) {
+        return _existing(modelId);
+    }
+
+    /// @notice What a request needs, from one storage slot pair: hash, fee, quorum, retired.
+    function modelTerms(uint256 modelId)
+        external
+        view
+        returns (bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired)
+    {
+        Model storage m = _existing(modelId);
+        return (m.sha256, m.feeWei, m.quorum, m.retired);
+    }
+
+    /// @notice A model's contributors, in registration order.
+    function contributors(uint256 modelId) external view returns (Contributor[] memory) {
+        _existing(modelId);
+        return _contributors[modelId];
+    }
+
+    /// @notice Number of contributors of a model.
+    function contributorCount(uint256 modelId) external view returns (uint256) {
+        _existing(modelId);
+        return _contributors[modelId].length;
+    }
+
+    /// @notice One contributor of a model.
+    function contributor(uint256 modelId, uint256 index) external view returns (Contributor memory) {
+        _existing(modelId);
+        return _contributors[modelId][index];
+    }
+
+    /// @notice Every (model, index) where `account` is a contributor.
+    function contributionsOf(address account) external view returns (ContributorRef[] memory) {
+        return _contributions[account];
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    function _newModel(
+        bytes32 sha256Hash,
+        string calldata uri,
+        uint256 feeWei,
+        uint8 quorum,
+        uint256 n
+    ) private returns (uint256 modelId) {
+        if (sha256Hash == bytes32(0)) revert ZeroHash();
+        _checkUri(uri);
+        if (feeWei > type(uint80).max) revert FeeTooLarge(feeWei, type(uint80).max);
+        if (quorum == 0 || quorum > MAX_QUORUM) revert InvalidQuorum(quorum, MAX_QUORUM);
+        if (n == 0 || n > MAX_CONTRIBUTORS) revert InvalidContributorCount(n, MAX_CONTRIBUTORS);
+
+        modelId = ++_modelCount;
+        Model storage m = _models[modelId];
+        m.sha256 = sha256Hash;
+        m.owner = msg.sender;
+        m.feeWei = uint80(feeWei);
+        m.quorum = quorum;
+        m.uri = uri;
+        emit ModelRegistered(modelId, msg.sender, sha256Hash, uri, feeWei, quorum, n);
+    }
+
+    function _addContributors(uint256 modelId, Contributor[] calldata list) private {
+        Contributor[] storage stored = _contributors[modelId];
+        uint256 total;
+        for (uint256 i; i < list.length; ++i) {
+            Contributor calldata c = list[i];
+            _checkContributor(i, c);
+            total += c.shareBps;
+            stored.push(c);
+            _contributions[c.account].push(ContributorRef({modelId: uint96(modelId), index: uint16(i)}));
+            emit ContributorAdded(modelId, i, c.account, c.role, c.shareBps, c.dataset);
+        }
+        if (total != TOTAL_BPS) revert SharesDoNotSum(total);
+    }
+
+    function _checkContributor(uint256 i, Contributor calldata c) private view {
+        if (c.account == address(0)) revert ZeroContributorAddress(i);
+        if (c.role < ROLE_AUTHOR || c.role > ROLE_OTHER) revert InvalidRole(i, c.role);
+        if (c.shareBps == 0) revert ZeroShare(i);
+        if (c.role == ROLE_DATA) {
+            address provider = _datasets[c.dataset].provider;
+            if (provider == address(0)) revert UnknownDataset(i, c.dataset);
+            if (provider != c.account) revert NotDatasetProvider(i, c.dataset, provider, c.account);
+        } else if (c.dataset != bytes32(0)) {
+            revert UnexpectedDataset(i, c.role, c.dataset);
+        }
+    }
+
+    function _checkUri(string calldata uri) private pure {
+        uint256 len = bytes(uri).length;
+        if (len == 0) revert EmptyUri();
+        if (len > MAX_URI_BYTES) revert UriTooLong(len, MAX_URI_BYTES);
+    }
+
+    function _checkModelOwner(uint256 modelId) private view {
+        address owner = _existing(modelId).owner;
+        if (msg.sender != owner) revert NotModelOwner(modelId, msg.sender, owner);
+    }
+
+    function _existing(uint256 modelId) private view returns (Model storage m) {
+        m = _models[modelId];
+        if (m.owner == address(0)) revert UnknownModel(modelId);
+    }
+}

@@ -1,0 +1,32 @@
+package io.credence.testkit;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * One database (and optionally one schema in it) that a test may use.
+ *
+ * @param jdbcUrl JDBC URL, with {@code currentSchema} set when the database is a per-class schema
+ * @param user user name
+ * @param password password, empty for trust authentication
+ * @param schema the schema tests should use, or {@code public}
+ */
+public record PostgresDatabase(String jdbcUrl, String user, String password, String schema) {
+  public Connection connect() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    if (password != null && !password.isEmpty()) {
+      p.setProperty("password", password);
+    }
+    return DriverManager.getConnection(jdbcUrl, p);
+  }
+
+  /** The same database, with {@code schema} as the default schema of every connection. */
+  public PostgresDatabase withSchema(String schema) {
+    PostgresServer.requireIdentifier(schema);
+    String base = jdbcUrl.replaceAll("[?&]currentSchema=[^&]*", "");
+    return new PostgresDatabase(base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema, user, password, schema);
+  }
+}
