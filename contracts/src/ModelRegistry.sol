@@ -136,7 +136,7 @@ contract ModelRegistry {
     /// @param uri Where workers fetch the file.
     /// @param feeWei Minimum fee per request, in wei (at most 2^80 - 1).
     /// @param quorum Number of distinct workers that must sign the same output (1..MAX_QUORUM).
-    /// @param contributors Who shares the contributor part of every fee, in basis points summing
+    /// @param contributorList Who shares the contributor part of every fee, in basis points summing
     ///        to 10 000. A DATA contributor names a dataset it registered.
     /// @return modelId The new model's id (sequential, from 1).
     function registerModel(
@@ -144,10 +144,10 @@ contract ModelRegistry {
         string calldata uri,
         uint256 feeWei,
         uint8 quorum,
-        Contributor[] calldata contributors
+        Contributor[] calldata contributorList
     ) external returns (uint256 modelId) {
-        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributors.length);
-        _addContributors(modelId, contributors);
+        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributorList.length);
+        _addContributors(modelId, contributorList);
     }
 
     /// @notice Registers a new version of a model the caller owns; the old one keeps working
@@ -159,10 +159,12 @@ contract ModelRegistry {
         string calldata uri,
         uint256 feeWei,
         uint8 quorum,
-        Contributor[] calldata contributors
+        Contributor[] calldata contributorList
     ) external onlyModelOwner(predecessor) returns (uint256 modelId) {
-        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributors.length);
-        _addContributors(modelId, contributors);
+        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributorList.length);
+        _addContributors(modelId, contributorList);
+        // predecessor exists (onlyModelOwner), so it is at most modelCount, far below 2^96
+        // forge-lint: disable-next-line(unsafe-typecast)
         _models[modelId].predecessor = uint96(predecessor);
         emit ModelVersionRegistered(modelId, predecessor);
     }
@@ -173,6 +175,8 @@ contract ModelRegistry {
         if (m.retired) revert ModelIsRetired(modelId);
         if (feeWei > type(uint80).max) revert FeeTooLarge(feeWei, type(uint80).max);
         uint256 old = m.feeWei;
+        // checked against type(uint80).max above
+        // forge-lint: disable-next-line(unsafe-typecast)
         m.feeWei = uint80(feeWei);
         emit ModelFeeChanged(modelId, old, feeWei);
     }
@@ -265,6 +269,8 @@ contract ModelRegistry {
         Model storage m = _models[modelId];
         m.sha256 = sha256Hash;
         m.owner = msg.sender;
+        // checked against type(uint80).max above
+        // forge-lint: disable-next-line(unsafe-typecast)
         m.feeWei = uint80(feeWei);
         m.quorum = quorum;
         m.uri = uri;
@@ -279,6 +285,8 @@ contract ModelRegistry {
             _checkContributor(i, c);
             total += c.shareBps;
             stored.push(c);
+            // ids count registrations (< 2^96); i < MAX_CONTRIBUTORS
+            // forge-lint: disable-next-line(unsafe-typecast)
             _contributions[c.account].push(ContributorRef({modelId: uint96(modelId), index: uint16(i)}));
             emit ContributorAdded(modelId, i, c.account, c.role, c.shareBps, c.dataset);
         }

@@ -41,6 +41,12 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * First argument of the broker JVM, so that a pid can be recognised as the broker (the JDK
+   * truncates long command lines, and the classpath is long).
+   */
+  public static final String SERVICE_MARKER = "-Dcredence.service=kafka-broker";
+
   private final String bootstrapServers;
   private final ManagedProcess process;
 
@@ -61,7 +67,7 @@ public final class KafkaBroker implements AutoCloseable {
       }
       List<String> cmd =
           List.of(
-              java, "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+              java, SERVICE_MARKER, "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
               "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
               "-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info",
               "-Dorg.slf4j.simpleLogger.showDateTime=true",

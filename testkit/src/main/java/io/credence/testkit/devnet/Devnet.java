@@ -29,6 +29,8 @@ import java.util.concurrent.CountDownLatch;
  * CREDENCE_PG_HOST, CREDENCE_PG_PORT, CREDENCE_PG_USER, CREDENCE_PG_DATABASE.
  */
 public final class Devnet {
+  private static final String POSTGRES_HOST_MARKER = "-Dcredence.service=devnet-postgres";
+
   private final Path home;
   private final int anvilPort;
   private final long chainId;
@@ -126,6 +128,7 @@ public final class Devnet {
       List<String> cmd =
           List.of(
               Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              POSTGRES_HOST_MARKER,
               "-Xmx128m",
               "-Dcredence.repo.root=" + RepoLayout.root(),
               "-cp", System.getProperty("java.class.path"),
@@ -218,8 +221,8 @@ public final class Devnet {
   /** What devnet starts, with the text its command line must contain (guards against pid reuse). */
   enum Service {
     ANVIL("anvil", "anvil"),
-    KAFKA("kafka", "kafka.Kafka"),
-    POSTGRES("postgres", "serve-postgres");
+    KAFKA("kafka", KafkaBroker.SERVICE_MARKER),
+    POSTGRES("postgres", POSTGRES_HOST_MARKER);
 
     final String label;
     final String marker;
