@@ -1,14 +1,17 @@
 // Prints what scripts/test ran: forge's totals and the JUnit totals of every module.
-// Usage: node scripts/lib/test-summary.mjs <maven exit status> <seconds>
+// Only reports written by this run count (a run with -pl leaves other modules' old reports).
+// Usage: node scripts/lib/test-summary.mjs <maven exit status> <start time, epoch seconds>
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [status, seconds] = process.argv.slice(2).map(Number);
+const [status, startEpoch] = process.argv.slice(2).map(Number);
+const seconds = Math.round(Date.now() / 1000 - startEpoch);
+const fresh = (file) => fs.statSync(file).mtimeMs >= startEpoch * 1000;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const rows = [];
 
 const forgeLog = path.join(root, 'contracts', 'target', 'forge-test.log');
-if (fs.existsSync(forgeLog)) {
+if (fs.existsSync(forgeLog) && fresh(forgeLog)) {
   const text = fs.readFileSync(forgeLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
   const m = text.match(/(\d+) tests passed, (\d+) failed, (\d+) skipped \((\d+) total tests\)/);
   if (m) rows.push(['contracts (forge)', +m[4], +m[2], 0, +m[3]]);
@@ -31,7 +34,7 @@ for (const mod of modules(root)) {
   for (const kind of ['surefire-reports', 'failsafe-reports']) {
     const dir = path.join(mod, 'target', kind);
     if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((f) => /^TEST-.*\.xml$/.test(f))) {
+    for (const f of fs.readdirSync(dir).filter((f) => /^TEST-.*\.xml$/.test(f) && fresh(path.join(dir, f)))) {
       const head = fs.readFileSync(path.join(dir, f), 'utf8').slice(0, 2000);
       const attr = (n) => +(head.match(new RegExp(`<testsuite[^>]*\\s${n}="(\\d+)"`)) || [0, 0])[1];
       tests += attr('tests'); failures += attr('failures'); errors += attr('errors'); skipped += attr('skipped');
