@@ -217,14 +217,16 @@ contract ModelRegistry {
         return _existing(modelId);
     }
 
-    /// @notice What a request needs, from one storage slot pair: hash, fee, quorum, retired.
-    function modelTerms(uint256 modelId)
-        external
-        view
-        returns (bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired)
-    {
+    /// @notice What a request needs, read from one storage slot: the fee and whether retired.
+    function requestTerms(uint256 modelId) external view returns (uint256 feeWei, bool retired) {
         Model storage m = _existing(modelId);
-        return (m.sha256, m.feeWei, m.quorum, m.retired);
+        return (m.feeWei, m.retired);
+    }
+
+    /// @notice What settlement needs: the model file's hash and the quorum. Both never change.
+    function settlementTerms(uint256 modelId) external view returns (bytes32 sha256Hash, uint8 quorum) {
+        Model storage m = _existing(modelId);
+        return (m.sha256, m.quorum);
     }
 
     /// @notice A model's contributors, in registration order.

@@ -82,11 +82,12 @@ contract ModelRegistryTest is CredenceTest {
         assertEq(m.quorum, 1, "quorum");
         assertFalse(m.retired, "retired");
         assertEq(m.uri, "file:models/iris.onnx", "uri");
-        (bytes32 h, uint256 fee, uint8 q, bool retired) = registry.modelTerms(id);
-        assertEq(h, MODEL_HASH, "terms hash");
+        (uint256 fee, bool retired) = registry.requestTerms(id);
         assertEq(fee, 1 ether, "terms fee");
-        assertEq(q, 1, "terms quorum");
         assertFalse(retired, "terms retired");
+        (bytes32 h, uint8 q) = registry.settlementTerms(id);
+        assertEq(h, MODEL_HASH, "terms hash");
+        assertEq(q, 1, "terms quorum");
         ModelRegistry.Contributor[] memory list = registry.contributors(id);
         assertEq(list.length, 3, "contributors");
         assertEq(registry.contributorCount(id), 3, "contributorCount");
@@ -207,7 +208,9 @@ contract ModelRegistryTest is CredenceTest {
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 7));
         registry.model(7);
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 0));
-        registry.modelTerms(0);
+        registry.requestTerms(0);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 0));
+        registry.settlementTerms(0);
     }
 
     // ---------------------------------------------------------- model ownership
@@ -325,7 +328,7 @@ contract ModelRegistryTest is CredenceTest {
         fee = bound(fee, 0, type(uint80).max);
         vm.prank(AUTHOR);
         registry.setModelFee(id, fee);
-        (, uint256 stored,,) = registry.modelTerms(id);
+        (uint256 stored,) = registry.requestTerms(id);
         assertEq(stored, fee, "fee");
     }
 }

@@ -10,6 +10,8 @@ interface Vm {
     function deal(address account, uint256 newBalance) external;
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
+    function chainId(uint256 newChainId) external;
+    function getNonce(address account) external view returns (uint64);
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external pure;

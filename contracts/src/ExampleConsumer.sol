@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ICredenceConsumer} from "./ICredenceConsumer.sol";
+import {CredenceTensors} from "./CredenceTensors.sol";
+import {InferenceHub} from "./InferenceHub.sol";
+import {RewardVault} from "./RewardVault.sol";
+
+/// @title ExampleConsumer
+/// @notice A dApp that asks Credence to classify an input and keeps the predicted class: it
+///         decodes the output tensors in Solidity and takes the argmax of the first float32
+///         tensor (the class probabilities of a classifier). Refunds are passed on to whoever
+///         paid for the request.
+contract ExampleConsumer is ICredenceConsumer {
+    /// @notice Gas the hub gives each callback; decoding a small output takes far less.
+    uint32 public constant CALLBACK_GAS = 300_000;
+
+    struct Answer {
+        address requester;
+        uint96 fee;
+        bool answered;
+        bool refunded;
+        uint16 failureReason;
+        uint32 label;
+    }
+
+    InferenceHub public immutable hub;
+    RewardVault public immutable vault;
+    mapping(uint256 requestId => Answer) public answers;
+    mapping(address requester => uint256) public refundOf;
+
+    event Classified(uint256 indexed requestId, address indexed requester, uint256 label);
+    event Refunded(uint256 indexed requestId, address indexed requester, uint16 reason);
+    event RefundWithdrawn(address indexed requester, uint256 amount);
+
+    error OnlyHub(address caller);
+    error NoFloat32Output(uint256 requestId);
+    error NothingToWithdraw(address requester);
+    error TransferFailed(address to, uint256 amount);
+    error UnexpectedSender(address sender);
+
+    constructor(InferenceHub hub_) {
+        hub = hub_;
+        vault = hub_.vault();
+    }
+
+    /// @notice Asks the hub to classify `input` (canonical tensor encoding) with model `modelId`.
+    function classify(uint256 modelId, bytes calldata input, uint64 deadline) external payable returns (uint256 requestId) {
+        requestId = hub.requestInference{value: msg.value}(modelId, input, deadline, address(this), CALLBACK_GAS);
+        // msg.value <= 2^96 in practice: the hub escrows it
+        // forge-lint: disable-next-line(unsafe-typecast)
+        answers[requestId] = Answer(msg.sender, uint96(msg.value), false, false, 0, 0);
+    }
+
+    /// @inheritdoc ICredenceConsumer
+    function onInferenceResult(uint256 requestId, bytes calldata output) external {
+        if (msg.sender != address(hub)) revert OnlyHub(msg.sender);
+        CredenceTensors.Tensor[] memory tensors = CredenceTensors.decode(output);
+        for (uint256 i; i < tensors.length; ++i) {
+            if (tensors[i].dtype == CredenceTensors.FLOAT32) {
+                uint256 label = CredenceTensors.argmaxFloat32(tensors[i]);
+                Answer storage a = answers[requestId];
+                a.answered = true;
+                // at most the tensor's element count, far below 2^32
+                // forge-lint: disable-next-line(unsafe-typecast)
+                a.label = uint32(label);
+                emit Classified(requestId, a.requester, label);
+                return;
+            }
+        }
+        revert NoFloat32Output(requestId);
+    }
+
+    /// @inheritdoc ICredenceConsumer
+    function onInferenceRefund(uint256 requestId, uint16 reason) external {
+        if (msg.sender != address(hub)) revert OnlyHub(msg.sender);
+        Answer storage a = answers[requestId];
+        a.refunded = true;
+        a.failureReason = reason;
+        refundOf[a.requester] += a.fee;
+        emit Refunded(requestId, a.requester, reason);
+    }
+
+    /// @notice Pays the caller the fees of its refunded requests (claimed from the vault).
+    function withdrawRefund() external {
+        uint256 amount = refundOf[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        refundOf[msg.sender] = 0;
+        if (address(this).balance < amount) vault.claim();
+        emit RefundWithdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @notice Refunds arrive from the vault only.
+    receive() external payable {
+        if (msg.sender != address(vault)) revert UnexpectedSender(msg.sender);
+    }
+}

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
+import {WorkerRegistry} from "./WorkerRegistry.sol";
+import {RewardVault} from "./RewardVault.sol";
+import {ICredenceConsumer} from "./ICredenceConsumer.sol";
+
+/// @title InferenceHub
+/// @notice Requests, receipts, failures and expiry. A request escrows its whole fee here and is
+///         stored as one commitment slot; whoever settles it resends the request's fields. A
+///         receipt needs `quorum` EIP-712 signatures by distinct active workers over the same
+///         output; settlement emits the output, forwards the fee to the RewardVault split between
+///         the protocol, the workers and the model's contributors, and calls the requester back
+///         with the gas it asked for. A worker-signed failure, or expiry after the deadline,
+///         refunds the fee in full (claimable in the vault).
+/// @dev    The ETH held here always equals the fees of pending requests. Pausing stops new
+///         requests only: settlement, failures, expiry and claims always work, so no money is
+///         ever stuck.
+contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
+    uint256 private constant BPS = 10_000;
+    uint256 private constant SIGNATURE_BYTES = 65;
+
+    /// @notice Upper bound on the protocol's share of a fee.
+    uint16 public constant MAX_PROTOCOL_BPS = 2_000;
+    /// @notice A request's deadline may be at most this far ahead.
+    uint64 public constant MAX_DEADLINE_WINDOW = 30 days;
+    /// @notice Gas the hub keeps for itself around a callback.
+    uint256 public constant CALLBACK_OVERHEAD = 12_000;
+
+    bytes32 public constant RECEIPT_TYPEHASH = keccak256(
+        "InferenceReceipt(uint256 requestId,bytes32 modelHash,bytes32 inputHash,bytes32 outputHash,uint64 executedAt)"
+    );
+    bytes32 public constant FAILURE_TYPEHASH = keccak256(
+        "InferenceFailure(uint256 requestId,bytes32 modelHash,bytes32 inputHash,uint16 reason,bytes32 detailHash)"
+    );
+
+    /// @notice Why a receipt or failure in a batch was skipped.
+    uint8 public constant SKIP_NOT_PENDING = 1; // settled, refunded or expired already
+    uint8 public constant SKIP_DEADLINE_PASSED = 2;
+
+    /// @notice A request as committed at `requestInference`; its hash is all the hub stores.
+    struct Request {
+        address requester;
+        uint256 modelId;
+        bytes32 inputHash;
+        uint256 fee;
+        uint64 deadline;
+        address callback;
+        uint32 callbackGas;
+    }
+
+    /// @notice A settled answer: the output and `quorum` signatures (65 bytes each, r|s|v),
+    ///         ordered by ascending signer address.
+    struct Receipt {
+        uint256 requestId;
+        Request request;
+        bytes output;
+        uint64 executedAt;
+        bytes signatures;
+    }
+
+    /// @notice A worker-signed failure; refunds the requester in full.
+    struct Failure {
+        uint256 requestId;
+        Request request;
+        uint16 reason;
+        bytes32 detailHash;
+        bytes signatures;
+    }
+
+    /// @notice One worker's signed receipt, as evidence of equivocation.
+    struct SignedReceipt {
+        uint256 requestId;
+        bytes32 modelHash;
+        bytes32 inputHash;
+        bytes32 outputHash;
+        uint64 executedAt;
+        bytes signature;
+    }
+
+    /// @dev One slot, read by every request.
+    struct Config {
+        uint64 nextRequestId;
+        uint32 maxInputBytes;
+        uint32 maxCallbackGas;
+        uint16 protocolBps;
+        uint16 workerBps;
+        bool paused;
+    }
+
+    /// @dev What a batch owes the vault, gathered in memory and deposited once.
+    struct Credits {
+        uint256 total;
+        uint256 protocol;
+        address[] accounts;
+        uint256[] amounts;
+        uint256 accountCount;
+        uint256[] modelIds;
+        uint256[] pools;
+        uint256 modelCount;
+        uint256 modelId;
+        bytes32 modelHash;
+        uint8 quorum;
+        uint256 settled;
+        uint256 firstSkipped;
+        uint8 firstSkipReason;
+    }
+
+    ModelRegistry public immutable models;
+    WorkerRegistry public immutable workers;
+    RewardVault public immutable vault;
+
+    Config private _config;
+    mapping(uint256 requestId => bytes32) private _commitments;
+
+    event InferenceRequested(
+        uint256 indexed requestId,
+        uint256 indexed modelId,
+        address indexed requester,
+        bytes32 inputHash,
+        uint256 fee,
+        uint64 deadline,
+        address callback,
+        uint32 callbackGas,
+        bytes input
+    );
+    event InferenceSettled(
+        uint256 indexed requestId,
+        uint256 indexed modelId,
+        bytes32 outputHash,
+        uint64 executedAt,
+        address[] signers,
+        uint256 protocolAmount,
+        uint256 workerAmount,
+        uint256 contributorAmount,
+        bytes output
+    );
+    event InferenceFailed(
+        uint256 indexed requestId,
+        uint256 indexed modelId,
+        uint16 reason,
+        bytes32 detailHash,
+        address[] signers,
+        uint256 refund
+    );
+    event InferenceExpired(uint256 indexed requestId, uint256 indexed modelId, uint256 refund);
+    event ReceiptSkipped(uint256 indexed requestId, uint8 reason);
+    event CallbackFailed(uint256 indexed requestId, address indexed callback);
+    event EquivocationReported(
+        address indexed signer, uint256 indexed requestId, bytes32 outputHashA, bytes32 outputHashB, address reporter, uint256 slashed
+    );
+    event SplitChanged(uint16 protocolBps, uint16 workerBps);
+    event LimitsChanged(uint32 maxInputBytes, uint32 maxCallbackGas);
+    event Paused(address account);
+    event Unpaused(address account);
+
+    error EnforcedPause();
+    error ExpectedPause();
+    error EmptyInput();
+    error InputTooLarge(uint256 length, uint256 max);
+    error DeadlineInPast(uint64 deadline, uint256 now_);
+    error DeadlineTooFar(uint64 deadline, uint256 latest);
+    error CallbackGasTooHigh(uint32 callbackGas, uint32 max);
+    error ModelRetired(uint256 modelId);
+    error FeeTooLow(uint256 paid, uint256 fee);
+    error EmptyBatch();
+    error UnknownRequest(uint256 requestId);
+    error RequestMismatch(uint256 requestId);
+    error RequestNotPending(uint256 requestId);
+    error DeadlinePassed(uint256 requestId);
+    error NotExpired(uint256 requestId, uint64 deadline);
+    error WrongSignatureCount(uint256 requestId, uint256 signatureBytes, uint8 quorum);
+    error InvalidSignature(uint256 requestId, uint256 index);
+    error SignersNotAscending(uint256 requestId, uint256 index);
+    error InsufficientGasForCallback(uint256 requestId, uint256 gasLeft, uint32 callbackGas);
+    error ZeroFailureReason(uint256 requestId);
+    error DifferentRequests(uint256 requestIdA, uint256 requestIdB);
+    error NotEquivocation(uint256 requestId);
+    error DifferentSigners(address signerA, address signerB);
+    error InvalidSplit(uint16 protocolBps, uint16 workerBps);
+    error InvalidLimits(uint32 maxInputBytes, uint32 maxCallbackGas);
+    error ZeroAddress();
+
+    constructor(
+        address owner_,
+        ModelRegistry models_,
+        WorkerRegistry workers_,
+        RewardVault vault_,
+        uint16 protocolBps,
+        uint16 workerBps,
+        uint32 maxInputBytes,
+        uint32 maxCallbackGas
+    ) EIP712("Credence", "1") Ownable(owner_) {
+        if (address(models_) == address(0) || address(workers_) == address(0) || address(vault_) == address(0)) {
+            revert ZeroAddress();
+        }
+        models = models_;
+        workers = workers_;
+        vault = vault_;
+        _config.nextRequestId = 1;
+        _setSplit(protocolBps, workerBps);
+        _setLimits(maxInputBytes, maxCallbackGas);
+    }
+
+    // ----------------------------------------------------------------- requests
+
+    /// @notice Asks for an inference of `modelId` on `input`; escrows all of `msg.value`, which
+    ///         must cover the model's fee. The whole value is what the split divides.
+    /// @param input the canonical tensor encoding (ABI `Tensor[]`), at most `maxInputBytes`.
+    ///        Input the model cannot take is refunded through a worker-signed failure.
+    /// @param deadline unix time after which the request can be expired and refunded
+    /// @param callback contract to call back (ICredenceConsumer), or zero for none
+    /// @param callbackGas gas given to the callback, at most `maxCallbackGas`
+    /// @return requestId sequential id, from 1
+    function requestInference(
+        uint256 modelId,
+        bytes calldata input,
+        uint64 deadline,
+        address callback,
+        uint32 callbackGas
+    ) external payable returns (uint256 requestId) {
+        Config memory c = _config;
+        if (c.paused) revert EnforcedPause();
+        if (input.length == 0) revert EmptyInput();
+        if (input.length > c.maxInputBytes) revert InputTooLarge(input.length, c.maxInputBytes);
+        if (deadline <= block.timestamp) revert DeadlineInPast(deadline, block.timestamp);
+        if (deadline > block.timestamp + MAX_DEADLINE_WINDOW) {
+            revert DeadlineTooFar(deadline, block.timestamp + MAX_DEADLINE_WINDOW);
+        }
+        if (callbackGas > c.maxCallbackGas) revert CallbackGasTooHigh(callbackGas, c.maxCallbackGas);
+        (uint256 fee, bool retired) = models.requestTerms(modelId);
+        if (retired) revert ModelRetired(modelId);
+        if (msg.value < fee) revert FeeTooLow(msg.value, fee);
+
+        requestId = c.nextRequestId;
+        _config.nextRequestId = c.nextRequestId + 1;
+        _commit(requestId, modelId, input, deadline, callback, callbackGas);
+    }
+
+    function _commit(
+        uint256 requestId,
+        uint256 modelId,
+        bytes calldata input,
+        uint64 deadline,
+        address callback,
+        uint32 callbackGas
+    ) private {
+        bytes32 inputHash = keccak256(input);
+        _commitments[requestId] = keccak256(
+            abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas))
+        );
+        emit InferenceRequested(
+            requestId, modelId, msg.sender, inputHash, msg.value, deadline, callback, callbackGas, input
+        );
+    }
+
+    // --------------------------------------------------------------- settlement
+
+    /// @notice Settles a batch of receipts. A receipt whose request was settled, refunded or
+    ///         expired meanwhile, or whose deadline passed, is skipped with `ReceiptSkipped`; if
+    ///         every receipt is skipped the call reverts with the first one's reason. Anything
+    ///         forged (request fields, signatures, signers) reverts the batch.
+    /// @return settled the number of receipts settled
+    function submitReceipts(Receipt[] calldata receipts) external nonReentrant returns (uint256 settled) {
+        if (receipts.length == 0) revert EmptyBatch();
+        Config memory c = _config;
+        Credits memory cr = _newCredits(receipts.length);
+        for (uint256 i; i < receipts.length; ++i) {
+            _settle(receipts[i], c, cr);
+        }
+        _finish(cr);
+        return cr.settled;
+    }
+
+    /// @notice Refunds a batch of requests the workers could not serve. Skips and reverts as
+    ///         `submitReceipts` does.
+    function submitFailures(Failure[] calldata failures) external nonReentrant returns (uint256 refunded) {
+        if (failures.length == 0) revert EmptyBatch();
+        Credits memory cr = _newCredits(failures.length);
+        for (uint256 i; i < failures.length; ++i) {
+            _fail(failures[i], cr);
+        }
+        _finish(cr);
+        return cr.settled;
+    }
+
+    /// @notice Refunds a request whose deadline has passed. Anyone may call it.
+    function expire(uint256 requestId, Request calldata request) external nonReentrant {
+        bytes32 commitment = _commitments[requestId];
+        if (commitment == 0) {
+            _requireKnown(requestId);
+            revert RequestNotPending(requestId);
+        }
+        if (keccak256(abi.encode(request)) != commitment) revert RequestMismatch(requestId);
+        if (block.timestamp <= request.deadline) revert NotExpired(requestId, request.deadline);
+        delete _commitments[requestId];
+        emit InferenceExpired(requestId, request.modelId, request.fee);
+        _callback(requestId, request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (requestId, uint16(0))));
+        if (request.fee != 0) {
+            address[] memory accounts = new address[](1);
+            uint256[] memory amounts = new uint256[](1);
+            accounts[0] = request.requester;
+            amounts[0] = request.fee;
+            vault.deposit{value: request.fee}(0, accounts, amounts, new uint256[](0), new uint256[](0));
+        }
+    }
+
+    /// @notice Slashes a worker that signed two different outputs for one request. Anyone may
+    ///         report; the reporter receives the WorkerRegistry's `slashRewardBps` of the stake.
+    function reportEquivocation(SignedReceipt calldata a, SignedReceipt calldata b)
+        external
+        nonReentrant
+        returns (address signer, uint256 slashed)
+    {
+        if (a.requestId != b.requestId) revert DifferentRequests(a.requestId, b.requestId);
+        if (a.outputHash == b.outputHash) revert NotEquivocation(a.requestId);
+        signer = ECDSA.recover(receiptDigest(a.requestId, a.modelHash, a.inputHash, a.outputHash, a.executedAt), a.signature);
+        address other =
+            ECDSA.recover(receiptDigest(b.requestId, b.modelHash, b.inputHash, b.outputHash, b.executedAt), b.signature);
+        if (signer != other) revert DifferentSigners(signer, other);
+        slashed = workers.slash(signer, msg.sender);
+        emit EquivocationReported(signer, a.requestId, a.outputHash, b.outputHash, msg.sender, slashed);
+    }
+
+    // -------------------------------------------------------------------- views
+
+    /// @notice The EIP-712 digest workers sign for a receipt.
+    function receiptDigest(uint256 requestId, bytes32 modelHash, bytes32 inputHash, bytes32 outputHash, uint64 executedAt)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(RECEIPT_TYPEHASH, requestId, modelHash, inputHash, outputHash, executedAt)));
+    }
+
+    /// @notice The EIP-712 digest workers sign for a failure.
+    function failureDigest(uint256 requestId, bytes32 modelHash, bytes32 inputHash, uint16 reason, bytes32 detailHash)
+        public
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(keccak256(abi.encode(FAILURE_TYPEHASH, requestId, modelHash, inputHash, reason, detailHash)));
+    }
+
+    /// @notice The EIP-712 domain separator ("Credence", "1", this chain, this hub).
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @notice The commitment a request is stored as.
+    function hashRequest(Request calldata request) external pure returns (bytes32) {
+        return keccak256(abi.encode(request));
+    }
+
+    /// @notice The stored commitment of a request: zero once settled, refunded or expired.
+    function commitmentOf(uint256 requestId) external view returns (bytes32) {
+        return _commitments[requestId];
+    }
+
+    /// @notice True while a request awaits settlement, failure or expiry.
+    function isPending(uint256 requestId) external view returns (bool) {
+        return _commitments[requestId] != 0;
+    }
+
+    /// @notice The id the next request will get.
+    function nextRequestId() external view returns (uint256) {
+        return _config.nextRequestId;
+    }
+
+    /// @notice Current split and limits.
+    function config()
+        external
+        view
+        returns (uint16 protocolBps, uint16 workerBps, uint32 maxInputBytes, uint32 maxCallbackGas, bool paused)
+    {
+        Config memory c = _config;
+        return (c.protocolBps, c.workerBps, c.maxInputBytes, c.maxCallbackGas, c.paused);
+    }
+
+    // -------------------------------------------------------------------- admin
+
+    /// @notice Sets the protocol's and the workers' shares of future settlements (basis points);
+    ///         contributors receive the rest.
+    function setSplit(uint16 protocolBps, uint16 workerBps) external onlyOwner {
+        _setSplit(protocolBps, workerBps);
+    }
+
+    function setLimits(uint32 maxInputBytes, uint32 maxCallbackGas) external onlyOwner {
+        _setLimits(maxInputBytes, maxCallbackGas);
+    }
+
+    /// @notice Stops new requests. Settlement, failures, expiry and claims keep working.
+    function pause() external onlyOwner {
+        if (_config.paused) revert EnforcedPause();
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    function unpause() external onlyOwner {
+        if (!_config.paused) revert ExpectedPause();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    // ----------------------------------------------------------------- internal
+
+    function _settle(Receipt calldata rc, Config memory c, Credits memory cr) private {
+        uint256 id = rc.requestId;
+        if (!_isSettleable(id, rc.request, cr)) return;
+        _loadModel(rc.request.modelId, cr);
+        bytes32 outputHash = keccak256(rc.output);
+        bytes32 digest = receiptDigest(id, cr.modelHash, rc.request.inputHash, outputHash, rc.executedAt);
+        (address[] memory signers, address[] memory operators) = _verifyQuorum(id, digest, rc.signatures, cr.quorum);
+        delete _commitments[id];
+        _creditSplit(rc, c, cr, outputHash, signers, operators);
+        _callback(id, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (id, rc.output)));
+    }
+
+    /// @dev The split: protocol floor(fee * protocolBps / 10 000); each of the quorum's workers
+    ///      floor(fee * workerBps / 10 000 / quorum); the model's contributors the rest, rounding
+    ///      remainders included.
+    function _creditSplit(
+        Receipt calldata rc,
+        Config memory c,
+        Credits memory cr,
+        bytes32 outputHash,
+        address[] memory signers,
+        address[] memory operators
+    ) private {
+        uint256 fee = rc.request.fee;
+        uint256 protocolPart = fee * c.protocolBps / BPS;
+        uint256 workerEach = fee * c.workerBps / BPS / cr.quorum;
+        uint256 pool = fee - protocolPart - workerEach * cr.quorum;
+        cr.protocol += protocolPart;
+        for (uint256 k; k < operators.length; ++k) {
+            _creditAccount(cr, operators[k], workerEach);
+        }
+        _creditPool(cr, rc.request.modelId, pool);
+        cr.total += fee;
+        cr.settled++;
+        _emitSettled(rc, outputHash, signers, protocolPart, workerEach, pool);
+    }
+
+    function _emitSettled(
+        Receipt calldata rc,
+        bytes32 outputHash,
+        address[] memory signers,
+        uint256 protocolPart,
+        uint256 workerEach,
+        uint256 pool
+    ) private {
+        emit InferenceSettled(
+            rc.requestId, rc.request.modelId, outputHash, rc.executedAt, signers, protocolPart, workerEach, pool, rc.output
+        );
+    }
+
+    function _fail(Failure calldata f, Credits memory cr) private {
+        uint256 id = f.requestId;
+        Request calldata req = f.request;
+        if (f.reason == 0) revert ZeroFailureReason(id);
+        if (!_isSettleable(id, req, cr)) return;
+        _loadModel(req.modelId, cr);
+        bytes32 digest = failureDigest(id, cr.modelHash, req.inputHash, f.reason, f.detailHash);
+        (address[] memory signers,) = _verifyQuorum(id, digest, f.signatures, cr.quorum);
+        delete _commitments[id];
+        _creditAccount(cr, req.requester, req.fee);
+        cr.total += req.fee;
+        cr.settled++;
+        emit InferenceFailed(id, req.modelId, f.reason, f.detailHash, signers, req.fee);
+        _callback(id, req, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (id, f.reason)));
+    }
+
+    /// @dev Checks the request is known and its fields are the committed ones; returns false
+    ///      (after emitting why) when it is no longer pending or its deadline passed.
+    function _isSettleable(uint256 id, Request calldata req, Credits memory cr) private returns (bool) {
+        bytes32 commitment = _commitments[id];
+        uint8 skip;
+        if (commitment == 0) {
+            _requireKnown(id);
+            skip = SKIP_NOT_PENDING;
+        } else if (keccak256(abi.encode(req)) != commitment) {
+            revert RequestMismatch(id);
+        } else if (block.timestamp > req.deadline) {
+            skip = SKIP_DEADLINE_PASSED;
+        }
+        if (skip == 0) return true;
+        emit ReceiptSkipped(id, skip);
+        if (cr.firstSkipReason == 0) {
+            cr.firstSkipped = id;
+            cr.firstSkipReason = skip;
+        }
+        return false;
+    }
+
+    function _requireKnown(uint256 id) private view {
+        if (id == 0 || id >= _config.nextRequestId) revert UnknownRequest(id);
+    }
+
+    function _loadModel(uint256 modelId, Credits memory cr) private view {
+        if (cr.modelId == modelId && cr.quorum != 0) return;
+        (cr.modelHash, cr.quorum) = models.settlementTerms(modelId);
+        cr.modelId = modelId;
+    }
+
+    /// @dev Recovers `quorum` signatures over `digest`, which must come from distinct signers in
+    ///      ascending order, all active workers. Returns the signers and their operators.
+    function _verifyQuorum(uint256 id, bytes32 digest, bytes calldata sigs, uint8 quorum)
+        private
+        view
+        returns (address[] memory signers, address[] memory operators)
+    {
+        if (sigs.length != uint256(quorum) * SIGNATURE_BYTES) revert WrongSignatureCount(id, sigs.length, quorum);
+        signers = new address[](quorum);
+        address previous;
+        for (uint256 k; k < quorum; ++k) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                let p := add(sigs.offset, mul(k, 65))
+                r := calldataload(p)
+                s := calldataload(add(p, 32))
+                v := byte(0, calldataload(add(p, 64)))
+            }
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
+            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(id, k);
+            if (signer <= previous) revert SignersNotAscending(id, k);
+            signers[k] = signer;
+            previous = signer;
+        }
+        operators = workers.activeOperators(signers);
+    }
+
+    /// @dev Calls the requester's callback with exactly its gas, ignoring the result and not
+    ///      copying return data. Reverts when the transaction did not bring enough gas for the
+    ///      callback to get all of it (EIP-150 passes on at most 63/64 of what is left).
+    function _callback(uint256 id, Request calldata req, bytes memory data) private {
+        address target = req.callback;
+        uint256 gasLimit = req.callbackGas;
+        if (target == address(0) || gasLimit == 0) return;
+        if (gasleft() < gasLimit * 64 / 63 + CALLBACK_OVERHEAD) {
+            revert InsufficientGasForCallback(id, gasleft(), req.callbackGas);
+        }
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
+        }
+        if (!ok) emit CallbackFailed(id, target);
+    }
+
+    function _newCredits(uint256 n) private pure returns (Credits memory cr) {
+        cr.accounts = new address[](n * 2 + 4);
+        cr.amounts = new uint256[](cr.accounts.length);
+        cr.modelIds = new uint256[](n);
+        cr.pools = new uint256[](n);
+    }
+
+    function _creditAccount(Credits memory cr, address account, uint256 amount) private pure {
+        if (amount == 0) return;
+        for (uint256 j; j < cr.accountCount; ++j) {
+            if (cr.accounts[j] == account) {
+                cr.amounts[j] += amount;
+                return;
+            }
+        }
+        if (cr.accountCount == cr.accounts.length) {
+            address[] memory accounts = new address[](cr.accountCount * 2);
+            uint256[] memory amounts = new uint256[](cr.accountCount * 2);
+            for (uint256 j; j < cr.accountCount; ++j) {
+                accounts[j] = cr.accounts[j];
+                amounts[j] = cr.amounts[j];
+            }
+            cr.accounts = accounts;
+            cr.amounts = amounts;
+        }
+        cr.accounts[cr.accountCount] = account;
+        cr.amounts[cr.accountCount] = amount;
+        cr.accountCount++;
+    }
+
+    function _creditPool(Credits memory cr, uint256 modelId, uint256 amount) private pure {
+        if (amount == 0) return;
+        for (uint256 j; j < cr.modelCount; ++j) {
+            if (cr.modelIds[j] == modelId) {
+                cr.pools[j] += amount;
+                return;
+            }
+        }
+        cr.modelIds[cr.modelCount] = modelId;
+        cr.pools[cr.modelCount] = amount;
+        cr.modelCount++;
+    }
+
+    /// @dev Reverts when nothing in the batch was settled; otherwise deposits what it owes.
+    function _finish(Credits memory cr) private {
+        if (cr.settled == 0) {
+            if (cr.firstSkipReason == SKIP_NOT_PENDING) revert RequestNotPending(cr.firstSkipped);
+            revert DeadlinePassed(cr.firstSkipped);
+        }
+        if (cr.total == 0) return;
+        address[] memory accounts = cr.accounts;
+        uint256[] memory amounts = cr.amounts;
+        uint256[] memory modelIds = cr.modelIds;
+        uint256[] memory pools = cr.pools;
+        uint256 accountCount = cr.accountCount;
+        uint256 modelCount = cr.modelCount;
+        assembly ("memory-safe") {
+            mstore(accounts, accountCount)
+            mstore(amounts, accountCount)
+            mstore(modelIds, modelCount)
+            mstore(pools, modelCount)
+        }
+        vault.deposit{value: cr.total}(cr.protocol, accounts, amounts, modelIds, pools);
+    }
+
+    function _setSplit(uint16 protocolBps, uint16 workerBps) private {
+        if (protocolBps > MAX_PROTOCOL_BPS || uint256(protocolBps) + workerBps > BPS) {
+            revert InvalidSplit(protocolBps, workerBps);
+        }
+        _config.protocolBps = protocolBps;
+        _config.workerBps = workerBps;
+        emit SplitChanged(protocolBps, workerBps);
+    }
+
+    function _setLimits(uint32 maxInputBytes, uint32 maxCallbackGas) private {
+        if (maxInputBytes == 0 || maxCallbackGas > 10_000_000) revert InvalidLimits(maxInputBytes, maxCallbackGas);
+        _config.maxInputBytes = maxInputBytes;
+        _config.maxCallbackGas = maxCallbackGas;
+        emit LimitsChanged(maxInputBytes, maxCallbackGas);
+    }
+}
