@@ -1,45 +1,117 @@
 package io.credence.testkit;
 
+import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.RewardVault;
+import io.credence.contracts.WorkerRegistry;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.ContractGasProvider;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
 
-/** Deploys the Credence contracts through their generated bindings, as tests and the devnet need. */
+/**
+ * Deploys the Credence contracts through their generated bindings and wires them as in
+ * production: the vault accepts deposits from the hub and the worker registry, and the worker
+ * registry lets the hub slash.
+ */
 public final class ContractDeployer {
   private ContractDeployer() {}
 
   /**
-   * What was deployed, and the transaction manager and gas settings that deployed it.
+   * Protocol parameters fixed at deployment (the owner can change them later).
+   *
+   * @param protocolBps protocol share of every fee
+   * @param workerBps workers' share of every fee, split evenly among the quorum
+   * @param maxInputBytes largest request input
+   * @param maxCallbackGas most gas a request may ask for its callback
+   * @param minStake stake a worker key needs to be active, in wei
+   * @param unbondingDelaySeconds how long unbonding stake waits before withdrawal
+   * @param slashRewardBps share of a slashed stake paid to the reporter
+   * @param treasury receives the protocol share; null for the deployer
+   */
+  public record Params(
+      int protocolBps,
+      int workerBps,
+      long maxInputBytes,
+      long maxCallbackGas,
+      BigInteger minStake,
+      long unbondingDelaySeconds,
+      int slashRewardBps,
+      String treasury) {
+    /** 5% protocol, 20% workers, 64 KiB inputs, 2M callback gas, 0.1 ETH stake, 7 days, 10% reward. */
+    public static Params defaults() {
+      return new Params(500, 2_000, 65_536, 2_000_000, BigInteger.TEN.pow(17), 7 * 24 * 3600, 1_000, null);
+    }
+
+    public Params withTreasury(String treasury) {
+      return new Params(protocolBps, workerBps, maxInputBytes, maxCallbackGas, minStake, unbondingDelaySeconds, slashRewardBps, treasury);
+    }
+  }
+
+  /**
+   * What was deployed.
    *
    * @param chainId the chain deployed to
-   * @param deployer the deploying account
-   * @param modelRegistry the ModelRegistry
+   * @param startBlock block of the first deployment transaction
+   * @param deployer the deploying account, owner of every contract
    */
-  public record Deployment(long chainId, Credentials deployer, ModelRegistry modelRegistry) {
-    /** Contract name to address, in deployment order. */
+  public record Deployment(
+      long chainId,
+      long startBlock,
+      Credentials deployer,
+      ModelRegistry modelRegistry,
+      RewardVault rewardVault,
+      WorkerRegistry workerRegistry,
+      InferenceHub inferenceHub) {
+    /** Contract name to address, in deployment order (the deployment manifest's "contracts"). */
     public Map<String, String> addresses() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("ModelRegistry", modelRegistry.getContractAddress());
+      m.put("RewardVault", rewardVault.getContractAddress());
+      m.put("WorkerRegistry", workerRegistry.getContractAddress());
+      m.put("InferenceHub", inferenceHub.getContractAddress());
       return m;
     }
   }
 
-  /** Deploys with anvil's first dev account. */
+  /** Deploys with anvil's first dev account and default parameters. */
   public static Deployment deploy(AnvilNode anvil) {
-    Credentials deployer = AnvilNode.devAccount(0);
-    return deploy(anvil.web3j(), deployer, anvil.chainId(), anvil.transactionManager(deployer));
+    return deploy(anvil, Params.defaults());
   }
 
-  public static Deployment deploy(Web3j web3j, Credentials deployer, long chainId, TransactionManager tm) {
+  public static Deployment deploy(AnvilNode anvil, Params params) {
+    Credentials deployer = AnvilNode.devAccount(0);
+    return deploy(anvil.web3j(), deployer, anvil.chainId(), anvil.transactionManager(deployer), params);
+  }
+
+  public static Deployment deploy(Web3j web3j, Credentials deployer, long chainId, TransactionManager tm, Params p) {
+    ContractGasProvider gas = gas(chainId);
+    String owner = deployer.getAddress();
+    String treasury = p.treasury() == null ? owner : p.treasury();
     try {
-      ModelRegistry registry = ModelRegistry.deploy(web3j, tm, gas(chainId)).send();
-      return new Deployment(chainId, deployer, registry);
+      ModelRegistry registry = ModelRegistry.deploy(web3j, tm, gas).send();
+      long startBlock = registry.getTransactionReceipt().map(TransactionReceipt::getBlockNumber).orElseThrow().longValueExact();
+      RewardVault vault = RewardVault.deploy(web3j, tm, gas, owner, registry.getContractAddress(), treasury).send();
+      WorkerRegistry workers =
+          WorkerRegistry.deploy(
+                  web3j, tm, gas, owner, vault.getContractAddress(), p.minStake(),
+                  BigInteger.valueOf(p.unbondingDelaySeconds()), BigInteger.valueOf(p.slashRewardBps()))
+              .send();
+      InferenceHub hub =
+          InferenceHub.deploy(
+                  web3j, tm, gas, owner, registry.getContractAddress(), workers.getContractAddress(),
+                  vault.getContractAddress(), BigInteger.valueOf(p.protocolBps()), BigInteger.valueOf(p.workerBps()),
+                  BigInteger.valueOf(p.maxInputBytes()), BigInteger.valueOf(p.maxCallbackGas()))
+              .send();
+      vault.setDepositor(hub.getContractAddress(), true).send();
+      vault.setDepositor(workers.getContractAddress(), true).send();
+      workers.setHub(hub.getContractAddress()).send();
+      return new Deployment(chainId, startBlock, deployer, registry, vault, workers, hub);
     } catch (Exception e) {
       throw new IllegalStateException("deploying the Credence contracts to chain " + chainId + " failed: " + e.getMessage(), e);
     }

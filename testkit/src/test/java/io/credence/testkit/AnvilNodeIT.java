@@ -78,7 +78,11 @@ class AnvilNodeIT {
         .hasSizeGreaterThan(100);
     assertThat(registry.TOTAL_BPS().send()).isEqualTo(BigInteger.valueOf(10_000));
     assertThat(registry.modelCount().send()).isZero();
-    assertThat(d.addresses()).containsKey("ModelRegistry");
+    assertThat(d.addresses()).containsOnlyKeys("ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub");
+    // wired: the vault takes deposits from the hub, the worker registry knows its hub
+    assertThat(d.rewardVault().isDepositor(d.inferenceHub().getContractAddress()).send()).isTrue();
+    assertThat(d.workerRegistry().hub().send()).isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
+    assertThat(d.startBlock()).isPositive();
   }
 
   @Test

@@ -1,0 +1,173 @@
+package io.credence.protocol.tensor;
+
+import io.credence.protocol.Hashes;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The canonical tensor encoding of Credence: {@code abi.encode(Tensor[])} with {@code Tensor {
+ * string name; uint8 dtype; uint32[] shape; bytes data; }}, data little-endian and row-major. A
+ * Solidity consumer decodes it with {@code abi.decode(b, (Tensor[]))}; the payload hash is its
+ * keccak256.
+ *
+ * <p>Decoding is strict: anything that is not exactly what {@link #encode} would produce (other
+ * offsets, dirty padding, trailing bytes, malformed UTF-8, data not matching the shape) is
+ * rejected with a {@link TensorFormatException}, so one list of tensors has one encoding and one
+ * hash.
+ */
+public final class TensorCodec {
+  private static final int WORD = 32;
+  /** Refuses absurd counts before allocating anything. */
+  public static final int MAX_TENSORS = 1024;
+
+  private TensorCodec() {}
+
+  public static byte[] encode(List<Tensor> tensors) {
+    if (tensors.size() > MAX_TENSORS) {
+      throw new TensorFormatException("at most " + MAX_TENSORS + " tensors, got " + tensors.size());
+    }
+    List<byte[]> tuples = tensors.stream().map(TensorCodec::encodeTuple).toList();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    word(out, WORD); // offset of the array
+    word(out, tuples.size());
+    long offset = (long) WORD * tuples.size();
+    for (byte[] t : tuples) {
+      word(out, offset);
+      offset += t.length;
+    }
+    tuples.forEach(out::writeBytes);
+    return out.toByteArray();
+  }
+
+  public static byte[] encode(Tensor... tensors) {
+    return encode(List.of(tensors));
+  }
+
+  /** keccak256 of the canonical encoding: the input or output hash of a request. */
+  public static byte[] hash(List<Tensor> tensors) {
+    return Hashes.keccak256(encode(tensors));
+  }
+
+  /**
+   * @throws TensorFormatException with what is wrong, when {@code encoded} is not canonical
+   */
+  public static List<Tensor> decode(byte[] encoded) {
+    Reader r = new Reader(encoded);
+    if (r.uint(0, "array offset") != WORD) {
+      throw new TensorFormatException("array offset must be 32");
+    }
+    long n = r.uint(WORD, "tensor count");
+    if (n > MAX_TENSORS) {
+      throw new TensorFormatException("at most " + MAX_TENSORS + " tensors, got " + n);
+    }
+    int base = 2 * WORD;
+    List<Tensor> tensors = new ArrayList<>((int) n);
+    for (int i = 0; i < n; i++) {
+      int tuple = base + r.offset(base + i * WORD, "offset of tensor " + i);
+      String name = r.string(tuple + r.offset(tuple, "name offset"), "name of tensor " + i);
+      long dtypeCode = r.uint(tuple + WORD, "dtype of tensor " + i);
+      int shapeAt = tuple + r.offset(tuple + 2 * WORD, "shape offset");
+      long rank = r.uint(shapeAt, "rank of tensor " + i);
+      if (rank > 64) {
+        throw new TensorFormatException("tensor " + i + ": rank " + rank + " is more than 64");
+      }
+      long[] shape = new long[(int) rank];
+      for (int d = 0; d < rank; d++) {
+        shape[d] = r.uint(shapeAt + WORD + d * WORD, "dimension " + d + " of tensor " + i);
+      }
+      byte[] data = r.bytes(tuple + r.offset(tuple + 3 * WORD, "data offset"), "data of tensor " + i);
+      tensors.add(new Tensor(name, DType.ofCode((int) Math.min(dtypeCode, 255)), shape, data));
+    }
+    if (!Arrays.equals(encode(tensors), encoded)) {
+      throw new TensorFormatException(
+          "not the canonical encoding of its tensors (offsets, padding or trailing bytes differ)");
+    }
+    return List.copyOf(tensors);
+  }
+
+  private static byte[] encodeTuple(Tensor t) {
+    byte[] name = t.name().getBytes(StandardCharsets.UTF_8);
+    long[] shape = t.shape();
+    byte[] data = t.data();
+    int nameBytes = WORD + padded(name.length);
+    int shapeBytes = WORD + WORD * shape.length;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    word(out, 4 * WORD);
+    word(out, t.dtype().code());
+    word(out, 4L * WORD + nameBytes);
+    word(out, 4L * WORD + nameBytes + shapeBytes);
+    dynamicBytes(out, name);
+    word(out, shape.length);
+    for (long d : shape) {
+      word(out, d);
+    }
+    dynamicBytes(out, data);
+    return out.toByteArray();
+  }
+
+  private static void dynamicBytes(ByteArrayOutputStream out, byte[] b) {
+    word(out, b.length);
+    out.writeBytes(b);
+    out.writeBytes(new byte[padded(b.length) - b.length]);
+  }
+
+  private static int padded(int length) {
+    return (length + WORD - 1) / WORD * WORD;
+  }
+
+  private static void word(ByteArrayOutputStream out, long value) {
+    byte[] w = new byte[WORD];
+    ByteBuffer.wrap(w, WORD - 8, 8).putLong(value);
+    out.writeBytes(w);
+  }
+
+  /** Bounds-checked reads of ABI words. */
+  private record Reader(byte[] b) {
+    long uint(int at, String what) {
+      if (at < 0 || at + WORD > b.length) {
+        throw new TensorFormatException(what + ": truncated at byte " + at + " of " + b.length);
+      }
+      BigInteger v = new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD));
+      if (v.bitLength() > 40) {
+        throw new TensorFormatException(what + ": value " + v + " is out of range");
+      }
+      return v.longValue();
+    }
+
+    int offset(int at, String what) {
+      long v = uint(at, what);
+      if (v > b.length) {
+        throw new TensorFormatException(what + ": offset " + v + " points past the end (" + b.length + " bytes)");
+      }
+      return (int) v;
+    }
+
+    byte[] bytes(int at, String what) {
+      long len = uint(at, what + " length");
+      if (at + WORD + len > b.length) {
+        throw new TensorFormatException(what + ": " + len + " bytes do not fit in " + b.length);
+      }
+      return Arrays.copyOfRange(b, at + WORD, at + WORD + (int) len);
+    }
+
+    String string(int at, String what) {
+      try {
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes(at, what)))
+            .toString();
+      } catch (CharacterCodingException e) {
+        throw new TensorFormatException(what + ": not valid UTF-8");
+      }
+    }
+  }
+}
