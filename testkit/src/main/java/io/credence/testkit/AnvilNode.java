@@ -154,6 +154,25 @@ public final class AnvilNode implements AutoCloseable {
     rpc("anvil_reorg", depth, List.of());
   }
 
+  /** Moves the chain's clock forward by {@code seconds} and mines a block at the new time. */
+  public void increaseTime(long seconds) {
+    rpc("evm_increaseTime", seconds);
+    mine(1);
+  }
+
+  /** Timestamp of the latest block, unix seconds. */
+  public long latestTimestamp() {
+    try {
+      return web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+          .send()
+          .getBlock()
+          .getTimestamp()
+          .longValueExact();
+    } catch (IOException e) {
+      throw new IllegalStateException("eth_getBlockByNumber failed: " + e.getMessage(), e);
+    }
+  }
+
   public void setBalance(String address, BigInteger wei) {
     rpc("anvil_setBalance", address, Numeric.encodeQuantity(wei));
   }

@@ -1,0 +1,318 @@
+package io.credence.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.credence.contracts.ExampleConsumer;
+import io.credence.contracts.InferenceHub;
+import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.RewardVault;
+import io.credence.contracts.WorkerRegistry;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.FailureReason;
+import io.credence.protocol.receipt.InferenceFailure;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import io.credence.testkit.junit.WithAnvil;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.web3j.abi.CustomErrorEncoder;
+import org.web3j.abi.datatypes.CustomError;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.Contract;
+import org.web3j.utils.Convert;
+
+/**
+ * The protocol end to end on a real anvil, driven from Java through the generated bindings:
+ * everything signed with {@code protocol}'s EIP-712 signer and encoded with its tensor codec. A
+ * settlement the hub accepts proves Java and Solidity agree on both.
+ */
+@WithAnvil
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProtocolLifecycleIT {
+  private static final BigInteger FEE = Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final BigInteger STAKE = Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final BigInteger BPS = BigInteger.valueOf(10_000);
+
+  private static final Credentials DEPLOYER = AnvilNode.devAccount(0);
+  private static final Credentials AUTHOR = AnvilNode.devAccount(1);
+  private static final Credentials PROVIDER = AnvilNode.devAccount(2);
+  private static final Credentials OPERATOR_1 = AnvilNode.devAccount(3);
+  private static final Credentials OPERATOR_2 = AnvilNode.devAccount(4);
+  private static final Credentials DAPP = AnvilNode.devAccount(5);
+  private static final Credentials RELAYER = AnvilNode.devAccount(6);
+  private static final ReceiptSigner KEY_1 = key("credence test worker key 1");
+  private static final ReceiptSigner KEY_2 = key("credence test worker key 2");
+  private static final ReceiptSigner NOT_A_WORKER = key("credence test forger");
+
+  private static final byte[] DATASET_HASH = Hashes.sha256("sepal_length,sepal_width\n5.1,3.5\n".getBytes());
+  private static final byte[] MODEL_HASH = Hashes.sha256("an onnx file".getBytes());
+  private static final List<Tensor> INPUT = List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f));
+  private static final List<Tensor> OUTPUT = List.of(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f));
+
+  private AnvilNode anvil;
+  private ContractDeployer.Deployment d;
+  private Eip712Domain domain;
+  private BigInteger model1;
+  private BigInteger model2;
+
+  private static ReceiptSigner key(String seed) {
+    return new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes()))));
+  }
+
+  @BeforeAll
+  void deployAndRegister(AnvilNode anvil) throws Exception {
+    this.anvil = anvil;
+    d = ContractDeployer.deploy(anvil);
+    domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
+
+    as(ModelRegistry.class, d.modelRegistry(), PROVIDER).registerDataset(DATASET_HASH, "file:data/iris.csv").send();
+    List<ModelRegistry.Contributor> contributors =
+        List.of(
+            new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]),
+            new ModelRegistry.Contributor(PROVIDER.getAddress(), BigInteger.TWO, BigInteger.valueOf(4_000), DATASET_HASH));
+    ModelRegistry registry = as(ModelRegistry.class, d.modelRegistry(), AUTHOR);
+    registry.registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.ONE, contributors).send();
+    model1 = registry.modelCount().send();
+    registry.registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.TWO, contributors).send();
+    model2 = registry.modelCount().send();
+
+    Eip712Domain workerDomain = Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
+    for (var w : List.of(new Object[] {KEY_1, OPERATOR_1}, new Object[] {KEY_2, OPERATOR_2})) {
+      ReceiptSigner key = (ReceiptSigner) w[0];
+      Credentials operator = (Credentials) w[1];
+      byte[] proof = WorkerKeyProof.sign(key, workerDomain, operator.getAddress());
+      as(WorkerRegistry.class, d.workerRegistry(), operator).register(key.address(), proof, STAKE).send();
+      assertThat(d.workerRegistry().isActive(key.address()).send()).isTrue();
+    }
+  }
+
+  @Test
+  void fullLifecycleSignedInJavaPaysEveryoneToTheWei() throws Exception {
+    RewardVault vault = d.rewardVault();
+    List<String> payees = List.of(DEPLOYER.getAddress(), OPERATOR_1.getAddress(), PROVIDER.getAddress(), AUTHOR.getAddress());
+    List<BigInteger> owedBefore = new java.util.ArrayList<>();
+    for (String p : payees) {
+      owedBefore.add(vault.claimable(p).send());
+    }
+    BigInteger vaultBefore = anvil.balance(vault.getContractAddress());
+    BigInteger hubBefore = anvil.balance(d.inferenceHub().getContractAddress());
+    byte[] input = TensorCodec.encode(INPUT);
+    Requested r = request(DAPP, model1, FEE, null, 0);
+    assertThat(r.event.inputHash).as("Solidity's keccak of Java's encoding").isEqualTo(Hashes.keccak256(input));
+    assertThat(r.event.input).isEqualTo(input);
+
+    byte[] output = TensorCodec.encode(OUTPUT);
+    long executedAt = anvil.latestTimestamp();
+    InferenceReceipt receipt =
+        new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
+    assertThat(receipt.digest(domain))
+        .as("Java's EIP-712 digest equals the hub's")
+        .isEqualTo(d.inferenceHub().receiptDigest(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), BigInteger.valueOf(executedAt)).send());
+
+    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, executedAt, KEY_1))).send();
+    var settled = InferenceHub.getInferenceSettledEvents(tx);
+    assertThat(settled).hasSize(1);
+    assertThat(settled.get(0).requestId).isEqualTo(r.id);
+    assertThat(settled.get(0).output).isEqualTo(output);
+    assertThat(settled.get(0).signers).containsExactly(KEY_1.address());
+    assertThat(TensorCodec.decode(settled.get(0).output)).isEqualTo(OUTPUT);
+
+    BigInteger protocol = FEE.multiply(BigInteger.valueOf(500)).divide(BPS);
+    BigInteger worker = FEE.multiply(BigInteger.valueOf(2_000)).divide(BPS);
+    BigInteger pool = FEE.subtract(protocol).subtract(worker);
+    BigInteger provider = pool.multiply(BigInteger.valueOf(4_000)).divide(BPS);
+    List<BigInteger> credited = List.of(protocol, worker, provider, pool.subtract(provider));
+    for (int i = 0; i < payees.size(); i++) {
+      assertThat(vault.claimable(payees.get(i)).send().subtract(owedBefore.get(i)))
+          .as("credited to %s", List.of("treasury", "worker operator", "data provider", "author").get(i))
+          .isEqualTo(credited.get(i));
+    }
+    assertThat(anvil.balance(vault.getContractAddress())).isEqualTo(vaultBefore.add(FEE));
+    assertThat(anvil.balance(d.inferenceHub().getContractAddress())).isEqualTo(hubBefore);
+
+    BigInteger owed = vault.claimable(PROVIDER.getAddress()).send();
+    BigInteger before = anvil.balance(PROVIDER.getAddress());
+    TransactionReceipt claim = as(RewardVault.class, vault, PROVIDER).claim().send();
+    BigInteger gasCost = claim.getGasUsed().multiply(Numeric(claim.getEffectiveGasPrice()));
+    assertThat(anvil.balance(PROVIDER.getAddress())).as("balance to the wei").isEqualTo(before.add(owed).subtract(gasCost));
+    assertThat(vault.claimable(PROVIDER.getAddress()).send()).isZero();
+  }
+
+  @Test
+  void aSignedFailureRefundsInFull() throws Exception {
+    Requested r = request(DAPP, model1, FEE.add(BigInteger.TEN), null, 0);
+    BigInteger owedBefore = d.rewardVault().claimable(DAPP.getAddress()).send();
+    InferenceFailure failure =
+        InferenceFailure.of(r.id, MODEL_HASH, r.request.inputHash, FailureReason.INPUT_MISMATCH, "expected [1,4], got [1,5]");
+    assertThat(failure.digest(domain))
+        .isEqualTo(d.inferenceHub().failureDigest(r.id, MODEL_HASH, r.request.inputHash, BigInteger.TWO, failure.detailHash()).send());
+    var f = new InferenceHub.Failure(r.id, r.request, BigInteger.TWO, failure.detailHash(), KEY_1.sign(failure, domain));
+    TransactionReceipt tx = hub(RELAYER).submitFailures(List.of(f)).send();
+    assertThat(InferenceHub.getInferenceFailedEvents(tx).get(0).refund).isEqualTo(FEE.add(BigInteger.TEN));
+    assertThat(d.rewardVault().claimable(DAPP.getAddress()).send()).isEqualTo(owedBefore.add(FEE).add(BigInteger.TEN));
+    assertThat(d.inferenceHub().isPending(r.id).send()).isFalse();
+  }
+
+  @Test
+  void anExpiredRequestIsRefunded() throws Exception {
+    BigInteger owedBefore = d.rewardVault().claimable(DAPP.getAddress()).send();
+    Requested r = request(DAPP, model1, FEE, null, 0);
+    assertThat(revertOf(hub(RELAYER).expire(r.id, r.request))).isEqualTo(selector(InferenceHub.NOTEXPIRED_ERROR));
+    anvil.increaseTime(3_601);
+    TransactionReceipt tx = hub(RELAYER).expire(r.id, r.request).send();
+    assertThat(InferenceHub.getInferenceExpiredEvents(tx)).hasSize(1);
+    assertThat(d.rewardVault().claimable(DAPP.getAddress()).send()).isEqualTo(owedBefore.add(FEE));
+  }
+
+  @Test
+  void aBatchSkipsARequestSettledMeanwhile() throws Exception {
+    byte[] output = TensorCodec.encode(OUTPUT);
+    long at = anvil.latestTimestamp();
+    Requested a = request(DAPP, model1, FEE, null, 0);
+    Requested b = request(DAPP, model1, FEE, null, 0);
+    InferenceHub.Receipt receiptA = signedReceipt(a, output, at, KEY_1);
+    hub(RELAYER).submitReceipts(List.of(receiptA)).send();
+
+    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(receiptA, signedReceipt(b, output, at, KEY_1))).send();
+    assertThat(tx.isStatusOK()).isTrue();
+    var skipped = InferenceHub.getReceiptSkippedEvents(tx);
+    assertThat(skipped).hasSize(1);
+    assertThat(skipped.get(0).requestId).isEqualTo(a.id);
+    assertThat(skipped.get(0).reason).isEqualTo(BigInteger.ONE);
+    assertThat(InferenceHub.getInferenceSettledEvents(tx)).extracting(e -> e.requestId).containsExactly(b.id);
+    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(receiptA)))).isEqualTo(selector(InferenceHub.REQUESTNOTPENDING_ERROR));
+  }
+
+  @Test
+  void aReceiptSignedForAnotherChainOrHubReverts() throws Exception {
+    byte[] output = TensorCodec.encode(OUTPUT);
+    long at = anvil.latestTimestamp();
+    Requested r = request(DAPP, model1, FEE, null, 0);
+    InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+    for (Eip712Domain elsewhere :
+        List.of(
+            Eip712Domain.credence(anvil.chainId() + 1, d.inferenceHub().getContractAddress()),
+            Eip712Domain.credence(anvil.chainId(), d.rewardVault().getContractAddress()))) {
+      var rc = new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(at), KEY_1.sign(receipt, elsewhere));
+      assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(rc))))
+          .as("signed under %s", elsewhere)
+          .isEqualTo(selector(WorkerRegistry.INACTIVEWORKER_ERROR));
+    }
+    hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1))).send();
+  }
+
+  @Test
+  void quorumTwoNeedsTwoGenuineWorkers() throws Exception {
+    byte[] output = TensorCodec.encode(OUTPUT);
+    long at = anvil.latestTimestamp();
+    Requested r = request(DAPP, model2, FEE, null, 0);
+    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, NOT_A_WORKER)))))
+        .isEqualTo(selector(WorkerRegistry.INACTIVEWORKER_ERROR));
+    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1)))))
+        .isEqualTo(selector(InferenceHub.WRONGSIGNATURECOUNT_ERROR));
+    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_1)))))
+        .isEqualTo(selector(InferenceHub.SIGNERSNOTASCENDING_ERROR));
+
+    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_2))).send();
+    BigInteger each = FEE.multiply(BigInteger.valueOf(2_000)).divide(BPS).divide(BigInteger.TWO);
+    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).workerAmount).isEqualTo(each);
+  }
+
+  @Test
+  void aSolidityConsumerDecodesJavasTensors() throws Exception {
+    ExampleConsumer consumer =
+        ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), ContractDeployer.gas(anvil.chainId()), d.inferenceHub().getContractAddress()).send();
+    long deadline = anvil.latestTimestamp() + 3_600;
+    TransactionReceipt tx =
+        consumer.classify(model1, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline), FEE).send();
+    var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    Requested r = new Requested(event.requestId, toRequest(event), event);
+    byte[] output = TensorCodec.encode(Tensor.ofInt64("label", new long[] {1}, 2), OUTPUT.get(0));
+    hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, anvil.latestTimestamp(), KEY_1))).send();
+    var answer = consumer.answers(r.id).send();
+    assertThat(answer.component3()).as("answered").isTrue();
+    assertThat(answer.component6()).as("argmax of [0.1, 0.7, 0.2]").isEqualTo(BigInteger.ONE);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private record Requested(BigInteger id, InferenceHub.Request request, InferenceHub.InferenceRequestedEventResponse event) {}
+
+  private Requested request(Credentials from, BigInteger model, BigInteger value, String callback, long callbackGas)
+      throws Exception {
+    long deadline = anvil.latestTimestamp() + 3_600;
+    TransactionReceipt tx =
+        hub(from)
+            .requestInference(
+                model, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline),
+                callback == null ? "0x0000000000000000000000000000000000000000" : callback,
+                BigInteger.valueOf(callbackGas), value)
+            .send();
+    var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    return new Requested(event.requestId, toRequest(event), event);
+  }
+
+  private static InferenceHub.Request toRequest(InferenceHub.InferenceRequestedEventResponse e) {
+    return new InferenceHub.Request(e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
+  }
+
+  /** A receipt signed by {@code keys}, signatures ordered by signer address as the hub requires. */
+  private InferenceHub.Receipt signedReceipt(Requested r, byte[] output, long executedAt, ReceiptSigner... keys) {
+    InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
+    ByteArrayOutputStream sigs = new ByteArrayOutputStream();
+    Arrays.stream(keys)
+        .sorted(Comparator.comparing(k -> new BigInteger(k.address().substring(2), 16)))
+        .forEach(k -> sigs.writeBytes(k.sign(receipt, domain)));
+    return new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(executedAt), sigs.toByteArray());
+  }
+
+  private InferenceHub hub(Credentials who) {
+    return as(InferenceHub.class, d.inferenceHub(), who);
+  }
+
+  private <C extends Contract> C as(Class<C> type, C contract, Credentials who) {
+    try {
+      return type.cast(
+          type.getMethod("load", String.class, org.web3j.protocol.Web3j.class, org.web3j.tx.TransactionManager.class, org.web3j.tx.gas.ContractGasProvider.class)
+              .invoke(null, contract.getContractAddress(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId())));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The 4-byte selector a call reverts with, found by simulating it (eth_call). */
+  private String revertOf(RemoteFunctionCall<TransactionReceipt> call) throws Exception {
+    String to = d.inferenceHub().getContractAddress();
+    EthCall result =
+        anvil.web3j()
+            .ethCall(Transaction.createEthCallTransaction(RELAYER.getAddress(), to, call.encodeFunctionCall()), DefaultBlockParameterName.LATEST)
+            .send();
+    assertThat(result.isReverted() || result.hasError()).as("the call reverts").isTrue();
+    String data = result.hasError() ? String.valueOf(result.getError().getData()) : result.getValue();
+    return data.replace("\"", "").substring(0, 10);
+  }
+
+  private static String selector(CustomError error) {
+    return CustomErrorEncoder.encode(error).substring(0, 10);
+  }
+
+  private static BigInteger Numeric(String hexQuantity) {
+    return org.web3j.utils.Numeric.decodeQuantity(hexQuantity);
+  }
+}
