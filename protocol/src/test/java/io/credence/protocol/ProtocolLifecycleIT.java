@@ -13,6 +13,7 @@ import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.testkit.AnvilNode;
@@ -21,8 +22,9 @@ import io.credence.testkit.junit.WithAnvil;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -269,17 +271,20 @@ class ProtocolLifecycleIT {
   }
 
   private static InferenceHub.Request toRequest(InferenceHub.InferenceRequestedEventResponse e) {
-    return new InferenceHub.Request(e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
+    return HubReceipts.request(e);
   }
 
-  /** A receipt signed by {@code keys}, signatures ordered by signer address as the hub requires. */
+  /** A receipt signed by {@code keys} (a key given twice signs twice, to test duplicates). */
   private InferenceHub.Receipt signedReceipt(Requested r, byte[] output, long executedAt, ReceiptSigner... keys) {
     InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
-    ByteArrayOutputStream sigs = new ByteArrayOutputStream();
-    Arrays.stream(keys)
-        .sorted(Comparator.comparing(k -> new BigInteger(k.address().substring(2), 16)))
-        .forEach(k -> sigs.writeBytes(k.sign(receipt, domain)));
-    return new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(executedAt), sigs.toByteArray());
+    if (Arrays.stream(keys).distinct().count() < keys.length) {
+      ByteArrayOutputStream sigs = new ByteArrayOutputStream();
+      Arrays.stream(keys).forEach(k -> sigs.writeBytes(k.sign(receipt, domain)));
+      return new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(executedAt), sigs.toByteArray());
+    }
+    Map<String, byte[]> sigs = new HashMap<>();
+    Arrays.stream(keys).forEach(k -> sigs.put(k.address(), k.sign(receipt, domain)));
+    return HubReceipts.receipt(r.id, r.request, output, executedAt, sigs);
   }
 
   private InferenceHub hub(Credentials who) {

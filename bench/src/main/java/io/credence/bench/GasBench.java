@@ -1,0 +1,198 @@
+package io.credence.bench;
+
+import io.credence.contracts.InferenceHub;
+import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.RewardVault;
+import io.credence.contracts.WorkerRegistry;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.settlement.HubReceipts;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.Contract;
+import org.web3j.tx.Transfer;
+import org.web3j.utils.Convert;
+
+/**
+ * Gas of the protocol's hot paths, measured as {@code gasUsed} of real transactions on a fresh
+ * anvil (default hardfork), sent through the generated bindings exactly as the relayer and a dApp
+ * would. Steady state: the worker, treasury and model pool already hold a balance (one warm-up
+ * settlement per model), as they do on a network in use. A plain ETH transfer sent the same way is
+ * the in-run baseline.
+ */
+public final class GasBench {
+  private static final BigInteger FEE = Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final byte[] MODEL_HASH = Hashes.sha256("bench model".getBytes());
+  private static final String NO_CALLBACK = "0x0000000000000000000000000000000000000000";
+
+  private final AnvilNode anvil;
+  private final ContractDeployer.Deployment d;
+  private final Eip712Domain domain;
+  private final ReceiptSigner worker = new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench worker".getBytes()))));
+  private final Credentials dapp = AnvilNode.devAccount(5);
+  private final Credentials relayer = AnvilNode.devAccount(6);
+  private static final Credentials CLAIMANT = AnvilNode.devAccount(7);
+  private final byte[] output =
+      TensorCodec.encode(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f));
+  /** 64 bytes of input, as the request.gas figure specifies. */
+  private final byte[] input64 = concat(Hashes.keccak256("a".getBytes()), Hashes.keccak256("b".getBytes()));
+
+  private GasBench(AnvilNode anvil) throws Exception {
+    this.anvil = anvil;
+    this.d = ContractDeployer.deploy(anvil);
+    this.domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
+    Credentials operator = AnvilNode.devAccount(3);
+    byte[] proof =
+        WorkerKeyProof.sign(
+            worker, Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress()), operator.getAddress());
+    load(WorkerRegistry.class, d.workerRegistry(), operator)
+        .register(worker.address(), proof, Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact())
+        .send();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path results = Path.of(args.length > 0 ? args[0] : "bench/results/gas.txt");
+    try (AnvilNode anvil = AnvilNode.start(AnvilNode.Options.forTests(Path.of("bench", "target").toAbsolutePath()))) {
+      run(anvil).write(results);
+    }
+  }
+
+  /** Measures every figure on {@code anvil}, which gets a fresh deployment. */
+  public static Figures run(AnvilNode anvil) throws Exception {
+    return new GasBench(anvil).measure();
+  }
+
+  private Figures measure() throws Exception {
+    Figures f = new Figures("scripts/bench gas");
+
+    TransactionReceipt transfer =
+        new Transfer(anvil.web3j(), anvil.transactionManager(dapp))
+            .sendFunds(relayer.getAddress(), BigDecimal.ONE, Convert.Unit.WEI)
+            .send();
+    long baseline = transfer.getGasUsed().longValueExact();
+    f.add("baseline.transfer.gas", baseline, "gas");
+
+    BigInteger demo = registerModel(contributors(3, CLAIMANT.getAddress()));
+    BigInteger one = registerModel(contributors(1, "0x00000000000000000000000000000000000c1a01"));
+    BigInteger twenty = registerModel(contributors(20, "0x00000000000000000000000000000000000c1a20"));
+    for (BigInteger model : List.of(demo, one, twenty)) {
+      settle(List.of(request(model)));
+    }
+
+    TransactionReceipt req = hub(dapp).requestInference(demo, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE).send();
+    long requestGas = req.getGasUsed().longValueExact();
+    f.add("request.gas", requestGas, "gas");
+    f.add("request.vs_transfer.ratio", (double) requestGas / baseline, "ratio");
+
+    long single = settle(List.of(request(demo)));
+    f.add("settle.single.gas", single, "gas");
+
+    List<Requested> batch = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      batch.add(request(demo));
+    }
+    long batchGas = settle(batch);
+    f.add("settle.batch32.per_receipt.gas", batchGas / 32, "gas");
+    f.add("settle.batch32.vs_single.ratio", (double) batchGas / 32 / single, "ratio");
+
+    long c1 = settle(List.of(request(one)));
+    long c20 = settle(List.of(request(twenty)));
+    f.add("settle.contributors1.gas", c1, "gas");
+    f.add("settle.contributors20.gas", c20, "gas");
+    f.add("settle.contributors20_vs_1.ratio", (double) c20 / c1, "ratio");
+
+    // the demo model's first contributor claims: distributes the model's pool to its 3
+    // contributors (whose balances already exist) and pays the claimant
+    load(RewardVault.class, d.rewardVault(), CLAIMANT).claim().send();
+    settle(List.of(request(demo)));
+    TransactionReceipt claim = load(RewardVault.class, d.rewardVault(), CLAIMANT).claim().send();
+    f.add("claim.gas", claim.getGasUsed().longValueExact(), "gas");
+
+    f.target("request.gas", requestGas, 60_000);
+    f.target("settle.single.gas", single, 80_000);
+    f.target("settle.batch32.per_receipt.gas", batchGas / 32, 25_000);
+    f.targetRatio("settle.contributors20_vs_1.ratio", (double) c20 / c1, 1.02);
+    return f;
+  }
+
+  private record Requested(BigInteger id, InferenceHub.Request request) {}
+
+  private Requested request(BigInteger model) throws Exception {
+    TransactionReceipt tx =
+        hub(dapp).requestInference(model, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE).send();
+    var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    return new Requested(e.requestId, HubReceipts.request(e));
+  }
+
+  private long settle(List<Requested> requests) throws Exception {
+    long at = anvil.latestTimestamp();
+    List<InferenceHub.Receipt> receipts = new ArrayList<>();
+    for (Requested r : requests) {
+      InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+      receipts.add(HubReceipts.receipt(r.id, r.request, output, at, Map.of(worker.address(), worker.sign(receipt, domain))));
+    }
+    TransactionReceipt tx = hub(relayer).submitReceipts(receipts).send();
+    if (InferenceHub.getInferenceSettledEvents(tx).size() != requests.size()) {
+      throw new IllegalStateException("not every receipt settled: " + tx.getTransactionHash());
+    }
+    return tx.getGasUsed().longValueExact();
+  }
+
+  private BigInteger registerModel(List<ModelRegistry.Contributor> contributors) throws Exception {
+    ModelRegistry registry = load(ModelRegistry.class, d.modelRegistry(), AnvilNode.devAccount(1));
+    registry.registerModel(MODEL_HASH, "file:bench.onnx", FEE, BigInteger.ONE, contributors).send();
+    return registry.modelCount().send();
+  }
+
+  /** {@code n} contributors sharing 10 000 bps, {@code first} first. */
+  private static List<ModelRegistry.Contributor> contributors(int n, String first) {
+    List<ModelRegistry.Contributor> list = new ArrayList<>();
+    int each = 10_000 / n;
+    for (int i = 0; i < n; i++) {
+      String account = i == 0 ? first : String.format("0x%040x", 0xC0DE00 + n * 100 + i);
+      int share = i == 0 ? 10_000 - each * (n - 1) : each;
+      list.add(new ModelRegistry.Contributor(account, BigInteger.valueOf(i == 0 ? 1 : 3), BigInteger.valueOf(share), new byte[32]));
+    }
+    return list;
+  }
+
+  private BigInteger deadline() {
+    return BigInteger.valueOf(anvil.latestTimestamp() + 3_600);
+  }
+
+  private InferenceHub hub(Credentials who) {
+    return load(InferenceHub.class, d.inferenceHub(), who);
+  }
+
+  private <C extends Contract> C load(Class<C> type, C contract, Credentials who) {
+    try {
+      return type.cast(
+          type.getMethod(
+                  "load", String.class, org.web3j.protocol.Web3j.class, org.web3j.tx.TransactionManager.class,
+                  org.web3j.tx.gas.ContractGasProvider.class)
+              .invoke(null, contract.getContractAddress(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId())));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,48 @@
+package io.credence.protocol.settlement;
+
+import io.credence.contracts.InferenceHub;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.Map;
+import java.util.TreeMap;
+import org.web3j.utils.Numeric;
+
+/**
+ * Builds what {@code InferenceHub.submitReceipts} and {@code submitFailures} take: the committed
+ * request fields (from the {@code InferenceRequested} event) and the quorum's signatures,
+ * concatenated in ascending order of signer address as the hub requires.
+ */
+public final class HubReceipts {
+  private HubReceipts() {}
+
+  /** The request exactly as committed, rebuilt from its event. */
+  public static InferenceHub.Request request(InferenceHub.InferenceRequestedEventResponse e) {
+    return new InferenceHub.Request(e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
+  }
+
+  /** Concatenates 65-byte signatures ordered by their signer's address. */
+  public static byte[] orderedSignatures(Map<String, byte[]> signatureBySigner) {
+    TreeMap<BigInteger, byte[]> sorted = new TreeMap<>();
+    signatureBySigner.forEach((signer, sig) -> {
+      if (sig.length != 65) {
+        throw new IllegalArgumentException("signature of " + signer + " is " + sig.length + " bytes, not 65");
+      }
+      if (sorted.put(Numeric.toBigInt(signer), sig) != null) {
+        throw new IllegalArgumentException("two signatures from " + signer);
+      }
+    });
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    sorted.values().forEach(out::writeBytes);
+    return out.toByteArray();
+  }
+
+  public static InferenceHub.Receipt receipt(
+      BigInteger requestId, InferenceHub.Request request, byte[] output, long executedAt, Map<String, byte[]> signatureBySigner) {
+    return new InferenceHub.Receipt(requestId, request, output, BigInteger.valueOf(executedAt), orderedSignatures(signatureBySigner));
+  }
+
+  public static InferenceHub.Failure failure(
+      BigInteger requestId, InferenceHub.Request request, int reason, byte[] detailHash, Map<String, byte[]> signatureBySigner) {
+    return new InferenceHub.Failure(requestId, request, BigInteger.valueOf(reason), detailHash, orderedSignatures(signatureBySigner));
+  }
+}
