@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 import {CredenceTensors} from "./CredenceTensors.sol";
 import {InferenceHub} from "./InferenceHub.sol";
-import {RewardVault} from "./RewardVault.sol";
 
 /// @title ExampleConsumer
 /// @notice A dApp that asks Credence to classify an input and keeps the predicted class: it
@@ -25,7 +24,6 @@ contract ExampleConsumer is ICredenceConsumer {
     }
 
     InferenceHub public immutable hub;
-    RewardVault public immutable vault;
     mapping(uint256 requestId => Answer) public answers;
     mapping(address requester => uint256) public refundOf;
 
@@ -41,7 +39,6 @@ contract ExampleConsumer is ICredenceConsumer {
 
     constructor(InferenceHub hub_) {
         hub = hub_;
-        vault = hub_.vault();
     }
 
     /// @notice Asks the hub to classify `input` (canonical tensor encoding) with model `modelId`.
@@ -81,19 +78,19 @@ contract ExampleConsumer is ICredenceConsumer {
         emit Refunded(requestId, a.requester, reason);
     }
 
-    /// @notice Pays the caller the fees of its refunded requests (claimed from the vault).
+    /// @notice Pays the caller the fees of its refunded requests (claimed from the hub's vault).
     function withdrawRefund() external {
         uint256 amount = refundOf[msg.sender];
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         refundOf[msg.sender] = 0;
-        if (address(this).balance < amount) vault.claim();
+        if (address(this).balance < amount) hub.claim(); // refunds are credited in the hub's vault
         emit RefundWithdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender, amount);
     }
 
-    /// @notice Refunds arrive from the vault only.
+    /// @notice Refunds arrive from the hub's vault only.
     receive() external payable {
-        if (msg.sender != address(vault)) revert UnexpectedSender(msg.sender);
+        if (msg.sender != address(hub)) revert UnexpectedSender(msg.sender);
     }
 }

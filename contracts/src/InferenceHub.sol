@@ -2,11 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {ModelRegistry} from "./ModelRegistry.sol";
-import {WorkerRegistry} from "./WorkerRegistry.sol";
+import {ModelRegistry, IModelTermsSink} from "./ModelRegistry.sol";
+import {WorkerRegistry, ISlashedStakeSink} from "./WorkerRegistry.sol";
 import {RewardVault} from "./RewardVault.sol";
 import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 
@@ -14,14 +13,16 @@ import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 /// @notice Requests, receipts, failures and expiry. A request escrows its whole fee here and is
 ///         stored as one commitment slot; whoever settles it resends the request's fields. A
 ///         receipt needs `quorum` EIP-712 signatures by distinct active workers over the same
-///         output; settlement emits the output, forwards the fee to the RewardVault split between
-///         the protocol, the workers and the model's contributors, and calls the requester back
-///         with the gas it asked for. A worker-signed failure, or expiry after the deadline,
-///         refunds the fee in full (claimable in the vault).
-/// @dev    The ETH held here always equals the fees of pending requests. Pausing stops new
-///         requests only: settlement, failures, expiry and claims always work, so no money is
-///         ever stuck.
-contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
+///         output; settlement emits the output, credits the fee in the vault split between the
+///         protocol, the workers and the model's contributors, and calls the requester back with
+///         the gas it asked for. A worker-signed failure, or expiry after the deadline, refunds
+///         the fee in full (claimable in the vault).
+/// @dev    The RewardVault is a module of this contract: the ETH held here always equals the fees
+///         of pending requests plus everything claimable. Model terms are pushed here by the
+///         ModelRegistry; signers are checked against the WorkerRegistry once per batch. Pausing
+///         stops new requests only: settlement, failures, expiry and claims always work, so no
+///         money is ever stuck.
+contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISlashedStakeSink {
     uint256 private constant BPS = 10_000;
     uint256 private constant SIGNATURE_BYTES = 65;
 
@@ -88,18 +89,30 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         uint64 nextRequestId;
         uint32 maxInputBytes;
         uint32 maxCallbackGas;
-        uint16 protocolBps;
-        uint16 workerBps;
         bool paused;
     }
 
-    /// @dev What a batch owes the vault, gathered in memory and deposited once.
-    struct Credits {
-        uint256 total;
-        uint256 protocol;
-        address[] accounts;
+    /// @dev A model's terms as pushed by the registry, and its undistributed contributor pool:
+    ///      one slot, read by every request and written by every settlement.
+    struct ModelTerms {
+        uint80 feeWei;
+        uint8 quorum;
+        bool retired;
+        uint160 pendingPool;
+    }
+
+    /// @dev (address, amount) pairs gathered in memory.
+    struct AmountList {
+        address[] keys;
         uint256[] amounts;
-        uint256 accountCount;
+        uint256 count;
+    }
+
+    /// @dev What a batch owes, gathered in memory and credited once at the end.
+    struct Credits {
+        uint256 protocol;
+        AmountList signers; // every signer, with the pay owed to its operator (0 for failures)
+        AmountList refunds; // requesters
         uint256[] modelIds;
         uint256[] pools;
         uint256 modelCount;
@@ -111,12 +124,12 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         uint8 firstSkipReason;
     }
 
-    ModelRegistry public immutable models;
     WorkerRegistry public immutable workers;
-    RewardVault public immutable vault;
 
     Config private _config;
     mapping(uint256 requestId => bytes32) private _commitments;
+    mapping(uint256 modelId => ModelTerms) private _terms;
+    mapping(uint256 modelId => bytes32) private _modelHash;
 
     event InferenceRequested(
         uint256 indexed requestId,
@@ -129,17 +142,9 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         uint32 callbackGas,
         bytes input
     );
-    event InferenceSettled(
-        uint256 indexed requestId,
-        uint256 indexed modelId,
-        bytes32 outputHash,
-        uint64 executedAt,
-        address[] signers,
-        uint256 protocolAmount,
-        uint256 workerAmount,
-        uint256 contributorAmount,
-        bytes output
-    );
+    /// @dev Only what cannot be derived: the output hash is keccak256(output); the split follows
+    ///      from the request's fee, the split in force (SplitChanged) and the quorum.
+    event InferenceSettled(uint256 indexed requestId, uint64 executedAt, address[] signers, bytes output);
     event InferenceFailed(
         uint256 indexed requestId,
         uint256 indexed modelId,
@@ -185,23 +190,24 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
     error InvalidSplit(uint16 protocolBps, uint16 workerBps);
     error InvalidLimits(uint32 maxInputBytes, uint32 maxCallbackGas);
     error ZeroAddress();
+    error UnknownModel(uint256 modelId);
+    error NotRegistry(address caller);
+    error NotWorkerRegistry(address caller);
+    error SlashRewardTooLarge(uint256 reward, uint256 amount);
+    error PoolOverflow(uint256 modelId, uint256 amount);
 
     constructor(
         address owner_,
-        ModelRegistry models_,
+        ModelRegistry registry_,
         WorkerRegistry workers_,
-        RewardVault vault_,
+        address treasury_,
         uint16 protocolBps,
         uint16 workerBps,
         uint32 maxInputBytes,
         uint32 maxCallbackGas
-    ) EIP712("Credence", "1") Ownable(owner_) {
-        if (address(models_) == address(0) || address(workers_) == address(0) || address(vault_) == address(0)) {
-            revert ZeroAddress();
-        }
-        models = models_;
+    ) EIP712("Credence", "1") Ownable(owner_) RewardVault(registry_, treasury_) {
+        if (address(registry_) == address(0) || address(workers_) == address(0)) revert ZeroAddress();
         workers = workers_;
-        vault = vault_;
         _config.nextRequestId = 1;
         _setSplit(protocolBps, workerBps);
         _setLimits(maxInputBytes, maxCallbackGas);
@@ -233,9 +239,10 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
             revert DeadlineTooFar(deadline, block.timestamp + MAX_DEADLINE_WINDOW);
         }
         if (callbackGas > c.maxCallbackGas) revert CallbackGasTooHigh(callbackGas, c.maxCallbackGas);
-        (uint256 fee, bool retired) = models.requestTerms(modelId);
-        if (retired) revert ModelRetired(modelId);
-        if (msg.value < fee) revert FeeTooLow(msg.value, fee);
+        ModelTerms memory t = _terms[modelId];
+        if (t.quorum == 0) revert UnknownModel(modelId);
+        if (t.retired) revert ModelRetired(modelId);
+        if (msg.value < t.feeWei) revert FeeTooLow(msg.value, t.feeWei);
 
         requestId = c.nextRequestId;
         _config.nextRequestId = c.nextRequestId + 1;
@@ -268,10 +275,10 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
     /// @return settled the number of receipts settled
     function submitReceipts(Receipt[] calldata receipts) external nonReentrant returns (uint256 settled) {
         if (receipts.length == 0) revert EmptyBatch();
-        Config memory c = _config;
+        Split memory sp = _splitState;
         Credits memory cr = _newCredits(receipts.length);
         for (uint256 i; i < receipts.length; ++i) {
-            _settle(receipts[i], c, cr);
+            _settle(receipts[i], sp, cr);
         }
         _finish(cr);
         return cr.settled;
@@ -296,18 +303,12 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
             _requireKnown(requestId);
             revert RequestNotPending(requestId);
         }
-        if (keccak256(abi.encode(request)) != commitment) revert RequestMismatch(requestId);
+        if (_hashRequest(request) != commitment) revert RequestMismatch(requestId);
         if (block.timestamp <= request.deadline) revert NotExpired(requestId, request.deadline);
         delete _commitments[requestId];
         emit InferenceExpired(requestId, request.modelId, request.fee);
+        _creditAccount(request.requester, request.fee);
         _callback(requestId, request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (requestId, uint16(0))));
-        if (request.fee != 0) {
-            address[] memory accounts = new address[](1);
-            uint256[] memory amounts = new uint256[](1);
-            accounts[0] = request.requester;
-            amounts[0] = request.fee;
-            vault.deposit{value: request.fee}(0, accounts, amounts, new uint256[](0), new uint256[](0));
-        }
     }
 
     /// @notice Slashes a worker that signed two different outputs for one request. Anyone may
@@ -327,7 +328,51 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         emit EquivocationReported(signer, a.requestId, a.outputHash, b.outputHash, msg.sender, slashed);
     }
 
+    /// @notice Takes a model's terms from the ModelRegistry (its only caller).
+    function syncModelTerms(uint256 modelId, bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired)
+        external
+    {
+        if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
+        ModelTerms storage t = _terms[modelId];
+        // the registry bounds the fee to 80 bits
+        // forge-lint: disable-next-line(unsafe-typecast)
+        t.feeWei = uint80(feeWei);
+        t.quorum = quorum;
+        t.retired = retired;
+        _modelHash[modelId] = sha256Hash;
+    }
+
+    function _poolOf(uint256 modelId) internal view override returns (uint256) {
+        return _terms[modelId].pendingPool;
+    }
+
+    function _setPool(uint256 modelId, uint256 amount) internal override {
+        if (amount > type(uint160).max) revert PoolOverflow(modelId, amount);
+        // checked just above
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _terms[modelId].pendingPool = uint160(amount);
+    }
+
+    /// @notice Receives a slashed stake from the WorkerRegistry: `reward` to the reporter, the
+    ///         rest to the protocol treasury.
+    function depositSlashed(address reporter, uint256 reward) external payable {
+        if (msg.sender != address(workers)) revert NotWorkerRegistry(msg.sender);
+        if (reward > msg.value) revert SlashRewardTooLarge(reward, msg.value);
+        if (reward != 0) _creditAccount(reporter, reward);
+        _creditProtocol(msg.value - reward);
+    }
+
     // -------------------------------------------------------------------- views
+
+    /// @notice A model's terms as the hub knows them (quorum 0: unknown).
+    function modelTerms(uint256 modelId)
+        external
+        view
+        returns (bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired)
+    {
+        ModelTerms memory t = _terms[modelId];
+        return (_modelHash[modelId], t.feeWei, t.quorum, t.retired);
+    }
 
     /// @notice The EIP-712 digest workers sign for a receipt.
     function receiptDigest(uint256 requestId, bytes32 modelHash, bytes32 inputHash, bytes32 outputHash, uint64 executedAt)
@@ -379,7 +424,8 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         returns (uint16 protocolBps, uint16 workerBps, uint32 maxInputBytes, uint32 maxCallbackGas, bool paused)
     {
         Config memory c = _config;
-        return (c.protocolBps, c.workerBps, c.maxInputBytes, c.maxCallbackGas, c.paused);
+        Split memory sp = _splitState;
+        return (sp.protocolBps, sp.workerBps, c.maxInputBytes, c.maxCallbackGas, c.paused);
     }
 
     // -------------------------------------------------------------------- admin
@@ -392,6 +438,11 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
 
     function setLimits(uint32 maxInputBytes, uint32 maxCallbackGas) external onlyOwner {
         _setLimits(maxInputBytes, maxCallbackGas);
+    }
+
+    /// @notice Moves the protocol treasury; fees accrued so far are credited to the old one.
+    function setTreasury(address treasury_) external onlyOwner {
+        _setTreasury(treasury_);
     }
 
     /// @notice Stops new requests. Settlement, failures, expiry and claims keep working.
@@ -409,54 +460,32 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
 
     // ----------------------------------------------------------------- internal
 
-    function _settle(Receipt calldata rc, Config memory c, Credits memory cr) private {
+    function _settle(Receipt calldata rc, Split memory sp, Credits memory cr) private {
         uint256 id = rc.requestId;
         if (!_isSettleable(id, rc.request, cr)) return;
         _loadModel(rc.request.modelId, cr);
-        bytes32 outputHash = keccak256(rc.output);
-        bytes32 digest = receiptDigest(id, cr.modelHash, rc.request.inputHash, outputHash, rc.executedAt);
-        (address[] memory signers, address[] memory operators) = _verifyQuorum(id, digest, rc.signatures, cr.quorum);
+        bytes32 digest = receiptDigest(id, cr.modelHash, rc.request.inputHash, keccak256(rc.output), rc.executedAt);
+        address[] memory signers = _verifyQuorum(id, digest, rc.signatures, cr.quorum);
         delete _commitments[id];
-        _creditSplit(rc, c, cr, outputHash, signers, operators);
+        _creditSplit(rc, sp, cr, signers);
         _callback(id, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (id, rc.output)));
     }
 
     /// @dev The split: protocol floor(fee * protocolBps / 10 000); each of the quorum's workers
     ///      floor(fee * workerBps / 10 000 / quorum); the model's contributors the rest, rounding
     ///      remainders included.
-    function _creditSplit(
-        Receipt calldata rc,
-        Config memory c,
-        Credits memory cr,
-        bytes32 outputHash,
-        address[] memory signers,
-        address[] memory operators
-    ) private {
+    function _creditSplit(Receipt calldata rc, Split memory sp, Credits memory cr, address[] memory signers) private {
         uint256 fee = rc.request.fee;
-        uint256 protocolPart = fee * c.protocolBps / BPS;
-        uint256 workerEach = fee * c.workerBps / BPS / cr.quorum;
+        uint256 protocolPart = fee * sp.protocolBps / BPS;
+        uint256 workerEach = fee * sp.workerBps / BPS / cr.quorum;
         uint256 pool = fee - protocolPart - workerEach * cr.quorum;
         cr.protocol += protocolPart;
-        for (uint256 k; k < operators.length; ++k) {
-            _creditAccount(cr, operators[k], workerEach);
+        for (uint256 k; k < signers.length; ++k) {
+            _add(cr.signers, signers[k], workerEach);
         }
-        _creditPool(cr, rc.request.modelId, pool);
-        cr.total += fee;
+        _addPool(cr, rc.request.modelId, pool);
         cr.settled++;
-        _emitSettled(rc, outputHash, signers, protocolPart, workerEach, pool);
-    }
-
-    function _emitSettled(
-        Receipt calldata rc,
-        bytes32 outputHash,
-        address[] memory signers,
-        uint256 protocolPart,
-        uint256 workerEach,
-        uint256 pool
-    ) private {
-        emit InferenceSettled(
-            rc.requestId, rc.request.modelId, outputHash, rc.executedAt, signers, protocolPart, workerEach, pool, rc.output
-        );
+        emit InferenceSettled(rc.requestId, rc.executedAt, signers, rc.output);
     }
 
     function _fail(Failure calldata f, Credits memory cr) private {
@@ -466,10 +495,12 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         if (!_isSettleable(id, req, cr)) return;
         _loadModel(req.modelId, cr);
         bytes32 digest = failureDigest(id, cr.modelHash, req.inputHash, f.reason, f.detailHash);
-        (address[] memory signers,) = _verifyQuorum(id, digest, f.signatures, cr.quorum);
+        address[] memory signers = _verifyQuorum(id, digest, f.signatures, cr.quorum);
         delete _commitments[id];
-        _creditAccount(cr, req.requester, req.fee);
-        cr.total += req.fee;
+        for (uint256 k; k < signers.length; ++k) {
+            _add(cr.signers, signers[k], 0);
+        }
+        _add(cr.refunds, req.requester, req.fee);
         cr.settled++;
         emit InferenceFailed(id, req.modelId, f.reason, f.detailHash, signers, req.fee);
         _callback(id, req, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (id, f.reason)));
@@ -483,7 +514,7 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         if (commitment == 0) {
             _requireKnown(id);
             skip = SKIP_NOT_PENDING;
-        } else if (keccak256(abi.encode(req)) != commitment) {
+        } else if (_hashRequest(req) != commitment) {
             revert RequestMismatch(id);
         } else if (block.timestamp > req.deadline) {
             skip = SKIP_DEADLINE_PASSED;
@@ -497,22 +528,32 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         return false;
     }
 
+    /// @dev keccak256(abi.encode(request)) straight from calldata: the struct is seven static words.
+    function _hashRequest(Request calldata request) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, request, 224)
+            h := keccak256(p, 224)
+        }
+    }
+
     function _requireKnown(uint256 id) private view {
         if (id == 0 || id >= _config.nextRequestId) revert UnknownRequest(id);
     }
 
     function _loadModel(uint256 modelId, Credits memory cr) private view {
         if (cr.modelId == modelId && cr.quorum != 0) return;
-        (cr.modelHash, cr.quorum) = models.settlementTerms(modelId);
+        cr.quorum = _terms[modelId].quorum;
+        cr.modelHash = _modelHash[modelId];
         cr.modelId = modelId;
     }
 
     /// @dev Recovers `quorum` signatures over `digest`, which must come from distinct signers in
-    ///      ascending order, all active workers. Returns the signers and their operators.
+    ///      ascending order. That they are active workers is checked once per batch (`_finish`).
     function _verifyQuorum(uint256 id, bytes32 digest, bytes calldata sigs, uint8 quorum)
         private
-        view
-        returns (address[] memory signers, address[] memory operators)
+        pure
+        returns (address[] memory signers)
     {
         if (sigs.length != uint256(quorum) * SIGNATURE_BYTES) revert WrongSignatureCount(id, sigs.length, quorum);
         signers = new address[](quorum);
@@ -533,7 +574,6 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
             signers[k] = signer;
             previous = signer;
         }
-        operators = workers.activeOperators(signers);
     }
 
     /// @dev Calls the requester's callback with exactly its gas, ignoring the result and not
@@ -554,36 +594,36 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
     }
 
     function _newCredits(uint256 n) private pure returns (Credits memory cr) {
-        cr.accounts = new address[](n * 2 + 4);
-        cr.amounts = new uint256[](cr.accounts.length);
+        cr.signers = AmountList(new address[](n + 4), new uint256[](n + 4), 0);
+        cr.refunds = AmountList(new address[](n), new uint256[](n), 0);
         cr.modelIds = new uint256[](n);
         cr.pools = new uint256[](n);
     }
 
-    function _creditAccount(Credits memory cr, address account, uint256 amount) private pure {
-        if (amount == 0) return;
-        for (uint256 j; j < cr.accountCount; ++j) {
-            if (cr.accounts[j] == account) {
-                cr.amounts[j] += amount;
+    /// @dev Adds `amount` to `key` in `list`, appending (and growing the list) when new.
+    function _add(AmountList memory list, address key, uint256 amount) private pure {
+        for (uint256 j; j < list.count; ++j) {
+            if (list.keys[j] == key) {
+                list.amounts[j] += amount;
                 return;
             }
         }
-        if (cr.accountCount == cr.accounts.length) {
-            address[] memory accounts = new address[](cr.accountCount * 2);
-            uint256[] memory amounts = new uint256[](cr.accountCount * 2);
-            for (uint256 j; j < cr.accountCount; ++j) {
-                accounts[j] = cr.accounts[j];
-                amounts[j] = cr.amounts[j];
+        if (list.count == list.keys.length) {
+            address[] memory keys = new address[](list.count * 2);
+            uint256[] memory amounts = new uint256[](list.count * 2);
+            for (uint256 j; j < list.count; ++j) {
+                keys[j] = list.keys[j];
+                amounts[j] = list.amounts[j];
             }
-            cr.accounts = accounts;
-            cr.amounts = amounts;
+            list.keys = keys;
+            list.amounts = amounts;
         }
-        cr.accounts[cr.accountCount] = account;
-        cr.amounts[cr.accountCount] = amount;
-        cr.accountCount++;
+        list.keys[list.count] = key;
+        list.amounts[list.count] = amount;
+        list.count++;
     }
 
-    function _creditPool(Credits memory cr, uint256 modelId, uint256 amount) private pure {
+    function _addPool(Credits memory cr, uint256 modelId, uint256 amount) private pure {
         if (amount == 0) return;
         for (uint256 j; j < cr.modelCount; ++j) {
             if (cr.modelIds[j] == modelId) {
@@ -596,34 +636,37 @@ contract InferenceHub is EIP712, Ownable2Step, ReentrancyGuard {
         cr.modelCount++;
     }
 
-    /// @dev Reverts when nothing in the batch was settled; otherwise deposits what it owes.
+    /// @dev Reverts when nothing in the batch was settled. Otherwise checks every signer of the
+    ///      batch is an active worker (one call) and credits what the batch owes.
     function _finish(Credits memory cr) private {
         if (cr.settled == 0) {
             if (cr.firstSkipReason == SKIP_NOT_PENDING) revert RequestNotPending(cr.firstSkipped);
             revert DeadlinePassed(cr.firstSkipped);
         }
-        if (cr.total == 0) return;
-        address[] memory accounts = cr.accounts;
-        uint256[] memory amounts = cr.amounts;
-        uint256[] memory modelIds = cr.modelIds;
-        uint256[] memory pools = cr.pools;
-        uint256 accountCount = cr.accountCount;
-        uint256 modelCount = cr.modelCount;
+        address[] memory signers = cr.signers.keys;
+        uint256 signerCount = cr.signers.count;
         assembly ("memory-safe") {
-            mstore(accounts, accountCount)
-            mstore(amounts, accountCount)
-            mstore(modelIds, modelCount)
-            mstore(pools, modelCount)
+            mstore(signers, signerCount)
         }
-        vault.deposit{value: cr.total}(cr.protocol, accounts, amounts, modelIds, pools);
+        address[] memory operators = workers.activeOperators(signers);
+        for (uint256 j; j < signerCount; ++j) {
+            if (cr.signers.amounts[j] != 0) _creditAccount(operators[j], cr.signers.amounts[j]);
+        }
+        for (uint256 j; j < cr.refunds.count; ++j) {
+            _creditAccount(cr.refunds.keys[j], cr.refunds.amounts[j]);
+        }
+        for (uint256 j; j < cr.modelCount; ++j) {
+            _creditPool(cr.modelIds[j], cr.pools[j]);
+        }
+        _creditProtocol(cr.protocol);
     }
 
     function _setSplit(uint16 protocolBps, uint16 workerBps) private {
         if (protocolBps > MAX_PROTOCOL_BPS || uint256(protocolBps) + workerBps > BPS) {
             revert InvalidSplit(protocolBps, workerBps);
         }
-        _config.protocolBps = protocolBps;
-        _config.workerBps = workerBps;
+        _splitState.protocolBps = protocolBps;
+        _splitState.workerBps = workerBps;
         emit SplitChanged(protocolBps, workerBps);
     }
 

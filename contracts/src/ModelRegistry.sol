@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+
+/// @notice Receives a model's terms whenever they change (the InferenceHub), so that requests and
+///         settlements read them from their own storage instead of calling the registry.
+interface IModelTermsSink {
+    function syncModelTerms(uint256 modelId, bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired) external;
+}
+
 /// @title ModelRegistry
 /// @notice Datasets and models, and who made them. A dataset is known by the SHA-256 of its file
 ///         and belongs to the account that registered it. A model is known by a sequential id;
@@ -8,9 +16,11 @@ pragma solidity ^0.8.24;
 ///         answer (quorum), and its contributors with their share of every fee. Contributors
 ///         never change: a new version is a new model that names its predecessor.
 /// @dev    Fee and retirement belong to the model's owner (its registrant), whose role moves in
-///         two steps. Contributor lists are append-only storage read by the RewardVault, which
-///         accounts lazily per share so settlement never iterates over contributors.
-contract ModelRegistry {
+///         two steps. Contributor lists are append-only storage read when a model's contributor
+///         pool is distributed, so settlement never iterates over contributors. Every change of
+///         a model's terms is pushed to the hub (set once by the registry's owner); `syncModel`
+///         lets anyone push a model's current terms again.
+contract ModelRegistry is Ownable2Step {
     /// @notice Contributor roles.
     uint8 public constant ROLE_AUTHOR = 1;
     uint8 public constant ROLE_DATA = 2;
@@ -62,6 +72,9 @@ contract ModelRegistry {
     mapping(address account => ContributorRef[]) private _contributions;
     uint256 private _modelCount;
 
+    /// @notice Where model terms are pushed (the InferenceHub); set once.
+    IModelTermsSink public hub;
+
     event DatasetRegistered(bytes32 indexed sha256, address indexed provider, string uri);
     event ModelRegistered(
         uint256 indexed modelId,
@@ -85,6 +98,7 @@ contract ModelRegistry {
     event ModelRetired(uint256 indexed modelId);
     event ModelOwnershipTransferStarted(uint256 indexed modelId, address indexed owner, address indexed pendingOwner);
     event ModelOwnershipTransferred(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
+    event HubSet(address indexed hub);
 
     error ZeroHash();
     error EmptyUri();
@@ -104,6 +118,24 @@ contract ModelRegistry {
     error NotModelOwner(uint256 modelId, address caller, address owner);
     error NotPendingModelOwner(uint256 modelId, address caller, address pendingOwner);
     error ModelIsRetired(uint256 modelId);
+    error HubAlreadySet(address hub);
+    error ZeroAddress();
+
+    constructor(address owner_) Ownable(owner_) {}
+
+    /// @notice Names the hub that receives model terms; can be set once.
+    function setHub(IModelTermsSink hub_) external onlyOwner {
+        if (address(hub_) == address(0)) revert ZeroAddress();
+        if (address(hub) != address(0)) revert HubAlreadySet(address(hub));
+        hub = hub_;
+        emit HubSet(address(hub_));
+    }
+
+    /// @notice Pushes a model's current terms to the hub again (anyone may call it).
+    function syncModel(uint256 modelId) external {
+        _existing(modelId);
+        _sync(modelId);
+    }
 
     modifier onlyModelOwner(uint256 modelId) {
         _checkModelOwner(modelId);
@@ -148,6 +180,7 @@ contract ModelRegistry {
     ) external returns (uint256 modelId) {
         modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributorList.length);
         _addContributors(modelId, contributorList);
+        _sync(modelId);
     }
 
     /// @notice Registers a new version of a model the caller owns; the old one keeps working
@@ -167,6 +200,7 @@ contract ModelRegistry {
         // forge-lint: disable-next-line(unsafe-typecast)
         _models[modelId].predecessor = uint96(predecessor);
         emit ModelVersionRegistered(modelId, predecessor);
+        _sync(modelId);
     }
 
     /// @notice Changes a model's fee for future requests. Escrowed requests keep what they paid.
@@ -179,6 +213,7 @@ contract ModelRegistry {
         // forge-lint: disable-next-line(unsafe-typecast)
         m.feeWei = uint80(feeWei);
         emit ModelFeeChanged(modelId, old, feeWei);
+        _sync(modelId);
     }
 
     /// @notice Retires a model: no new requests. Pending requests still settle or refund.
@@ -187,6 +222,7 @@ contract ModelRegistry {
         if (m.retired) revert ModelIsRetired(modelId);
         m.retired = true;
         emit ModelRetired(modelId);
+        _sync(modelId);
     }
 
     /// @notice Starts moving a model's ownership; `newOwner` must accept. Zero cancels.
@@ -215,18 +251,6 @@ contract ModelRegistry {
     /// @notice Everything stored about a model (reverts when unknown).
     function model(uint256 modelId) external view returns (Model memory) {
         return _existing(modelId);
-    }
-
-    /// @notice What a request needs, read from one storage slot: the fee and whether retired.
-    function requestTerms(uint256 modelId) external view returns (uint256 feeWei, bool retired) {
-        Model storage m = _existing(modelId);
-        return (m.feeWei, m.retired);
-    }
-
-    /// @notice What settlement needs: the model file's hash and the quorum. Both never change.
-    function settlementTerms(uint256 modelId) external view returns (bytes32 sha256Hash, uint8 quorum) {
-        Model storage m = _existing(modelId);
-        return (m.sha256, m.quorum);
     }
 
     /// @notice A model's contributors, in registration order.
@@ -312,6 +336,13 @@ contract ModelRegistry {
         uint256 len = bytes(uri).length;
         if (len == 0) revert EmptyUri();
         if (len > MAX_URI_BYTES) revert UriTooLong(len, MAX_URI_BYTES);
+    }
+
+    function _sync(uint256 modelId) private {
+        IModelTermsSink sink = hub;
+        if (address(sink) == address(0)) return;
+        Model storage m = _models[modelId];
+        sink.syncModelTerms(modelId, m.sha256, m.feeWei, m.quorum, m.retired);
     }
 
     function _checkModelOwner(uint256 modelId) private view {

@@ -5,7 +5,12 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {RewardVault} from "./RewardVault.sol";
+
+/// @notice Receives slashed stake (the InferenceHub, whose vault credits it).
+interface ISlashedStakeSink {
+    /// @param reporter credited with `reward`; the rest of `msg.value` goes to the treasury
+    function depositSlashed(address reporter, uint256 reward) external payable;
+}
 
 /// @title WorkerRegistry
 /// @notice Workers stake ETH behind a signing key. The key signs receipts; the operator (the
@@ -14,8 +19,8 @@ import {RewardVault} from "./RewardVault.sol";
 ///         that it agrees to serve this operator. A key is active while its stake is at least
 ///         the minimum. Stake leaves through unbonding, after a delay. Slashing, on proven
 ///         equivocation, is done only by the InferenceHub: the whole stake (unbonding included)
-///         goes to the reporter (`slashRewardBps`) and the treasury (the rest), and the key is
-///         banned for good.
+///         goes to the hub's vault, credited to the reporter (`slashRewardBps`) and the treasury
+///         (the rest), and the key is banned for good.
 contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     uint256 private constant BPS = 10_000;
 
@@ -34,7 +39,6 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         bool banned;
     }
 
-    RewardVault public immutable vault;
     address public hub;
     uint256 public minStake;
     uint64 public unbondingDelay;
@@ -73,13 +77,11 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     error InvalidBps(uint16 bps);
     error TransferFailed(address to, uint256 amount);
 
-    constructor(address owner_, RewardVault vault_, uint256 minStake_, uint64 unbondingDelay_, uint16 slashRewardBps_)
+    constructor(address owner_, uint256 minStake_, uint64 unbondingDelay_, uint16 slashRewardBps_)
         EIP712("Credence WorkerRegistry", "1")
         Ownable(owner_)
     {
-        if (address(vault_) == address(0)) revert ZeroAddress();
         if (slashRewardBps_ > BPS) revert InvalidBps(slashRewardBps_);
-        vault = vault_;
         minStake = minStake_;
         unbondingDelay = unbondingDelay_;
         slashRewardBps = slashRewardBps_;
@@ -152,13 +154,7 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         u.banned = true;
         uint256 reward = amount * slashRewardBps / BPS;
         emit WorkerSlashed(signer, w.operator, reporter, amount, reward);
-        address[] memory accounts = new address[](reward == 0 ? 0 : 1);
-        uint256[] memory amounts = new uint256[](accounts.length);
-        if (reward != 0) {
-            accounts[0] = reporter;
-            amounts[0] = reward;
-        }
-        vault.deposit{value: amount}(amount - reward, accounts, amounts, new uint256[](0), new uint256[](0));
+        ISlashedStakeSink(msg.sender).depositSlashed{value: amount}(reporter, reward);
     }
 
     // -------------------------------------------------------------------- views
@@ -198,7 +194,7 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
 
     // -------------------------------------------------------------------- admin
 
-    /// @notice Names the hub allowed to slash; can be set once.
+    /// @notice Names the hub allowed to slash (and receiving slashed stake); can be set once.
     function setHub(address hub_) external onlyOwner {
         if (hub_ == address(0)) revert ZeroAddress();
         if (hub != address(0)) revert HubAlreadySet(hub);

@@ -105,7 +105,7 @@ contract InferenceHubTest is CredenceFixture {
         hub.requestInference{value: FEE}(model1, input, deadline, DAPP, 2_000_001);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.FeeTooLow.selector, FEE - 1, FEE));
         hub.requestInference{value: FEE - 1}(model1, input, deadline, address(0), 0);
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.UnknownModel.selector, 99));
         hub.requestInference{value: FEE}(99, input, deadline, address(0), 0);
         vm.stopPrank();
 
@@ -126,15 +126,12 @@ contract InferenceHubTest is CredenceFixture {
         signers[0] = vm.addr(KEY_1);
         uint256 protocolPart = FEE * PROTOCOL_BPS / 10_000;
         uint256 workerPart = FEE * WORKER_BPS / 10_000;
-        vm.expectEmit(true, true, false, true, address(hub));
-        emit InferenceHub.InferenceSettled(
-            id, model1, keccak256(output), rc.executedAt, signers, protocolPart, workerPart, FEE - protocolPart - workerPart, output
-        );
+        vm.expectEmit(true, false, false, true, address(hub));
+        emit InferenceHub.InferenceSettled(id, rc.executedAt, signers, output);
         assertEq(hub.submitReceipts(_one(rc)), 1, "settled");
 
         assertFalse(hub.isPending(id), "closed");
-        assertEq(address(hub).balance, 0, "escrow released");
-        assertEq(address(vault).balance, FEE, "vault holds the fee");
+        assertEq(address(hub).balance, FEE, "the hub's vault holds the fee, now owed");
         assertEq(vault.claimable(TREASURY), protocolPart, "protocol");
         assertEq(vault.claimable(OPERATOR_1), workerPart, "worker paid to its operator");
         uint256 pool = FEE - protocolPart - workerPart;
@@ -214,7 +211,7 @@ contract InferenceHubTest is CredenceFixture {
 
     function test_settle_signatureForAnotherHubOrChainDoesNotVerify() public {
         (uint256 id, InferenceHub.Request memory req) = _request(model1, FEE);
-        InferenceHub other = new InferenceHub(OWNER, registry, workers, vault, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
+        InferenceHub other = new InferenceHub(OWNER, registry, workers, TREASURY, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
         bytes32 digestElsewhere = other.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), 1);
         InferenceHub.Receipt memory rc = InferenceHub.Receipt(id, req, _output(), 1, _sign(KEY_1, digestElsewhere));
         vm.expectRevert();
@@ -264,7 +261,7 @@ contract InferenceHubTest is CredenceFixture {
         }
         assertEq(hub.submitReceipts(batch), 6, "all settled");
         assertEq(_claimableAll(), 6 * FEE + 15, "every wei of every fee");
-        assertEq(address(hub).balance, 0, "no escrow left");
+        assertEq(address(hub).balance, _claimableAll(), "nothing escrowed, all owed");
     }
 
     // ----------------------------------------------------------------- callbacks
@@ -341,7 +338,7 @@ contract InferenceHubTest is CredenceFixture {
         vm.prank(DAPP);
         consumer.withdrawRefund();
         assertEq(DAPP.balance - before, FEE, "refund reached the payer");
-        assertEq(address(vault).balance, 0, "nothing left");
+        assertEq(address(hub).balance, 0, "nothing left");
     }
 
     function test_failure_reverts() public {
@@ -526,9 +523,9 @@ contract InferenceHubTest is CredenceFixture {
         (uint256 id, InferenceHub.Request memory req) = _request(model, fee);
         _settle(id, req, quorumTwo ? _keys(KEY_1, KEY_2) : _keys(KEY_3));
         assertEq(_claimableAll(), fee, "credits == fee");
-        assertEq(address(vault).balance, fee, "vault holds it");
+        assertEq(address(hub).balance, fee, "the hub holds it");
         _claimEverything();
-        assertEq(address(vault).balance, 0, "all paid out");
+        assertEq(address(hub).balance, 0, "all paid out");
     }
 
     /// Settled fees plus refunds equal the fees paid, whatever mix of outcomes.
@@ -546,8 +543,41 @@ contract InferenceHubTest is CredenceFixture {
         for (uint256 id = 1; id < hub.nextRequestId(); ++id) {
             if (hub.isPending(id)) hub.expire(id, _requests[id]);
         }
-        assertEq(address(hub).balance, 0, "nothing escrowed");
+        assertEq(address(hub).balance, paid, "nothing escrowed: the hub holds what it owes");
         assertEq(_claimableAll(), paid, "credits + refunds == fees");
+    }
+
+    // --------------------------------------------------------------- model terms
+
+    function test_modelTerms_followTheRegistry() public {
+        (bytes32 h, uint256 fee, uint8 q, bool retired) = hub.modelTerms(model2);
+        assertEq(h, MODEL_HASH, "hash");
+        assertEq(fee, FEE, "fee");
+        assertEq(q, 2, "quorum");
+        assertFalse(retired, "retired");
+        vm.startPrank(AUTHOR);
+        registry.setModelFee(model2, 2 * FEE);
+        registry.retireModel(model2);
+        vm.stopPrank();
+        (, fee,, retired) = hub.modelTerms(model2);
+        assertEq(fee, 2 * FEE, "new fee");
+        assertTrue(retired, "retired");
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.NotRegistry.selector, OTHER));
+        vm.prank(OTHER);
+        hub.syncModelTerms(model2, bytes32(0), 0, 1, false);
+        (,, q,) = hub.modelTerms(42);
+        assertEq(q, 0, "unknown");
+    }
+
+    function test_depositSlashed_onlyFromTheWorkerRegistry() public {
+        vm.deal(OTHER, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.NotWorkerRegistry.selector, OTHER));
+        vm.prank(OTHER);
+        hub.depositSlashed{value: 1 ether}(OTHER, 0);
+        vm.deal(address(workers), 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.SlashRewardTooLarge.selector, 2 ether, 1 ether));
+        vm.prank(address(workers));
+        hub.depositSlashed{value: 1 ether}(OTHER, 2 ether);
     }
 
     // ------------------------------------------------------------------- helpers

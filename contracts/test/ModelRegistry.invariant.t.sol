@@ -73,7 +73,7 @@ contract ModelRegistryInvariantTest is CredenceTest {
     RegistryHandler internal handler;
 
     function setUp() public {
-        registry = new ModelRegistry();
+        registry = new ModelRegistry(address(this));
         handler = new RegistryHandler(registry);
         targetContract(address(handler));
     }

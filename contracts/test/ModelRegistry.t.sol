@@ -2,7 +2,26 @@
 pragma solidity ^0.8.24;
 
 import {CredenceTest} from "./utils/CredenceTest.sol";
-import {ModelRegistry} from "../src/ModelRegistry.sol";
+import {ModelRegistry, IModelTermsSink} from "../src/ModelRegistry.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+
+/// @dev Records the terms pushed to it, as the hub would store them.
+contract TermsSink is IModelTermsSink {
+    struct Terms {
+        bytes32 sha256Hash;
+        uint256 feeWei;
+        uint8 quorum;
+        bool retired;
+    }
+
+    mapping(uint256 => Terms) public terms;
+    uint256 public syncs;
+
+    function syncModelTerms(uint256 modelId, bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired) external {
+        terms[modelId] = Terms(sha256Hash, feeWei, quorum, retired);
+        syncs++;
+    }
+}
 
 contract ModelRegistryTest is CredenceTest {
     ModelRegistry internal registry;
@@ -14,7 +33,7 @@ contract ModelRegistryTest is CredenceTest {
     bytes32 internal constant MODEL_HASH = keccak256("iris.onnx");
 
     function setUp() public {
-        registry = new ModelRegistry();
+        registry = new ModelRegistry(address(this));
         vm.prank(PROVIDER);
         registry.registerDataset(DATA_HASH, "file:data/iris.csv");
     }
@@ -82,12 +101,6 @@ contract ModelRegistryTest is CredenceTest {
         assertEq(m.quorum, 1, "quorum");
         assertFalse(m.retired, "retired");
         assertEq(m.uri, "file:models/iris.onnx", "uri");
-        (uint256 fee, bool retired) = registry.requestTerms(id);
-        assertEq(fee, 1 ether, "terms fee");
-        assertFalse(retired, "terms retired");
-        (bytes32 h, uint8 q) = registry.settlementTerms(id);
-        assertEq(h, MODEL_HASH, "terms hash");
-        assertEq(q, 1, "terms quorum");
         ModelRegistry.Contributor[] memory list = registry.contributors(id);
         assertEq(list.length, 3, "contributors");
         assertEq(registry.contributorCount(id), 3, "contributorCount");
@@ -208,9 +221,7 @@ contract ModelRegistryTest is CredenceTest {
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 7));
         registry.model(7);
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 0));
-        registry.requestTerms(0);
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.UnknownModel.selector, 0));
-        registry.settlementTerms(0);
+        registry.syncModel(0);
     }
 
     // ---------------------------------------------------------- model ownership
@@ -296,6 +307,44 @@ contract ModelRegistryTest is CredenceTest {
         registry.registerModelVersion(first, keccak256("x"), "file:x", 0, 1, _contributors());
     }
 
+    // -------------------------------------------------------------- terms sync
+
+    function test_termsArePushedToTheHubOnEveryChange() public {
+        uint256 before = _register(); // registered before the hub is known: not pushed
+        TermsSink sink = new TermsSink();
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, OTHER));
+        vm.prank(OTHER);
+        registry.setHub(sink);
+        vm.expectRevert(ModelRegistry.ZeroAddress.selector);
+        registry.setHub(IModelTermsSink(address(0)));
+        vm.expectEmit(true, false, false, false, address(registry));
+        emit ModelRegistry.HubSet(address(sink));
+        registry.setHub(sink);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.HubAlreadySet.selector, address(sink)));
+        registry.setHub(sink);
+
+        uint256 id = _register();
+        (bytes32 h, uint256 fee, uint8 q, bool retired) = sink.terms(id);
+        assertEq(h, MODEL_HASH, "hash pushed");
+        assertEq(fee, 1 ether, "fee pushed");
+        assertEq(q, 1, "quorum pushed");
+        vm.startPrank(AUTHOR);
+        registry.setModelFee(id, 3 ether);
+        (, fee,,) = sink.terms(id);
+        assertEq(fee, 3 ether, "fee change pushed");
+        registry.retireModel(id);
+        (,,, retired) = sink.terms(id);
+        assertTrue(retired, "retirement pushed");
+        vm.stopPrank();
+
+        (,, q,) = sink.terms(before);
+        assertEq(q, 0, "not pushed yet");
+        vm.prank(OTHER);
+        registry.syncModel(before);
+        (,, q,) = sink.terms(before);
+        assertEq(q, 1, "anyone can push it");
+    }
+
     // --------------------------------------------------------------------- fuzz
 
     /// Any split of 10 000 bps among up to 64 contributors registers; any other total reverts.
@@ -328,7 +377,7 @@ contract ModelRegistryTest is CredenceTest {
         fee = bound(fee, 0, type(uint80).max);
         vm.prank(AUTHOR);
         registry.setModelFee(id, fee);
-        (uint256 stored,) = registry.requestTerms(id);
+        uint256 stored = registry.model(id).feeWei;
         assertEq(stored, fee, "fee");
     }
 }

@@ -30,7 +30,7 @@ contract ProtocolHandler {
 
     constructor(InferenceHub hub_, uint256 m1, uint256 m2, bytes32 modelHash_, uint256[3] memory keys_, address[] memory accounts_) {
         hub = hub_;
-        vault = hub_.vault();
+        vault = RewardVault(address(hub_));
         model1 = m1;
         model2 = m2;
         modelHash = modelHash_;
@@ -166,29 +166,23 @@ contract ProtocolInvariantTest is CredenceFixture {
         targetContract(address(handler));
     }
 
-    /// The hub holds exactly the fees of pending requests.
-    function invariant_hubHoldsExactlyTheEscrow() public view {
-        assertEq(address(hub).balance, handler.escrow(), "hub balance == escrow");
-    }
-
-    /// The vault holds exactly what it owes: balances plus undistributed pools, and the
-    /// claimable view agrees to the wei.
-    function invariant_vaultHoldsExactlyWhatItOwes() public view {
-        uint256 owed;
+    /// The hub holds exactly the escrow of pending requests plus what its vault owes: balances,
+    /// undistributed pools and accrued protocol fees; and the claimable view agrees to the wei.
+    function invariant_hubHoldsExactlyEscrowPlusWhatItOwes() public view {
+        uint256 owed = vault.protocolFeesAccrued() + vault.pendingPool(model1) + vault.pendingPool(model2);
         uint256 claimable;
         for (uint256 i; i < handler.accountCount(); ++i) {
             address a = handler.accounts(i);
             owed += vault.balanceOf(a);
             claimable += vault.claimable(a);
         }
-        uint256 pools = vault.pendingPool(model1) + vault.pendingPool(model2);
-        assertEq(address(vault).balance, owed + pools, "vault balance == balances + pools");
-        assertEq(address(vault).balance, claimable, "vault balance == sum of claimable");
+        assertEq(address(hub).balance, handler.escrow() + owed, "hub balance == escrow + owed");
+        assertEq(address(hub).balance, handler.escrow() + claimable, "hub balance == escrow + sum of claimable");
     }
 
     /// Every wei paid in is escrowed, owed or paid out.
     function invariant_noWeiLostOrCreated() public view {
-        assertEq(handler.feesPaid(), handler.escrow() + address(vault).balance + handler.paidOut(), "fees conserved");
+        assertEq(handler.feesPaid(), address(hub).balance + handler.paidOut(), "fees conserved");
     }
 
     /// No request closes twice; no forged quorum is ever accepted.

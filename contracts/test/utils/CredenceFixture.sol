@@ -43,13 +43,12 @@ abstract contract CredenceFixture is CredenceTest {
     uint256 internal model2; // quorum 2
 
     function setUp() public virtual {
-        registry = new ModelRegistry();
-        vault = new RewardVault(OWNER, registry, TREASURY);
-        workers = new WorkerRegistry(OWNER, vault, MIN_STAKE, UNBONDING_DELAY, SLASH_REWARD_BPS);
-        hub = new InferenceHub(OWNER, registry, workers, vault, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
+        registry = new ModelRegistry(OWNER);
+        workers = new WorkerRegistry(OWNER, MIN_STAKE, UNBONDING_DELAY, SLASH_REWARD_BPS);
+        hub = new InferenceHub(OWNER, registry, workers, TREASURY, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
+        vault = RewardVault(address(hub));
         vm.startPrank(OWNER);
-        vault.setDepositor(address(hub), true);
-        vault.setDepositor(address(workers), true);
+        registry.setHub(hub);
         workers.setHub(address(hub));
         vm.stopPrank();
 
@@ -184,8 +183,9 @@ abstract contract CredenceFixture is CredenceTest {
         hub.submitReceipts(_one(_receipt(id, req, _output(), keys)));
     }
 
-    /// @dev Everything every known account can claim, plus undistributed pools.
+    /// @dev Everything every known account can claim, plus undistributed pools and protocol fees.
     function _claimableTotal() internal view returns (uint256 total) {
+        total = vault.protocolFeesAccrued();
         address[9] memory accounts =
             [TREASURY, AUTHOR, PROVIDER, OTHER, DAPP, OPERATOR_1, OPERATOR_2, OPERATOR_3, address(this)];
         for (uint256 i; i < accounts.length; ++i) {

@@ -58,6 +58,7 @@ class BindingsMatchForgeBuildTest {
 
   @Test
   void bindingsCoverEveryAbiFunction() throws Exception {
+    int functionsChecked = 0;
     for (var e : forgeContracts().entrySet()) {
       Class<?> binding = Class.forName("io.credence.contracts." + e.getKey());
       Set<String> methods = Arrays.stream(binding.getMethods()).map(Method::getName).collect(Collectors.toSet());
@@ -65,8 +66,9 @@ class BindingsMatchForgeBuildTest {
           .filter(n -> "function".equals(n.path("type").asText()))
           .map(n -> n.path("name").asText())
           .toList();
-      assertThat(functions).isNotEmpty();
       assertThat(methods).as("binding methods of %s", e.getKey()).containsAll(functions);
+      functionsChecked += functions.size();
     }
+    assertThat(functionsChecked).as("ABI functions checked").isGreaterThan(50);
   }
 }

@@ -16,8 +16,8 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
 
 /**
  * Deploys the Credence contracts through their generated bindings and wires them as in
- * production: the vault accepts deposits from the hub and the worker registry, and the worker
- * registry lets the hub slash.
+ * production: the model registry pushes model terms to the hub, the worker registry lets the hub
+ * slash. The RewardVault is a module of the hub, so its address is the hub's.
  */
 public final class ContractDeployer {
   private ContractDeployer() {}
@@ -68,13 +68,16 @@ public final class ContractDeployer {
       RewardVault rewardVault,
       WorkerRegistry workerRegistry,
       InferenceHub inferenceHub) {
-    /** Contract name to address, in deployment order (the deployment manifest's "contracts"). */
+    /**
+     * Contract name to address (the deployment manifest's "contracts"); RewardVault is the hub's
+     * address, since the vault is a module of the hub.
+     */
     public Map<String, String> addresses() {
       Map<String, String> m = new LinkedHashMap<>();
       m.put("ModelRegistry", modelRegistry.getContractAddress());
-      m.put("RewardVault", rewardVault.getContractAddress());
       m.put("WorkerRegistry", workerRegistry.getContractAddress());
       m.put("InferenceHub", inferenceHub.getContractAddress());
+      m.put("RewardVault", rewardVault.getContractAddress());
       return m;
     }
   }
@@ -94,23 +97,22 @@ public final class ContractDeployer {
     String owner = deployer.getAddress();
     String treasury = p.treasury() == null ? owner : p.treasury();
     try {
-      ModelRegistry registry = ModelRegistry.deploy(web3j, tm, gas).send();
+      ModelRegistry registry = ModelRegistry.deploy(web3j, tm, gas, owner).send();
       long startBlock = registry.getTransactionReceipt().map(TransactionReceipt::getBlockNumber).orElseThrow().longValueExact();
-      RewardVault vault = RewardVault.deploy(web3j, tm, gas, owner, registry.getContractAddress(), treasury).send();
       WorkerRegistry workers =
           WorkerRegistry.deploy(
-                  web3j, tm, gas, owner, vault.getContractAddress(), p.minStake(),
-                  BigInteger.valueOf(p.unbondingDelaySeconds()), BigInteger.valueOf(p.slashRewardBps()))
+                  web3j, tm, gas, owner, p.minStake(), BigInteger.valueOf(p.unbondingDelaySeconds()),
+                  BigInteger.valueOf(p.slashRewardBps()))
               .send();
       InferenceHub hub =
           InferenceHub.deploy(
-                  web3j, tm, gas, owner, registry.getContractAddress(), workers.getContractAddress(),
-                  vault.getContractAddress(), BigInteger.valueOf(p.protocolBps()), BigInteger.valueOf(p.workerBps()),
+                  web3j, tm, gas, owner, registry.getContractAddress(), workers.getContractAddress(), treasury,
+                  BigInteger.valueOf(p.protocolBps()), BigInteger.valueOf(p.workerBps()),
                   BigInteger.valueOf(p.maxInputBytes()), BigInteger.valueOf(p.maxCallbackGas()))
               .send();
-      vault.setDepositor(hub.getContractAddress(), true).send();
-      vault.setDepositor(workers.getContractAddress(), true).send();
+      registry.setHub(hub.getContractAddress()).send();
       workers.setHub(hub.getContractAddress()).send();
+      RewardVault vault = RewardVault.load(hub.getContractAddress(), web3j, tm, gas);
       return new Deployment(chainId, startBlock, deployer, registry, vault, workers, hub);
     } catch (Exception e) {
       throw new IllegalStateException("deploying the Credence contracts to chain " + chainId + " failed: " + e.getMessage(), e);

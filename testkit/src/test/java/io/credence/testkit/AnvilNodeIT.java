@@ -79,9 +79,10 @@ class AnvilNodeIT {
     assertThat(registry.TOTAL_BPS().send()).isEqualTo(BigInteger.valueOf(10_000));
     assertThat(registry.modelCount().send()).isZero();
     assertThat(d.addresses()).containsOnlyKeys("ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub");
-    // wired: the vault takes deposits from the hub, the worker registry knows its hub
-    assertThat(d.rewardVault().isDepositor(d.inferenceHub().getContractAddress()).send()).isTrue();
+    // wired: both registries know the hub; the vault is the hub
+    assertThat(d.modelRegistry().hub().send()).isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
     assertThat(d.workerRegistry().hub().send()).isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
+    assertThat(d.rewardVault().getContractAddress()).isEqualTo(d.inferenceHub().getContractAddress());
     assertThat(d.startBlock()).isPositive();
   }
 
