@@ -1,56 +1,42 @@
-// Prints what scripts/test ran: forge's totals and the JUnit totals of every module.
-// Only reports written by this run count (a run with -pl leaves other modules' old reports).
-// Usage: node scripts/lib/test-summary.mjs <maven exit status> <start time, epoch seconds>
+// Prints what scripts/test ran: forge's totals, and Maven's own per-module totals (surefire and
+// failsafe each print one "Tests run: …" line per module) read from the build log.
+// Usage: node scripts/lib/test-summary.mjs <maven exit status> <start time, epoch seconds> <log>
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [status, startEpoch] = process.argv.slice(2).map(Number);
-const seconds = Math.round(Date.now() / 1000 - startEpoch);
-const fresh = (file) => fs.statSync(file).mtimeMs >= startEpoch * 1000;
+const [statusArg, startArg, logArg] = process.argv.slice(2);
+const status = Number(statusArg);
+const seconds = Math.round(Date.now() / 1000 - Number(startArg));
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const rows = [];
+const strip = (t) => t.replace(/\x1b\[[0-9;]*m/g, '');
+const rows = new Map();
+const add = (name, counts) => {
+  const r = rows.get(name) ?? [0, 0, 0, 0];
+  counts.forEach((c, i) => (r[i] += c));
+  rows.set(name, r);
+};
 
 const forgeLog = path.join(root, 'contracts', 'target', 'forge-test.log');
-if (fs.existsSync(forgeLog) && fresh(forgeLog)) {
-  const text = fs.readFileSync(forgeLog, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
-  const m = text.match(/(\d+) tests passed, (\d+) failed, (\d+) skipped \((\d+) total tests\)/);
-  if (m) rows.push(['contracts (forge)', +m[4], +m[2], 0, +m[3]]);
+if (fs.existsSync(forgeLog) && fs.statSync(forgeLog).mtimeMs >= Number(startArg) * 1000) {
+  const m = strip(fs.readFileSync(forgeLog, 'utf8')).match(/(\d+) tests passed, (\d+) failed, (\d+) skipped \((\d+) total tests\)/);
+  if (m) add('contracts (forge)', [+m[4], +m[2], 0, +m[3]]);
 }
 
-function modules(dir, depth = 0) {
-  const out = [];
-  if (depth > 2) return out;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules' || e.name === 'target') continue;
-    const p = path.join(dir, e.name);
-    if (fs.existsSync(path.join(p, 'pom.xml'))) out.push(p);
-    out.push(...modules(p, depth + 1));
-  }
-  return out;
+let module = null;
+for (const line of strip(fs.readFileSync(logArg, 'utf8')).split('\n')) {
+  const building = line.match(/Building Credence :: (.+?) [0-9][^ ]*(-SNAPSHOT)?\s*(\[\d+\/\d+\])?$/);
+  if (building) module = building[1].trim();
+  const totals = line.match(/^\[(?:INFO|ERROR|WARNING)\] Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)$/);
+  if (totals && module) add(`${module} (JUnit)`, totals.slice(1).map(Number));
 }
 
-for (const mod of modules(root)) {
-  let tests = 0, failures = 0, errors = 0, skipped = 0, found = false;
-  for (const kind of ['surefire-reports', 'failsafe-reports']) {
-    const dir = path.join(mod, 'target', kind);
-    if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((f) => /^TEST-.*\.xml$/.test(f) && fresh(path.join(dir, f)))) {
-      const head = fs.readFileSync(path.join(dir, f), 'utf8').slice(0, 2000);
-      const attr = (n) => +(head.match(new RegExp(`<testsuite[^>]*\\s${n}="(\\d+)"`)) || [0, 0])[1];
-      tests += attr('tests'); failures += attr('failures'); errors += attr('errors'); skipped += attr('skipped');
-      found = true;
-    }
-  }
-  if (found) rows.push([path.relative(root, mod) + ' (JUnit)', tests, failures, errors, skipped]);
+const fmt = (c) => `${c[0].padEnd(40)} ${String(c[1]).padStart(6)} ${String(c[2]).padStart(8)} ${String(c[3]).padStart(6)} ${String(c[4]).padStart(7)}`;
+console.log('\n======================= Credence test summary =======================');
+console.log(fmt(['module', 'tests', 'failures', 'errors', 'skipped']));
+const total = [0, 0, 0, 0];
+for (const [name, r] of rows) {
+  console.log(fmt([name, ...r]));
+  r.forEach((c, i) => (total[i] += c));
 }
-
-const line = (c) => `${c[0].padEnd(32)} ${String(c[1]).padStart(6)} ${String(c[2]).padStart(8)} ${String(c[3]).padStart(6)} ${String(c[4]).padStart(7)}`;
-console.log('\n==================== Credence test summary ====================');
-console.log(line(['module', 'tests', 'failures', 'errors', 'skipped']));
-let total = ['total', 0, 0, 0, 0];
-for (const r of rows) {
-  console.log(line(r));
-  for (let i = 1; i < 5; i++) total[i] += r[i];
-}
-console.log(line(total));
+console.log(fmt(['total', ...total]));
 console.log(`result: ${status === 0 ? 'PASSED' : 'FAILED (maven exit ' + status + ')'} in ${seconds} s; full log in target/test.log`);
