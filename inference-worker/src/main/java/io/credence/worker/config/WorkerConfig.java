@@ -1,0 +1,92 @@
+package io.credence.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The worker's configuration. Every key is documented in docs/worker.md. */
+@ConfigMapping(prefix = "credence.worker")
+public interface WorkerConfig {
+  /** The InferenceHub whose EIP-712 domain receipts are signed under; jobs for another are refused. */
+  String hub();
+
+  /** The WorkerRegistry the signing key must be active in (checked at start-up and by readiness). */
+  String workerRegistry();
+
+  /** The signing key. */
+  Key key();
+
+  /** Models: where they are fetched from and cached. */
+  Models models();
+
+  /** ONNX Runtime. */
+  Runtime runtime();
+
+  /** Limits on inputs. */
+  Limits limits();
+
+  /** Where signed results are kept, so a redelivered job gets the same answer. */
+  @WithDefault("target/worker/results")
+  String resultsDir();
+
+  interface Key {
+    /**
+     * The private key as hex. Give it through the environment (CREDENCE_WORKER_KEY_HEX), never on
+     * a command line. Ignored when a keystore is set.
+     */
+    Optional<String> hex();
+
+    /** An encrypted JSON keystore (web3 secret storage). */
+    Optional<String> keystore();
+
+    /** The keystore's password, from the environment (CREDENCE_WORKER_KEY_PASSWORD). */
+    Optional<String> password();
+  }
+
+  interface Models {
+    /** Content-addressed cache of model files, named by their SHA-256. */
+    @WithDefault("target/worker/models")
+    String cacheDir();
+
+    /** Directory that relative and absolute {@code file:} URIs must resolve inside. */
+    @WithDefault(".")
+    String fileRoot();
+
+    /** Largest model file fetched. */
+    @WithDefault("512000000")
+    long maxBytes();
+
+    /** Timeout of an http(s) download. */
+    @WithDefault("60s")
+    Duration fetchTimeout();
+
+    /** ONNX Runtime sessions kept loaded (least recently used are closed). */
+    @WithDefault("4")
+    int maxSessions();
+  }
+
+  interface Runtime {
+    /** {@code cpu} or {@code cuda}; cuda falls back to cpu with a log line when unavailable. */
+    @WithDefault("cpu")
+    String provider();
+
+    /** CUDA device id. */
+    @WithDefault("0")
+    int cudaDevice();
+
+    /** Threads inside one operator; 0 lets ONNX Runtime choose. */
+    @WithDefault("0")
+    int intraOpThreads();
+  }
+
+  interface Limits {
+    /** Largest input accepted, in bytes of canonical encoding. */
+    @WithDefault("1048576")
+    int maxInputBytes();
+
+    /** Most elements in one input tensor. */
+    @WithDefault("4194304")
+    long maxInputElements();
+  }
+}

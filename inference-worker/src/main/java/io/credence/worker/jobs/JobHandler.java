@@ -1,0 +1,147 @@
+package io.credence.worker.jobs;
+
+import io.credence.protocol.Hashes;
+import io.credence.protocol.messages.JobMessage;
+import io.credence.protocol.messages.ResultMessage;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.FailureReason;
+import io.credence.protocol.receipt.InferenceFailure;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.protocol.tensor.TensorFormatException;
+import io.credence.worker.exec.InferenceEngine;
+import io.credence.worker.exec.JobFailure;
+import io.credence.worker.model.LoadedModel;
+import io.credence.worker.model.SessionCache;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a job into a signed result: the model's output with a signed {@code InferenceReceipt},
+ * or, when the job cannot be served, a signed {@code InferenceFailure} with its reason (which
+ * refunds the requester). Jobs it must not sign for at all throw {@link PoisonJob}.
+ */
+public class JobHandler {
+  private final long chainId;
+  private final String hub;
+  private final Eip712Domain domain;
+  private final ReceiptSigner signer;
+  private final SessionCache sessions;
+  private final InferenceEngine engine;
+  private final ResultStore results;
+  private final int maxInputBytes;
+  private final Clock clock;
+
+  public JobHandler(
+      long chainId,
+      String hub,
+      ReceiptSigner signer,
+      SessionCache sessions,
+      InferenceEngine engine,
+      ResultStore results,
+      int maxInputBytes,
+      Clock clock) {
+    this.chainId = chainId;
+    this.hub = hub;
+    this.domain = Eip712Domain.credence(chainId, hub);
+    this.signer = signer;
+    this.sessions = sessions;
+    this.engine = engine;
+    this.results = results;
+    this.maxInputBytes = maxInputBytes;
+    this.clock = clock;
+  }
+
+  public String signerAddress() {
+    return signer.address();
+  }
+
+  /** The result for {@code job}; the same one every time the same job is handled. */
+  public ResultMessage handle(JobMessage job) {
+    checkAddressedToUs(job);
+    return results.get(hub, job.requestId()).orElseGet(() -> {
+      ResultMessage r = compute(job);
+      results.put(hub, r);
+      return r;
+    });
+  }
+
+  private ResultMessage compute(JobMessage job) {
+    long start = System.nanoTime();
+    byte[] modelHash = bytes32(job.modelHash(), "modelHash");
+    byte[] inputHash = bytes32(job.inputHash(), "inputHash");
+    byte[] input = base64(job.input());
+    if (!Arrays.equals(Hashes.keccak256(input), inputHash)) {
+      throw new PoisonJob("job " + job.requestId() + ": input does not hash to inputHash " + job.inputHash());
+    }
+    BigInteger requestId = BigInteger.valueOf(job.requestId());
+    Map<String, Long> timings = new LinkedHashMap<>();
+    try {
+      if (input.length > maxInputBytes) {
+        throw new JobFailure(FailureReason.INPUT_TOO_LARGE, "input is " + input.length + " bytes, more than " + maxInputBytes);
+      }
+      List<Tensor> tensors;
+      try {
+        tensors = TensorCodec.decode(input);
+      } catch (TensorFormatException e) {
+        throw new JobFailure(FailureReason.BAD_INPUT_ENCODING, "input is not the canonical tensor encoding: " + e.getMessage());
+      }
+      long fetchStart = System.nanoTime();
+      LoadedModel model = sessions.load(job.modelUri(), modelHash);
+      timings.put("loadMs", millis(fetchStart));
+      engine.validate(model, tensors);
+      long runStart = System.nanoTime();
+      byte[] output = TensorCodec.encode(engine.run(model, tensors));
+      timings.put("runMs", millis(runStart));
+      long executedAt = clock.instant().getEpochSecond();
+      byte[] outputHash = Hashes.keccak256(output);
+      byte[] signature = signer.sign(new InferenceReceipt(requestId, modelHash, inputHash, outputHash, executedAt), domain);
+      timings.put("totalMs", millis(start));
+      return new ResultMessage(
+          job.requestId(), signer.address(), ResultMessage.Status.OK, Base64.getEncoder().encodeToString(output),
+          Hashes.hex(outputHash), executedAt, Hashes.hex(signature), null, null, timings);
+    } catch (JobFailure f) {
+      InferenceFailure failure = InferenceFailure.of(requestId, modelHash, inputHash, f.reason(), f.detail());
+      byte[] signature = signer.sign(failure, domain);
+      timings.put("totalMs", millis(start));
+      return new ResultMessage(
+          job.requestId(), signer.address(), ResultMessage.Status.FAILED, null, null, null, Hashes.hex(signature),
+          f.reason().code(), f.detail(), timings);
+    }
+  }
+
+  private void checkAddressedToUs(JobMessage job) {
+    if (job.chainId() != chainId || job.hub() == null || !job.hub().equalsIgnoreCase(hub)) {
+      throw new PoisonJob(
+          "job " + job.requestId() + " is for hub " + job.hub() + " on chain " + job.chainId() + "; this worker signs for hub "
+              + hub + " on chain " + chainId);
+    }
+  }
+
+  private static byte[] bytes32(String hex, String what) {
+    try {
+      return Hashes.bytes32(hex);
+    } catch (RuntimeException e) {
+      throw new PoisonJob(what + " is not 32 bytes of hex: " + hex);
+    }
+  }
+
+  private static byte[] base64(String b64) {
+    try {
+      return Base64.getDecoder().decode(b64 == null ? "" : b64);
+    } catch (IllegalArgumentException e) {
+      throw new PoisonJob("input is not base64: " + e.getMessage());
+    }
+  }
+
+  private static long millis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+}

@@ -1,0 +1,54 @@
+package io.credence.worker.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX Runtime session for one model file, with its input and output descriptions and the
+ * execution provider it runs on.
+ */
+public final class LoadedModel implements AutoCloseable {
+  private final String sha256;
+  private final OrtSession session;
+  private final Map<String, NodeInfo> inputs;
+  private final List<String> outputNames;
+  private final String provider;
+
+  LoadedModel(String sha256, OrtSession session, String provider) throws OrtException {
+    this.sha256 = sha256;
+    this.session = session;
+    this.inputs = session.getInputInfo();
+    this.outputNames = List.copyOf(session.getOutputNames());
+    this.provider = provider;
+  }
+
+  public String sha256() {
+    return sha256;
+  }
+
+  public OrtSession session() {
+    return session;
+  }
+
+  public Map<String, NodeInfo> inputs() {
+    return inputs;
+  }
+
+  /** Output names in the model's order: the order of tensors in the canonical output. */
+  public List<String> outputNames() {
+    return outputNames;
+  }
+
+  /** {@code CPU} or {@code CUDA}. */
+  public String provider() {
+    return provider;
+  }
+
+  @Override
+  public void close() throws OrtException {
+    session.close();
+  }
+}
