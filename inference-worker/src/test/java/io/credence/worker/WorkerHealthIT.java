@@ -6,16 +6,13 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 
-import io.credence.testkit.quarkus.AnvilResource;
-import io.credence.testkit.quarkus.KafkaResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 /** The worker starts against real dependencies and reports each one in its readiness. */
 @QuarkusTest
-@WithTestResource(AnvilResource.class)
-@WithTestResource(KafkaResource.class)
+@WithTestResource(WorkerChainResource.class)
 class WorkerHealthIT {
 
   @Test
@@ -26,7 +23,7 @@ class WorkerHealthIT {
         .then()
         .statusCode(200)
         .body("status", is("UP"))
-        .body("checks.name", hasItems("chain", "Kafka connection health check"))
+        .body("checks.name", hasItems("chain", "Kafka connection health check", "worker-registration", "model-store"))
         .body("checks.status", everyItem(is("UP")));
   }
 
