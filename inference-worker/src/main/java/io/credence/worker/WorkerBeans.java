@@ -3,7 +3,10 @@ package io.credence.worker;
 import io.credence.protocol.chain.ChainConfig;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.worker.config.WorkerConfig;
+import io.credence.worker.exec.Batcher;
 import io.credence.worker.exec.InferenceEngine;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.credence.worker.jobs.JobHandler;
 import io.credence.worker.jobs.ResultStore;
 import io.credence.worker.model.ModelStore;
@@ -43,9 +46,13 @@ public class WorkerBeans {
 
   @Produces
   @Singleton
-  JobHandler handler(WorkerConfig config, ChainConfig chain, ReceiptSigner signer, SessionCache sessions) {
+  JobHandler handler(WorkerConfig config, ChainConfig chain, ReceiptSigner signer, SessionCache sessions, MeterRegistry meters) {
+    InferenceEngine engine = new InferenceEngine(config.limits().maxInputElements());
+    DistributionSummary batchSizes =
+        DistributionSummary.builder("credence_worker_batch_size").description("jobs per session.run").publishPercentileHistogram().register(meters);
+    Batcher batcher = new Batcher(engine, config.batching().maxBatch(), config.batching().maxWait(), batchSizes::record);
     return new JobHandler(
-        chain.id(), config.hub(), signer, sessions, new InferenceEngine(config.limits().maxInputElements()),
-        new ResultStore(Path.of(config.resultsDir())), config.limits().maxInputBytes(), Clock.systemUTC());
+        chain.id(), config.hub(), signer, sessions, engine, batcher, new ResultStore(Path.of(config.resultsDir())),
+        config.limits().maxInputBytes(), Clock.systemUTC());
   }
 }

@@ -26,6 +26,9 @@ public interface WorkerConfig {
   /** Limits on inputs. */
   Limits limits();
 
+  /** Dynamic batching of concurrent jobs for one model. */
+  Batching batching();
+
   /** Where signed results are kept, so a redelivered job gets the same answer. */
   @WithDefault("target/worker/results")
   String resultsDir();
@@ -78,6 +81,16 @@ public interface WorkerConfig {
     /** Threads inside one operator; 0 lets ONNX Runtime choose. */
     @WithDefault("0")
     int intraOpThreads();
+  }
+
+  interface Batching {
+    /** Most jobs in one session.run; 1 turns batching off. */
+    @WithDefault("64")
+    int maxBatch();
+
+    /** How long the first job of a batch waits for others. */
+    @WithDefault("2ms")
+    Duration maxWait();
   }
 
   interface Limits {

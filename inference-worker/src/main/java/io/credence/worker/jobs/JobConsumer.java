@@ -7,7 +7,7 @@ import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -35,7 +35,7 @@ public class JobConsumer {
 
   @Incoming("jobs")
   @Outgoing("results")
-  @Blocking
+  @Blocking(value = "inference", ordered = false)
   public Record<String, String> process(String payload) throws JsonProcessingException {
     JobMessage job;
     try {
@@ -53,7 +53,11 @@ public class JobConsumer {
       LOG.warnf("job %d refused: %s", job.requestId(), e.getMessage());
       throw e;
     }
-    sample.stop(meters.timer("credence_worker_job_seconds", "status", result.status().name()));
+    sample.stop(
+        Timer.builder("credence_worker_job_seconds")
+            .tag("status", result.status().name())
+            .publishPercentileHistogram()
+            .register(meters));
     meters.counter("credence_worker_jobs_total", "status", result.status().name()).increment();
     if (result.status() == ResultMessage.Status.FAILED) {
       meters.counter("credence_worker_failures_total", "reason", String.valueOf(result.reason())).increment();

@@ -11,6 +11,7 @@ import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.protocol.tensor.TensorFormatException;
+import io.credence.worker.exec.Batcher;
 import io.credence.worker.exec.InferenceEngine;
 import io.credence.worker.exec.JobFailure;
 import io.credence.worker.model.LoadedModel;
@@ -35,6 +36,7 @@ public class JobHandler {
   private final ReceiptSigner signer;
   private final SessionCache sessions;
   private final InferenceEngine engine;
+  private final Batcher batcher;
   private final ResultStore results;
   private final int maxInputBytes;
   private final Clock clock;
@@ -45,6 +47,7 @@ public class JobHandler {
       ReceiptSigner signer,
       SessionCache sessions,
       InferenceEngine engine,
+      Batcher batcher,
       ResultStore results,
       int maxInputBytes,
       Clock clock) {
@@ -54,6 +57,7 @@ public class JobHandler {
     this.signer = signer;
     this.sessions = sessions;
     this.engine = engine;
+    this.batcher = batcher;
     this.results = results;
     this.maxInputBytes = maxInputBytes;
     this.clock = clock;
@@ -95,11 +99,16 @@ public class JobHandler {
       }
       long fetchStart = System.nanoTime();
       LoadedModel model = sessions.load(job.modelUri(), modelHash);
-      timings.put("loadMs", millis(fetchStart));
-      engine.validate(model, tensors);
-      long runStart = System.nanoTime();
-      byte[] output = TensorCodec.encode(engine.run(model, tensors));
-      timings.put("runMs", millis(runStart));
+      byte[] output;
+      try {
+        timings.put("loadMs", millis(fetchStart));
+        engine.validate(model, tensors);
+        long runStart = System.nanoTime();
+        output = TensorCodec.encode(batcher.run(model, tensors));
+        timings.put("runMs", millis(runStart));
+      } finally {
+        release(model);
+      }
       long executedAt = clock.instant().getEpochSecond();
       byte[] outputHash = Hashes.keccak256(output);
       byte[] signature = signer.sign(new InferenceReceipt(requestId, modelHash, inputHash, outputHash, executedAt), domain);
@@ -122,6 +131,14 @@ public class JobHandler {
       throw new PoisonJob(
           "job " + job.requestId() + " is for hub " + job.hub() + " on chain " + job.chainId() + "; this worker signs for hub "
               + hub + " on chain " + chainId);
+    }
+  }
+
+  private static void release(LoadedModel model) {
+    try {
+      model.release();
+    } catch (ai.onnxruntime.OrtException e) {
+      // closing a retired session failed; nothing else depends on it
     }
   }
 

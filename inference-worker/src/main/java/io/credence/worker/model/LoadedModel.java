@@ -16,6 +16,8 @@ public final class LoadedModel implements AutoCloseable {
   private final Map<String, NodeInfo> inputs;
   private final List<String> outputNames;
   private final String provider;
+  private int users;
+  private boolean retired;
 
   LoadedModel(String sha256, OrtSession session, String provider) throws OrtException {
     this.sha256 = sha256;
@@ -47,8 +49,33 @@ public final class LoadedModel implements AutoCloseable {
     return provider;
   }
 
+  /** Marks one more user; false when the session was retired (load it again). */
+  synchronized boolean acquire() {
+    if (retired) {
+      return false;
+    }
+    users++;
+    return true;
+  }
+
+  /** Ends a use; closes the session when it was retired and this was its last user. */
+  public synchronized void release() throws OrtException {
+    users--;
+    if (retired && users == 0) {
+      session.close();
+    }
+  }
+
+  /** Evicted from the cache: closes now if unused, else when the last user releases it. */
+  synchronized void retire() throws OrtException {
+    retired = true;
+    if (users == 0) {
+      session.close();
+    }
+  }
+
   @Override
   public void close() throws OrtException {
-    session.close();
+    retire();
   }
 }

@@ -44,16 +44,18 @@ public class SessionCache implements AutoCloseable {
 
   /**
    * The session for the model registered with {@code sha256}, fetched from {@code uri} and
-   * loaded when needed.
+   * loaded when needed. The caller must {@link LoadedModel#release()} it when done: an evicted
+   * session is closed only after its last user.
    */
   public synchronized LoadedModel load(String uri, byte[] sha256) throws JobFailure {
     String key = Hashes.hex(sha256);
     LoadedModel loaded = sessions.get(key);
-    if (loaded != null) {
+    if (loaded != null && loaded.acquire()) {
       return loaded;
     }
     Path file = store.fetch(uri, sha256);
     loaded = create(key, file);
+    loaded.acquire();
     sessions.put(key, loaded);
     while (sessions.size() > maxSessions) {
       var eldest = sessions.entrySet().iterator().next();
@@ -94,7 +96,7 @@ public class SessionCache implements AutoCloseable {
 
   private static void closeQuietly(LoadedModel m) {
     try {
-      m.close();
+      m.retire();
     } catch (OrtException e) {
       LOG.warnf("closing the session of model %s failed: %s", m.sha256(), e.getMessage());
     }

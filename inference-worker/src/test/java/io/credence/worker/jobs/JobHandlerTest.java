@@ -14,6 +14,7 @@ import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
+import io.credence.worker.exec.Batcher;
 import io.credence.worker.exec.InferenceEngine;
 import io.credence.worker.model.ModelStore;
 import io.credence.worker.model.SessionCache;
@@ -44,9 +45,10 @@ class JobHandlerTest {
 
   private JobHandler handler(Path results, Clock clock, int maxInputBytes) {
     ModelStore store = new ModelStore(dir.resolve("cache-" + results.getFileName()), dir, 10_000_000, Duration.ofSeconds(5));
+    InferenceEngine engine = new InferenceEngine(1_000_000);
     return new JobHandler(
-        CHAIN, HUB, new ReceiptSigner(KEY), new SessionCache(store, 2, "cpu", 0, 1), new InferenceEngine(1_000_000),
-        new ResultStore(results), maxInputBytes, clock);
+        CHAIN, HUB, new ReceiptSigner(KEY), new SessionCache(store, 2, "cpu", 0, 1), engine,
+        new Batcher(engine, 8, Duration.ofMillis(2), n -> {}), new ResultStore(results), maxInputBytes, clock);
   }
 
   private JobHandler handler() {
