@@ -51,7 +51,7 @@ public final class Figures {
     System.out.println(line);
   }
 
-  private void note(String note) {
+  void note(String note) {
     notes.add(note);
     System.out.println("# " + note);
   }

@@ -5,55 +5,85 @@ import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The signed result of every job, by requestId, on disk: a redelivered job (after a crash or a
+ * The signed result of every job, by hub and requestId: a redelivered job (after a crash or a
  * rebalance) gets exactly the result signed the first time, so a worker never signs two
- * different answers for one request.
+ * different answers for one request. Results are appended to {@code results.jsonl} (one JSON
+ * line each, written before the result is sent) and indexed in memory; the log is read back at
+ * start-up. A line cut short by a crash is ignored: its job was never answered, so it is simply
+ * computed again.
  */
-public class ResultStore {
-  private final Path dir;
+public class ResultStore implements AutoCloseable {
   private final ObjectMapper json = ProtocolJson.mapper();
+  private final Path log;
+  private final FileChannel channel;
+  private final Map<String, ResultMessage> index = new ConcurrentHashMap<>();
 
   public ResultStore(Path dir) {
-    this.dir = dir;
     try {
       Files.createDirectories(dir);
+      this.log = dir.resolve("results.jsonl");
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+          readLine(line);
+        }
+      }
+      this.channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the results directory " + dir, e);
+      throw new UncheckedIOException("cannot open the result log in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void readLine(String line) {
+    int tab = line.indexOf('\t');
+    if (tab <= 0) {
+      return;
+    }
+    try {
+      index.put(line.substring(0, tab), json.readValue(line.substring(tab + 1), ResultMessage.class));
+    } catch (IOException partial) {
+      // the last line of a crashed run: that job is computed again
     }
   }
 
   public Optional<ResultMessage> get(String hub, long requestId) {
-    Path f = file(hub, requestId);
-    if (!Files.isRegularFile(f)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(json.readValue(f.toFile(), ResultMessage.class));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read stored result " + f, e);
-    }
+    return Optional.ofNullable(index.get(key(hub, requestId)));
   }
 
-  /** Stores atomically; written before the result is sent. */
+  /** Appends and indexes; on return the result is in the operating system's file cache. */
   public void put(String hub, ResultMessage result) {
-    Path f = file(hub, result.requestId());
+    String key = key(hub, result.requestId());
     try {
-      Files.createDirectories(f.getParent());
-      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-      json.writeValue(tmp.toFile(), result);
-      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      byte[] line = (key + "\t" + json.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8);
+      synchronized (channel) {
+        ByteBuffer b = ByteBuffer.wrap(line);
+        while (b.hasRemaining()) {
+          channel.write(b);
+        }
+      }
+      index.put(key, result);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store result " + f, e);
+      throw new UncheckedIOException("cannot append to the result log " + log + ": " + e.getMessage(), e);
     }
   }
 
-  private Path file(String hub, long requestId) {
-    return dir.resolve(hub.toLowerCase(java.util.Locale.ROOT)).resolve(requestId + ".json");
+  private static String key(String hub, long requestId) {
+    return hub.toLowerCase(Locale.ROOT) + "/" + requestId;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
   }
 }

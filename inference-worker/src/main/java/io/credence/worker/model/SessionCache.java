@@ -67,11 +67,7 @@ public class SessionCache implements AutoCloseable {
 
   private LoadedModel create(String key, Path file) throws JobFailure {
     try {
-      OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      if (intraOpThreads > 0) {
-        options.setIntraOpNumThreads(intraOpThreads);
-      }
+      OrtSession.SessionOptions options = options(intraOpThreads);
       String used = "CPU";
       if (cuda) {
         try {
@@ -92,6 +88,21 @@ public class SessionCache implements AutoCloseable {
     } catch (OrtException e) {
       throw new JobFailure(FailureReason.MODEL_LOAD_FAILED, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Session options of the worker. ONNX Runtime's intra-op threads spin after each run by
+   * default, which takes the cores from the decoding, hashing and signing that follow a run:
+   * spinning is off.
+   */
+  public static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    if (intraOpThreads > 0) {
+      options.setIntraOpNumThreads(intraOpThreads);
+    }
+    return options;
   }
 
   private static void closeQuietly(LoadedModel m) {

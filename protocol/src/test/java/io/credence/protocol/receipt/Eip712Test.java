@@ -89,6 +89,26 @@ class Eip712Test {
   }
 
   @Test
+  void signaturesAreByteForByteWeb3jsSignMessage() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 300; i++) {
+      byte[] keyBytes = new byte[32];
+      byte[] digest = new byte[32];
+      for (int b = 0; b < 32; b++) {
+        keyBytes[b] = (byte) random.nextInt();
+        digest[b] = (byte) random.nextInt();
+      }
+      Credentials key = Credentials.create(org.web3j.crypto.ECKeyPair.create(new BigInteger(1, keyBytes).mod(BigInteger.TWO.pow(255)).add(BigInteger.ONE)));
+      org.web3j.crypto.Sign.SignatureData web3j = org.web3j.crypto.Sign.signMessage(digest, key.getEcKeyPair(), false);
+      byte[] ours = new ReceiptSigner(key).sign(digest);
+      assertThat(java.util.Arrays.copyOfRange(ours, 0, 32)).as("r #%d", i).isEqualTo(web3j.getR());
+      assertThat(java.util.Arrays.copyOfRange(ours, 32, 64)).as("s #%d", i).isEqualTo(web3j.getS());
+      assertThat(ours[64]).as("v #%d", i).isEqualTo(web3j.getV()[0]);
+      assertThat(ReceiptSigner.recover(digest, ours)).isEqualTo(key.getAddress());
+    }
+  }
+
+  @Test
   void rejectsMalformedAndMalleableSignatures() {
     ReceiptSigner signer = new ReceiptSigner(WORKER);
     byte[] digest = Hashes.keccak256(new byte[] {1});

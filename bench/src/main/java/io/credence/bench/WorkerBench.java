@@ -1,0 +1,192 @@
+package io.credence.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.credence.models.BenchMlp;
+import io.credence.models.ModelFactory;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.messages.JobMessage;
+import io.credence.protocol.messages.ResultMessage;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.worker.exec.Batcher;
+import io.credence.worker.exec.InferenceEngine;
+import io.credence.worker.jobs.JobHandler;
+import io.credence.worker.jobs.ResultStore;
+import io.credence.worker.model.ModelStore;
+import io.credence.worker.model.SessionCache;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.web3j.crypto.Credentials;
+
+/**
+ * The worker's cost over the model, and what dynamic batching buys, on the benchmark MLP
+ * (models/, 1024-4096-4096-16), measured in one run against raw ONNX Runtime on the same model and
+ * inputs. The worker path is the real one (JobHandler: decode, validate, run, encode, hash, sign,
+ * store the result); Kafka is left out, the relayer benchmark covers the whole system.
+ */
+public final class WorkerBench {
+  private static final String HUB = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+  private static final int IN = ModelFactory.BENCH_SIZES[0];
+
+  private final Path dir;
+  private final byte[] modelHash;
+  private final AtomicLong requestIds = new AtomicLong(1);
+  private final SplittableRandom random = new SplittableRandom(1);
+
+  private WorkerBench(Path dir) throws Exception {
+    this.dir = dir;
+    byte[] model = BenchMlp.build(ModelFactory.BENCH_SIZES, ModelFactory.BENCH_SEED);
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("mlp.onnx"), model);
+    this.modelHash = Hashes.sha256(model);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path results = Path.of(args.length > 0 ? args[0] : "bench/results/worker.txt");
+    Path dir = Files.createTempDirectory(Path.of("bench", "target").toAbsolutePath(), "worker-bench");
+    new WorkerBench(dir).run().write(results);
+  }
+
+  private Figures run() throws Exception {
+    Figures f = new Figures("scripts/bench worker");
+    int n = 300;
+    float[][] inputs = new float[n][];
+    for (int i = 0; i < n; i++) {
+      inputs[i] = randomRow();
+    }
+
+    // raw ONNX Runtime, batch 1, same session options as the worker's
+    double raw;
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(dir.resolve("mlp.onnx").toString(), options())) {
+      for (int i = 0; i < 50; i++) {
+        rawRun(env, s, inputs[i % n]);
+      }
+      long t = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        rawRun(env, s, inputs[i]);
+      }
+      raw = (System.nanoTime() - t) / 1e3 / n;
+    }
+    f.add("worker.raw_session_run.us", raw, "us");
+
+    // the worker's path, batch 1, sequential
+    JobHandler single = handler("sequential", 1);
+    for (int i = 0; i < 50; i++) {
+      single.handle(job(inputs[i % n]));
+    }
+    List<JobMessage> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(job(inputs[i]));
+    }
+    long[] latencies = new long[n];
+    long t = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long s = System.nanoTime();
+      ResultMessage r = single.handle(jobs.get(i));
+      latencies[i] = System.nanoTime() - s;
+      if (r.status() != ResultMessage.Status.OK) {
+        throw new IllegalStateException("job failed: " + r.detail());
+      }
+    }
+    double worker = (System.nanoTime() - t) / 1e3 / n;
+    Arrays.sort(latencies);
+    f.add("worker.per_request.us", worker, "us");
+    f.add("worker.overhead.ratio", worker / raw, "ratio");
+    f.add("worker.sequential.requests_per_s", 1e6 / worker, "req/s");
+    f.add("worker.latency.p50_ms", latencies[n / 2] / 1e6, "ms");
+    f.add("worker.latency.p99_ms", latencies[(int) (n * 0.99)] / 1e6, "ms");
+
+    // 64 concurrent requests, with and without dynamic batching
+    double unbatched = concurrentThroughput(handler("unbatched", 1), 64, 8);
+    double batched = concurrentThroughput(handler("batched", 64), 64, 8);
+    f.add("worker.concurrent64.unbatched.requests_per_s", unbatched, "req/s");
+    f.add("worker.concurrent64.batched.requests_per_s", batched, "req/s");
+    f.add("worker.batching.speedup", batched / unbatched, "ratio");
+    f.targetRatio("worker.overhead.ratio", worker / raw, 1.10);
+    f.note(String.format(java.util.Locale.ROOT, "target worker.batching.speedup >= 3.00: %s (%.2f)", batched / unbatched >= 3 ? "met" : "MISSED", batched / unbatched));
+    return f;
+  }
+
+  /** Requests per second with {@code clients} concurrent clients, each sending {@code perClient}. */
+  private double concurrentThroughput(JobHandler handler, int clients, int perClient) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      for (int round = 0; round < 2; round++) { // the first round warms up
+        List<Future<?>> done = new ArrayList<>();
+        long t = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < perClient; i++) {
+                      handler.handle(job(randomRow()));
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> d : done) {
+          d.get();
+        }
+        if (round == 1) {
+          return clients * perClient / ((System.nanoTime() - t) / 1e9);
+        }
+      }
+      throw new IllegalStateException("unreachable");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private JobHandler handler(String name, int maxBatch) {
+    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 100_000_000, Duration.ofSeconds(10));
+    InferenceEngine engine = new InferenceEngine(10_000_000);
+    return new JobHandler(
+        31337, HUB, new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes())))),
+        new SessionCache(store, 2, "cpu", 0, 0), engine, new Batcher(engine, maxBatch, Duration.ofMillis(2), s -> {}),
+        new ResultStore(dir.resolve("results-" + name)), 10_000_000, Clock.systemUTC());
+  }
+
+  private JobMessage job(float[] row) {
+    byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, IN}, row)));
+    return new JobMessage(
+        requestIds.getAndIncrement(), 31337, HUB, 1, Hashes.hex(modelHash), "file:mlp.onnx",
+        Base64.getEncoder().encodeToString(input), Hashes.hex(Hashes.keccak256(input)), 1, 0, 1);
+  }
+
+  private synchronized float[] randomRow() {
+    float[] x = new float[IN];
+    for (int i = 0; i < IN; i++) {
+      x[i] = (float) random.nextDouble(-1, 1);
+    }
+    return x;
+  }
+
+  /** Exactly the worker's session options. */
+  private static OrtSession.SessionOptions options() throws Exception {
+    return SessionCache.options(0);
+  }
+
+  private static void rawRun(OrtEnvironment env, OrtSession s, float[] row) throws Exception {
+    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, IN});
+        OrtSession.Result r = s.run(Map.of(BenchMlp.INPUT, t))) {
+      r.get(BenchMlp.OUTPUT).orElseThrow();
+    }
+  }
+}
