@@ -134,11 +134,18 @@ public final class TensorCodec {
       if (at < 0 || at + WORD > b.length) {
         throw new TensorFormatException(what + ": truncated at byte " + at + " of " + b.length);
       }
-      BigInteger v = new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD));
-      if (v.bitLength() > 40) {
-        throw new TensorFormatException(what + ": value " + v + " is out of range");
+      // values here are lengths, offsets, dimensions and type codes: at most 40 bits
+      for (int i = at; i < at + WORD - 5; i++) {
+        if (b[i] != 0) {
+          throw new TensorFormatException(
+              what + ": value " + new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD)) + " is out of range");
+        }
       }
-      return v.longValue();
+      long v = 0;
+      for (int i = at + WORD - 5; i < at + WORD; i++) {
+        v = (v << 8) | (b[i] & 0xFF);
+      }
+      return v;
     }
 
     int offset(int at, String what) {
