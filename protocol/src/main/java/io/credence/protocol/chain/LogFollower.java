@@ -1,0 +1,156 @@
+package io.credence.protocol.chain;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Optional;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * Follows the logs of some contracts, {@code confirmations} blocks behind the head, in ranges that
+ * grow while {@code eth_getLogs} succeeds and shrink when the provider refuses (too many results,
+ * timeouts). Each step either advances (logs of a range, and the range's last block as the new
+ * checkpoint), rewinds (a reorg replaced processed blocks: drop everything after the returned
+ * ancestor and follow again from there), or idles (nothing new).
+ *
+ * <p>A reorg is detected by block hash: before advancing, the last checkpoint must still be on
+ * the canonical chain; if it is not, older checkpoints are tried until one is, and the follower
+ * rewinds to it. A range is taken only when the hash of its last block is the same before and
+ * after {@code eth_getLogs}, so its logs come from one chain. The service stores the checkpoints
+ * (its cursor) in its own database, in the same transaction as what it derives from the logs;
+ * restarting it resumes from there.
+ */
+public final class LogFollower {
+  /** A block by number and hash. */
+  public record Block(long number, String hash) {}
+
+  /** One step of following. */
+  public sealed interface Step permits Advance, Rewind, Idle {}
+
+  /**
+   * Logs of blocks {@code from..to.number()}, in chain order; store {@code to} as the new
+   * checkpoint with whatever the logs change.
+   */
+  public record Advance(long from, Block to, List<Log> logs) implements Step {}
+
+  /** A reorg: undo everything after {@code ancestor} and make it the cursor. */
+  public record Rewind(Block ancestor, Block replaced) implements Step {}
+
+  /** Nothing to do until the chain grows. */
+  public record Idle(long head) implements Step {}
+
+  /** Where the service keeps its checkpoints. */
+  public interface Checkpoints {
+    /** The last checkpoint, if any. */
+    Optional<Block> last();
+
+    /** The newest checkpoint strictly before block {@code number}, if any is kept. */
+    Optional<Block> before(long number);
+  }
+
+  private final Web3j web3j;
+  private final List<String> addresses;
+  private final int confirmations;
+  private final long startBlock;
+  private final int maxRange;
+  private int range;
+
+  /**
+   * @param addresses contracts whose logs are followed
+   * @param confirmations how far behind the head to stay
+   * @param startBlock first block to read when there is no checkpoint (the deployment block)
+   * @param initialRange blocks per {@code eth_getLogs} to begin with
+   * @param maxRange upper bound of the range
+   */
+  public LogFollower(Web3j web3j, List<String> addresses, int confirmations, long startBlock, int initialRange, int maxRange) {
+    this.web3j = web3j;
+    this.addresses = List.copyOf(addresses);
+    this.confirmations = confirmations;
+    this.startBlock = startBlock;
+    this.range = Math.max(1, initialRange);
+    this.maxRange = Math.max(this.range, maxRange);
+  }
+
+  /** The range the next {@code eth_getLogs} will ask for. */
+  public int range() {
+    return range;
+  }
+
+  /**
+   * Takes one step.
+   *
+   * @throws IOException when the node cannot be reached (try again later)
+   */
+  public Step next(Checkpoints checkpoints) throws IOException {
+    Optional<Block> last = checkpoints.last();
+    if (last.isPresent()) {
+      Block canonical = block(last.get().number());
+      if (canonical == null || !canonical.hash().equalsIgnoreCase(last.get().hash())) {
+        return new Rewind(ancestor(checkpoints, last.get()), last.get());
+      }
+    }
+    long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact() - confirmations;
+    long from = last.map(b -> b.number() + 1).orElse(startBlock);
+    if (from > head) {
+      return new Idle(head);
+    }
+    long to = Math.min(head, from + range - 1);
+    Block before = block(to);
+    EthLog result;
+    try {
+      result =
+          web3j
+              .ethGetLogs(
+                  new EthFilter(
+                      DefaultBlockParameter.valueOf(BigInteger.valueOf(from)), DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+                      addresses))
+              .send();
+    } catch (IOException e) {
+      shrink();
+      throw e;
+    }
+    if (result.hasError()) {
+      shrink();
+      throw new IOException(
+          "eth_getLogs " + from + ".." + to + " failed: " + result.getError().getMessage() + " (next range " + range + ")");
+    }
+    Block after = block(to);
+    if (before == null || after == null || !before.hash().equalsIgnoreCase(after.hash())) {
+      return new Idle(head); // the chain moved under the query: ask again
+    }
+    range = (int) Math.min(maxRange, (long) range * 2);
+    List<Log> logs = result.getLogs().stream().map(r -> (Log) r.get()).toList();
+    return new Advance(from, after, logs);
+  }
+
+  private void shrink() {
+    range = Math.max(1, range / 2);
+  }
+
+  /** The newest checkpoint before {@code replaced} that is still canonical (or the start). */
+  private Block ancestor(Checkpoints checkpoints, Block replaced) throws IOException {
+    long below = replaced.number();
+    while (true) {
+      Optional<Block> candidate = checkpoints.before(below);
+      if (candidate.isEmpty()) {
+        return new Block(startBlock - 1, "");
+      }
+      Block canonical = block(candidate.get().number());
+      if (canonical != null && canonical.hash().equalsIgnoreCase(candidate.get().hash())) {
+        return candidate.get();
+      }
+      below = candidate.get().number();
+    }
+  }
+
+  private Block block(long number) throws IOException {
+    EthBlock.Block b =
+        web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false).send().getBlock();
+    return b == null ? null : new Block(b.getNumber().longValueExact(), b.getHash());
+  }
+}

@@ -1,0 +1,109 @@
+package io.credence.protocol.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.Web3jService;
+import org.web3j.protocol.core.BatchRequest;
+import org.web3j.protocol.core.BatchResponse;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthBlockNumber;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.websocket.events.Notification;
+import io.reactivex.Flowable;
+
+/** The range adapts to a provider that refuses large queries (web3j faked at the Request boundary). */
+class LogFollowerTest {
+  /** A node at block 1000 that refuses eth_getLogs over more than 8 blocks. */
+  static final class Node implements Web3jService {
+    final List<Long> askedRanges = new ArrayList<>();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Response> T send(Request request, Class<T> type) {
+      switch (request.getMethod()) {
+        case "eth_blockNumber" -> {
+          EthBlockNumber r = new EthBlockNumber();
+          r.setResult("0x3e8");
+          return (T) r;
+        }
+        case "eth_getBlockByNumber" -> {
+          String n = (String) request.getParams().get(0);
+          EthBlock.Block b = new EthBlock.Block();
+          b.setNumber(n);
+          b.setHash("0xh" + n);
+          EthBlock r = new EthBlock();
+          r.setResult(b);
+          return (T) r;
+        }
+        case "eth_getLogs" -> {
+          EthFilter f = (EthFilter) request.getParams().get(0);
+          long from = new BigInteger(f.getFromBlock().getValue().substring(2), 16).longValue();
+          long to = new BigInteger(f.getToBlock().getValue().substring(2), 16).longValue();
+          askedRanges.add(to - from + 1);
+          EthLog r = new EthLog();
+          if (to - from + 1 > 8) {
+            r.setError(new Response.Error(-32005, "query returned more than 10000 results"));
+          } else {
+            r.setResult(List.of());
+          }
+          return (T) r;
+        }
+        default -> throw new UnsupportedOperationException(request.getMethod());
+      }
+    }
+
+    @Override
+    public <T extends Response> CompletableFuture<T> sendAsync(Request request, Class<T> type) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public BatchResponse sendBatch(BatchRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<BatchResponse> sendBatchAsync(BatchRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> type) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void theRangeShrinksOnRefusalsAndGrowsBackOnSuccess() throws Exception {
+    Node node = new Node();
+    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 64, 64);
+    LogFollowerIT.View view = new LogFollowerIT.View();
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> follower.next(view)).isInstanceOf(IOException.class).hasMessageContaining("more than 10000 results");
+    }
+    assertThat(follower.range()).isEqualTo(8);
+    LogFollower.Step step = follower.next(view);
+    assertThat(step).isInstanceOf(LogFollower.Advance.class);
+    LogFollower.Advance a = (LogFollower.Advance) step;
+    assertThat(a.from()).isEqualTo(1);
+    assertThat(a.to().number()).isEqualTo(8);
+    assertThat(follower.range()).as("grows again after a success").isEqualTo(16);
+    assertThat(node.askedRanges).containsExactly(64L, 32L, 16L, 8L);
+    assertThat(Optional.of(a.to().hash())).contains("0xh0x8");
+  }
+}
