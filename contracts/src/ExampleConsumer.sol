@@ -83,7 +83,7 @@ contract ExampleConsumer is ICredenceConsumer {
         uint256 amount = refundOf[msg.sender];
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         refundOf[msg.sender] = 0;
-        if (address(this).balance < amount) hub.claim(); // refunds are credited in the hub's vault
+        if (address(this).balance < amount) hub.claim(); // refunds are credited to the consumer's balance
         emit RefundWithdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender, amount);

@@ -186,6 +186,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     error ZeroFailureReason(uint256 requestId);
     error DifferentRequests(uint256 requestIdA, uint256 requestIdB);
     error NotEquivocation(uint256 requestId);
+    error DifferentJobs(uint256 requestId);
     error DifferentSigners(address signerA, address signerB);
     error InvalidSplit(uint16 protocolBps, uint16 workerBps);
     error InvalidLimits(uint32 maxInputBytes, uint32 maxCallbackGas);
@@ -277,10 +278,20 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         if (receipts.length == 0) revert EmptyBatch();
         Split memory sp = _splitState;
         Credits memory cr = _newCredits(receipts.length);
+        uint256[] memory callbacks = new uint256[](receipts.length);
+        uint256 callbackCount;
         for (uint256 i; i < receipts.length; ++i) {
-            _settle(receipts[i], sp, cr);
+            if (_settle(receipts[i], sp, cr) && receipts[i].request.callback != address(0)) {
+                callbacks[callbackCount++] = i;
+            }
         }
         _finish(cr);
+        // callbacks last: after every signer is checked and every credit written, so nothing a
+        // callback does can undo or block the settlement
+        for (uint256 k; k < callbackCount; ++k) {
+            Receipt calldata rc = receipts[callbacks[k]];
+            _callback(rc.requestId, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (rc.requestId, rc.output)));
+        }
         return cr.settled;
     }
 
@@ -289,10 +300,18 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     function submitFailures(Failure[] calldata failures) external nonReentrant returns (uint256 refunded) {
         if (failures.length == 0) revert EmptyBatch();
         Credits memory cr = _newCredits(failures.length);
+        uint256[] memory callbacks = new uint256[](failures.length);
+        uint256 callbackCount;
         for (uint256 i; i < failures.length; ++i) {
-            _fail(failures[i], cr);
+            if (_fail(failures[i], cr) && failures[i].request.callback != address(0)) {
+                callbacks[callbackCount++] = i;
+            }
         }
         _finish(cr);
+        for (uint256 k; k < callbackCount; ++k) {
+            Failure calldata f = failures[callbacks[k]];
+            _callback(f.requestId, f.request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (f.requestId, f.reason)));
+        }
         return cr.settled;
     }
 
@@ -319,6 +338,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         returns (address signer, uint256 slashed)
     {
         if (a.requestId != b.requestId) revert DifferentRequests(a.requestId, b.requestId);
+        if (a.modelHash != b.modelHash || a.inputHash != b.inputHash) revert DifferentJobs(a.requestId);
         if (a.outputHash == b.outputHash) revert NotEquivocation(a.requestId);
         signer = ECDSA.recover(receiptDigest(a.requestId, a.modelHash, a.inputHash, a.outputHash, a.executedAt), a.signature);
         address other =
@@ -460,15 +480,15 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
 
     // ----------------------------------------------------------------- internal
 
-    function _settle(Receipt calldata rc, Split memory sp, Credits memory cr) private {
+    function _settle(Receipt calldata rc, Split memory sp, Credits memory cr) private returns (bool) {
         uint256 id = rc.requestId;
-        if (!_isSettleable(id, rc.request, cr)) return;
+        if (!_isSettleable(id, rc.request, cr)) return false;
         _loadModel(rc.request.modelId, cr);
         bytes32 digest = receiptDigest(id, cr.modelHash, rc.request.inputHash, keccak256(rc.output), rc.executedAt);
         address[] memory signers = _verifyQuorum(id, digest, rc.signatures, cr.quorum);
         delete _commitments[id];
         _creditSplit(rc, sp, cr, signers);
-        _callback(id, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (id, rc.output)));
+        return true;
     }
 
     /// @dev The split: protocol floor(fee * protocolBps / 10 000); each of the quorum's workers
@@ -488,11 +508,11 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         emit InferenceSettled(rc.requestId, rc.executedAt, signers, rc.output);
     }
 
-    function _fail(Failure calldata f, Credits memory cr) private {
+    function _fail(Failure calldata f, Credits memory cr) private returns (bool) {
         uint256 id = f.requestId;
         Request calldata req = f.request;
         if (f.reason == 0) revert ZeroFailureReason(id);
-        if (!_isSettleable(id, req, cr)) return;
+        if (!_isSettleable(id, req, cr)) return false;
         _loadModel(req.modelId, cr);
         bytes32 digest = failureDigest(id, cr.modelHash, req.inputHash, f.reason, f.detailHash);
         address[] memory signers = _verifyQuorum(id, digest, f.signatures, cr.quorum);
@@ -503,7 +523,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         _add(cr.refunds, req.requester, req.fee);
         cr.settled++;
         emit InferenceFailed(id, req.modelId, f.reason, f.detailHash, signers, req.fee);
-        _callback(id, req, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (id, f.reason)));
+        return true;
     }
 
     /// @dev Checks the request is known and its fields are the committed ones; returns false

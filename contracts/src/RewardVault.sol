@@ -14,9 +14,9 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 ///         requests plus everything claimable here.
 ///
 ///         Contributor credits are lazy: a settlement adds to one pool per model, constant gas
-///         whatever the number of contributors. A claim distributes the pools of the claimant's
-///         models to all their contributors exactly by share, rounding remainders to the model's
-///         first contributor (index 0), and then pays the claimant. The protocol's share accrues
+///         whatever the number of contributors. Distributing a pool (`distribute`, or
+///         `claim(modelIds)`) credits all the model's contributors exactly by share, rounding
+///         remainders to the model's first contributor (index 0). The protocol's share accrues
 ///         in the same slot as the fee split and is credited to the treasury when collected
 ///         (which any claim by the treasury does). Balances are stored plus one once an
 ///         account is credited, so a claim never returns a slot to zero and the next credit costs a
@@ -59,15 +59,25 @@ abstract contract RewardVault is ReentrancyGuard {
 
     // ------------------------------------------------------------------ claims
 
-    /// @notice Pays the caller everything it is owed.
+    /// @notice Pays the caller everything credited to it. A contributor's share of a model pool
+    ///         is credited when the pool is distributed: use `claim(modelIds)`, or `distribute`.
+    /// @dev    Deliberately touches nothing but the caller's balance: anyone can list any address
+    ///         as a contributor of models of their own, so iterating over an account's models
+    ///         here would let a stranger make its claim too expensive to ever succeed.
     function claim() external returns (uint256 amount) {
-        return _claim(payable(msg.sender));
+        return _claim(payable(msg.sender), new uint256[](0));
     }
 
-    /// @notice Pays everything the caller is owed to `to` (for accounts that cannot receive ETH).
-    function claimTo(address payable to) external returns (uint256 amount) {
+    /// @notice Distributes the pools of `modelIds` (the caller's models), then pays the caller
+    ///         everything credited to it.
+    function claim(uint256[] calldata modelIds) external returns (uint256 amount) {
+        return _claim(payable(msg.sender), modelIds);
+    }
+
+    /// @notice Like `claim(modelIds)`, paying `to` (for accounts that cannot receive ETH).
+    function claimTo(address payable to, uint256[] calldata modelIds) external returns (uint256 amount) {
         if (to == address(0)) revert ZeroRecipient();
-        return _claim(to);
+        return _claim(to, modelIds);
     }
 
     /// @notice Distributes a model's pending contributor pool into its contributors' balances.
@@ -83,7 +93,8 @@ abstract contract RewardVault is ReentrancyGuard {
 
     // ------------------------------------------------------------------- views
 
-    /// @notice Everything `account` could claim now, to the wei.
+    /// @notice Everything `account` could claim now, to the wei, with `claim(modelIds)` naming all
+    ///         its models (a view: it walks every model the account contributes to).
     function claimable(address account) public view returns (uint256 amount) {
         amount = _balanceOf(account);
         if (account == _treasury) amount += _splitState.protocolAccrued;
@@ -157,11 +168,10 @@ abstract contract RewardVault is ReentrancyGuard {
 
     // ---------------------------------------------------------------- internal
 
-    function _claim(address payable to) private nonReentrant returns (uint256 amount) {
+    function _claim(address payable to, uint256[] memory modelIds) private nonReentrant returns (uint256 amount) {
         if (msg.sender == _treasury) _collectProtocolFees();
-        ModelRegistry.ContributorRef[] memory refs = registry.contributionsOf(msg.sender);
-        for (uint256 i; i < refs.length; ++i) {
-            if (!_seenBefore(refs, i)) _distribute(refs[i].modelId);
+        for (uint256 i; i < modelIds.length; ++i) {
+            _distribute(modelIds[i]);
         }
         amount = _balanceOf(msg.sender);
         if (amount == 0) revert NothingToClaim(msg.sender);

@@ -149,11 +149,15 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         Unbonding storage u = _unbonding[signer];
         amount = uint256(w.stake) + u.amount;
         if (amount == 0) revert NothingToSlash(signer);
+        address operator = w.operator;
+        // no operator: the key is unknown to addStake/unbond/withdraw and never active again;
+        // banned: it cannot be registered again
+        w.operator = address(0);
         w.stake = 0;
         u.amount = 0;
         u.banned = true;
         uint256 reward = amount * slashRewardBps / BPS;
-        emit WorkerSlashed(signer, w.operator, reporter, amount, reward);
+        emit WorkerSlashed(signer, operator, reporter, amount, reward);
         ISlashedStakeSink(msg.sender).depositSlashed{value: amount}(reporter, reward);
     }
 
@@ -172,12 +176,12 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     {
         Worker storage w = _workers[signer];
         Unbonding storage u = _unbonding[signer];
-        return (w.operator, w.stake, u.amount, u.availableAt, u.banned, _active(w));
+        return (w.operator, w.stake, u.amount, u.availableAt, u.banned, _active(w) && !u.banned);
     }
 
     /// @notice True when `signer` may sign receipts now.
     function isActive(address signer) external view returns (bool) {
-        return _active(_workers[signer]);
+        return _active(_workers[signer]) && !_unbonding[signer].banned;
     }
 
     /// @notice The operators of `signers`, reverting with InactiveWorker for the first that is not

@@ -58,6 +58,29 @@ contract ReentrantConsumer is ICredenceConsumer {
     function onInferenceRefund(uint256, uint16) external {}
 }
 
+/// @dev Operator of a worker key that unbonds it from inside its callback.
+contract UnbondingConsumer is ICredenceConsumer {
+    WorkerRegistry internal immutable workers;
+    address internal signer;
+    bool public unbonded;
+
+    constructor(WorkerRegistry workers_) {
+        workers = workers_;
+    }
+
+    function register(address signer_, bytes calldata proof) external payable {
+        signer = signer_;
+        workers.register{value: msg.value}(signer_, proof);
+    }
+
+    function onInferenceResult(uint256, bytes calldata) external {
+        workers.unbond(signer, 1);
+        unbonded = true;
+    }
+
+    function onInferenceRefund(uint256, uint16) external {}
+}
+
 contract InferenceHubTest is CredenceFixture {
     // ------------------------------------------------------------------ requests
 
@@ -305,6 +328,20 @@ contract InferenceHubTest is CredenceFixture {
         assertTrue(hub.isPending(id), "still pending");
     }
 
+    /// A callback run by the operator of a signer cannot undo the batch by unbonding: callbacks
+    /// run after the signers are checked and the credits written.
+    function test_callback_cannotBlockSettlementByUnbondingASigner() public {
+        UnbondingConsumer consumer = new UnbondingConsumer(workers);
+        bytes memory proof = _sign(0xC4, workers.workerKeyDigest(address(consumer)));
+        vm.deal(address(this), MIN_STAKE);
+        consumer.register{value: MIN_STAKE}(vm.addr(0xC4), proof);
+        (uint256 id, InferenceHub.Request memory req) = _requestFrom(DAPP, model1, FEE, address(consumer), 200_000);
+        _settle(id, req, _keys(0xC4));
+        assertFalse(hub.isPending(id), "settled");
+        assertTrue(consumer.unbonded(), "the callback did unbond");
+        assertEq(vault.claimable(address(consumer)), FEE * WORKER_BPS / 10_000, "and the worker was paid");
+    }
+
     function test_callback_cannotReenterSettlement() public {
         ReentrantConsumer consumer = new ReentrantConsumer(hub);
         (uint256 a, InferenceHub.Request memory ra) = _requestFrom(DAPP, model1, FEE, address(consumer), 500_000);
@@ -423,6 +460,9 @@ contract InferenceHubTest is CredenceFixture {
         hub.reportEquivocation(a, otherRequest);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.DifferentSigners.selector, vm.addr(KEY_1), vm.addr(KEY_2)));
         hub.reportEquivocation(a, otherSigner);
+        InferenceHub.SignedReceipt memory otherInput = _signed(KEY_1, 1, bytes32(uint256(1)), keccak256("b"));
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.DifferentJobs.selector, 1));
+        hub.reportEquivocation(a, otherInput);
     }
 
     // --------------------------------------------------------------------- admin
@@ -603,10 +643,12 @@ contract InferenceHubTest is CredenceFixture {
 
     function _claimEverything() internal {
         address[8] memory accounts = [TREASURY, AUTHOR, PROVIDER, OTHER, DAPP, OPERATOR_1, OPERATOR_2, OPERATOR_3];
+        uint256[] memory models = new uint256[](2);
+        (models[0], models[1]) = (model1, model2);
         for (uint256 i; i < accounts.length; ++i) {
             if (vault.claimable(accounts[i]) != 0) {
                 vm.prank(accounts[i]);
-                vault.claim();
+                vault.claim(models);
             }
         }
     }

@@ -111,8 +111,10 @@ contract ProtocolHandler {
         address account = accounts[who % accounts.length];
         uint256 owed = vault.claimable(account);
         if (owed == 0) return;
+        uint256[] memory models = new uint256[](2);
+        (models[0], models[1]) = (model1, model2);
         vm.prank(account);
-        vault.claim();
+        vault.claim(models);
         paidOut += owed;
     }
 

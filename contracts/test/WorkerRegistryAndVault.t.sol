@@ -18,8 +18,14 @@ contract ReentrantClaimant {
         vault = vault_;
     }
 
+    uint256[] internal models;
+
+    function setModels(uint256[] calldata ids) external {
+        models = ids;
+    }
+
     function claim() external {
-        vault.claim();
+        vault.claim(models);
     }
 
     receive() external payable {
@@ -32,12 +38,12 @@ contract ReentrantClaimant {
 
 /// @dev A claimant that cannot receive ETH.
 contract RejectingClaimant {
-    function claim(RewardVault vault) external {
-        vault.claim();
+    function claim(RewardVault vault, uint256[] calldata models) external {
+        vault.claim(models);
     }
 
-    function claimTo(RewardVault vault, address payable to) external {
-        vault.claimTo(to);
+    function claimTo(RewardVault vault, address payable to, uint256[] calldata models) external {
+        vault.claimTo(to, models);
     }
 }
 
@@ -165,7 +171,11 @@ contract WorkerRegistryTest is CredenceFixture {
 
         vm.prank(address(hub));
         assertEq(workers.slash(vm.addr(KEY_1), OTHER), MIN_STAKE, "slashed");
-        vm.deal(OPERATOR_1, MIN_STAKE);
+        vm.deal(OPERATOR_1, 2 * MIN_STAKE);
+        vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.UnknownWorker.selector, vm.addr(KEY_1)));
+        vm.prank(OPERATOR_1);
+        workers.addStake{value: MIN_STAKE}(vm.addr(KEY_1));
+        assertFalse(workers.isActive(vm.addr(KEY_1)), "a slashed key stays inactive");
         bytes memory proof = _sign(KEY_1, workers.workerKeyDigest(OPERATOR_1));
         vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.KeyBanned.selector, vm.addr(KEY_1)));
         vm.prank(OPERATOR_1);
@@ -221,12 +231,12 @@ contract RewardVaultTest is CredenceFixture {
         vm.expectEmit(true, true, false, true, address(vault));
         emit RewardVault.Claimed(PROVIDER, PROVIDER, owed);
         vm.prank(PROVIDER);
-        assertEq(vault.claim(), owed, "claimed");
+        assertEq(vault.claim(_ids(model1)), owed, "claimed");
         assertEq(PROVIDER.balance - before, owed, "paid");
         assertEq(vault.claimable(PROVIDER), 0, "nothing left");
         vm.expectRevert(abi.encodeWithSelector(RewardVault.NothingToClaim.selector, PROVIDER));
         vm.prank(PROVIDER);
-        vault.claim();
+        vault.claim(_ids(model1));
         // the pools of everyone else were distributed, not lost
         assertEq(vault.pendingPool(model1), 0, "pool distributed");
         assertEq(vault.balanceOf(AUTHOR), vault.claimable(AUTHOR), "author's share credited");
@@ -240,9 +250,9 @@ contract RewardVaultTest is CredenceFixture {
         uint256 owed = vault.claimable(AUTHOR);
         vm.expectRevert(RewardVault.ZeroRecipient.selector);
         vm.prank(AUTHOR);
-        vault.claimTo(payable(address(0)));
+        vault.claimTo(payable(address(0)), new uint256[](0));
         vm.prank(AUTHOR);
-        vault.claimTo(payable(address(0xCAFE)));
+        vault.claimTo(payable(address(0xCAFE)), new uint256[](0));
         assertEq(address(0xCAFE).balance, owed, "paid elsewhere");
     }
 
@@ -255,6 +265,7 @@ contract RewardVaultTest is CredenceFixture {
         (uint256 id, InferenceHub.Request memory req) = _request(model, FEE);
         _settle(id, req, _keys(KEY_1));
         uint256 owed = vault.claimable(address(claimant));
+        claimant.setModels(_ids(model));
         claimant.claim();
         assertEq(address(claimant).balance, owed, "paid once");
         assertEq(claimant.reentries(), 1, "tried to re-enter");
@@ -272,9 +283,34 @@ contract RewardVaultTest is CredenceFixture {
         _settle(id, req, _keys(KEY_1));
         uint256 owed = vault.claimable(address(claimant));
         vm.expectRevert(abi.encodeWithSelector(RewardVault.TransferFailed.selector, address(claimant), owed));
-        claimant.claim(vault);
-        claimant.claimTo(vault, payable(address(0xCAFE)));
+        claimant.claim(vault, _ids(model));
+        claimant.claimTo(vault, payable(address(0xCAFE)), _ids(model));
         assertEq(address(0xCAFE).balance, owed, "claimTo is the way out");
+    }
+
+    function _ids(uint256 a) internal pure returns (uint256[] memory ids) {
+        ids = new uint256[](1);
+        ids[0] = a;
+    }
+
+    /// Anyone may name any address as a contributor of their models; that must never make the
+    /// address's own payouts (here the treasury's) costly or impossible to claim.
+    function test_claim_unsolicitedContributionsCannotBlockAClaim() public {
+        _settleOne();
+        ModelRegistry.Contributor[] memory list = new ModelRegistry.Contributor[](64);
+        for (uint256 i; i < 64; ++i) {
+            list[i] = ModelRegistry.Contributor(TREASURY, 3, i == 0 ? 10_000 - 63 : 1, bytes32(0));
+        }
+        vm.startPrank(OTHER);
+        for (uint256 m; m < 10; ++m) {
+            registry.registerModel(MODEL_HASH, "file:spam", 0, 1, list);
+        }
+        vm.stopPrank();
+        uint256 owed = vault.claimable(TREASURY);
+        uint256 gasBefore = gasleft();
+        vm.prank(TREASURY);
+        assertEq(vault.claim(), owed, "paid in full");
+        assertLe(gasBefore - gasleft(), 100_000, "claim gas does not depend on unsolicited entries");
     }
 
     function test_treasury_onlyOwnerAndCollectsWhatAccrued() public {

@@ -116,9 +116,9 @@ public final class GasBench {
 
     // the demo model's first contributor claims: distributes the model's pool to its 3
     // contributors (whose balances already exist) and pays the claimant
-    load(RewardVault.class, d.rewardVault(), CLAIMANT).claim().send();
+    load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
     settle(List.of(request(demo)));
-    TransactionReceipt claim = load(RewardVault.class, d.rewardVault(), CLAIMANT).claim().send();
+    TransactionReceipt claim = load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
     f.add("claim.gas", claim.getGasUsed().longValueExact(), "gas");
 
     f.target("request.gas", requestGas, 60_000);

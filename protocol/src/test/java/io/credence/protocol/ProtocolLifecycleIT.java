@@ -150,7 +150,7 @@ class ProtocolLifecycleIT {
 
     BigInteger owed = vault.claimable(PROVIDER.getAddress()).send();
     BigInteger before = anvil.balance(PROVIDER.getAddress());
-    TransactionReceipt claim = as(RewardVault.class, vault, PROVIDER).claim().send();
+    TransactionReceipt claim = as(RewardVault.class, vault, PROVIDER).claim(List.of(model1, model2)).send();
     BigInteger gasCost = claim.getGasUsed().multiply(Numeric(claim.getEffectiveGasPrice()));
     assertThat(anvil.balance(PROVIDER.getAddress())).as("balance to the wei").isEqualTo(before.add(owed).subtract(gasCost));
     assertThat(vault.claimable(PROVIDER.getAddress()).send()).isZero();
