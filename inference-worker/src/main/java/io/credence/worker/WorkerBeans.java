@@ -52,7 +52,7 @@ public class WorkerBeans {
         DistributionSummary.builder("credence_worker_batch_size").description("jobs per session.run").publishPercentileHistogram().register(meters);
     Batcher batcher = new Batcher(engine, config.batching().maxBatch(), config.batching().maxWait(), batchSizes::record);
     return new JobHandler(
-        chain.id(), config.hub(), signer, sessions, engine, batcher, new ResultStore(Path.of(config.resultsDir())),
+        chain.id(), config.hub(), signer, sessions, engine, batcher, new ResultStore(Path.of(config.resultsDir()), config.resultsFsync()),
         config.limits().maxInputBytes(), Clock.systemUTC());
   }
 }

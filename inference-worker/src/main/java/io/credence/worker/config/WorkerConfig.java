@@ -33,6 +33,13 @@ public interface WorkerConfig {
   @WithDefault("target/worker/results")
   String resultsDir();
 
+  /**
+   * Force every result to disk before sending it (survives an operating-system crash; costs a
+   * disk flush per job). Turn on for models that are not bit-for-bit deterministic (GPU).
+   */
+  @WithDefault("false")
+  boolean resultsFsync();
+
   interface Key {
     /**
      * The private key as hex. Give it through the environment (CREDENCE_WORKER_KEY_HEX), never on

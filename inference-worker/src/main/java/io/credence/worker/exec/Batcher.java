@@ -54,14 +54,31 @@ public final class Batcher {
       q = queues.computeIfAbsent(key, k -> new Queue());
     }
     Pending me = new Pending(inputs, rows(inputs));
-    if (q.enqueue(me, maxBatch)) {
-      // the leader runs batches until nobody is waiting; the others just wait for their rows
-      do {
-        execute(model, q.awaitBatch(maxBatch, maxWaitNanos));
-      } while (q.continueLeading());
-    }
+    boolean lead = q.enqueue(me, maxBatch);
     try {
-      return me.result.get(5, TimeUnit.MINUTES);
+      while (!me.result.isDone()) {
+        if (lead || me.leadership.isDone()) {
+          // lead one batch (this job is in it: it heads the queue), then hand over
+          List<Pending> batch = null;
+          try {
+            batch = q.awaitBatch(maxBatch, maxWaitNanos);
+            execute(model, batch);
+          } catch (Throwable t) {
+            if (batch != null) {
+              for (Pending p : batch) {
+                p.result.completeExceptionally(t);
+              }
+            }
+            throw t;
+          } finally {
+            q.handOver();
+          }
+          lead = false;
+        } else {
+          CompletableFuture.anyOf(me.result, me.leadership).get(5, TimeUnit.MINUTES);
+        }
+      }
+      return me.result.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof JobFailure f) {
         throw f;
@@ -72,6 +89,10 @@ public final class Batcher {
       throw new IllegalStateException("interrupted while waiting for a batch", e);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("a batch did not finish within 5 minutes", e);
+    } catch (Error | RuntimeException e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("batched run failed", e);
     }
   }
 
@@ -131,10 +152,20 @@ public final class Batcher {
   }
 
   /**
-   * The batch a job can join: same model, same input names and types, same dimensions but the
-   * first, which the model must leave open; null when the job cannot be batched.
+   * The batch a job can join: same model, same input type and dimensions but the first. Only
+   * models with one input whose first dimension is open, and whose outputs all have an open first
+   * dimension, are batched: with several inputs a model may relate rows of one input to rows of
+   * another (attention, for one), which would mix jobs. Null when the job cannot be batched.
    */
   static String batchKey(LoadedModel model, List<Tensor> inputs) {
+    if (inputs.size() != 1 || model.outputs().size() == 0) {
+      return null;
+    }
+    for (ai.onnxruntime.NodeInfo out : model.outputs().values()) {
+      if (!(out.getInfo() instanceof TensorInfo info) || info.getShape().length == 0 || info.getShape()[0] >= 0) {
+        return null;
+      }
+    }
     StringBuilder key = new StringBuilder(model.sha256());
     for (Tensor t : inputs) {
       if (!(model.inputs().get(t.name()).getInfo() instanceof TensorInfo info)) {
@@ -180,6 +211,8 @@ public final class Batcher {
     final List<Tensor> inputs;
     final long rows;
     final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
+    /** Completed when this job must lead the next batch. */
+    final CompletableFuture<Void> leadership = new CompletableFuture<>();
 
     Pending(List<Tensor> inputs, long rows) {
       this.inputs = inputs;
@@ -187,14 +220,14 @@ public final class Batcher {
     }
   }
 
-  /** Jobs waiting for one batch key, and whether a leader is running batches for them. */
+  /** Jobs waiting for one batch key, and whether one of them is leading. */
   private static final class Queue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition full = lock.newCondition();
     private final List<Pending> waiting = new ArrayList<>();
     private boolean leading;
 
-    /** Queues a job; true when the caller must lead (no leader is running). */
+    /** Queues a job; true when the caller must lead (nobody is leading). */
     boolean enqueue(Pending p, int maxBatch) {
       lock.lock();
       try {
@@ -213,39 +246,30 @@ public final class Batcher {
     }
 
     /** Waits until the batch is full or the wait is over, then takes up to maxBatch jobs. */
-    List<Pending> awaitBatch(int maxBatch, long maxWaitNanos) {
+    List<Pending> awaitBatch(int maxBatch, long maxWaitNanos) throws InterruptedException {
       lock.lock();
       try {
         long left = maxWaitNanos;
         while (waiting.size() < maxBatch && left > 0) {
           left = full.awaitNanos(left);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        List<Pending> batch = new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
+        waiting.subList(0, batch.size()).clear();
+        return batch;
       } finally {
-        try {
-          return take(maxBatch);
-        } finally {
-          lock.unlock();
-        }
+        lock.unlock();
       }
     }
 
-    private List<Pending> take(int maxBatch) {
-      List<Pending> batch = new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
-      waiting.subList(0, batch.size()).clear();
-      return batch;
-    }
-
-    /** After a batch: true when jobs are waiting (the leader goes on), else leading stops. */
-    boolean continueLeading() {
+    /** After a batch: the next waiting job leads, or nobody does. */
+    void handOver() {
       lock.lock();
       try {
         if (waiting.isEmpty()) {
           leading = false;
-          return false;
+        } else {
+          waiting.get(0).leadership.complete(null);
         }
-        return true;
       } finally {
         lock.unlock();
       }

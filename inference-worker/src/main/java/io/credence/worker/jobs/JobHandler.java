@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a job into a signed result: the model's output with a signed {@code InferenceReceipt},
@@ -40,6 +42,7 @@ public class JobHandler {
   private final ResultStore results;
   private final int maxInputBytes;
   private final Clock clock;
+  private final ConcurrentHashMap<Long, CompletableFuture<ResultMessage>> inFlight = new ConcurrentHashMap<>();
 
   public JobHandler(
       long chainId,
@@ -67,14 +70,36 @@ public class JobHandler {
     return signer.address();
   }
 
-  /** The result for {@code job}; the same one every time the same job is handled. */
+  /**
+   * The result for {@code job}; the same one every time the same job is handled. Copies of a job
+   * handled at the same time (a redelivery, a re-dispatch) wait for one computation, so a request
+   * is never signed twice.
+   */
   public ResultMessage handle(JobMessage job) {
     checkAddressedToUs(job);
-    return results.get(hub, job.requestId()).orElseGet(() -> {
-      ResultMessage r = compute(job);
-      results.put(hub, r);
+    var stored = results.get(hub, job.requestId());
+    if (stored.isPresent()) {
+      return stored.get();
+    }
+    CompletableFuture<ResultMessage> mine = new CompletableFuture<>();
+    CompletableFuture<ResultMessage> running = inFlight.putIfAbsent(job.requestId(), mine);
+    if (running != null) {
+      return running.join();
+    }
+    try {
+      ResultMessage r = results.get(hub, job.requestId()).orElseGet(() -> {
+        ResultMessage computed = compute(job);
+        results.put(hub, computed);
+        return computed;
+      });
+      mine.complete(r);
       return r;
-    });
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(job.requestId(), mine);
+    }
   }
 
   private ResultMessage compute(JobMessage job) {
@@ -94,7 +119,7 @@ public class JobHandler {
       List<Tensor> tensors;
       try {
         tensors = TensorCodec.decode(input);
-      } catch (TensorFormatException e) {
+      } catch (TensorFormatException | ArithmeticException e) {
         throw new JobFailure(FailureReason.BAD_INPUT_ENCODING, "input is not the canonical tensor encoding: " + e.getMessage());
       }
       long fetchStart = System.nanoTime();

@@ -21,25 +21,41 @@ import java.util.concurrent.ConcurrentHashMap;
  * rebalance) gets exactly the result signed the first time, so a worker never signs two
  * different answers for one request. Results are appended to {@code results.jsonl} (one JSON
  * line each, written before the result is sent) and indexed in memory; the log is read back at
- * start-up. A line cut short by a crash is ignored: its job was never answered, so it is simply
- * computed again.
+ * start-up. A line cut short by a crash is cut off the file (its job was never answered, so it is
+ * simply computed again). With {@code fsync}, every result is forced to disk before it is sent,
+ * which also survives an operating-system crash; without, a process crash still loses nothing.
  */
 public class ResultStore implements AutoCloseable {
   private final ObjectMapper json = ProtocolJson.mapper();
   private final Path log;
   private final FileChannel channel;
   private final Map<String, ResultMessage> index = new ConcurrentHashMap<>();
+  private final boolean fsync;
 
   public ResultStore(Path dir) {
+    this(dir, false);
+  }
+
+  public ResultStore(Path dir, boolean fsync) {
+    this.fsync = fsync;
     try {
       Files.createDirectories(dir);
       this.log = dir.resolve("results.jsonl");
+      long keep = 0;
       if (Files.exists(log)) {
-        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        byte[] all = Files.readAllBytes(log);
+        int end = all.length;
+        while (end > 0 && all[end - 1] != '\n') {
+          end--; // a torn last line: dropped, and cut off below
+        }
+        keep = end;
+        for (String line : new String(all, 0, end, StandardCharsets.UTF_8).split("\n")) {
           readLine(line);
         }
       }
-      this.channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      this.channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel.truncate(keep);
+      channel.position(keep);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the result log in " + dir + ": " + e.getMessage(), e);
     }
@@ -70,6 +86,9 @@ public class ResultStore implements AutoCloseable {
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {
           channel.write(b);
+        }
+        if (fsync) {
+          channel.force(false);
         }
       }
       index.put(key, result);

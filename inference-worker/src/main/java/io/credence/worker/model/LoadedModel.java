@@ -14,6 +14,7 @@ public final class LoadedModel implements AutoCloseable {
   private final String sha256;
   private final OrtSession session;
   private final Map<String, NodeInfo> inputs;
+  private final Map<String, NodeInfo> outputs;
   private final List<String> outputNames;
   private final String provider;
   private int users;
@@ -23,6 +24,7 @@ public final class LoadedModel implements AutoCloseable {
     this.sha256 = sha256;
     this.session = session;
     this.inputs = session.getInputInfo();
+    this.outputs = session.getOutputInfo();
     this.outputNames = List.copyOf(session.getOutputNames());
     this.provider = provider;
   }
@@ -37,6 +39,10 @@ public final class LoadedModel implements AutoCloseable {
 
   public Map<String, NodeInfo> inputs() {
     return inputs;
+  }
+
+  public Map<String, NodeInfo> outputs() {
+    return outputs;
   }
 
   /** Output names in the model's order: the order of tensors in the canonical output. */

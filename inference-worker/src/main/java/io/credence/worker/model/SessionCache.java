@@ -26,6 +26,7 @@ public class SessionCache implements AutoCloseable {
   private final int intraOpThreads;
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final Map<String, LoadedModel> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<String, Object> loading = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile String provider = "none";
   private volatile boolean cudaFallbackLogged;
 
@@ -47,22 +48,35 @@ public class SessionCache implements AutoCloseable {
    * loaded when needed. The caller must {@link LoadedModel#release()} it when done: an evicted
    * session is closed only after its last user.
    */
-  public synchronized LoadedModel load(String uri, byte[] sha256) throws JobFailure {
+  public LoadedModel load(String uri, byte[] sha256) throws JobFailure {
     String key = Hashes.hex(sha256);
-    LoadedModel loaded = sessions.get(key);
-    if (loaded != null && loaded.acquire()) {
+    LoadedModel cached = cached(key);
+    if (cached != null) {
+      return cached;
+    }
+    // fetching and loading hold only this model's lock: jobs for other models go on meanwhile
+    synchronized (loading.computeIfAbsent(key, k -> new Object())) {
+      cached = cached(key);
+      if (cached != null) {
+        return cached;
+      }
+      LoadedModel loaded = create(key, store.fetch(uri, sha256));
+      loaded.acquire();
+      synchronized (this) {
+        sessions.put(key, loaded);
+        while (sessions.size() > maxSessions) {
+          var eldest = sessions.entrySet().iterator().next();
+          sessions.remove(eldest.getKey());
+          closeQuietly(eldest.getValue());
+        }
+      }
       return loaded;
     }
-    Path file = store.fetch(uri, sha256);
-    loaded = create(key, file);
-    loaded.acquire();
-    sessions.put(key, loaded);
-    while (sessions.size() > maxSessions) {
-      var eldest = sessions.entrySet().iterator().next();
-      sessions.remove(eldest.getKey());
-      closeQuietly(eldest.getValue());
-    }
-    return loaded;
+  }
+
+  private synchronized LoadedModel cached(String key) {
+    LoadedModel m = sessions.get(key);
+    return m != null && m.acquire() ? m : null;
   }
 
   private LoadedModel create(String key, Path file) throws JobFailure {

@@ -10,6 +10,7 @@ import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.util.BigIntegers;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
@@ -61,7 +62,7 @@ public final class ReceiptSigner {
       if (r.signum() == 0) {
         continue;
       }
-      BigInteger s = k.modInverse(N).multiply(e.add(privateKey.multiply(r))).mod(N);
+      BigInteger s = BigIntegers.modOddInverse(N, k).multiply(e.add(privateKey.multiply(r))).mod(N);
       if (s.signum() == 0) {
         continue;
       }

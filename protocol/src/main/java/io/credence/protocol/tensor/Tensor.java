@@ -31,9 +31,13 @@ public final class Tensor {
       if (d < 0 || d > MAX_DIM) {
         throw new TensorFormatException("tensor '" + name + "': dimension " + d + " outside 0.." + MAX_DIM);
       }
-      elements = Math.multiplyExact(elements, d);
+      try {
+        elements = Math.multiplyExact(elements, d);
+      } catch (ArithmeticException e) {
+        throw new TensorFormatException("tensor '" + name + "': shape " + Arrays.toString(this.shape) + " is too large");
+      }
     }
-    if (elements * dtype.size() != this.data.length) {
+    if (elements > Integer.MAX_VALUE / dtype.size() || elements * dtype.size() != this.data.length) {
       throw new TensorFormatException(
           "tensor '" + name + "': shape " + Arrays.toString(this.shape) + " of " + dtype + " needs "
               + elements * dtype.size() + " bytes, data has " + this.data.length);

@@ -68,22 +68,33 @@ public final class TensorCodec {
       throw new TensorFormatException("at most " + MAX_TENSORS + " tensors, got " + n);
     }
     int base = 2 * WORD;
-    List<Tensor> tensors = new ArrayList<>((int) n);
+    List<Tensor> tensors = new ArrayList<>((int) Math.min(n, encoded.length / WORD));
+    // every offset must be the canonical one before anything is copied: no two tensors can
+    // share bytes, so decoding never copies more than the input's size
+    long expectedTuple = n * WORD;
     for (int i = 0; i < n; i++) {
-      int tuple = base + r.offset(base + i * WORD, "offset of tensor " + i);
-      String name = r.string(tuple + r.offset(tuple, "name offset"), "name of tensor " + i);
-      long dtypeCode = r.uint(tuple + WORD, "dtype of tensor " + i);
-      int shapeAt = tuple + r.offset(tuple + 2 * WORD, "shape offset");
-      long rank = r.uint(shapeAt, "rank of tensor " + i);
+      r.expect(base + i * WORD, expectedTuple, "offset of tensor " + i);
+      int tuple = base + (int) expectedTuple;
+      r.expect(tuple, 4L * WORD, "name offset of tensor " + i);
+      long nameLength = r.uint(tuple + 4 * WORD, "name length of tensor " + i);
+      long shapeOffset = 4L * WORD + WORD + padded(nameLength);
+      r.expect(tuple + 2 * WORD, shapeOffset, "shape offset of tensor " + i);
+      long rank = r.uint(tuple + (int) shapeOffset, "rank of tensor " + i);
       if (rank > 64) {
         throw new TensorFormatException("tensor " + i + ": rank " + rank + " is more than 64");
       }
+      long dataOffset = shapeOffset + WORD + rank * WORD;
+      r.expect(tuple + 3 * WORD, dataOffset, "data offset of tensor " + i);
+      String name = r.string(tuple + 4 * WORD, "name of tensor " + i);
+      long dtypeCode = r.uint(tuple + WORD, "dtype of tensor " + i);
+      int shapeAt = tuple + (int) shapeOffset;
       long[] shape = new long[(int) rank];
       for (int d = 0; d < rank; d++) {
         shape[d] = r.uint(shapeAt + WORD + d * WORD, "dimension " + d + " of tensor " + i);
       }
-      byte[] data = r.bytes(tuple + r.offset(tuple + 3 * WORD, "data offset"), "data of tensor " + i);
+      byte[] data = r.bytes(tuple + (int) dataOffset, "data of tensor " + i);
       tensors.add(new Tensor(name, DType.ofCode((int) Math.min(dtypeCode, 255)), shape, data));
+      expectedTuple += dataOffset + WORD + padded(data.length);
     }
     if (!Arrays.equals(encode(tensors), encoded)) {
       throw new TensorFormatException(
@@ -122,6 +133,10 @@ public final class TensorCodec {
     return (length + WORD - 1) / WORD * WORD;
   }
 
+  private static long padded(long length) {
+    return (length + WORD - 1) / WORD * WORD;
+  }
+
   private static void word(ByteArrayOutputStream out, long value) {
     byte[] w = new byte[WORD];
     ByteBuffer.wrap(w, WORD - 8, 8).putLong(value);
@@ -146,6 +161,13 @@ public final class TensorCodec {
         v = (v << 8) | (b[i] & 0xFF);
       }
       return v;
+    }
+
+    void expect(int at, long value, String what) {
+      long v = uint(at, what);
+      if (v != value) {
+        throw new TensorFormatException(what + ": " + v + " is not the canonical offset " + value);
+      }
     }
 
     int offset(int at, String what) {

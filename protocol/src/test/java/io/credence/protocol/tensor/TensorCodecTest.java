@@ -118,6 +118,28 @@ class TensorCodecTest {
   }
 
   @Test
+  void tensorsMayNotShareBytes() {
+    // two tensors whose offsets both point at the first tensor's encoding: rejected before copying
+    byte[] one = TensorCodec.encode(FEATURES);
+    byte[] aliased = new byte[one.length + 32];
+    System.arraycopy(one, 0, aliased, 0, 64); // array offset and count (patched to 2 below)
+    aliased[63] = 2;
+    aliased[95] = 0x40; // offset of tensor 0: 64 (canonical for two tensors)
+    aliased[127] = 0x40; // offset of tensor 1: also 64
+    System.arraycopy(one, 96, aliased, 128, one.length - 96);
+    assertThatThrownBy(() -> TensorCodec.decode(aliased)).hasMessageContaining("is not the canonical offset");
+  }
+
+  @Test
+  void absurdShapesAreRejected() {
+    assertThatThrownBy(() -> new Tensor("x", DType.FLOAT32, new long[] {1L << 31, 1L << 31}, new byte[0]))
+        .isInstanceOf(TensorFormatException.class);
+    assertThatThrownBy(() -> new Tensor("x", DType.FLOAT32, new long[] {Tensor.MAX_DIM, Tensor.MAX_DIM, Tensor.MAX_DIM}, new byte[0]))
+        .isInstanceOf(TensorFormatException.class)
+        .hasMessageContaining("too large");
+  }
+
+  @Test
   void tensorsMustMatchTheirShape() {
     assertThatThrownBy(() -> Tensor.ofFloat32("x", new long[] {2, 2}, 1f, 2f, 3f))
         .isInstanceOf(TensorFormatException.class)
