@@ -148,11 +148,7 @@ abstract contract CredenceFixture is CredenceTest {
     {
         uint64 executedAt = uint64(block.timestamp);
         bytes32 digest = hub.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(output), executedAt);
-        bytes memory sigs;
-        for (uint256 i; i < keys.length; ++i) {
-            sigs = bytes.concat(sigs, _sign(keys[i], digest));
-        }
-        rc = InferenceHub.Receipt(id, req, output, executedAt, sigs);
+        rc = InferenceHub.Receipt(id, req, output, executedAt, _signAll(keys, digest));
     }
 
     function _failure(uint256 id, InferenceHub.Request memory req, uint16 reason, uint256[] memory keys)
@@ -162,11 +158,14 @@ abstract contract CredenceFixture is CredenceTest {
     {
         bytes32 detailHash = keccak256("input tensor 'features' has shape [1,5], expected [1,4]");
         bytes32 digest = hub.failureDigest(id, MODEL_HASH, req.inputHash, reason, detailHash);
-        bytes memory sigs;
+        f = InferenceHub.Failure(id, req, reason, detailHash, _signAll(keys, digest));
+    }
+
+    /// @dev The keys' signatures of `digest`, concatenated in the order given.
+    function _signAll(uint256[] memory keys, bytes32 digest) internal pure returns (bytes memory sigs) {
         for (uint256 i; i < keys.length; ++i) {
             sigs = bytes.concat(sigs, _sign(keys[i], digest));
         }
-        f = InferenceHub.Failure(id, req, reason, detailHash, sigs);
     }
 
     function _one(InferenceHub.Receipt memory rc) internal pure returns (InferenceHub.Receipt[] memory list) {
