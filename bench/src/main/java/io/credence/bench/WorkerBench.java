@@ -116,6 +116,14 @@ public final class WorkerBench {
     // 64 concurrent requests, with and without dynamic batching
     double unbatched = concurrentThroughput(handler("unbatched", 1), 64, 8);
     double batched = concurrentThroughput(handler("batched", 64), 64, 8);
+    // the same stream against raw session.run at the same concurrency: what the worker adds
+    // when it serves many requests at once (its Java work overlaps other requests' runs)
+    double rawStream;
+    try (OrtSession s = env.createSession(dir.resolve("mlp.onnx").toString(), options())) {
+      rawStream = concurrentRaw(env, s, 64, 8);
+    }
+    f.add("worker.concurrent64.raw_session_run.requests_per_s", rawStream, "req/s");
+    f.add("worker.stream.overhead.ratio", rawStream / unbatched, "ratio");
     f.add("worker.concurrent64.unbatched.requests_per_s", unbatched, "req/s");
     f.add("worker.concurrent64.batched.requests_per_s", batched, "req/s");
     f.add("worker.batching.speedup", batched / unbatched, "ratio");
@@ -137,6 +145,36 @@ public final class WorkerBench {
                   () -> {
                     for (int i = 0; i < perClient; i++) {
                       handler.handle(job(randomRow()));
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> d : done) {
+          d.get();
+        }
+        if (round == 1) {
+          return clients * perClient / ((System.nanoTime() - t) / 1e9);
+        }
+      }
+      throw new IllegalStateException("unreachable");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Raw session.run calls per second with {@code clients} concurrent callers. */
+  private double concurrentRaw(OrtEnvironment env, OrtSession s, int clients, int perClient) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      for (int round = 0; round < 2; round++) {
+        List<Future<?>> done = new ArrayList<>();
+        long t = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < perClient; i++) {
+                      rawRun(env, s, randomRow());
                     }
                     return null;
                   }));
