@@ -25,6 +25,8 @@ import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISlashedStakeSink {
     uint256 private constant BPS = 10_000;
     uint256 private constant SIGNATURE_BYTES = 65;
+    /// @dev A receipt's proof per signer: signature (65 bytes) and the signer's executedAt (8).
+    uint256 private constant PROOF_BYTES = 73;
 
     /// @notice Upper bound on the protocol's share of a fee.
     uint16 public constant MAX_PROTOCOL_BPS = 2_000;
@@ -55,14 +57,15 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint32 callbackGas;
     }
 
-    /// @notice A settled answer: the output and `quorum` signatures (65 bytes each, r|s|v),
-    ///         ordered by ascending signer address.
+    /// @notice A settled answer: the output and the quorum's proofs, ordered by ascending signer
+    ///         address. A proof is 73 bytes: the signature (r|s|v) of the InferenceReceipt with
+    ///         the signer's own executedAt, then that executedAt (uint64, big-endian). Workers run
+    ///         a job at different times, and each attests its own.
     struct Receipt {
         uint256 requestId;
         Request request;
         bytes output;
-        uint64 executedAt;
-        bytes signatures;
+        bytes proofs;
     }
 
     /// @notice A worker-signed failure; refunds the requester in full.
@@ -144,7 +147,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     );
     /// @dev Only what cannot be derived: the output hash is keccak256(output); the split follows
     ///      from the request's fee, the split in force (SplitChanged) and the quorum.
-    event InferenceSettled(uint256 indexed requestId, uint64 executedAt, address[] signers, bytes output);
+    /// @dev The proofs are the receipt's, verbatim: with the output and the request they let anyone
+    ///      recover the signers and check every attestation from the event alone.
+    event InferenceSettled(uint256 indexed requestId, bytes proofs, bytes output);
     event InferenceFailed(
         uint256 indexed requestId,
         uint256 indexed modelId,
@@ -484,11 +489,30 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 id = rc.requestId;
         if (!_isSettleable(id, rc.request, cr)) return false;
         _loadModel(rc.request.modelId, cr);
-        bytes32 digest = receiptDigest(id, cr.modelHash, rc.request.inputHash, keccak256(rc.output), rc.executedAt);
-        address[] memory signers = _verifyQuorum(id, digest, rc.signatures, cr.quorum);
+        address[] memory signers = _receiptSigners(rc, cr);
         delete _commitments[id];
         _creditSplit(rc, sp, cr, signers);
         return true;
+    }
+
+    /// @dev The quorum's signers of a receipt: one proof per signer, each over that signer's
+    ///      executedAt, distinct signers in ascending order.
+    function _receiptSigners(Receipt calldata rc, Credits memory cr) private view returns (address[] memory signers) {
+        uint8 quorum = cr.quorum;
+        bytes calldata proofs = rc.proofs;
+        if (proofs.length != uint256(quorum) * PROOF_BYTES) revert WrongSignatureCount(rc.requestId, proofs.length, quorum);
+        bytes32 outputHash = keccak256(rc.output);
+        signers = new address[](quorum);
+        address previous;
+        for (uint256 k; k < quorum; ++k) {
+            uint64 executedAt;
+            assembly ("memory-safe") {
+                executedAt := shr(192, calldataload(add(proofs.offset, add(mul(k, 73), 65))))
+            }
+            bytes32 digest = receiptDigest(rc.requestId, cr.modelHash, rc.request.inputHash, outputHash, executedAt);
+            previous = _signerAt(rc.requestId, k, PROOF_BYTES, digest, proofs, previous);
+            signers[k] = previous;
+        }
     }
 
     /// @dev The split: protocol floor(fee * protocolBps / 10 000); each of the quorum's workers
@@ -505,7 +529,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         }
         _addPool(cr, rc.request.modelId, pool);
         cr.settled++;
-        emit InferenceSettled(rc.requestId, rc.executedAt, signers, rc.output);
+        emit InferenceSettled(rc.requestId, rc.proofs, rc.output);
     }
 
     function _fail(Failure calldata f, Credits memory cr) private returns (bool) {
@@ -568,7 +592,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         cr.modelId = modelId;
     }
 
-    /// @dev Recovers `quorum` signatures over `digest`, which must come from distinct signers in
+    /// @dev Recovers `quorum` signatures over one `digest` (failures), distinct signers in
     ///      ascending order. That they are active workers is checked once per batch (`_finish`).
     function _verifyQuorum(uint256 id, bytes32 digest, bytes calldata sigs, uint8 quorum)
         private
@@ -579,21 +603,31 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         signers = new address[](quorum);
         address previous;
         for (uint256 k; k < quorum; ++k) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                let p := add(sigs.offset, mul(k, 65))
-                r := calldataload(p)
-                s := calldataload(add(p, 32))
-                v := byte(0, calldataload(add(p, 64)))
-            }
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(id, k);
-            if (signer <= previous) revert SignersNotAscending(id, k);
-            signers[k] = signer;
-            previous = signer;
+            previous = _signerAt(id, k, SIGNATURE_BYTES, digest, sigs, previous);
+            signers[k] = previous;
         }
+    }
+
+    /// @dev The signer of the signature at entry `k` (entries `stride` bytes apart) over
+    ///      `digest`, which must come after `previous`.
+    function _signerAt(uint256 id, uint256 k, uint256 stride, bytes32 digest, bytes calldata sigs, address previous)
+        private
+        pure
+        returns (address signer)
+    {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            let p := add(sigs.offset, mul(k, stride))
+            r := calldataload(p)
+            s := calldataload(add(p, 32))
+            v := byte(0, calldataload(add(p, 64)))
+        }
+        ECDSA.RecoverError err;
+        (signer, err,) = ECDSA.tryRecover(digest, v, r, s);
+        if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(id, k);
+        if (signer <= previous) revert SignersNotAscending(id, k);
     }
 
     /// @dev Calls the requester's callback with exactly its gas, ignoring the result and not

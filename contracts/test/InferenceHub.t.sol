@@ -150,7 +150,7 @@ contract InferenceHubTest is CredenceFixture {
         uint256 protocolPart = FEE * PROTOCOL_BPS / 10_000;
         uint256 workerPart = FEE * WORKER_BPS / 10_000;
         vm.expectEmit(true, false, false, true, address(hub));
-        emit InferenceHub.InferenceSettled(id, rc.executedAt, signers, output);
+        emit InferenceHub.InferenceSettled(id, rc.proofs, output);
         assertEq(hub.submitReceipts(_one(rc)), 1, "settled");
 
         assertFalse(hub.isPending(id), "closed");
@@ -162,6 +162,20 @@ contract InferenceHubTest is CredenceFixture {
         assertEq(vault.claimable(OTHER), pool * 1_000 / 10_000, "other");
         assertEq(vault.claimable(AUTHOR), pool - pool * 3_000 / 10_000 - pool * 1_000 / 10_000, "author + remainder");
         assertEq(_claimableAll(), FEE, "every wei");
+    }
+
+    function test_settle_eachSignerAttestsItsOwnExecutionTime() public {
+        (uint256 id, InferenceHub.Request memory req) = _request(model2, FEE);
+        InferenceHub.Receipt memory rc = _receipt(id, req, _output(), _keys(KEY_1, KEY_2));
+        // a proof whose time was changed after signing recovers to a stranger
+        InferenceHub.Receipt memory altered = _receipt(id, req, _output(), _keys(KEY_1, KEY_2));
+        altered.proofs[72] = bytes1(uint8(altered.proofs[72]) ^ 1);
+        vm.expectRevert();
+        hub.submitReceipts(_one(altered));
+        vm.expectEmit(true, false, false, true, address(hub));
+        emit InferenceHub.InferenceSettled(id, rc.proofs, _output());
+        hub.submitReceipts(_one(rc));
+        assertFalse(hub.isPending(id), "two workers that ran at different times settle together");
     }
 
     function test_settle_quorumTwoPaysBothWorkers() public {
@@ -178,18 +192,18 @@ contract InferenceHubTest is CredenceFixture {
         InferenceHub.Receipt memory good = _receipt(id, req, _output(), _keys(KEY_1, KEY_2));
 
         InferenceHub.Receipt memory rc = _receipt(id, req, _output(), _keys(KEY_1, KEY_2));
-        rc.signatures = bytes.concat(_sign(KEY_1, bytes32(0)));
-        vm.expectRevert(abi.encodeWithSelector(InferenceHub.WrongSignatureCount.selector, id, 65, 2));
+        rc.proofs = _proof(KEY_1, id, req.inputHash, _output(), 1);
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.WrongSignatureCount.selector, id, 73, 2));
         hub.submitReceipts(_one(rc));
 
         // the same worker twice
-        bytes32 digest = hub.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), rc.executedAt);
-        rc.signatures = bytes.concat(_sign(KEY_1, digest), _sign(KEY_1, digest));
+        bytes memory once = _proof(KEY_1, id, req.inputHash, _output(), 1);
+        rc.proofs = bytes.concat(once, once);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.SignersNotAscending.selector, id, 1));
         hub.submitReceipts(_one(rc));
 
         // a malformed signature (v = 0)
-        rc.signatures = bytes.concat(_sign(KEY_1, digest), new bytes(65));
+        rc.proofs = bytes.concat(once, new bytes(73));
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.InvalidSignature.selector, id, 1));
         hub.submitReceipts(_one(rc));
 
@@ -236,7 +250,7 @@ contract InferenceHubTest is CredenceFixture {
         (uint256 id, InferenceHub.Request memory req) = _request(model1, FEE);
         InferenceHub other = new InferenceHub(OWNER, registry, workers, TREASURY, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
         bytes32 digestElsewhere = other.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), 1);
-        InferenceHub.Receipt memory rc = InferenceHub.Receipt(id, req, _output(), 1, _sign(KEY_1, digestElsewhere));
+        InferenceHub.Receipt memory rc = InferenceHub.Receipt(id, req, _output(), bytes.concat(_sign(KEY_1, digestElsewhere), bytes8(uint64(1))));
         vm.expectRevert();
         hub.submitReceipts(_one(rc));
 
@@ -244,7 +258,7 @@ contract InferenceHubTest is CredenceFixture {
         vm.chainId(chain + 1);
         bytes32 digestOtherChain = hub.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), 1);
         vm.chainId(chain);
-        rc.signatures = _sign(KEY_1, digestOtherChain);
+        rc.proofs = bytes.concat(_sign(KEY_1, digestOtherChain), bytes8(uint64(1)));
         vm.expectRevert();
         hub.submitReceipts(_one(rc));
         assertTrue(hub.isPending(id), "still pending");

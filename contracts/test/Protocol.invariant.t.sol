@@ -64,7 +64,7 @@ contract ProtocolHandler {
         bytes memory output = abi.encode(outputSeed);
         bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
         InferenceHub.Receipt[] memory list = new InferenceHub.Receipt[](1);
-        list[0] = InferenceHub.Receipt(ids[i], req, output, uint64(block.timestamp), _quorumSigs(digest, req.modelId == model2));
+        list[0] = InferenceHub.Receipt(ids[i], req, output, _withTime(_quorumSigs(digest, req.modelId == model2), uint64(block.timestamp)));
         hub.submitReceipts(list);
         _closed(i);
     }
@@ -92,7 +92,7 @@ contract ProtocolHandler {
         bytes memory sigs = _sig(forgerKey, digest);
         if (req.modelId == model2) sigs = bytes.concat(sigs, _sig(keys[0], digest));
         InferenceHub.Receipt[] memory list = new InferenceHub.Receipt[](1);
-        list[0] = InferenceHub.Receipt(ids[i], req, output, 1, sigs);
+        list[0] = InferenceHub.Receipt(ids[i], req, output, _withTime(sigs, 1));
         try hub.submitReceipts(list) {
             forgedAccepted++;
         } catch {}
@@ -120,6 +120,17 @@ contract ProtocolHandler {
 
     function warp(uint256 secondsAhead) external {
         vm.warp(block.timestamp + secondsAhead % 2 hours);
+    }
+
+    /// @dev Proofs from 65-byte signatures all made with executedAt `t`.
+    function _withTime(bytes memory sigs, uint64 t) internal pure returns (bytes memory proofs) {
+        for (uint256 k; k < sigs.length / 65; ++k) {
+            bytes memory one = new bytes(65);
+            for (uint256 j; j < 65; ++j) {
+                one[j] = sigs[k * 65 + j];
+            }
+            proofs = bytes.concat(proofs, one, bytes8(t));
+        }
     }
 
     function _pending(uint256 pick) internal view returns (bool, uint256) {

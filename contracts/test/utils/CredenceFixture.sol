@@ -63,6 +63,7 @@ abstract contract CredenceFixture is CredenceTest {
         _registerWorker(KEY_2, OPERATOR_2, MIN_STAKE);
         _registerWorker(KEY_3, OPERATOR_3, 2 * MIN_STAKE);
         vm.deal(DAPP, 1_000 ether);
+        vm.warp(1_000_000);
     }
 
     function _contributors() internal pure returns (ModelRegistry.Contributor[] memory list) {
@@ -146,9 +147,12 @@ abstract contract CredenceFixture is CredenceTest {
         view
         returns (InferenceHub.Receipt memory rc)
     {
-        uint64 executedAt = uint64(block.timestamp);
-        bytes32 digest = hub.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(output), executedAt);
-        rc = InferenceHub.Receipt(id, req, output, executedAt, _signAll(keys, digest));
+        // each worker signs its own executedAt: here a second apart
+        bytes memory proofs;
+        for (uint256 i; i < keys.length; ++i) {
+            proofs = bytes.concat(proofs, _proof(keys[i], id, req.inputHash, output, uint64(block.timestamp - i)));
+        }
+        rc = InferenceHub.Receipt(id, req, output, proofs);
     }
 
     function _failure(uint256 id, InferenceHub.Request memory req, uint16 reason, uint256[] memory keys)
@@ -159,6 +163,16 @@ abstract contract CredenceFixture is CredenceTest {
         bytes32 detailHash = keccak256("input tensor 'features' has shape [1,5], expected [1,4]");
         bytes32 digest = hub.failureDigest(id, MODEL_HASH, req.inputHash, reason, detailHash);
         f = InferenceHub.Failure(id, req, reason, detailHash, _signAll(keys, digest));
+    }
+
+    /// @dev One worker's proof: its signature of the receipt with `executedAt`, then executedAt.
+    function _proof(uint256 key, uint256 id, bytes32 inputHash, bytes memory output, uint64 executedAt)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 digest = hub.receiptDigest(id, MODEL_HASH, inputHash, keccak256(output), executedAt);
+        return bytes.concat(_sign(key, digest), bytes8(executedAt));
     }
 
     /// @dev The keys' signatures of `digest`, concatenated in the order given.

@@ -142,7 +142,7 @@ public final class GasBench {
     List<InferenceHub.Receipt> receipts = new ArrayList<>();
     for (Requested r : requests) {
       InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
-      receipts.add(HubReceipts.receipt(r.id, r.request, output, at, Map.of(worker.address(), worker.sign(receipt, domain))));
+      receipts.add(HubReceipts.receipt(r.id, r.request, output, List.of(new HubReceipts.Signed(worker.address(), at, worker.sign(receipt, domain)))));
     }
     TransactionReceipt tx = hub(relayer).submitReceipts(receipts).send();
     if (InferenceHub.getInferenceSettledEvents(tx).size() != requests.size()) {

@@ -81,8 +81,8 @@ class WorkerKafkaIT {
     InferenceHub asRelayer = InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(relayer), ContractDeployer.gas(anvil.chainId()));
     var receipt =
         HubReceipts.receipt(
-            requested.requestId, HubReceipts.request(requested), Base64.getDecoder().decode(result.output()), result.executedAt(),
-            Map.of(result.worker(), Hashes.fromHex(result.signature())));
+            requested.requestId, HubReceipts.request(requested), Base64.getDecoder().decode(result.output()),
+            List.of(new HubReceipts.Signed(result.worker(), result.executedAt(), Hashes.fromHex(result.signature()))));
     TransactionReceipt settled = asRelayer.submitReceipts(List.of(receipt)).send();
     assertThat(InferenceHub.getInferenceSettledEvents(settled)).hasSize(1);
     assertThat(hub.isPending(requested.requestId).send()).isFalse();

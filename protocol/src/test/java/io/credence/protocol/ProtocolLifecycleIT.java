@@ -131,7 +131,9 @@ class ProtocolLifecycleIT {
     assertThat(settled).hasSize(1);
     assertThat(settled.get(0).requestId).isEqualTo(r.id);
     assertThat(settled.get(0).output).isEqualTo(output);
-    assertThat(settled.get(0).signers).containsExactly(KEY_1.address());
+    assertThat(ReceiptSigner.recover(receipt.digest(domain), java.util.Arrays.copyOf(settled.get(0).proofs, 65)))
+        .as("the event's proof recovers to the worker")
+        .isEqualTo(KEY_1.address());
     assertThat(TensorCodec.decode(settled.get(0).output)).isEqualTo(OUTPUT);
 
     BigInteger protocol = FEE.multiply(BigInteger.valueOf(500)).divide(BPS);
@@ -211,7 +213,7 @@ class ProtocolLifecycleIT {
         List.of(
             Eip712Domain.credence(anvil.chainId() + 1, d.inferenceHub().getContractAddress()),
             Eip712Domain.credence(anvil.chainId(), d.workerRegistry().getContractAddress()))) {
-      var rc = new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(at), KEY_1.sign(receipt, elsewhere));
+      var rc = new InferenceHub.Receipt(r.id, r.request, output, HubReceipts.proof(at, KEY_1.sign(receipt, elsewhere)));
       assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(rc))))
           .as("signed under %s", elsewhere)
           .isEqualTo(selector(WorkerRegistry.INACTIVEWORKER_ERROR));
@@ -234,7 +236,7 @@ class ProtocolLifecycleIT {
     BigInteger owed1 = d.rewardVault().claimable(OPERATOR_1.getAddress()).send();
     BigInteger owed2 = d.rewardVault().claimable(OPERATOR_2.getAddress()).send();
     TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_2))).send();
-    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).signers).hasSize(2);
+    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).proofs).hasSize(2 * 73);
     BigInteger each = FEE.multiply(BigInteger.valueOf(2_000)).divide(BPS).divide(BigInteger.TWO);
     assertThat(d.rewardVault().claimable(OPERATOR_1.getAddress()).send()).isEqualTo(owed1.add(each));
     assertThat(d.rewardVault().claimable(OPERATOR_2.getAddress()).send()).isEqualTo(owed2.add(each));
@@ -282,13 +284,18 @@ class ProtocolLifecycleIT {
   private InferenceHub.Receipt signedReceipt(Requested r, byte[] output, long executedAt, ReceiptSigner... keys) {
     InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
     if (Arrays.stream(keys).distinct().count() < keys.length) {
-      ByteArrayOutputStream sigs = new ByteArrayOutputStream();
-      Arrays.stream(keys).forEach(k -> sigs.writeBytes(k.sign(receipt, domain)));
-      return new InferenceHub.Receipt(r.id, r.request, output, BigInteger.valueOf(executedAt), sigs.toByteArray());
+      ByteArrayOutputStream proofs = new ByteArrayOutputStream();
+      Arrays.stream(keys).forEach(k -> proofs.writeBytes(HubReceipts.proof(executedAt, k.sign(receipt, domain))));
+      return new InferenceHub.Receipt(r.id, r.request, output, proofs.toByteArray());
     }
-    Map<String, byte[]> sigs = new HashMap<>();
-    Arrays.stream(keys).forEach(k -> sigs.put(k.address(), k.sign(receipt, domain)));
-    return HubReceipts.receipt(r.id, r.request, output, executedAt, sigs);
+    // each worker signs the time it ran the job: here a second apart
+    List<HubReceipts.Signed> signed = new java.util.ArrayList<>();
+    for (int i = 0; i < keys.length; i++) {
+      long at = executedAt - i;
+      InferenceReceipt mine = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+      signed.add(new HubReceipts.Signed(keys[i].address(), at, keys[i].sign(mine, domain)));
+    }
+    return HubReceipts.receipt(r.id, r.request, output, signed);
   }
 
   private InferenceHub hub(Credentials who) {

@@ -3,6 +3,7 @@ package io.credence.protocol.settlement;
 import io.credence.contracts.InferenceHub;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.web3j.utils.Numeric;
@@ -10,7 +11,8 @@ import org.web3j.utils.Numeric;
 /**
  * Builds what {@code InferenceHub.submitReceipts} and {@code submitFailures} take: the committed
  * request fields (from the {@code InferenceRequested} event) and the quorum's signatures,
- * concatenated in ascending order of signer address as the hub requires.
+ * concatenated in ascending order of signer address as the hub requires (with, for receipts, each
+ * signer's own executedAt in the same order).
  */
 public final class HubReceipts {
   private HubReceipts() {}
@@ -36,9 +38,33 @@ public final class HubReceipts {
     return out.toByteArray();
   }
 
-  public static InferenceHub.Receipt receipt(
-      BigInteger requestId, InferenceHub.Request request, byte[] output, long executedAt, Map<String, byte[]> signatureBySigner) {
-    return new InferenceHub.Receipt(requestId, request, output, BigInteger.valueOf(executedAt), orderedSignatures(signatureBySigner));
+  /**
+   * One worker's signed receipt: its address, the time it ran the job, and its signature of the
+   * {@code InferenceReceipt} with that time.
+   */
+  public record Signed(String signer, long executedAt, byte[] signature) {}
+
+  /** A receipt with the quorum's proofs, each with its signer's own executedAt. */
+  public static InferenceHub.Receipt receipt(BigInteger requestId, InferenceHub.Request request, byte[] output, List<Signed> signed) {
+    TreeMap<BigInteger, Signed> sorted = new TreeMap<>();
+    for (Signed s : signed) {
+      if (sorted.put(Numeric.toBigInt(s.signer()), s) != null) {
+        throw new IllegalArgumentException("two signatures from " + s.signer());
+      }
+    }
+    ByteArrayOutputStream proofs = new ByteArrayOutputStream();
+    for (Signed s : sorted.values()) {
+      proofs.writeBytes(proof(s.executedAt(), s.signature()));
+    }
+    return new InferenceHub.Receipt(requestId, request, output, proofs.toByteArray());
+  }
+
+  /** One signer's proof as the hub reads it: the 65-byte signature, then executedAt (8 bytes). */
+  public static byte[] proof(long executedAt, byte[] signature) {
+    if (signature.length != 65) {
+      throw new IllegalArgumentException("a signature is 65 bytes, got " + signature.length);
+    }
+    return java.nio.ByteBuffer.allocate(73).put(signature).putLong(executedAt).array();
   }
 
   public static InferenceHub.Failure failure(
