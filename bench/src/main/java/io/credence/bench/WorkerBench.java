@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -42,29 +43,42 @@ import org.web3j.crypto.Credentials;
  */
 public final class WorkerBench {
   private static final String HUB = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-  private static final int IN = ModelFactory.BENCH_SIZES[0];
-
+  private final int[] sizes;
+  private final int in;
   private final Path dir;
   private final byte[] modelHash;
+
   private final AtomicLong requestIds = new AtomicLong(1);
   private final SplittableRandom random = new SplittableRandom(1);
 
-  private WorkerBench(Path dir) throws Exception {
+  private WorkerBench(Path dir, int[] sizes) throws Exception {
     this.dir = dir;
-    byte[] model = BenchMlp.build(ModelFactory.BENCH_SIZES, ModelFactory.BENCH_SEED);
+    this.sizes = sizes;
+    this.in = sizes[0];
+    byte[] model = BenchMlp.build(sizes, ModelFactory.BENCH_SEED);
     Files.createDirectories(dir);
     Files.write(dir.resolve("mlp.onnx"), model);
     this.modelHash = Hashes.sha256(model);
   }
 
+  /**
+   * @param args results file, then optionally the MLP's layer sizes (e.g. {@code 2048,6144,6144,16})
+   *     to measure another model than the benchmark MLP
+   */
   public static void main(String[] args) throws Exception {
     Path results = Path.of(args.length > 0 ? args[0] : "bench/results/worker.txt");
+    int[] sizes = args.length > 1
+        ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+        : ModelFactory.BENCH_SIZES;
     Path dir = Files.createTempDirectory(Path.of("bench", "target").toAbsolutePath(), "worker-bench");
-    new WorkerBench(dir).run().write(results);
+    new WorkerBench(dir, sizes).run().write(results);
   }
 
   private Figures run() throws Exception {
-    Figures f = new Figures("scripts/bench worker");
+    boolean benchMlp = Arrays.equals(sizes, ModelFactory.BENCH_SIZES);
+    String sizeArg = Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    Figures f = new Figures("scripts/bench worker" + (benchMlp ? "" : " " + sizeArg));
+    f.note("model: MLP " + Arrays.toString(sizes));
     int n = 300;
     float[][] inputs = new float[n][];
     for (int i = 0; i < n; i++) {
@@ -112,6 +126,7 @@ public final class WorkerBench {
     f.add("worker.sequential.requests_per_s", 1e6 / worker, "req/s");
     f.add("worker.latency.p50_ms", latencies[n / 2] / 1e6, "ms");
     f.add("worker.latency.p99_ms", latencies[(int) (n * 0.99)] / 1e6, "ms");
+    phases(f, inputs);
 
     // 64 concurrent requests, with and without dynamic batching
     double unbatched = concurrentThroughput(handler("unbatched", 1), 64, 8);
@@ -130,6 +145,52 @@ public final class WorkerBench {
     f.targetRatio("worker.overhead.ratio", worker / raw, 1.10);
     f.note(String.format(java.util.Locale.ROOT, "target worker.batching.speedup >= 3.00: %s (%.2f)", batched / unbatched >= 3 ? "met" : "MISSED", batched / unbatched));
     return f;
+  }
+
+  /**
+   * The worker's steps timed one by one, each right after a run as in the worker (a run of a
+   * weight-bound model leaves the caches cold for what follows).
+   */
+  private void phases(Figures f, float[][] inputs) throws Exception {
+    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
+    SessionCache sessions = new SessionCache(store, 2, "cpu", 0, 0);
+    InferenceEngine engine = new InferenceEngine(10_000_000);
+    var model = sessions.load("file:mlp.onnx", modelHash);
+    ReceiptSigner signer = new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("phases".getBytes()))));
+    ResultStore log = new ResultStore(dir.resolve("results-phases"));
+    String[] names = {"decode", "validate", "run", "encode", "sign", "log"};
+    long[] total = new long[names.length];
+    int n = 200;
+    for (int i = 0; i < n + 50; i++) {
+      byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, inputs[i % inputs.length])));
+      long t0 = System.nanoTime();
+      List<Tensor> decoded = TensorCodec.decode(input);
+      Hashes.keccak256(input);
+      long t1 = System.nanoTime();
+      engine.validate(model, decoded);
+      long t2 = System.nanoTime();
+      List<Tensor> out = engine.run(model, decoded);
+      long t3 = System.nanoTime();
+      byte[] encoded = TensorCodec.encode(out);
+      byte[] hash = Hashes.keccak256(encoded);
+      long t4 = System.nanoTime();
+      byte[] signature = signer.sign(hash);
+      long t5 = System.nanoTime();
+      log.put(HUB, new ResultMessage(100_000 + i, signer.address(), ResultMessage.Status.OK, Base64.getEncoder().encodeToString(encoded),
+          Hashes.hex(hash), 1L, Hashes.hex(signature), null, null, Map.of()));
+      long t6 = System.nanoTime();
+      if (i >= 50) {
+        long[] t = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5};
+        for (int k = 0; k < t.length; k++) {
+          total[k] += t[k];
+        }
+      }
+    }
+    for (int k = 0; k < names.length; k++) {
+      f.add("worker.phase." + names[k] + ".us", total[k] / 1e3 / n, "us");
+    }
+    model.release();
+    sessions.close();
   }
 
   /** Requests per second with {@code clients} concurrent clients, each sending {@code perClient}. */
@@ -193,7 +254,7 @@ public final class WorkerBench {
   }
 
   private JobHandler handler(String name, int maxBatch) {
-    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 100_000_000, Duration.ofSeconds(10));
+    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
     InferenceEngine engine = new InferenceEngine(10_000_000);
     return new JobHandler(
         31337, HUB, new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes())))),
@@ -202,15 +263,15 @@ public final class WorkerBench {
   }
 
   private JobMessage job(float[] row) {
-    byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, IN}, row)));
+    byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, row)));
     return new JobMessage(
         requestIds.getAndIncrement(), 31337, HUB, 1, Hashes.hex(modelHash), "file:mlp.onnx",
         Base64.getEncoder().encodeToString(input), Hashes.hex(Hashes.keccak256(input)), 1, 0, 1);
   }
 
   private synchronized float[] randomRow() {
-    float[] x = new float[IN];
-    for (int i = 0; i < IN; i++) {
+    float[] x = new float[in];
+    for (int i = 0; i < in; i++) {
       x[i] = (float) random.nextDouble(-1, 1);
     }
     return x;
@@ -222,7 +283,7 @@ public final class WorkerBench {
   }
 
   private static void rawRun(OrtEnvironment env, OrtSession s, float[] row) throws Exception {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, IN});
+    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, row.length});
         OrtSession.Result r = s.run(Map.of(BenchMlp.INPUT, t))) {
       r.get(BenchMlp.OUTPUT).orElseThrow();
     }
