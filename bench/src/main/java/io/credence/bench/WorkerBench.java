@@ -132,13 +132,15 @@ public final class WorkerBench {
     phases(f, inputs);
 
     // 64 concurrent requests, with and without dynamic batching
-    double unbatched = concurrentThroughput(handler("unbatched", 1), 64, 8);
-    double batched = concurrentThroughput(handler("batched", 64), 64, 8);
+    JobHandler unbatchedHandler = handler("unbatched", 1);
+    JobHandler batchedHandler = handler("batched", 64);
+    double unbatched = concurrentThroughput(() -> unbatchedHandler.handle(job(randomRow())), 64, 8);
+    double batched = concurrentThroughput(() -> batchedHandler.handle(job(randomRow())), 64, 8);
     // the same stream against raw session.run at the same concurrency: what the worker adds
     // when it serves many requests at once (its Java work overlaps other requests' runs)
     double rawStream;
     try (OrtSession s = env.createSession(dir.resolve("mlp.onnx").toString(), options())) {
-      rawStream = concurrentRaw(env, s, 64, 8);
+      rawStream = concurrentThroughput(() -> rawRun(env, s, randomRow()), 64, 8);
     }
     f.add("worker.concurrent64.raw_session_run.requests_per_s", rawStream, "req/s");
     f.add("worker.stream.overhead.ratio", rawStream / unbatched, "ratio");
@@ -196,61 +198,36 @@ public final class WorkerBench {
     sessions.close();
   }
 
-  /** Requests per second with {@code clients} concurrent clients, each sending {@code perClient}. */
-  private double concurrentThroughput(JobHandler handler, int clients, int perClient) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    try {
-      for (int round = 0; round < 2; round++) { // the first round warms up
-        List<Future<?>> done = new ArrayList<>();
-        long t = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-          done.add(
-              pool.submit(
-                  () -> {
-                    for (int i = 0; i < perClient; i++) {
-                      handler.handle(job(randomRow()));
-                    }
-                    return null;
-                  }));
-        }
-        for (Future<?> d : done) {
-          d.get();
-        }
-        if (round == 1) {
-          return clients * perClient / ((System.nanoTime() - t) / 1e9);
-        }
-      }
-      throw new IllegalStateException("unreachable");
-    } finally {
-      pool.shutdownNow();
-    }
+  /** A request of the benchmark, sent by one client. */
+  private interface Request {
+    void send() throws Exception;
   }
 
-  /** Raw session.run calls per second with {@code clients} concurrent callers. */
-  private double concurrentRaw(OrtEnvironment env, OrtSession s, int clients, int perClient) throws Exception {
+  /**
+   * Requests per second with {@code clients} concurrent clients, each sending {@code perClient};
+   * the first round warms up, the second is timed.
+   */
+  private static double concurrentThroughput(Request request, int clients, int perClient) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
+      double perSecond = 0;
       for (int round = 0; round < 2; round++) {
         List<Future<?>> done = new ArrayList<>();
         long t = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-          done.add(
-              pool.submit(
-                  () -> {
-                    for (int i = 0; i < perClient; i++) {
-                      rawRun(env, s, randomRow());
-                    }
-                    return null;
-                  }));
+          done.add(pool.submit(() -> {
+            for (int i = 0; i < perClient; i++) {
+              request.send();
+            }
+            return null;
+          }));
         }
         for (Future<?> d : done) {
           d.get();
         }
-        if (round == 1) {
-          return clients * perClient / ((System.nanoTime() - t) / 1e9);
-        }
+        perSecond = clients * perClient / ((System.nanoTime() - t) / 1e9);
       }
-      throw new IllegalStateException("unreachable");
+      return perSecond;
     } finally {
       pool.shutdownNow();
     }
