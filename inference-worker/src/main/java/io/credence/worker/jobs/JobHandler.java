@@ -42,7 +42,7 @@ public class JobHandler {
   private final ResultStore results;
   private final int maxInputBytes;
   private final Clock clock;
-  private final ConcurrentHashMap<Long, CompletableFuture<ResultMessage>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<ResultMessage>> inFlight = new ConcurrentHashMap<>();
 
   public JobHandler(
       long chainId,
@@ -77,19 +77,22 @@ public class JobHandler {
    */
   public ResultMessage handle(JobMessage job) {
     checkAddressedToUs(job);
-    var stored = results.get(hub, job.requestId());
+    // a reorg can give a request id to a different request: the job is the id with its model and input
+    String scope = hub + "/" + job.modelHash() + "/" + job.inputHash();
+    var stored = results.get(scope, job.requestId());
     if (stored.isPresent()) {
       return stored.get();
     }
     CompletableFuture<ResultMessage> mine = new CompletableFuture<>();
-    CompletableFuture<ResultMessage> running = inFlight.putIfAbsent(job.requestId(), mine);
+    String flightKey = scope + "/" + job.requestId();
+    CompletableFuture<ResultMessage> running = inFlight.putIfAbsent(flightKey, mine);
     if (running != null) {
       return running.join();
     }
     try {
-      ResultMessage r = results.get(hub, job.requestId()).orElseGet(() -> {
+      ResultMessage r = results.get(scope, job.requestId()).orElseGet(() -> {
         ResultMessage computed = compute(job);
-        results.put(hub, computed);
+        results.put(scope, computed);
         return computed;
       });
       mine.complete(r);
@@ -98,7 +101,7 @@ public class JobHandler {
       mine.completeExceptionally(e);
       throw e;
     } finally {
-      inFlight.remove(job.requestId(), mine);
+      inFlight.remove(flightKey, mine);
     }
   }
 

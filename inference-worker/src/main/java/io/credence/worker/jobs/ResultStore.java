@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The signed result of every job, by hub and requestId: a redelivered job (after a crash or a
+ * The signed result of every job, by scope (the hub, model and input) and requestId: a redelivered job (after a crash or a
  * rebalance) gets exactly the result signed the first time, so a worker never signs two
  * different answers for one request. Results are appended to {@code results.jsonl} (one JSON
  * line each, written before the result is sent) and indexed in memory; the log is read back at
@@ -73,13 +73,13 @@ public class ResultStore implements AutoCloseable {
     }
   }
 
-  public Optional<ResultMessage> get(String hub, long requestId) {
-    return Optional.ofNullable(index.get(key(hub, requestId)));
+  public Optional<ResultMessage> get(String scope, long requestId) {
+    return Optional.ofNullable(index.get(key(scope, requestId)));
   }
 
   /** Appends and indexes; on return the result is in the operating system's file cache. */
-  public void put(String hub, ResultMessage result) {
-    String key = key(hub, result.requestId());
+  public void put(String scope, ResultMessage result) {
+    String key = key(scope, result.requestId());
     try {
       byte[] line = (key + "\t" + json.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8);
       synchronized (channel) {
@@ -97,8 +97,8 @@ public class ResultStore implements AutoCloseable {
     }
   }
 
-  private static String key(String hub, long requestId) {
-    return hub.toLowerCase(Locale.ROOT) + "/" + requestId;
+  private static String key(String scope, long requestId) {
+    return scope.toLowerCase(Locale.ROOT) + "/" + requestId;
   }
 
   @Override

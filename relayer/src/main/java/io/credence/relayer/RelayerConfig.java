@@ -1,0 +1,116 @@
+package io.credence.relayer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The relayer's configuration. Every key is documented in docs/relayer.md. */
+@ConfigMapping(prefix = "credence.relayer")
+public interface RelayerConfig {
+  /** The InferenceHub followed and settled to (deployments/&lt;chainId&gt;.json). */
+  String hub();
+
+  /** The WorkerRegistry result signers must be active in. */
+  String workerRegistry();
+
+  /** The ModelRegistry that says where each model's file is. */
+  String modelRegistry();
+
+  /** The signing key of this relayer instance (it pays the gas). */
+  Key key();
+
+  Chain chain();
+
+  Dispatch dispatch();
+
+  Settlement settlement();
+
+  /** Secret for the admin endpoints (Authorization: Bearer); without one they answer 403. */
+  Optional<String> adminToken();
+
+  interface Key {
+    /** Private key as hex, from the environment (CREDENCE_RELAYER_KEY_HEX); ignored with a keystore. */
+    Optional<String> hex();
+
+    /** An encrypted JSON keystore (web3 secret storage). */
+    Optional<String> keystore();
+
+    /** The keystore's password, from the environment (CREDENCE_RELAYER_KEY_PASSWORD). */
+    Optional<String> password();
+  }
+
+  interface Chain {
+    /** First block to read when there is no cursor yet (the deployment block). */
+    @WithDefault("0")
+    long startBlock();
+
+    /** How many blocks behind the head the listener stays. */
+    @WithDefault("1")
+    int confirmations();
+
+    /** Blocks per eth_getLogs to begin with; grows on success, halves on provider errors. */
+    @WithDefault("100")
+    int initialRange();
+
+    @WithDefault("5000")
+    int maxRange();
+
+    /** How often the relayer looks at the chain, its queues and its transactions. */
+    @WithDefault("100ms")
+    Duration pollInterval();
+  }
+
+  interface Dispatch {
+    /** Dispatch paused at start (admin endpoints pause and resume it at run time). */
+    @WithDefault("false")
+    boolean paused();
+
+    /** How long a dispatched request waits for its quorum before it is dispatched again. */
+    @WithDefault("30s")
+    Duration resultTimeout();
+
+    /** Most dispatches of one request; after that it waits for its deadline and is expired. */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /** Expire requests past their deadline on-chain, refunding the requester. */
+    @WithDefault("true")
+    boolean expire();
+  }
+
+  interface Settlement {
+    /** Most receipts in one transaction. */
+    @WithDefault("32")
+    int maxBatch();
+
+    /** How long the oldest ready receipt waits for a fuller batch. */
+    @WithDefault("200ms")
+    Duration maxWait();
+
+    /** Cap on the fee per gas (EIP-1559 maxFeePerGas), in wei. */
+    @WithDefault("200000000000")
+    BigInteger maxFeePerGas();
+
+    /** Tip per gas (maxPriorityFeePerGas), in wei. */
+    @WithDefault("1000000000")
+    BigInteger priorityFeePerGas();
+
+    /** A transaction unmined this long is replaced with the same nonce and higher fees. */
+    @WithDefault("30s")
+    Duration stuckAfter();
+
+    /** Fee increase of a replacement, in percent (nodes require at least 10). */
+    @WithDefault("20")
+    int feeBumpPercent();
+
+    /** Most submissions of one receipt the hub refuses before it is given up (then expired). */
+    @WithDefault("3")
+    int maxSubmissions();
+
+    /** Below this balance, in wei, the relayer warns (log and readiness data). */
+    @WithDefault("100000000000000000")
+    BigInteger lowBalance();
+  }
+}

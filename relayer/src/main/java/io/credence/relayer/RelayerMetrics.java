@@ -1,0 +1,123 @@
+package io.credence.relayer;
+
+import io.credence.relayer.store.Db;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** The relayer's Prometheus metrics (names documented in docs/relayer.md). */
+@ApplicationScoped
+public class RelayerMetrics {
+  private static final List<String> STATES =
+      List.of("SEEN", "DISPATCHED", "RESULT", "SUBMITTED", "EXPIRING", "REJECTED", "SETTLED", "REFUNDED", "EXPIRED");
+
+  private final MeterRegistry meters;
+  private final Db db;
+  private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
+  private final AtomicLong pendingTx = new AtomicLong();
+  private final DistributionSummary gasPerReceipt;
+  private final Counter replaced;
+  private final Counter reorgs;
+  private final Counter walletDry;
+
+  @Inject
+  public RelayerMetrics(MeterRegistry meters, Db db) {
+    this.meters = meters;
+    this.db = db;
+    for (String s : STATES) {
+      AtomicLong depth = new AtomicLong();
+      queues.put(s, depth);
+      Gauge.builder("credence_relayer_requests", depth, AtomicLong::get)
+          .description("Requests by state")
+          .tag("state", s.toLowerCase())
+          .register(meters);
+    }
+    Gauge.builder("credence_relayer_pending_transactions", pendingTx, AtomicLong::get)
+        .description("Transactions sent and not yet mined")
+        .register(meters);
+    gasPerReceipt =
+        DistributionSummary.builder("credence_relayer_gas_per_receipt")
+            .description("Gas used by a settlement transaction divided by the receipts it settled")
+            .publishPercentileHistogram()
+            .register(meters);
+    replaced = meters.counter("credence_relayer_tx_replaced_total");
+    reorgs = meters.counter("credence_relayer_reorgs_total");
+    walletDry = meters.counter("credence_relayer_wallet_insufficient_funds_total");
+  }
+
+  public void walletBalance(Supplier<BigInteger> balance) {
+    Gauge.builder("credence_relayer_wallet_balance_eth", balance, b -> new BigDecimal(b.get()).movePointLeft(18).doubleValue())
+        .description("Balance of the relayer's signing wallet")
+        .register(meters);
+  }
+
+  /** Re-reads the queue depths from the database. */
+  public void refreshQueues() {
+    queues.values().forEach(a -> a.set(0));
+    db.query(
+        "SELECT state, count(*) FROM request GROUP BY state",
+        rs -> {
+          AtomicLong a = queues.get(rs.getString(1));
+          if (a != null) {
+            a.set(rs.getLong(2));
+          }
+          return null;
+        });
+    pendingTx.set(db.one("SELECT count(*) FROM tx WHERE state = 'PENDING'", rs -> rs.getLong(1)).orElse(0L));
+  }
+
+  public void dispatched(int fresh, int retries) {
+    meters.counter("credence_relayer_dispatched_total", "attempt", "first").increment(fresh);
+    meters.counter("credence_relayer_dispatched_total", "attempt", "retry").increment(retries);
+  }
+
+  /** A worker result: accepted, quorum, duplicate, late or rejected. */
+  public void result(String verdict) {
+    meters.counter("credence_relayer_results_total", "verdict", verdict).increment();
+  }
+
+  /** A request closed on-chain: settled, refunded or expired, after {@code latency} since it was seen. */
+  public void closed(String state, Duration latency) {
+    Timer.builder("credence_relayer_request_seconds")
+        .description("From a request seen on-chain to its settlement, refund or expiry seen on-chain")
+        .tag("outcome", state.toLowerCase())
+        .publishPercentileHistogram()
+        .register(meters)
+        .record(latency);
+  }
+
+  public void txSent(String kind) {
+    meters.counter("credence_relayer_tx_sent_total", "kind", kind.toLowerCase()).increment();
+  }
+
+  public void txMined(String kind, boolean ok, long gasUsed, int receipts) {
+    meters.counter("credence_relayer_tx_mined_total", "kind", kind.toLowerCase(), "status", ok ? "ok" : "reverted").increment();
+    if (ok && receipts > 0) {
+      gasPerReceipt.record((double) gasUsed / receipts);
+    }
+  }
+
+  public void replaced() {
+    replaced.increment();
+  }
+
+  public void reorg() {
+    reorgs.increment();
+  }
+
+  public void walletDry() {
+    walletDry.increment();
+  }
+}

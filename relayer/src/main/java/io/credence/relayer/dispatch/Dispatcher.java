@@ -1,0 +1,209 @@
+package io.credence.relayer.dispatch;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.messages.JobMessage;
+import io.credence.protocol.messages.ProtocolJson;
+import io.credence.relayer.RelayerConfig;
+import io.credence.relayer.RelayerMetrics;
+import io.credence.relayer.chain.Contracts;
+import io.credence.relayer.store.Db;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends requests to the workers. A request is marked dispatched only after Kafka acknowledged
+ * every copy of its job, so a crash between the two sends the job again on restart (workers answer
+ * a repeated job with the result they signed the first time); a crash after the commit loses
+ * nothing either, since the job is already in Kafka.
+ */
+@ApplicationScoped
+public class Dispatcher {
+  private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+  private static final int ROUND = 256;
+
+  private final Db db;
+  private final Contracts contracts;
+  private final RelayerConfig config;
+  private final RelayerMetrics metrics;
+  private final ObjectMapper json = ProtocolJson.mapper();
+  private final String topic;
+  private final KafkaProducer<String, String> producer;
+  private final Admin admin;
+  private final WorkerPartitions partitions;
+  private volatile boolean paused;
+
+  @Inject
+  public Dispatcher(
+      Db db,
+      Contracts contracts,
+      RelayerConfig config,
+      RelayerMetrics metrics,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      @ConfigProperty(name = "credence.relayer.jobs-topic", defaultValue = "credence.jobs.v1") String topic,
+      @ConfigProperty(name = "credence.relayer.worker-group", defaultValue = "credence-workers") String workerGroup) {
+    this.db = db;
+    this.contracts = contracts;
+    this.config = config;
+    this.metrics = metrics;
+    this.topic = topic;
+    this.paused = config.dispatch().paused();
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.CLIENT_ID_CONFIG, "credence-relayer-jobs"),
+            new StringSerializer(),
+            new StringSerializer());
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.CLIENT_ID_CONFIG, "credence-relayer-admin"));
+    this.partitions = new WorkerPartitions(admin, topic, workerGroup);
+  }
+
+  @PreDestroy
+  void close() {
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(5));
+  }
+
+  public boolean paused() {
+    return paused;
+  }
+
+  public void pause(boolean pause) {
+    paused = pause;
+    LOG.infof("dispatch %s", pause ? "paused" : "resumed");
+  }
+
+  private record Pending(
+      long requestId,
+      long modelId,
+      byte[] modelHash,
+      String modelUri,
+      byte[] input,
+      byte[] inputHash,
+      int quorum,
+      long deadline,
+      int attempt) {}
+
+  /**
+   * Dispatches requests seen and not yet dispatched, then those whose quorum did not come in
+   * time and may be tried again.
+   *
+   * @return how many were dispatched
+   */
+  public int dispatch() throws InterruptedException {
+    if (paused) {
+      return 0;
+    }
+    List<Pending> fresh =
+        db.query(
+            """
+            SELECT request_id, model_id, model_hash, model_uri, input, input_hash, quorum, deadline, attempts
+            FROM request WHERE state = 'SEEN' AND NOT orphaned ORDER BY request_id LIMIT ?
+            """,
+            Dispatcher::pending, ROUND);
+    List<Pending> retries =
+        db.query(
+            """
+            SELECT request_id, model_id, model_hash, model_uri, input, input_hash, quorum, deadline, attempts
+            FROM request WHERE state = 'DISPATCHED' AND NOT orphaned AND redispatch_at < now() AND attempts < ?
+            ORDER BY request_id LIMIT ?
+            """,
+            Dispatcher::pending, config.dispatch().maxAttempts(), ROUND);
+    List<Pending> all = new ArrayList<>(fresh);
+    all.addAll(retries);
+    if (all.isEmpty()) {
+      return 0;
+    }
+    List<List<Integer>> sentTo = new ArrayList<>(all.size());
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    for (Pending p : all) {
+      String value = job(p);
+      String key = Long.toString(p.modelId());
+      List<Integer> parts = p.quorum() == 1 ? List.of(-1) : partitions.choose(p.requestId(), p.quorum(), p.attempt());
+      List<Integer> landed = new ArrayList<>();
+      for (int partition : parts) {
+        acks.add(producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, key, value)));
+        landed.add(partition);
+      }
+      sentTo.add(landed);
+    }
+    try {
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warnf("Kafka did not take the jobs (%s); they are sent again on the next round", e.getMessage());
+      return 0;
+    }
+    Timestamp retryAt = Timestamp.from(Instant.now().plus(config.dispatch().resultTimeout()));
+    db.tx(
+        c -> {
+          for (int i = 0; i < all.size(); i++) {
+            Pending p = all.get(i);
+            Db.update(
+                c,
+                """
+                UPDATE request SET state = 'DISPATCHED', attempts = ?, redispatch_at = ?, updated_at = now()
+                WHERE request_id = ? AND state IN ('SEEN', 'DISPATCHED')
+                """,
+                p.attempt(), retryAt, p.requestId());
+            String where = sentTo.get(i).stream().map(x -> x < 0 ? "by-key" : Integer.toString(x)).collect(Collectors.joining(","));
+            Db.update(
+                c, "INSERT INTO attempt (request_id, attempt, partitions) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", p.requestId(),
+                p.attempt(), where);
+          }
+          return null;
+        });
+    metrics.dispatched(fresh.size(), retries.size());
+    if (!retries.isEmpty()) {
+      LOG.infof("re-dispatched %d requests whose quorum did not arrive in %s", retries.size(), config.dispatch().resultTimeout());
+    }
+    return all.size();
+  }
+
+  private static Pending pending(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Pending(
+        rs.getLong(1), rs.getLong(2), rs.getBytes(3), rs.getString(4), rs.getBytes(5), rs.getBytes(6), rs.getInt(7), rs.getLong(8),
+        rs.getInt(9) + 1);
+  }
+
+  private String job(Pending p) {
+    JobMessage job =
+        new JobMessage(
+            p.requestId(), contracts.chainId(), contracts.hub(), p.modelId(), Hashes.hex(p.modelHash()), p.modelUri(),
+            Base64.getEncoder().encodeToString(p.input()), Hashes.hex(p.inputHash()), p.quorum(), p.deadline(), p.attempt());
+    try {
+      return json.writeValueAsString(job);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write job " + p.requestId(), e);
+    }
+  }
+}
