@@ -18,6 +18,18 @@ public interface RelayerConfig {
   /** The ModelRegistry that says where each model's file is. */
   String modelRegistry();
 
+  /** Topic the jobs go to. */
+  @WithDefault("credence.jobs.v1")
+  String jobsTopic();
+
+  /** Consumer group of the workers (read to send quorum copies to different workers). */
+  @WithDefault("credence-workers")
+  String workerGroup();
+
+  /** The relayer's PostgreSQL schema (Flyway creates it). */
+  @WithDefault("relayer")
+  String dbSchema();
+
   /** The signing key of this relayer instance (it pays the gas). */
   Key key();
 

@@ -1,6 +1,7 @@
 package io.credence.relayer.api;
 
 import io.credence.relayer.RelayerConfig;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -17,7 +18,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * in constant time). Without a configured token the admin endpoints are closed (403).
  */
 public class AdminAuth {
-  @Inject RelayerConfig config;
+  // looked up per request: filters are created before run-time configuration is available
+  @Inject Instance<RelayerConfig> config;
 
   @ServerRequestFilter
   public Optional<Response> check(ContainerRequestContext request) {
@@ -25,7 +27,7 @@ public class AdminAuth {
     if (!path.startsWith("/v1/admin")) {
       return Optional.empty();
     }
-    Optional<String> token = config.adminToken().filter(t -> !t.isBlank());
+    Optional<String> token = config.get().adminToken().filter(t -> !t.isBlank());
     if (token.isEmpty()) {
       return Optional.of(error(Response.Status.FORBIDDEN, "admin endpoints are disabled: set CREDENCE_RELAYER_ADMIN_TOKEN"));
     }

@@ -12,10 +12,18 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.utils.Numeric;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -38,7 +46,7 @@ public class Contracts {
   private final Credentials credentials;
   private final Eip712Domain domain;
   private final InferenceHub hubView;
-  private final ModelRegistry registryView;
+  private final String modelRegistry;
   private final WorkerRegistry workersView;
   private final Map<Long, Model> models = new ConcurrentHashMap<>();
   private final Map<String, Long> activeUntil = new ConcurrentHashMap<>();
@@ -55,7 +63,7 @@ public class Contracts {
     ReadonlyTransactionManager readonly = new ReadonlyTransactionManager(web3j, credentials.getAddress());
     DefaultGasProvider gas = new DefaultGasProvider();
     this.hubView = InferenceHub.load(hub, web3j, readonly, gas);
-    this.registryView = ModelRegistry.load(config.modelRegistry(), web3j, readonly, gas);
+    this.modelRegistry = config.modelRegistry();
     this.workersView = WorkerRegistry.load(config.workerRegistry(), web3j, readonly, gas);
   }
 
@@ -94,16 +102,32 @@ public class Contracts {
     if (cached != null) {
       return cached;
     }
-    try {
-      ModelRegistry.Model m = registryView.model(BigInteger.valueOf(modelId)).send();
-      Model model = new Model(m.sha256, m.uri, m.quorum.intValueExact());
-      models.put(modelId, model);
-      return model;
-    } catch (IOException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("reading model " + modelId + " from the ModelRegistry failed: " + e.getMessage(), e);
+    // web3j 4.14's generated struct decoder fails on Model (a dynamic struct): decode the words here
+    String data =
+        FunctionEncoder.encode(
+            new Function(ModelRegistry.FUNC_MODEL, List.<Type>of(new Uint256(modelId)), List.of()));
+    EthCall call =
+        web3j.ethCall(Transaction.createEthCallTransaction(null, modelRegistry, data), DefaultBlockParameterName.LATEST).send();
+    if (call.hasError() || call.isReverted()) {
+      throw new IOException("reading model " + modelId + " from the ModelRegistry failed: " + (call.hasError() ? call.getError().getMessage() : call.getRevertReason()));
     }
+    byte[] out = Numeric.hexStringToByteArray(call.getValue());
+    int base = word(out, 0).intValueExact();
+    byte[] hash = java.util.Arrays.copyOfRange(out, base, base + 32);
+    int quorum = word(out, base + 3 * 32).intValueExact();
+    int uriAt = base + word(out, base + 7 * 32).intValueExact();
+    int uriLength = word(out, uriAt).intValueExact();
+    String uri = new String(out, uriAt + 32, uriLength, java.nio.charset.StandardCharsets.UTF_8);
+    if (quorum == 0) {
+      throw new IOException("model " + modelId + " is not registered in the ModelRegistry");
+    }
+    Model model = new Model(hash, uri, quorum);
+    models.put(modelId, model);
+    return model;
+  }
+
+  private static BigInteger word(byte[] abi, int offset) {
+    return new BigInteger(1, java.util.Arrays.copyOfRange(abi, offset, offset + 32));
   }
 
   /** Whether {@code signer} is an active worker key (positive answers cached for 15 s). */

@@ -62,14 +62,12 @@ public class Dispatcher {
       Contracts contracts,
       RelayerConfig config,
       RelayerMetrics metrics,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      @ConfigProperty(name = "credence.relayer.jobs-topic", defaultValue = "credence.jobs.v1") String topic,
-      @ConfigProperty(name = "credence.relayer.worker-group", defaultValue = "credence-workers") String workerGroup) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
     this.db = db;
     this.contracts = contracts;
     this.config = config;
     this.metrics = metrics;
-    this.topic = topic;
+    this.topic = config.jobsTopic();
     this.paused = config.dispatch().paused();
     this.producer =
         new KafkaProducer<>(
@@ -78,12 +76,13 @@ public class Dispatcher {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "credence-relayer-jobs"),
             new StringSerializer(),
             new StringSerializer());
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.CLIENT_ID_CONFIG, "credence-relayer-admin"));
-    this.partitions = new WorkerPartitions(admin, topic, workerGroup);
+    this.partitions = new WorkerPartitions(admin, topic, config.workerGroup());
   }
 
   @PreDestroy

@@ -1,0 +1,204 @@
+package io.credence.relayer;
+
+import io.credence.contracts.InferenceHub;
+import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.WorkerRegistry;
+import io.credence.models.BenchMlp;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import io.credence.testkit.ManagedProcess;
+import io.credence.testkit.Ports;
+import io.credence.testkit.RepoLayout;
+import io.credence.testkit.TestInfra;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.ContractGasProvider;
+
+/**
+ * A Credence network for relayer tests, on the run's anvil and Kafka: fresh contracts, a small MLP
+ * registered as model 1 (quorum 1) and model 2 (quorum 2), worker keys registered and staked, topics
+ * and a database schema of its own, and packaged workers running as real processes.
+ */
+public final class RelayerNetwork implements AutoCloseable {
+  public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
+  public static final String ZERO = "0x0000000000000000000000000000000000000000";
+  public static final int[] MODEL = {4, 16, 3};
+  /** Worker signing keys (not funded: they only sign) and their operators (anvil dev accounts 3, 4). */
+  public static final List<Credentials> WORKER_KEYS =
+      List.of(testKey("credence relayer test worker 0"), testKey("credence relayer test worker 1"));
+  public static final List<Credentials> OPERATORS = List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
+  public static final Credentials AUTHOR = AnvilNode.devAccount(1);
+  public static final Credentials RELAYER = AnvilNode.devAccount(6);
+  public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
+
+  public final AnvilNode anvil = TestInfra.anvil();
+  public final ContractDeployer.Deployment deployment;
+  public final Path dir;
+  public final String jobsTopic;
+  public final String resultsTopic;
+  public final String workerGroup;
+  public final String schema;
+  private final List<ManagedProcess> workers = new ArrayList<>();
+
+  private RelayerNetwork(String name) throws Exception {
+    String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    dir = Files.createDirectories(Path.of("target", "relayer-it", id).toAbsolutePath());
+    deployment = ContractDeployer.deploy(anvil);
+    ContractGasProvider gas = ContractDeployer.gas(anvil.chainId());
+    byte[] model = BenchMlp.build(MODEL, 42);
+    Files.write(dir.resolve("mlp.onnx"), model);
+    ModelRegistry registry =
+        ModelRegistry.load(deployment.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(AUTHOR), gas);
+    for (int quorum = 1; quorum <= 2; quorum++) {
+      registry
+          .registerModel(
+              Hashes.sha256(model), "file:mlp.onnx", FEE, BigInteger.valueOf(quorum),
+              List.of(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(10_000), new byte[32])))
+          .send();
+    }
+    Eip712Domain registryDomain = Eip712Domain.workerRegistry(anvil.chainId(), deployment.workerRegistry().getContractAddress());
+    for (int i = 0; i < WORKER_KEYS.size(); i++) {
+      ReceiptSigner key = new ReceiptSigner(WORKER_KEYS.get(i));
+      Credentials operator = OPERATORS.get(i);
+      WorkerRegistry.load(deployment.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(operator), gas)
+          .register(key.address(), WorkerKeyProof.sign(key, registryDomain, operator.getAddress()), BigInteger.TEN.pow(18))
+          .send();
+    }
+    String suffix = id.replaceAll("[^a-zA-Z0-9-]", "");
+    jobsTopic = "credence.jobs.v1." + suffix;
+    resultsTopic = "credence.results.v1." + suffix;
+    workerGroup = "workers-" + suffix;
+    schema = "relayer_" + suffix.replace('-', '_').toLowerCase();
+    TestInfra.kafka().createTopics(4, jobsTopic, resultsTopic, resultsTopic + ".dlq");
+  }
+
+  private static Credentials testKey(String seed) {
+    return Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+  }
+
+  public static RelayerNetwork create(String name) {
+    try {
+      return new RelayerNetwork(name);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not set up the relayer's network: " + e.getMessage(), e);
+    }
+  }
+
+  public String hub() {
+    return deployment.inferenceHub().getContractAddress();
+  }
+
+  /** The relayer's configuration for this network. */
+  public Map<String, String> relayerConfig() {
+    Map<String, String> c = new HashMap<>();
+    c.put("credence.chain.rpc-url", anvil.rpcUrl());
+    c.put("credence.chain.id", Long.toString(anvil.chainId()));
+    c.put("credence.relayer.hub", hub());
+    c.put("credence.relayer.worker-registry", deployment.workerRegistry().getContractAddress());
+    c.put("credence.relayer.model-registry", deployment.modelRegistry().getContractAddress());
+    c.put("credence.relayer.key.hex", RELAYER.getEcKeyPair().getPrivateKey().toString(16));
+    c.put("credence.relayer.chain.start-block", Long.toString(deployment.startBlock()));
+    c.put("credence.relayer.admin-token", ADMIN_TOKEN);
+    c.put("credence.relayer.jobs-topic", jobsTopic);
+    c.put("credence.relayer.worker-group", workerGroup);
+    c.put("credence.relayer.db-schema", schema);
+    c.put("mp.messaging.incoming.results.topic", resultsTopic);
+    c.put("mp.messaging.incoming.results.dead-letter-queue.topic", resultsTopic + ".dlq");
+    c.put("kafka.bootstrap.servers", TestInfra.kafka().bootstrapServers());
+    var db = TestInfra.postgres();
+    c.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+    c.put("quarkus.datasource.username", db.user());
+    if (!db.password().isEmpty()) {
+      c.put("quarkus.datasource.password", db.password());
+    }
+    return c;
+  }
+
+  /** Starts the packaged worker with key {@code index} as a process and waits until it is ready. */
+  public ManagedProcess startWorker(int index) {
+    Path jar = RepoLayout.root().resolve("inference-worker/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("the packaged worker is missing: build the reactor (scripts/test) so " + jar + " exists");
+    }
+    int port = Ports.free();
+    Map<String, String> env = new HashMap<>();
+    env.put("CREDENCE_WORKER_KEY_HEX", WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey().toString(16));
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "-Dquarkus.http.port=" + port,
+            "-Dkafka.bootstrap.servers=" + TestInfra.kafka().bootstrapServers(),
+            "-Dmp.messaging.incoming.jobs.topic=" + jobsTopic,
+            "-Dmp.messaging.incoming.jobs.group.id=" + workerGroup,
+            "-Dmp.messaging.incoming.jobs.dead-letter-queue.topic=" + jobsTopic + ".dlq",
+            "-Dmp.messaging.incoming.jobs.session.timeout.ms=6000",
+            "-Dmp.messaging.incoming.jobs.heartbeat.interval.ms=1000",
+            "-Dmp.messaging.outgoing.results.topic=" + resultsTopic,
+            "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(),
+            "-Dcredence.chain.id=" + anvil.chainId(),
+            "-Dcredence.worker.hub=" + hub(),
+            "-Dcredence.worker.worker-registry=" + deployment.workerRegistry().getContractAddress(),
+            "-Dcredence.worker.models.file-root=" + dir,
+            "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache-" + index),
+            "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index),
+            "-jar", jar.toString());
+    ManagedProcess p = ManagedProcess.start("worker-" + index, cmd, dir, dir.resolve("worker-" + index + ".log"), env, false);
+    workers.add(p);
+    p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
+    return p;
+  }
+
+  private static boolean ready(int port) {
+    try {
+      var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+      c.setConnectTimeout(500);
+      c.setReadTimeout(2000);
+      return c.getResponseCode() == 200;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** The hub as {@code who}. */
+  public InferenceHub hubAs(Credentials who) {
+    return InferenceHub.load(hub(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId()));
+  }
+
+  /** A model input: one row of four features. */
+  public static byte[] input(float a, float b, float c, float d) {
+    return TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, a, b, c, d)));
+  }
+
+  /** Requests an inference as {@code dapp}; returns the request id. */
+  public long request(Credentials dapp, long modelId, byte[] input, long deadlineSeconds) throws Exception {
+    TransactionReceipt tx =
+        hubAs(dapp)
+            .requestInference(
+                BigInteger.valueOf(modelId), input, BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds), ZERO,
+                BigInteger.ZERO, FEE)
+            .send();
+    return InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
+  }
+
+  @Override
+  public void close() {
+    workers.forEach(w -> w.stop(Duration.ofSeconds(10)));
+    workers.clear();
+  }
+}

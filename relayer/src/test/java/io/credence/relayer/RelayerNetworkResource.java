@@ -1,0 +1,24 @@
+package io.credence.relayer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/** Gives the relayer under test a {@link RelayerNetwork} with two running workers. */
+public class RelayerNetworkResource implements QuarkusTestResourceLifecycleManager {
+  static volatile RelayerNetwork network;
+
+  @Override
+  public Map<String, String> start() {
+    network = RelayerNetwork.create("relayer-it");
+    network.startWorker(0);
+    network.startWorker(1);
+    return network.relayerConfig();
+  }
+
+  @Override
+  public void stop() {
+    if (network != null) {
+      network.close();
+    }
+  }
+}
