@@ -118,6 +118,7 @@ public final class RelayerNetwork implements AutoCloseable {
     c.put("credence.relayer.worker-group", workerGroup);
     c.put("credence.relayer.db-schema", schema);
     c.put("mp.messaging.incoming.results.topic", resultsTopic);
+    c.put("mp.messaging.incoming.results.group.id", "relayer-" + workerGroup);
     c.put("mp.messaging.incoming.results.dead-letter-queue.topic", resultsTopic + ".dlq");
     c.put("kafka.bootstrap.servers", TestInfra.kafka().bootstrapServers());
     var db = TestInfra.postgres();
@@ -164,7 +165,7 @@ public final class RelayerNetwork implements AutoCloseable {
     return p;
   }
 
-  private static boolean ready(int port) {
+  static boolean ready(int port) {
     try {
       var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
       c.setConnectTimeout(500);
