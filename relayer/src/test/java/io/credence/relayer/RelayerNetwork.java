@@ -25,7 +25,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.gas.ContractGasProvider;
 
@@ -53,7 +59,7 @@ public final class RelayerNetwork implements AutoCloseable {
   public final String resultsTopic;
   public final String workerGroup;
   public final String schema;
-  private final List<ManagedProcess> workers = new ArrayList<>();
+  private final List<ManagedProcess> processes = new ArrayList<>();
 
   private RelayerNetwork(String name) throws Exception {
     String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -160,7 +166,7 @@ public final class RelayerNetwork implements AutoCloseable {
             "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index),
             "-jar", jar.toString());
     ManagedProcess p = ManagedProcess.start("worker-" + index, cmd, dir, dir.resolve("worker-" + index + ".log"), env, false);
-    workers.add(p);
+    processes.add(p);
     p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
     return p;
   }
@@ -173,6 +179,83 @@ public final class RelayerNetwork implements AutoCloseable {
       return c.getResponseCode() == 200;
     } catch (java.io.IOException e) {
       return false;
+    }
+  }
+
+  /** Starts the packaged relayer (this module's own jar) as a process on this network and waits until it is ready. */
+  public ManagedProcess startRelayer(String name) {
+    Path jar = RepoLayout.root().resolve("relayer/target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("the packaged relayer is missing: build the reactor (scripts/test) so " + jar + " exists");
+    }
+    int port = Ports.free();
+    Map<String, String> env = new HashMap<>();
+    env.put("CREDENCE_RELAYER_KEY_HEX", relayerConfig().get("credence.relayer.key.hex"));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+    cmd.add("-Dquarkus.http.port=" + port);
+    relayerConfig().forEach(
+        (k, v) -> {
+          if (!k.equals("credence.relayer.key.hex")) {
+            cmd.add("-D" + k + "=" + v);
+          }
+        });
+    cmd.addAll(List.of("-jar", jar.toString()));
+    ManagedProcess p = ManagedProcess.start("relayer-" + name, cmd, dir, dir.resolve("relayer-" + name + ".log"), env, false);
+    processes.add(p);
+    p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
+    return p;
+  }
+
+  /** The log file of a process this network started ({@code worker-0}, {@code relayer-<name>}). */
+  public Path logFile(String process) {
+    return dir.resolve(process + ".log");
+  }
+
+  /** InferenceSettled events on the canonical chain, counted by request id. */
+  public Map<Long, Integer> settledEvents() {
+    Map<Long, Integer> out = new HashMap<>();
+    for (Log log : logs(InferenceHub.INFERENCESETTLED_EVENT)) {
+      out.merge(InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(), 1, Integer::sum);
+    }
+    return out;
+  }
+
+  /** The hub's logs of one event on the canonical chain since deployment. */
+  public List<Log> logs(org.web3j.abi.datatypes.Event event) {
+    try {
+      EthFilter filter =
+          new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())), DefaultBlockParameterName.LATEST, hub());
+      filter.addSingleTopic(EventEncoder.encode(event));
+      return anvil.web3j().ethGetLogs(filter).send().getLogs().stream().map(r -> (Log) r.get()).toList();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Hashes of every transaction the relayer's wallet has on the canonical chain. */
+  public List<String> walletTransactions() throws Exception {
+    List<String> out = new ArrayList<>();
+    long head = anvil.blockNumber();
+    for (long b = deployment.startBlock(); b <= head; b++) {
+      EthBlock.Block block = anvil.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true).send().getBlock();
+      for (var t : block.getTransactions()) {
+        var tx = (EthBlock.TransactionObject) t.get();
+        if (tx.getFrom().equalsIgnoreCase(RELAYER.getAddress())) {
+          out.add(tx.getHash());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Polls {@code done} every 100 ms until it holds, or fails with {@code what}. */
+  public static void await(java.util.function.BooleanSupplier done, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -199,7 +282,7 @@ public final class RelayerNetwork implements AutoCloseable {
 
   @Override
   public void close() {
-    workers.forEach(w -> w.stop(Duration.ofSeconds(10)));
-    workers.clear();
+    processes.forEach(w -> w.stop(Duration.ofSeconds(10)));
+    processes.clear();
   }
 }

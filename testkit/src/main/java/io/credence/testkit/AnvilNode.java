@@ -149,9 +149,22 @@ public final class AnvilNode implements AutoCloseable {
     rpc("anvil_mine", Numeric.encodeQuantity(BigInteger.valueOf(blocks)));
   }
 
-  /** Replaces the last {@code depth} blocks with empty ones (anvil_reorg). */
+  /** Replaces the last {@code depth} blocks with empty ones (anvil_reorg); their transactions are gone. */
   public void reorg(int depth) {
-    rpc("anvil_reorg", depth, List.of());
+    reorg(depth, List.of());
+  }
+
+  /**
+   * Replaces the last {@code depth} blocks (anvil_reorg) with new ones that carry {@code rawTransactions}
+   * (signed, hex) in the first of them: what a real reorg does to the transactions it re-includes.
+   */
+  public void reorg(int depth, List<String> rawTransactions) {
+    rpc("anvil_reorg", depth, rawTransactions.stream().map(raw -> List.of(raw, 0)).toList());
+  }
+
+  /** The signed bytes of a mined transaction, hex (eth_getRawTransactionByHash). */
+  public String rawTransaction(String hash) {
+    return (String) rpc("eth_getRawTransactionByHash", hash);
   }
 
   /** Moves the chain's clock forward by {@code seconds} and mines a block at the new time. */

@@ -178,6 +178,7 @@ public class ChainListener {
     if (same.isPresent()) {
       LOG.warnf("request %d was replaced by a different request after a reorg; it starts over", id);
       Db.update(c, "DELETE FROM result WHERE request_id = ?", id);
+      Db.update(c, "DELETE FROM attempt WHERE request_id = ?", id);
       Db.update(c, "DELETE FROM request WHERE request_id = ?", id);
     }
     Db.update(
@@ -214,7 +215,12 @@ public class ChainListener {
             WHERE final_block > ?
             """,
             above);
-    Db.update(c, "UPDATE tx SET state = 'PENDING', mined_block = NULL, mined_hash = NULL WHERE mined_block > ?", above);
+    // what was mined in the dropped blocks is unmined: the wallet sends it again, or drops it when its requests went
+    Db.update(
+        c, "UPDATE tx SET state = 'PENDING', mined_block = NULL, mined_hash = NULL, sent_at = now() WHERE state IN ('MINED', 'FINAL') AND mined_block > ?",
+        above);
+    // a reverted one released its requests already; its nonce is free again (the wallet fills the gap)
+    Db.update(c, "UPDATE tx SET state = 'DROPPED', error = 'reverted in a block a reorg dropped' WHERE state = 'REVERTED' AND mined_block > ?", above);
     Db.update(c, "DELETE FROM checkpoint WHERE block_number > ?", above);
     LOG.infof("reorg handled: %d requests orphaned until seen again, %d closed requests reopened", orphaned, reopened);
     return null;

@@ -238,6 +238,11 @@ public class Wallet {
       drop(id, "nonce taken by another transaction");
       return;
     }
+    if (!tx.kind().equals("GAP") && stale(id)) {
+      LOG.infof("transaction %s (nonce %d) settles requests a reorg took away or changed; dropped, the rest go back to the queue", tx.hash(), tx.nonce());
+      drop(id, "its requests changed in a reorg");
+      return;
+    }
     boolean stuck = tx.sentAt().toInstant().plus(config.stuckAfter()).isBefore(java.time.Instant.now());
     if (stuck) {
       replace(tx);
@@ -248,6 +253,22 @@ public class Wallet {
         drop(id, "nonce too low on resend");
       }
     }
+  }
+
+  /**
+   * True when a not-yet-mined transaction no longer matches its requests: one was orphaned by a reorg,
+   * replaced by a different request under the same id, or released. Sending it would waste gas on
+   * receipts the hub skips or rejects.
+   */
+  private boolean stale(long txId) {
+    return db.one(
+            """
+            SELECT count(*) FROM tx_request x LEFT JOIN request r ON r.request_id = x.request_id
+            WHERE x.tx_id = ? AND (r.request_id IS NULL OR r.orphaned OR r.tx_id IS DISTINCT FROM x.tx_id)
+            """,
+            rs -> rs.getLong(1), txId)
+        .orElse(0L)
+        > 0;
   }
 
   private void mined(Tx tx, TransactionReceipt receipt) {
