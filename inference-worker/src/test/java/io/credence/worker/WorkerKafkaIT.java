@@ -22,17 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
@@ -70,9 +61,9 @@ class WorkerKafkaIT {
             "file:mlp.onnx", Base64.getEncoder().encodeToString(input), Hashes.hex(requested.inputHash), 1,
             requested.deadline.longValueExact(), 1);
 
-    send(Topics.JOBS, "1", json.writeValueAsString(job));
+    TestInfra.kafka().send(Topics.JOBS, "1", json.writeValueAsString(job));
     ConsumerRecord<String, String> record =
-        await(Topics.RESULTS, r -> Long.toString(job.requestId()).equals(r.key()));
+        TestInfra.kafka().awaitRecord(Topics.RESULTS, r -> Long.toString(job.requestId()).equals(r.key()), Duration.ofSeconds(60));
     ResultMessage result = json.readValue(record.value(), ResultMessage.class);
     assertThat(result.status()).isEqualTo(ResultMessage.Status.OK);
     assertThat(result.worker()).isEqualTo(WorkerChainResource.WORKER_KEY.getAddress());
@@ -91,43 +82,10 @@ class WorkerKafkaIT {
   @Test
   void aPoisonMessageGoesToTheDeadLetterTopicWithTheReason() throws Exception {
     String poison = "{not a job " + UUID.randomUUID();
-    send(Topics.JOBS, "poison", poison);
-    ConsumerRecord<String, String> dead = await(Topics.deadLetter(Topics.JOBS), r -> poison.equals(r.value()));
+    TestInfra.kafka().send(Topics.JOBS, "poison", poison);
+    ConsumerRecord<String, String> dead = TestInfra.kafka().awaitRecord(Topics.deadLetter(Topics.JOBS), r -> poison.equals(r.value()), Duration.ofSeconds(60));
     var reason = dead.headers().lastHeader("dead-letter-reason");
     assertThat(reason).isNotNull();
     assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("not a job message");
-  }
-
-  private static void send(String topic, String key, String value) throws Exception {
-    Map<String, Object> config =
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka().bootstrapServers(),
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    try (var producer = new KafkaProducer<String, String>(config)) {
-      producer.send(new ProducerRecord<>(topic, key, value)).get();
-    }
-  }
-
-  private static ConsumerRecord<String, String> await(String topic, Predicate<ConsumerRecord<String, String>> match) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka().bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "worker-it-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-    try (var consumer = new KafkaConsumer<String, String>(config)) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-          if (match.test(r)) {
-            return r;
-          }
-        }
-      }
-    }
-    throw new AssertionError("nothing matching arrived on " + topic + " within 60 s");
   }
 }

@@ -25,10 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -131,7 +127,10 @@ class RelayerIT {
       byte[] strangerSig = new ReceiptSigner(stranger).sign(digest);
       publish(id, result(id, stranger.getAddress(), output, executedAt, strangerSig));
       publish(id, result(id, RelayerNetwork.WORKER_KEYS.get(0).getAddress(), output, executedAt, strangerSig));
-      publish(id, "{\"this is\": \"not a result\"");
+      String poison = "{\"this is\": \"not a result\" " + java.util.UUID.randomUUID();
+      publish(id, poison);
+      var dead = TestInfra.kafka().awaitRecord(net.resultsTopic + ".dlq", r -> poison.equals(r.value()), Duration.ofSeconds(30));
+      assertThat(dead.headers().lastHeader("dead-letter-reason")).as("the reason travels with a dead letter").isNotNull();
       JsonPath view = awaitView(id, v -> v.getList("rejected").size() == 2);
       assertThat(view.getString("state")).isEqualTo("SEEN");
       assertThat(view.getList("transactions")).isEmpty();
@@ -217,15 +216,8 @@ class RelayerIT {
             executedAt, Hashes.hex(signature), null, null, Map.of()));
   }
 
-  private void publish(long id, String value) throws Exception {
-    try (var producer =
-        new KafkaProducer<String, String>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka().bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-      producer.send(new ProducerRecord<>(net().resultsTopic, Long.toString(id), value)).get();
-    }
+  private void publish(long id, String value) {
+    TestInfra.kafka().send(net().resultsTopic, Long.toString(id), value);
   }
 
   private List<org.web3j.protocol.core.methods.response.Log> hubLogs(org.web3j.abi.datatypes.Event event) throws Exception {
