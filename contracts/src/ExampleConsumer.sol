@@ -36,6 +36,7 @@ contract ExampleConsumer is ICredenceConsumer {
     error NothingToWithdraw(address requester);
     error TransferFailed(address to, uint256 amount);
     error UnexpectedSender(address sender);
+    error FeeNotDivisible(uint256 value, uint256 requests);
 
     constructor(InferenceHub hub_) {
         hub = hub_;
@@ -47,6 +48,26 @@ contract ExampleConsumer is ICredenceConsumer {
         // msg.value <= 2^96 in practice: the hub escrows it
         // forge-lint: disable-next-line(unsafe-typecast)
         answers[requestId] = Answer(msg.sender, uint96(msg.value), false, false, 0, 0);
+    }
+
+    /// @notice Asks for one classification per input in one transaction (a dApp with many
+    ///         questions saves the per-transaction cost); `msg.value` is split evenly among them.
+    /// @return firstId the first request's id; the others follow it in order
+    function classifyMany(uint256 modelId, bytes[] calldata inputs, uint64 deadline)
+        external
+        payable
+        returns (uint256 firstId)
+    {
+        uint256 n = inputs.length;
+        if (n == 0 || msg.value % n != 0) revert FeeNotDivisible(msg.value, n);
+        uint256 fee = msg.value / n;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = hub.requestInference{value: fee}(modelId, inputs[i], deadline, address(this), CALLBACK_GAS);
+            if (i == 0) firstId = id;
+            // fee <= msg.value, and the hub escrows it
+            // forge-lint: disable-next-line(unsafe-typecast)
+            answers[id] = Answer(msg.sender, uint96(fee), false, false, 0, 0);
+        }
     }
 
     /// @inheritdoc ICredenceConsumer

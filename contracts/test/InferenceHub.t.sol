@@ -317,6 +317,45 @@ contract InferenceHubTest is CredenceFixture {
         assertEq(label, 1, "argmax of [0.1, 0.7, 0.2]");
     }
 
+    function testFuzz_classifyMany_requestsEachInputWithAnEvenShareOfTheFee(uint8 count) public {
+        uint256 n = bound(count, 1, 12);
+        ExampleConsumer consumer = new ExampleConsumer(hub);
+        bytes[] memory inputs = new bytes[](n);
+        for (uint256 i; i < n; ++i) {
+            inputs[i] = _input();
+        }
+        uint64 deadline = uint64(block.timestamp + 1 hours);
+        vm.deal(DAPP, n * FEE);
+        vm.prank(DAPP);
+        uint256 first = consumer.classifyMany{value: n * FEE}(model1, inputs, deadline);
+        assertEq(address(hub).balance, n * FEE, "every fee escrowed");
+        for (uint256 i; i < n; ++i) {
+            (address requester, uint96 fee, bool answered,,,) = consumer.answers(first + i);
+            assertEq(requester, DAPP, "requester");
+            assertEq(fee, FEE, "fee share");
+            assertFalse(answered, "not yet");
+            assertTrue(hub.isPending(first + i), "pending");
+        }
+        InferenceHub.Request memory req =
+            InferenceHub.Request(address(consumer), model1, keccak256(_input()), FEE, deadline, address(consumer), 300_000);
+        _settle(first + n - 1, req, _keys(KEY_1));
+        (,, bool lastAnswered,,, uint32 label) = consumer.answers(first + n - 1);
+        assertTrue(lastAnswered, "the last one answered");
+        assertEq(label, 1, "argmax of [0.1, 0.7, 0.2]");
+    }
+
+    function test_classifyMany_rejectsAnUnevenFeeOrNoInput() public {
+        ExampleConsumer consumer = new ExampleConsumer(hub);
+        bytes[] memory inputs = new bytes[](3);
+        vm.deal(DAPP, 10 * FEE);
+        vm.startPrank(DAPP);
+        vm.expectRevert(abi.encodeWithSelector(ExampleConsumer.FeeNotDivisible.selector, FEE, 3));
+        consumer.classifyMany{value: FEE}(model1, inputs, uint64(block.timestamp + 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(ExampleConsumer.FeeNotDivisible.selector, FEE, 0));
+        consumer.classifyMany{value: FEE}(model1, new bytes[](0), uint64(block.timestamp + 1 hours));
+        vm.stopPrank();
+    }
+
     function test_callback_failingOrBurningNeverUndoesSettlement() public {
         RevertingConsumer reverting = new RevertingConsumer();
         GasBurningConsumer burning = new GasBurningConsumer();

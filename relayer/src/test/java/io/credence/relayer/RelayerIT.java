@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.contracts.InferenceHub;
+import io.credence.network.LocalNetwork;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
@@ -46,14 +47,14 @@ class RelayerIT {
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private final ObjectMapper json = ProtocolJson.mapper();
 
-  private RelayerNetwork net() {
+  private LocalNetwork net() {
     return RelayerNetworkResource.network;
   }
 
   @Test
   @Order(1)
   void manyRequestsEachSettleOnceWithTheRightSplit() throws Exception {
-    RelayerNetwork net = net();
+    LocalNetwork net = net();
     InferenceHub hub = net.hubAs(DAPP);
     BigInteger protocolBefore = hub.protocolFeesAccrued().send();
     BigInteger poolBefore = hub.pendingPool(BigInteger.ONE).send();
@@ -62,12 +63,12 @@ class RelayerIT {
     int n = 40;
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ids.add(net.request(DAPP, 1, RelayerNetwork.input(i, 1.5f, -i, 0.25f), 3_600));
+      ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 1.5f, -i, 0.25f), 3_600));
     }
     for (long id : ids) {
       awaitState(id, "SETTLED");
     }
-    BigInteger total = RelayerNetwork.FEE.multiply(BigInteger.valueOf(n));
+    BigInteger total = LocalNetwork.FEE.multiply(BigInteger.valueOf(n));
     assertThat(hub.protocolFeesAccrued().send().subtract(protocolBefore)).isEqualTo(total.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000)));
     assertThat(operatorsBalance(hub).subtract(operatorsBefore)).isEqualTo(total.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)));
     assertThat(hub.pendingPool(BigInteger.ONE).send().subtract(poolBefore)).isEqualTo(total.multiply(BigInteger.valueOf(7_500)).divide(BigInteger.valueOf(10_000)));
@@ -92,7 +93,7 @@ class RelayerIT {
   @Test
   @Order(2)
   void aRequestTheWorkerCannotServeIsRefunded() throws Exception {
-    RelayerNetwork net = net();
+    LocalNetwork net = net();
     InferenceHub hub = net.hubAs(DAPP);
     BigInteger before = hub.balanceOf(DAPP.getAddress()).send();
     byte[] wrongShape = io.credence.protocol.tensor.TensorCodec.encode(
@@ -101,19 +102,19 @@ class RelayerIT {
     JsonPath view = awaitState(id, "REFUNDED");
     assertThat(view.getString("receipt.outcome")).isEqualTo("FAILED");
     assertThat(view.getInt("receipt.reason")).isEqualTo(2); // INPUT_MISMATCH
-    assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(RelayerNetwork.FEE);
+    assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(LocalNetwork.FEE);
   }
 
   @Test
   @Order(3)
   void aForgedResultIsNeverSubmittedAndAMissedDeadlineIsRefunded() throws Exception {
-    RelayerNetwork net = net();
+    LocalNetwork net = net();
     InferenceHub hub = net.hubAs(DAPP);
     given().when().post("/v1/admin/dispatch/pause").then().statusCode(401);
     given().auth().oauth2("wrong").when().post("/v1/admin/dispatch/pause").then().statusCode(401);
     admin().post("/v1/admin/dispatch/pause").then().statusCode(200).body("paused", is(true));
     try {
-      byte[] input = RelayerNetwork.input(1, 2, 3, 4);
+      byte[] input = LocalNetwork.input(1, 2, 3, 4);
       long id = net.request(DAPP, 1, input, 600);
       awaitView(id, v -> "SEEN".equals(v.getString("state")));
       var model = hub.modelTerms(BigInteger.ONE).send();
@@ -126,7 +127,7 @@ class RelayerIT {
               .digest(io.credence.protocol.receipt.Eip712Domain.credence(net.anvil.chainId(), net.hub()));
       byte[] strangerSig = new ReceiptSigner(stranger).sign(digest);
       publish(id, result(id, stranger.getAddress(), output, executedAt, strangerSig));
-      publish(id, result(id, RelayerNetwork.WORKER_KEYS.get(0).getAddress(), output, executedAt, strangerSig));
+      publish(id, result(id, LocalNetwork.WORKER_KEYS.get(0).getAddress(), output, executedAt, strangerSig));
       String poison = "{\"this is\": \"not a result\" " + java.util.UUID.randomUUID();
       publish(id, poison);
       var dead = TestInfra.kafka().awaitRecord(net.resultsTopic + ".dlq", r -> poison.equals(r.value()), Duration.ofSeconds(30));
@@ -141,7 +142,7 @@ class RelayerIT {
       BigInteger before = hub.balanceOf(DAPP.getAddress()).send();
       net.anvil.increaseTime(601);
       awaitState(id, "EXPIRED");
-      assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(RelayerNetwork.FEE);
+      assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(LocalNetwork.FEE);
     } finally {
       admin().post("/v1/admin/dispatch/resume").then().statusCode(200).body("paused", is(false));
     }
@@ -151,11 +152,11 @@ class RelayerIT {
   @Test
   @Order(4)
   void aQuorumOfTwoIsSignedByBothWorkers() throws Exception {
-    RelayerNetwork net = net();
-    long id = net.request(DAPP, 2, RelayerNetwork.input(0.5f, 0.5f, 0.5f, 0.5f), 3_600);
+    LocalNetwork net = net();
+    long id = net.request(DAPP, 2, LocalNetwork.input(0.5f, 0.5f, 0.5f, 0.5f), 3_600);
     JsonPath view = awaitState(id, "SETTLED");
     assertThat(view.getList("results.worker")).containsExactlyInAnyOrderElementsOf(
-        RelayerNetwork.WORKER_KEYS.stream().map(k -> k.getAddress()).toList());
+        LocalNetwork.WORKER_KEYS.stream().map(k -> k.getAddress()).toList());
     var settled =
         hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream()
             .map(InferenceHub::getInferenceSettledEventFromLog)
@@ -198,12 +199,12 @@ class RelayerIT {
   }
 
   private static io.restassured.specification.RequestSpecification admin() {
-    return given().auth().oauth2(RelayerNetwork.ADMIN_TOKEN).when();
+    return given().auth().oauth2(LocalNetwork.ADMIN_TOKEN).when();
   }
 
   private static BigInteger operatorsBalance(InferenceHub hub) throws Exception {
     BigInteger sum = BigInteger.ZERO;
-    for (Credentials op : RelayerNetwork.OPERATORS) {
+    for (Credentials op : LocalNetwork.OPERATORS) {
       sum = sum.add(hub.balanceOf(op.getAddress()).send());
     }
     return sum;

@@ -1,15 +1,16 @@
 package io.credence.relayer;
 
+import io.credence.network.LocalNetwork;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
-/** Gives the relayer under test a {@link RelayerNetwork} with two running workers. */
+/** Gives the relayer under test a {@link LocalNetwork} with two running workers. */
 public class RelayerNetworkResource implements QuarkusTestResourceLifecycleManager {
-  static volatile RelayerNetwork network;
+  static volatile LocalNetwork network;
 
   @Override
   public Map<String, String> start() {
-    network = RelayerNetwork.create("relayer-it");
+    network = LocalNetwork.create("relayer-it");
     network.startWorker(0);
     network.startWorker(1);
     return network.relayerConfig();

@@ -3,6 +3,7 @@ package io.credence.relayer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
+import io.credence.network.LocalNetwork;
 import io.credence.testkit.AnvilNode;
 import io.credence.testkit.ManagedProcess;
 import io.credence.testkit.TestInfra;
@@ -37,7 +38,7 @@ class RelayerReorgIT {
 
   @Test
   void reorgsUnderLoadLoseNothingAndDispatchNothingTwice() throws Exception {
-    try (RelayerNetwork net = RelayerNetwork.create("reorg")) {
+    try (LocalNetwork net = LocalNetwork.create("reorg")) {
       net.startWorker(0);
       ManagedProcess relayer = net.startRelayer("reorg");
       int n = 90;
@@ -64,14 +65,14 @@ class RelayerReorgIT {
       int reincluded = 0;
       int dropped = 0;
       try {
-        RelayerNetwork.await(() -> net.settledEvents().size() >= 10, Duration.ofSeconds(90), "10 settled before the first reorg");
+        LocalNetwork.await(() -> net.settledEvents().size() >= 10, Duration.ofSeconds(90), "10 settled before the first reorg");
         reincluded += reorg(net, chain, 4, true);
-        RelayerNetwork.await(() -> net.settledEvents().size() >= 35, Duration.ofSeconds(90), "35 settled before the second reorg");
+        LocalNetwork.await(() -> net.settledEvents().size() >= 35, Duration.ofSeconds(90), "35 settled before the second reorg");
         dropped += reorg(net, chain, 3, false);
-        RelayerNetwork.await(() -> net.settledEvents().size() >= 55, Duration.ofSeconds(90), "55 settled before the third reorg");
+        LocalNetwork.await(() -> net.settledEvents().size() >= 55, Duration.ofSeconds(90), "55 settled before the third reorg");
         reincluded += reorg(net, chain, 6, true);
         load.get();
-        RelayerNetwork.await(() -> pending(net).isEmpty(), Duration.ofSeconds(120), "every canonical request closed");
+        LocalNetwork.await(() -> pending(net).isEmpty(), Duration.ofSeconds(120), "every canonical request closed");
       } finally {
         relayer.stop(Duration.ofSeconds(10));
       }
@@ -113,12 +114,12 @@ class RelayerReorgIT {
   }
 
   /** Requests one inference; returns its transaction's hash. */
-  private static String request(RelayerNetwork net, int i) throws Exception {
+  private static String request(LocalNetwork net, int i) throws Exception {
     var receipt =
         net.hubAs(DAPP)
             .requestInference(
-                BigInteger.ONE, RelayerNetwork.input(i, 1, -i, 2), BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
-                RelayerNetwork.ZERO, BigInteger.ZERO, RelayerNetwork.FEE)
+                BigInteger.ONE, LocalNetwork.input(i, 1, -i, 2), BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
+                LocalNetwork.ZERO, BigInteger.ZERO, LocalNetwork.FEE)
             .send();
     return receipt.getTransactionHash();
   }
@@ -129,7 +130,7 @@ class RelayerReorgIT {
    *
    * @return how many request transactions the reorg re-included, or dropped for good
    */
-  private static int reorg(RelayerNetwork net, ReentrantLock chain, int depth, boolean reinclude) throws Exception {
+  private static int reorg(LocalNetwork net, ReentrantLock chain, int depth, boolean reinclude) throws Exception {
     chain.lock();
     try {
       long head = net.anvil.blockNumber();
@@ -153,7 +154,7 @@ class RelayerReorgIT {
   }
 
   /** Every InferenceRequested on the canonical chain: request id → input hash. */
-  private static Map<Long, byte[]> canonicalRequests(RelayerNetwork net) {
+  private static Map<Long, byte[]> canonicalRequests(LocalNetwork net) {
     Map<Long, byte[]> out = new HashMap<>();
     for (Log log : net.logs(InferenceHub.INFERENCEREQUESTED_EVENT)) {
       var e = InferenceHub.getInferenceRequestedEventFromLog(log);
@@ -162,7 +163,7 @@ class RelayerReorgIT {
     return out;
   }
 
-  private static List<Long> pending(RelayerNetwork net) {
+  private static List<Long> pending(LocalNetwork net) {
     InferenceHub hub = net.hubAs(DAPP);
     List<Long> out = new ArrayList<>();
     for (long id : canonicalRequests(net).keySet()) {

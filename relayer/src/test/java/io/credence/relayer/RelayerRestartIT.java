@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 
 import io.credence.contracts.InferenceHub;
+import io.credence.network.LocalNetwork;
 import io.credence.testkit.AnvilNode;
 import io.credence.testkit.ManagedProcess;
 import io.credence.testkit.TestInfra;
@@ -28,7 +29,7 @@ class RelayerRestartIT {
 
   @Test
   void aKilledRelayerResumesAndSettlesEverythingOnce() throws Exception {
-    try (RelayerNetwork net = RelayerNetwork.create("restart")) {
+    try (LocalNetwork net = LocalNetwork.create("restart")) {
       net.startWorker(0);
       ManagedProcess relayer = net.startRelayer("first");
       int n = 120;
@@ -38,7 +39,7 @@ class RelayerRestartIT {
               () -> {
                 try {
                   for (int i = 0; i < n; i++) {
-                    ids.add(net.request(DAPP, 1, RelayerNetwork.input(i, 2, 3, -i), 3_600));
+                    ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 2, 3, -i), 3_600));
                     Thread.sleep(20);
                   }
                 } catch (Exception e) {
@@ -46,13 +47,13 @@ class RelayerRestartIT {
                 }
               });
       try {
-        RelayerNetwork.await(() -> net.settledEvents().size() >= n / 4, Duration.ofSeconds(90), "a quarter settled before the kill");
+        LocalNetwork.await(() -> net.settledEvents().size() >= n / 4, Duration.ofSeconds(90), "a quarter settled before the kill");
         ManagedProcess.stop(ProcessHandle.of(relayer.pid()).orElseThrow(), Duration.ZERO);
         int atKill = net.settledEvents().size();
         assertThat(atKill).isLessThan(n);
         relayer = net.startRelayer("second");
         load.get();
-        RelayerNetwork.await(() -> net.settledEvents().size() >= n, Duration.ofSeconds(120), "every request settled after the restart");
+        LocalNetwork.await(() -> net.settledEvents().size() >= n, Duration.ofSeconds(120), "every request settled after the restart");
       } finally {
         relayer.stop(Duration.ofSeconds(10));
       }

@@ -1,4 +1,4 @@
-package io.credence.relayer;
+package io.credence.network;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
@@ -36,11 +36,13 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.gas.ContractGasProvider;
 
 /**
- * A Credence network for relayer tests, on the run's anvil and Kafka: fresh contracts, a small MLP
- * registered as model 1 (quorum 1) and model 2 (quorum 2), worker keys registered and staked, topics
- * and a database schema of its own, and packaged workers running as real processes.
+ * A whole Credence network on the run's anvil, Kafka and PostgreSQL (testkit's {@link TestInfra}),
+ * for tests and benchmarks: fresh contracts, a small MLP registered as model 1 (quorum 1) and model 2
+ * (quorum 2), the demo classifier with its two datasets on request, worker keys registered and
+ * staked, topics and a database schema of its own, and the packaged worker and relayer started as
+ * real processes. Several can share one anvil and broker.
  */
-public final class RelayerNetwork implements AutoCloseable {
+public final class LocalNetwork implements AutoCloseable {
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
   public static final String ZERO = "0x0000000000000000000000000000000000000000";
   public static final int[] MODEL = {4, 16, 3};
@@ -50,6 +52,8 @@ public final class RelayerNetwork implements AutoCloseable {
   public static final List<Credentials> OPERATORS = List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
   public static final Credentials RELAYER = AnvilNode.devAccount(6);
+  /** The demo's two data providers (anvil dev accounts 2 and 5). */
+  public static final List<Credentials> DATA_PROVIDERS = List.of(AnvilNode.devAccount(2), AnvilNode.devAccount(5));
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
 
   public final AnvilNode anvil = TestInfra.anvil();
@@ -61,9 +65,9 @@ public final class RelayerNetwork implements AutoCloseable {
   public final String schema;
   private final List<ManagedProcess> processes = new ArrayList<>();
 
-  private RelayerNetwork(String name) throws Exception {
+  private LocalNetwork(String name) throws Exception {
     String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    dir = Files.createDirectories(Path.of("target", "relayer-it", id).toAbsolutePath());
+    dir = Files.createDirectories(Path.of("target", "network", id).toAbsolutePath());
     deployment = ContractDeployer.deploy(anvil);
     ContractGasProvider gas = ContractDeployer.gas(anvil.chainId());
     byte[] model = BenchMlp.build(MODEL, 42);
@@ -97,11 +101,11 @@ public final class RelayerNetwork implements AutoCloseable {
     return Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 
-  public static RelayerNetwork create(String name) {
+  public static LocalNetwork create(String name) {
     try {
-      return new RelayerNetwork(name);
+      return new LocalNetwork(name);
     } catch (Exception e) {
-      throw new IllegalStateException("could not set up the relayer's network: " + e.getMessage(), e);
+      throw new IllegalStateException("could not set up the network: " + e.getMessage(), e);
     }
   }
 
@@ -134,6 +138,40 @@ public final class RelayerNetwork implements AutoCloseable {
       c.put("quarkus.datasource.password", db.password());
     }
     return c;
+  }
+
+  /**
+   * Registers the demo classifier ({@code models/demo}, made by {@code scripts/models}) with its two
+   * dataset files: author {@link #AUTHOR} 60 %, each data provider 20 %; quorum 1.
+   *
+   * @return the model id
+   */
+  public long registerDemoModel() {
+    try {
+      Path demo = RepoLayout.root().resolve("models/demo");
+      byte[] model = Files.readAllBytes(demo.resolve("iris-classifier.onnx"));
+      Files.write(dir.resolve("iris-classifier.onnx"), model);
+      ContractGasProvider gas = ContractDeployer.gas(anvil.chainId());
+      String registryAddress = deployment.modelRegistry().getContractAddress();
+      List<ModelRegistry.Contributor> contributors = new ArrayList<>();
+      contributors.add(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]));
+      String[] parts = {"iris-part-a.csv", "iris-part-b.csv"};
+      for (int i = 0; i < parts.length; i++) {
+        byte[] hash = Hashes.sha256(Files.readAllBytes(demo.resolve(parts[i])));
+        Credentials provider = DATA_PROVIDERS.get(i);
+        ModelRegistry.load(registryAddress, anvil.web3j(), anvil.transactionManager(provider), gas)
+            .registerDataset(hash, "file:" + parts[i])
+            .send();
+        contributors.add(new ModelRegistry.Contributor(provider.getAddress(), BigInteger.TWO, BigInteger.valueOf(2_000), hash));
+      }
+      TransactionReceipt tx =
+          ModelRegistry.load(registryAddress, anvil.web3j(), anvil.transactionManager(AUTHOR), gas)
+              .registerModel(Hashes.sha256(model), "file:iris-classifier.onnx", FEE, BigInteger.ONE, contributors)
+              .send();
+      return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not register the demo model: " + e.getMessage(), e);
+    }
   }
 
   /** Starts the packaged worker with key {@code index} as a process and waits until it is ready. */
@@ -171,7 +209,8 @@ public final class RelayerNetwork implements AutoCloseable {
     return p;
   }
 
-  static boolean ready(int port) {
+  /** True when the Quarkus service on {@code port} answers its readiness check with 200. */
+  public static boolean ready(int port) {
     try {
       var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
       c.setConnectTimeout(500);
@@ -184,6 +223,11 @@ public final class RelayerNetwork implements AutoCloseable {
 
   /** Starts the packaged relayer (this module's own jar) as a process on this network and waits until it is ready. */
   public ManagedProcess startRelayer(String name) {
+    return startRelayer(name, Map.of());
+  }
+
+  /** Starts the packaged relayer with {@code overrides} on top of {@link #relayerConfig()}. */
+  public ManagedProcess startRelayer(String name, Map<String, String> overrides) {
     Path jar = RepoLayout.root().resolve("relayer/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException("the packaged relayer is missing: build the reactor (scripts/test) so " + jar + " exists");
@@ -193,7 +237,9 @@ public final class RelayerNetwork implements AutoCloseable {
     env.put("CREDENCE_RELAYER_KEY_HEX", relayerConfig().get("credence.relayer.key.hex"));
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
     cmd.add("-Dquarkus.http.port=" + port);
-    relayerConfig().forEach(
+    Map<String, String> config = new HashMap<>(relayerConfig());
+    config.putAll(overrides);
+    config.forEach(
         (k, v) -> {
           if (!k.equals("credence.relayer.key.hex")) {
             cmd.add("-D" + k + "=" + v);
