@@ -56,16 +56,18 @@ public final class LocalNetwork implements AutoCloseable {
   public static final List<Credentials> DATA_PROVIDERS = List.of(AnvilNode.devAccount(2), AnvilNode.devAccount(5));
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
 
-  public final AnvilNode anvil = TestInfra.anvil();
+  public final AnvilNode anvil;
   public final ContractDeployer.Deployment deployment;
   public final Path dir;
   public final String jobsTopic;
   public final String resultsTopic;
   public final String workerGroup;
   public final String schema;
+  private final Map<String, Integer> relayerPorts = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<ManagedProcess> processes = new ArrayList<>();
 
-  private LocalNetwork(String name) throws Exception {
+  private LocalNetwork(String name, AnvilNode anvil) throws Exception {
+    this.anvil = anvil;
     String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
     dir = Files.createDirectories(Path.of("target", "network", id).toAbsolutePath());
     deployment = ContractDeployer.deploy(anvil);
@@ -101,9 +103,15 @@ public final class LocalNetwork implements AutoCloseable {
     return Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 
+  /** A network on the run's shared anvil. */
   public static LocalNetwork create(String name) {
+    return create(name, TestInfra.anvil());
+  }
+
+  /** A network on {@code anvil} (Kafka and PostgreSQL are the run's). */
+  public static LocalNetwork create(String name, AnvilNode anvil) {
     try {
-      return new LocalNetwork(name);
+      return new LocalNetwork(name, anvil);
     } catch (Exception e) {
       throw new IllegalStateException("could not set up the network: " + e.getMessage(), e);
     }
@@ -248,8 +256,18 @@ public final class LocalNetwork implements AutoCloseable {
     cmd.addAll(List.of("-jar", jar.toString()));
     ManagedProcess p = ManagedProcess.start("relayer-" + name, cmd, dir, dir.resolve("relayer-" + name + ".log"), env, false);
     processes.add(p);
+    relayerPorts.put(name, port);
     p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
     return p;
+  }
+
+  /** Base URL of the relayer started as {@code name}. */
+  public String relayerUrl(String name) {
+    Integer port = relayerPorts.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException("no relayer " + name + " was started on this network");
+    }
+    return "http://127.0.0.1:" + port;
   }
 
   /** The log file of a process this network started ({@code worker-0}, {@code relayer-<name>}). */

@@ -114,14 +114,25 @@ public class Engine {
   /** One round; true when there is more to do right away. */
   private boolean round() throws Exception {
     boolean more = false;
+    long t0 = System.nanoTime();
     for (int i = 0; i < 8 && listener.get().step(); i++) {
       more = i == 7;
     }
+    long t1 = System.nanoTime();
     int dispatched = dispatcher.get().dispatch();
+    long t2 = System.nanoTime();
     long chainTime = contracts.get().chainTime();
     int sent = settler.get().settle(chainTime);
+    long t3 = System.nanoTime();
     wallet.get().track();
+    long t4 = System.nanoTime();
     settler.get().recheckSubmitted(chainTime);
+    long t5 = System.nanoTime();
+    metrics.step("listen", t1 - t0);
+    metrics.step("dispatch", t2 - t1);
+    metrics.step("settle", t3 - t2);
+    metrics.step("track", t4 - t3);
+    metrics.step("recheck", t5 - t4);
     return more || dispatched > 0 || sent > 0;
   }
 }

@@ -98,6 +98,15 @@ public class RelayerMetrics {
         .record(latency);
   }
 
+  /** Time one step of the relayer's loop took (listen, dispatch, settle, track, recheck). */
+  public void step(String step, long nanos) {
+    Timer.builder("credence_relayer_step_seconds")
+        .description("Time of one step of the relayer's loop")
+        .tag("step", step)
+        .register(meters)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   public void txSent(String kind) {
     meters.counter("credence_relayer_tx_sent_total", "kind", kind.toLowerCase()).increment();
   }

@@ -39,9 +39,11 @@ public class Settler {
   private final Contracts contracts;
   private final Wallet wallet;
   private final RelayerConfig config;
+  private final io.credence.relayer.RelayerMetrics metrics;
 
   @Inject
-  public Settler(Db db, Contracts contracts, Wallet wallet, RelayerConfig config) {
+  public Settler(Db db, Contracts contracts, Wallet wallet, RelayerConfig config, io.credence.relayer.RelayerMetrics metrics) {
+    this.metrics = metrics;
     this.db = db;
     this.contracts = contracts;
     this.wallet = wallet;
@@ -93,8 +95,12 @@ public class Settler {
   }
 
   private int submit(String outcome, List<Ready> batch) throws IOException {
+    long t0 = System.nanoTime();
     String data = encode(outcome, batch);
+    long t1 = System.nanoTime();
     Wallet.Estimate estimate = wallet.estimate(data);
+    metrics.step("settle.encode", t1 - t0);
+    metrics.step("settle.estimate", System.nanoTime() - t1);
     if (estimate.revert() != null) {
       if (batch.size() == 1) {
         resolve(batch.get(0), estimate.revert());
@@ -122,7 +128,9 @@ public class Settler {
       }
     }
     BigInteger gas = estimate.gas().multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000));
+    long t2 = System.nanoTime();
     wallet.send("OK".equals(outcome) ? "RECEIPTS" : "FAILURES", data, gas, batch.stream().map(Ready::id).toList());
+    metrics.step("settle.send", System.nanoTime() - t2);
     return 1;
   }
 
