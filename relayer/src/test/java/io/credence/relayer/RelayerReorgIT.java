@@ -132,6 +132,8 @@ class RelayerReorgIT {
    */
   private static int reorg(LocalNetwork net, ReentrantLock chain, int depth, boolean reinclude) throws Exception {
     chain.lock();
+    // nothing is mined while the blocks are read and replaced: the relayer's transactions wait in the pool
+    net.anvil.automine(false);
     try {
       long head = net.anvil.blockNumber();
       List<String> raws = new ArrayList<>();
@@ -149,6 +151,8 @@ class RelayerReorgIT {
       assertThat(net.anvil.blockNumber()).isEqualTo(head);
       return raws.size();
     } finally {
+      net.anvil.automine(true);
+      net.anvil.mine(1);
       chain.unlock();
     }
   }

@@ -162,6 +162,11 @@ public final class AnvilNode implements AutoCloseable {
     rpc("anvil_reorg", depth, rawTransactions.stream().map(raw -> List.of(raw, 0)).toList());
   }
 
+  /** Turns mining of each transaction as it arrives on or off (evm_setAutomine). */
+  public void automine(boolean on) {
+    rpc("evm_setAutomine", on);
+  }
+
   /** The signed bytes of a mined transaction, hex (eth_getRawTransactionByHash). */
   public String rawTransaction(String hash) {
     return (String) rpc("eth_getRawTransactionByHash", hash);

@@ -1,50 +1,24 @@
 package io.credence.relayer.store;
 
+import io.credence.protocol.store.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Plain JDBC on the relayer's schema: short transactions, statements written out in full. */
+/** Plain JDBC on the relayer's schema (see {@link Jdbc}): short transactions, statements written out in full. */
 @ApplicationScoped
 public class Db {
-  /** Work inside one transaction. */
-  @FunctionalInterface
-  public interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** Maps the current row. */
-  @FunctionalInterface
-  public interface Row<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
-
   @Inject DataSource dataSource;
 
   /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
-  public <T> T tx(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new StoreException(e);
-    }
+  public <T> T tx(Jdbc.Work<T> work) {
+    return Jdbc.tx(dataSource, work);
   }
 
   /** Runs one statement outside any larger transaction. */
@@ -52,63 +26,28 @@ public class Db {
     return tx(c -> update(c, sql, args));
   }
 
-  public <T> List<T> query(String sql, Row<T> row, Object... args) {
+  public <T> List<T> query(String sql, Jdbc.Row<T> row, Object... args) {
     return tx(c -> query(c, sql, row, args));
   }
 
-  public <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+  public <T> Optional<T> one(String sql, Jdbc.Row<T> row, Object... args) {
     return tx(c -> one(c, sql, row, args));
   }
 
   public static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, args)) {
-      return ps.executeUpdate();
-    }
+    return Jdbc.update(c, sql, args);
   }
 
-  public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql, args);
-        ResultSet rs = ps.executeQuery()) {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(row.map(rs));
-      }
-      return out;
-    }
+  public static <T> List<T> query(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.query(c, sql, row, args);
   }
 
-  public static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
-    List<T> all = query(c, sql, row, args);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  public static <T> Optional<T> one(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+    return Jdbc.one(c, sql, row, args);
   }
 
   /** A NUMERIC(78) column as a BigInteger (wei amounts). */
   public static BigInteger wei(ResultSet rs, String column) throws SQLException {
-    BigDecimal d = rs.getBigDecimal(column);
-    return d == null ? null : d.toBigIntegerExact();
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a instanceof BigInteger b) {
-        ps.setBigDecimal(i + 1, new BigDecimal(b));
-      } else if (a instanceof Long[] longs) {
-        ps.setArray(i + 1, c.createArrayOf("bigint", longs));
-      } else if (a instanceof String[] strings) {
-        ps.setArray(i + 1, c.createArrayOf("text", strings));
-      } else {
-        ps.setObject(i + 1, a);
-      }
-    }
-    return ps;
-  }
-
-  /** A database failure; the caller's step is retried on the next round. */
-  public static final class StoreException extends RuntimeException {
-    StoreException(SQLException e) {
-      super("database: " + e.getMessage(), e);
-    }
+    return Jdbc.wei(rs, column);
   }
 }
