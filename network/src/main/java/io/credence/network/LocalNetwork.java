@@ -139,12 +139,7 @@ public final class LocalNetwork implements AutoCloseable {
     c.put("mp.messaging.incoming.results.group.id", "relayer-" + workerGroup);
     c.put("mp.messaging.incoming.results.dead-letter-queue.topic", resultsTopic + ".dlq");
     c.put("kafka.bootstrap.servers", TestInfra.kafka().bootstrapServers());
-    var db = TestInfra.postgres();
-    c.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
-    c.put("quarkus.datasource.username", db.user());
-    if (!db.password().isEmpty()) {
-      c.put("quarkus.datasource.password", db.password());
-    }
+    c.putAll(TestInfra.postgres().quarkusConfig());
     return c;
   }
 

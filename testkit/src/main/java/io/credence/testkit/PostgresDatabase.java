@@ -14,6 +14,17 @@ import java.util.Properties;
  * @param schema the schema tests should use, or {@code public}
  */
 public record PostgresDatabase(String jdbcUrl, String user, String password, String schema) {
+  /** This database as a Quarkus application's default datasource. */
+  public java.util.Map<String, String> quarkusConfig() {
+    java.util.Map<String, String> config = new java.util.HashMap<>();
+    config.put("quarkus.datasource.jdbc.url", jdbcUrl);
+    config.put("quarkus.datasource.username", user);
+    if (!password.isEmpty()) {
+      config.put("quarkus.datasource.password", password);
+    }
+    return config;
+  }
+
   public Connection connect() throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);

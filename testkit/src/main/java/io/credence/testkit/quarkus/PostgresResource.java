@@ -1,9 +1,7 @@
 package io.credence.testkit.quarkus;
 
-import io.credence.testkit.PostgresDatabase;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -13,14 +11,7 @@ import java.util.Map;
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
   @Override
   public Map<String, String> start() {
-    PostgresDatabase db = TestInfra.postgres();
-    Map<String, String> config = new HashMap<>();
-    config.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
-    config.put("quarkus.datasource.username", db.user());
-    if (!db.password().isEmpty()) {
-      config.put("quarkus.datasource.password", db.password());
-    }
-    return config;
+    return TestInfra.postgres().quarkusConfig();
   }
 
   @Override

@@ -1,0 +1,45 @@
+package io.credence.indexer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The indexer's configuration. Every key is documented in docs/explorer.md. */
+@ConfigMapping(prefix = "credence.indexer")
+public interface IndexerConfig {
+  /** The InferenceHub (also the RewardVault) whose events are indexed. */
+  String hub();
+
+  /** The ModelRegistry whose events are indexed. */
+  String modelRegistry();
+
+  /** The WorkerRegistry whose events are indexed. */
+  String workerRegistry();
+
+  /** The indexer's PostgreSQL schema (Flyway creates it). */
+  @WithDefault("indexer")
+  String dbSchema();
+
+  Chain chain();
+
+  interface Chain {
+    /** First block to read when the index is empty (the deployment block). */
+    @WithDefault("0")
+    long startBlock();
+
+    /** How many blocks behind the head the index stays. */
+    @WithDefault("1")
+    int confirmations();
+
+    /** Blocks per eth_getLogs to begin with; doubles on success, halves on provider errors. */
+    @WithDefault("500")
+    int initialRange();
+
+    @WithDefault("10000")
+    int maxRange();
+
+    /** How often an idle indexer looks for new blocks. */
+    @WithDefault("200ms")
+    Duration pollInterval();
+  }
+}

@@ -1,0 +1,118 @@
+package io.credence.indexer;
+
+import io.credence.indexer.ingest.Ingest;
+import io.credence.protocol.chain.LogFollower;
+import io.credence.protocol.store.Jdbc;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+import org.web3j.protocol.Web3j;
+
+/**
+ * Follows the chain into the index: each step's logs and its checkpoint commit in one transaction,
+ * so a crash anywhere resumes exactly after the last committed step, with no gap and no
+ * duplicate. A reorg deletes every row above the common ancestor, and following goes on from
+ * there, so the index after a reorg is the index a fresh start would build.
+ */
+public final class Indexing {
+  private static final Logger LOG = Logger.getLogger(Indexing.class);
+  /** Checkpoints kept below the newest, to find the common ancestor of a deep reorg. */
+  private static final int KEPT_CHECKPOINTS = 1024;
+
+  /** What a step did. */
+  public sealed interface Result {
+    /** Applied {@code logs} logs up to {@code block}. */
+    record Applied(long block, int logs) implements Result {}
+
+    /** Undid everything above {@code ancestor}. */
+    record Rewound(long ancestor) implements Result {}
+
+    /** Nothing new below {@code head} (the chain's head less the confirmations). */
+    record Caught(long head) implements Result {}
+  }
+
+  private final DataSource dataSource;
+  private final Ingest ingest;
+  private final LogFollower follower;
+  private final LogFollower.Checkpoints checkpoints;
+
+  public Indexing(DataSource dataSource, Ingest ingest, LogFollower follower) {
+    this.dataSource = dataSource;
+    this.ingest = ingest;
+    this.follower = follower;
+    this.checkpoints =
+        new LogFollower.Checkpoints() {
+          @Override
+          public Optional<LogFollower.Block> last() {
+            return Jdbc.tx(dataSource, Indexing::lastCheckpoint);
+          }
+
+          @Override
+          public Optional<LogFollower.Block> before(long number) {
+            return Jdbc.tx(
+                dataSource,
+                c ->
+                    Jdbc.one(
+                        c, "SELECT block_number, block_hash FROM checkpoint WHERE block_number < ? ORDER BY block_number DESC LIMIT 1",
+                        rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2)), number));
+          }
+        };
+  }
+
+  /** Indexing of the contracts in {@code config} into {@code dataSource}'s schema. */
+  public static Indexing of(DataSource dataSource, Web3j web3j, IndexerConfig config, long chainId) {
+    Ingest ingest = new Ingest(config.hub(), config.modelRegistry(), config.workerRegistry(), chainId);
+    IndexerConfig.Chain c = config.chain();
+    return new Indexing(
+        dataSource, ingest, new LogFollower(web3j, ingest.addresses(), c.confirmations(), c.startBlock(), c.initialRange(), c.maxRange()));
+  }
+
+  /** Takes one step. */
+  public Result step() throws IOException {
+    return switch (follower.next(checkpoints)) {
+      case LogFollower.Advance a -> {
+        Jdbc.tx(
+            dataSource,
+            c -> {
+              ingest.apply(c, a.logs());
+              Jdbc.update(c, "INSERT INTO checkpoint (block_number, block_hash) VALUES (?, ?)", a.to().number(), a.to().hash());
+              Jdbc.update(c, "DELETE FROM checkpoint WHERE block_number < ?", a.to().number() - KEPT_CHECKPOINTS);
+              return null;
+            });
+        yield new Result.Applied(a.to().number(), a.logs().size());
+      }
+      case LogFollower.Rewind r -> {
+        LOG.warnf(
+            "reorg: block %d (%s) is no longer canonical; undoing everything after block %d", r.replaced().number(), r.replaced().hash(),
+            r.ancestor().number());
+        long ancestor = r.ancestor().number();
+        Jdbc.tx(
+            dataSource,
+            c -> {
+              for (String table : Ingest.TABLES) {
+                Jdbc.update(c, "DELETE FROM " + table + " WHERE block_number > ?", ancestor);
+              }
+              return null;
+            });
+        ingest.forget();
+        yield new Result.Rewound(ancestor);
+      }
+      case LogFollower.Idle i -> new Result.Caught(i.head());
+    };
+  }
+
+  /** Forgets what it read into memory (after a failed step). */
+  public void forget() {
+    ingest.forget();
+  }
+
+  /** The newest checkpoint. */
+  public static Optional<LogFollower.Block> lastCheckpoint(Connection c) throws SQLException {
+    return Jdbc.one(
+        c, "SELECT block_number, block_hash FROM checkpoint ORDER BY block_number DESC LIMIT 1",
+        rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2)));
+  }
+}

@@ -1,0 +1,232 @@
+package io.credence.indexer;
+
+import io.credence.contracts.ExampleConsumer;
+import io.credence.contracts.InferenceHub;
+import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.WorkerRegistry;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.InferenceFailure;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.settlement.HubReceipts;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.ContractGasProvider;
+
+/**
+ * Drives the contracts through a history that emits every event the indexer follows: datasets,
+ * models with contributors, versions, fee changes, ownership transfers and retirement; workers
+ * registering, adding stake, unbonding, withdrawing and being slashed; requests settled (quorum 1
+ * and 2, in batches), failed, expired, skipped, with a failing callback; split and treasury
+ * changes; pool distributions, protocol fee collections and claims.
+ */
+final class History {
+  static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
+  static final String ZERO = "0x0000000000000000000000000000000000000000";
+  static final Credentials OWNER = AnvilNode.devAccount(0);
+  static final Credentials AUTHOR = AnvilNode.devAccount(1);
+  static final Credentials P1 = AnvilNode.devAccount(2);
+  static final Credentials OP1 = AnvilNode.devAccount(3);
+  static final Credentials OP2 = AnvilNode.devAccount(4);
+  static final Credentials P2 = AnvilNode.devAccount(5);
+  static final Credentials TREASURY2 = AnvilNode.devAccount(6);
+  static final Credentials DAPP = AnvilNode.devAccount(7);
+  static final Credentials REPORTER = AnvilNode.devAccount(8);
+  static final Credentials NEW_OWNER = AnvilNode.devAccount(9);
+  static final Credentials K1 = Credentials.create(Hashes.hex(Hashes.keccak256("indexer test worker 1".getBytes(StandardCharsets.UTF_8))));
+  static final Credentials K2 = Credentials.create(Hashes.hex(Hashes.keccak256("indexer test worker 2".getBytes(StandardCharsets.UTF_8))));
+
+  final AnvilNode anvil;
+  final ContractDeployer.Deployment d;
+  final ContractGasProvider gas;
+  final Eip712Domain domain;
+  long m1;
+  long m2;
+  long m3;
+  private int inputs;
+
+  History(AnvilNode anvil, ContractDeployer.Deployment d) {
+    this.anvil = anvil;
+    this.d = d;
+    this.gas = ContractDeployer.gas(anvil.chainId());
+    this.domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
+  }
+
+  /** Every account the history touches. */
+  static List<String> accounts() {
+    List<String> out = new ArrayList<>();
+    for (Credentials c : List.of(OWNER, AUTHOR, P1, OP1, OP2, P2, TREASURY2, DAPP, REPORTER, NEW_OWNER, K1, K2)) {
+      out.add(c.getAddress());
+    }
+    return out;
+  }
+
+  InferenceHub hub(Credentials who) {
+    return InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+  }
+
+  ModelRegistry registry(Credentials who) {
+    return ModelRegistry.load(d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+  }
+
+  WorkerRegistry workers(Credentials who) {
+    return WorkerRegistry.load(d.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+  }
+
+  /** The whole scripted history. */
+  void run() throws Exception {
+    byte[] hA = Hashes.sha256("dataset A".getBytes(StandardCharsets.UTF_8));
+    byte[] hB = Hashes.sha256("dataset B".getBytes(StandardCharsets.UTF_8));
+    registry(P1).registerDataset(hA, "file:a.csv").send();
+    registry(P2).registerDataset(hB, "file:b.csv").send();
+    m1 =
+        model(
+            registry(AUTHOR)
+                .registerModel(
+                    Hashes.sha256("model 1".getBytes(StandardCharsets.UTF_8)), "file:m1.onnx", FEE, BigInteger.ONE,
+                    List.of(
+                        contributor(AUTHOR, 1, 6_000, new byte[32]), contributor(P1, 2, 2_001, hA), contributor(P2, 2, 1_999, hB)))
+                .send());
+    m2 =
+        model(
+            registry(AUTHOR)
+                .registerModel(
+                    Hashes.sha256("model 2".getBytes(StandardCharsets.UTF_8)), "file:m2.onnx", FEE, BigInteger.TWO,
+                    List.of(contributor(AUTHOR, 1, 7_000, new byte[32]), contributor(REPORTER, 3, 3_000, new byte[32])))
+                .send());
+    m3 =
+        model(
+            registry(AUTHOR)
+                .registerModelVersion(
+                    BigInteger.valueOf(m1), Hashes.sha256("model 1 v2".getBytes(StandardCharsets.UTF_8)), "file:m1v2.onnx", FEE, BigInteger.ONE,
+                    List.of(contributor(AUTHOR, 1, 10_000, new byte[32])))
+                .send());
+    registry(AUTHOR).transferModelOwnership(BigInteger.valueOf(m1), NEW_OWNER.getAddress()).send();
+    registry(NEW_OWNER).acceptModelOwnership(BigInteger.valueOf(m1)).send();
+
+    Eip712Domain registryDomain = Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
+    workers(OP1).register(K1.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(K1), registryDomain, OP1.getAddress()), BigInteger.TEN.pow(18)).send();
+    workers(OP2).register(K2.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(K2), registryDomain, OP2.getAddress()), BigInteger.TEN.pow(18)).send();
+    workers(OP1).addStake(K1.getAddress(), BigInteger.TEN.pow(17)).send();
+
+    var r1 = request(m1, 3_600);
+    var r2 = request(m1, 3_600);
+    var r3 = request(m1, 3_600);
+    var r4 = request(m1, 3_600);
+    var r5 = request(m2, 3_600);
+    hub(OP1).submitReceipts(List.of(receipt(r1, "out 1", K1), receipt(r2, "out 2", K1))).send();
+    fail(r3, K1);
+    hub(OP2).submitReceipts(List.of(receipt(r5, "out 5", K1, K2))).send();
+    // r1 again with r4: r1 is skipped, r4 settles
+    hub(OP1).submitReceipts(List.of(receipt(r1, "out 1", K1), receipt(r4, "out 4", K1))).send();
+
+    hub(OWNER).setSplit(BigInteger.valueOf(1_000), BigInteger.valueOf(1_500)).send();
+    var r6 = request(m1, 3_600);
+    hub(OP2).submitReceipts(List.of(receipt(r6, "out 6", K2))).send();
+
+    var r7 = request(m1, 100);
+    anvil.increaseTime(200);
+    hub(REPORTER).expire(r7.requestId, HubReceipts.request(r7)).send();
+
+    // a dApp whose callback reverts on an output it cannot decode
+    ExampleConsumer consumer = ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, d.inferenceHub().getContractAddress()).send();
+    TransactionReceipt asked = consumer.classify(BigInteger.valueOf(m1), input(), BigInteger.valueOf(anvil.latestTimestamp() + 3_600), FEE).send();
+    var r8 = InferenceHub.getInferenceRequestedEvents(asked).get(0);
+    hub(OP1).submitReceipts(List.of(receipt(r8, "not tensors", K1))).send();
+
+    registry(P1).registerDataset(Hashes.sha256("dataset C".getBytes(StandardCharsets.UTF_8)), "file:c.csv").send();
+    hub(P1).claim(List.of(BigInteger.valueOf(m1))).send();
+    hub(OP1).claim().send();
+    hub(DAPP).claim().send();
+    hub(OWNER).claim().send();
+    var r9 = request(m3, 3_600);
+    hub(OP1).submitReceipts(List.of(receipt(r9, "out 9", K1))).send();
+    hub(OWNER).setTreasury(TREASURY2.getAddress()).send();
+    var r10 = request(m2, 3_600);
+    hub(OP1).submitReceipts(List.of(receipt(r10, "out 10", K1, K2))).send();
+    hub(REPORTER).distribute(BigInteger.valueOf(m2)).send();
+    hub(OWNER).collectProtocolFees().send();
+
+    workers(OP2).unbond(K2.getAddress(), BigInteger.TEN.pow(17)).send();
+    anvil.increaseTime(7 * 24 * 3600 + 1);
+    workers(OP2).withdraw(K2.getAddress()).send();
+
+    // K1 signs two outputs for one request: reported, slashed
+    var r11 = request(m1, 3_600);
+    byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.valueOf(m1)).send().component1();
+    long at = anvil.latestTimestamp();
+    hub(REPORTER).reportEquivocation(signed(r11, modelHash, "yes", at), signed(r11, modelHash, "no", at)).send();
+
+    registry(NEW_OWNER).setModelFee(BigInteger.valueOf(m1), FEE.multiply(BigInteger.TWO)).send();
+    registry(AUTHOR).retireModel(BigInteger.valueOf(m2)).send();
+  }
+
+  /** A few more settled and claimed requests, for the reorg test. */
+  void more(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      var r = request(m3, 3_600);
+      hub(OP1).submitReceipts(List.of(receipt(r, "more " + i, K2))).send();
+      if (i % 3 == 2) {
+        hub(AUTHOR).claim(List.of(BigInteger.valueOf(m3))).send();
+      }
+    }
+  }
+
+  private InferenceHub.SignedReceipt signed(InferenceHub.InferenceRequestedEventResponse r, byte[] modelHash, String output, long at) {
+    byte[] outputHash = Hashes.keccak256(output.getBytes(StandardCharsets.UTF_8));
+    byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, outputHash, at).digest(domain);
+    return new InferenceHub.SignedReceipt(r.requestId, modelHash, r.inputHash, outputHash, BigInteger.valueOf(at), new ReceiptSigner(K1).sign(digest));
+  }
+
+  private static long model(TransactionReceipt tx) {
+    return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
+  }
+
+  private static ModelRegistry.Contributor contributor(Credentials who, int role, int bps, byte[] dataset) {
+    return new ModelRegistry.Contributor(who.getAddress(), BigInteger.valueOf(role), BigInteger.valueOf(bps), dataset);
+  }
+
+  private byte[] input() {
+    return ("input " + inputs++).getBytes(StandardCharsets.UTF_8);
+  }
+
+  InferenceHub.InferenceRequestedEventResponse request(long model, long deadlineSeconds) throws Exception {
+    BigInteger fee = d.inferenceHub().modelTerms(BigInteger.valueOf(model)).send().component2();
+    TransactionReceipt tx =
+        hub(DAPP)
+            .requestInference(BigInteger.valueOf(model), input(), BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds), ZERO, BigInteger.ZERO, fee)
+            .send();
+    return InferenceHub.getInferenceRequestedEvents(tx).get(0);
+  }
+
+  private InferenceHub.Receipt receipt(InferenceHub.InferenceRequestedEventResponse r, String output, Credentials... keys) throws Exception {
+    byte[] out = output.getBytes(StandardCharsets.UTF_8);
+    byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
+    List<HubReceipts.Signed> signed = new ArrayList<>();
+    long at = anvil.latestTimestamp();
+    for (Credentials k : keys) {
+      byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(out), at).digest(domain);
+      signed.add(new HubReceipts.Signed(k.getAddress(), at, new ReceiptSigner(k).sign(digest)));
+    }
+    return HubReceipts.receipt(r.requestId, HubReceipts.request(r), out, signed);
+  }
+
+  private void fail(InferenceHub.InferenceRequestedEventResponse r, Credentials key) throws Exception {
+    byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
+    byte[] detailHash = InferenceFailure.detailHash("input does not fit the model");
+    byte[] digest =
+        new InferenceFailure(r.requestId, modelHash, r.inputHash, io.credence.protocol.receipt.FailureReason.ofCode(2), detailHash).digest(domain);
+    hub(OP1)
+        .submitFailures(List.of(HubReceipts.failure(r.requestId, HubReceipts.request(r), 2, detailHash, Map.of(key.getAddress(), new ReceiptSigner(key).sign(digest)))))
+        .send();
+  }
+}
