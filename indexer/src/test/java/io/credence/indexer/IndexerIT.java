@@ -112,8 +112,92 @@ class IndexerIT {
 
   @Test
   @Order(3)
+  void modelsRequestsWorkersAndDatasetsAgreeWithTheChain() throws Exception {
+    History h = history();
+    awaitCaughtUp();
+    var d = IndexerChainResource.deployment;
+    // model 1: ownership moved, fee changed; model 2 retired; model 3 a new version of model 1
+    var terms1 = d.inferenceHub().modelTerms(BigInteger.valueOf(h.m1)).send();
+    JsonPath m1 = given().when().get("/v1/models/" + h.m1).then().statusCode(200).extract().jsonPath();
+    assertThat(m1.getString("model.owner")).isEqualTo(History.NEW_OWNER.getAddress().toLowerCase());
+    assertThat(m1.getString("model.fee")).isEqualTo(terms1.component2().toString());
+    assertThat(m1.getString("model.sha256")).isEqualTo(io.credence.protocol.Hashes.hex(terms1.component1()));
+    assertThat(m1.getList("contributors")).hasSize(3);
+    assertThat(m1.getLong("requests.total")).isEqualTo(8);
+    assertThat(m1.getLong("requests.settled")).isEqualTo(5);
+    assertThat(m1.getLong("requests.failed")).isEqualTo(1);
+    assertThat(m1.getLong("requests.expired")).isEqualTo(1);
+    assertThat(m1.getLong("requests.pending")).isEqualTo(1);
+    assertThat(new BigInteger(m1.getString("pendingPool"))).isEqualTo(d.inferenceHub().pendingPool(BigInteger.valueOf(h.m1)).send());
+    BigInteger fees = new BigInteger(m1.getString("earnings.fees"));
+    assertThat(new BigInteger(m1.getString("earnings.protocol")).add(new BigInteger(m1.getString("earnings.workers"))).add(new BigInteger(m1.getString("earnings.contributors"))))
+        .as("every wei of the fees")
+        .isEqualTo(fees);
+    given().when().get("/v1/models/" + h.m2).then().statusCode(200).body("model.retired", org.hamcrest.Matchers.is(true));
+    given().when().get("/v1/models/" + h.m3).then().statusCode(200).body("model.predecessor", org.hamcrest.Matchers.is((int) h.m1));
+
+    // request 1: settled by K1 in a batch, at the first split (5 % protocol, 20 % workers)
+    JsonPath r1 = given().when().get("/v1/requests/1").then().statusCode(200).extract().jsonPath();
+    assertThat(r1.getString("state")).isEqualTo("SETTLED");
+    assertThat(r1.getString("outcome.output")).isEqualTo(io.credence.protocol.Hashes.hex("out 1".getBytes()));
+    assertThat(r1.getList("signers.signer")).containsExactly(History.K1.getAddress().toLowerCase());
+    assertThat(r1.getList("signers.operator")).containsExactly(History.OP1.getAddress().toLowerCase());
+    BigInteger protocol = History.FEE.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000));
+    BigInteger worker = History.FEE.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000));
+    assertThat(r1.getString("split.protocol")).isEqualTo(protocol.toString());
+    assertThat(r1.getList("split.workers.amount")).containsExactly(worker.toString());
+    BigInteger pool = History.FEE.subtract(protocol).subtract(worker);
+    assertThat(r1.getString("split.contributorsTotal")).isEqualTo(pool.toString());
+    assertThat(r1.getList("split.contributors.amount", String.class).stream().map(BigInteger::new).reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(pool);
+    assertThat(r1.getList("contributors.role")).containsExactly("author", "data", "data");
+    assertThat(r1.getList("contributors.dataset.uri")).containsExactly("file:a.csv", "file:b.csv");
+    given().when().get("/v1/requests/3").then().statusCode(200).body("state", org.hamcrest.Matchers.is("FAILED")).body("outcome.reason", org.hamcrest.Matchers.is(2));
+    given().when().get("/v1/requests/8").then().statusCode(200).body("notes.kind", org.hamcrest.Matchers.hasItem("CALLBACK_FAILED"));
+    given().when().get("/v1/requests/5").then().statusCode(200).body("signers", org.hamcrest.Matchers.hasSize(2));
+
+    // filters and cursor pagination
+    given().when().get("/v1/requests?requester=" + History.DAPP.getAddress() + "&state=failed").then().statusCode(200).body("items.requestId", org.hamcrest.Matchers.contains(3));
+    given().when().get("/v1/requests?model=" + h.m2).then().statusCode(200).body("items.requestId", org.hamcrest.Matchers.contains(5, 10));
+    List<Integer> all = new ArrayList<>();
+    String after = null;
+    do {
+      JsonPath page = given().when().get("/v1/requests?limit=4" + (after == null ? "" : "&after=" + after)).then().statusCode(200).extract().jsonPath();
+      all.addAll(page.getList("items.requestId"));
+      after = page.getString("next");
+    } while (after != null);
+    assertThat(all).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+
+    // workers against the registry's own view
+    for (var key : List.of(History.K1, History.K2)) {
+      var onChain = d.workerRegistry().worker(key.getAddress()).send();
+      JsonPath w = given().when().get("/v1/workers/" + key.getAddress()).then().statusCode(200).extract().jsonPath();
+      assertThat(new BigInteger(w.getString("stake"))).as("stake of %s", key.getAddress()).isEqualTo(onChain.component2());
+      assertThat(new BigInteger(w.getString("unbonding"))).isEqualTo(onChain.component3());
+      assertThat(w.getBoolean("banned")).isEqualTo(onChain.component5());
+    }
+    given().when().get("/v1/workers/" + History.K1.getAddress()).then().body("receipts", org.hamcrest.Matchers.is(7)).body("failures", org.hamcrest.Matchers.is(1));
+
+    // dataset A: trained model 1; its provider's earnings from it are its data earnings
+    String hA = io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.sha256("dataset A".getBytes()));
+    JsonPath ds = given().when().get("/v1/datasets/" + hA).then().statusCode(200).extract().jsonPath();
+    assertThat(ds.getList("models.modelId")).containsExactly((int) h.m1);
+    JsonPath p1 = given().when().get("/v1/accounts/" + History.P1.getAddress()).then().extract().jsonPath();
+    assertThat(ds.getString("providerEarnings")).isEqualTo(p1.getString("earned.data"));
+    given().when().get("/v1/datasets?limit=2").then().statusCode(200).body("items", org.hamcrest.Matchers.hasSize(2)).body("next", org.hamcrest.Matchers.notNullValue());
+    given().when().get("/v1/stats").then().statusCode(200).body("models", org.hamcrest.Matchers.is(3)).body("requests.SETTLED", org.hamcrest.Matchers.is(8));
+  }
+
+  @Test
+  @Order(3)
   void badQueriesAreRefusedWithAMessage() {
-    given().when().get("/v1/accounts/0x1234").then().statusCode(400).body("error", org.hamcrest.Matchers.containsString("40 hex digits"));
+    for (String bad :
+        List.of(
+            "/v1/accounts/0x1234", "/v1/requests/abc", "/v1/requests/0", "/v1/requests?state=bogus", "/v1/requests?limit=0",
+            "/v1/requests?requester=me", "/v1/models/x", "/v1/datasets/0x12", "/v1/workers/0xnothex", "/v1/datasets?after=zz")) {
+      given().when().get(bad).then().statusCode(400).body("error", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
+    }
+    given().when().get("/v1/requests/999999").then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("not indexed"));
+    given().when().get("/v1/models/999").then().statusCode(404);
   }
 
   @Test
