@@ -217,24 +217,98 @@ class IndexerIT {
     awaitCaughtUp();
     assertThat(follower.indexedBlock()).isEqualTo(anvil.blockNumber());
 
-    String fresh = "indexer_fresh_" + UUID.randomUUID().toString().substring(0, 8);
-    PGSimpleDataSource ds = dataSource(fresh);
-    Flyway.configure().dataSource(ds).schemas(fresh).defaultSchema(fresh).createSchemas(true).locations("classpath:db/migration").load().migrate();
-    var d = IndexerChainResource.deployment;
-    var config = new io.credence.indexer.ingest.Ingest(
-        d.inferenceHub().getContractAddress(), d.modelRegistry().getContractAddress(), d.workerRegistry().getContractAddress(), anvil.chainId());
-    Indexing indexing =
-        new Indexing(ds, config, new io.credence.protocol.chain.LogFollower(anvil.web3j(), config.addresses(), 0, d.startBlock(), 500, 10_000));
-    while (!(indexing.step() instanceof Indexing.Result.Caught)) {
-      // backfill
+    String fresh = freshIndex(3_000, null);
+    assertSameIndex(IndexerChainResource.schema, fresh, "after reorgs");
+    assertAccountsMatchTheChain();
+  }
+
+  @Test
+  @Order(5)
+  void aBackfillStoppedMidStepResumesWithoutGapsOrDuplicates() throws Exception {
+    history();
+    awaitCaughtUp();
+    String whole = freshIndex(10_000, null);
+    // small steps; the fourth step's commit fails (a crash between the writes and the commit), then a new
+    // Indexing (a restarted process) resumes from what was committed
+    String resumed = freshIndex(7, 4);
+    assertSameIndex(whole, resumed, "resumed after a crash");
+  }
+
+  /**
+   * Indexes the chain from the deployment into a new schema, in steps of at most {@code range}
+   * blocks; with {@code failAtCommit}, that commit throws, as a crash would, and a new Indexing
+   * takes over.
+   *
+   * @return the schema
+   */
+  private static String freshIndex(int range, Integer failAtCommit) throws Exception {
+    AnvilNode anvil = TestInfra.anvil();
+    String schema = "indexer_fresh_" + UUID.randomUUID().toString().substring(0, 8);
+    PGSimpleDataSource ds = dataSource(schema);
+    Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema).createSchemas(true).locations("classpath:db/migration").load().migrate();
+    javax.sql.DataSource used = failAtCommit == null ? ds : failingAtCommit(ds, failAtCommit);
+    int steps = 0;
+    boolean crashed = false;
+    Indexing indexing = indexing(used, range);
+    while (true) {
+      try {
+        if (indexing.step() instanceof Indexing.Result.Caught) {
+          break;
+        }
+        steps++;
+      } catch (io.credence.protocol.store.Jdbc.StoreException e) {
+        assertThat(crashed).as("one crash").isFalse();
+        crashed = true;
+        indexing = indexing(ds, range); // the restarted process
+      }
     }
+    assertThat(crashed).isEqualTo(failAtCommit != null);
+    assertThat(steps).isPositive();
+    return schema;
+  }
+
+  private static Indexing indexing(javax.sql.DataSource ds, int range) {
+    AnvilNode anvil = TestInfra.anvil();
+    var d = IndexerChainResource.deployment;
+    Ingest ingest =
+        new Ingest(d.inferenceHub().getContractAddress(), d.modelRegistry().getContractAddress(), d.workerRegistry().getContractAddress(), anvil.chainId());
+    return new Indexing(ds, ingest, new io.credence.protocol.chain.LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), range, range));
+  }
+
+  /** A data source whose {@code n}-th commit (counting from 1) throws instead of committing. */
+  private static javax.sql.DataSource failingAtCommit(PGSimpleDataSource ds, int n) {
+    java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    return (javax.sql.DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            IndexerIT.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+            (proxy, method, args) -> {
+              Object result = method.invoke(ds, args);
+              if (!method.getName().equals("getConnection")) {
+                return result;
+              }
+              Connection real = (Connection) result;
+              return java.lang.reflect.Proxy.newProxyInstance(
+                  IndexerIT.class.getClassLoader(), new Class<?>[] {Connection.class},
+                  (p, m, a) -> {
+                    if (m.getName().equals("commit") && commits.incrementAndGet() == n) {
+                      throw new SQLException("simulated crash before commit " + n);
+                    }
+                    try {
+                      return m.invoke(real, a);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+            });
+  }
+
+  private static void assertSameIndex(String a, String b, String what) throws SQLException {
     for (String table : Ingest.TABLES) {
       if (table.equals("checkpoint")) {
         continue; // where each index put its checkpoints depends on its steps
       }
-      assertThat(dump(IndexerChainResource.schema, table)).as("table %s after reorgs vs a fresh index", table).isEqualTo(dump(fresh, table));
+      assertThat(dump(a, table)).as("table %s %s vs a fresh index", table, what).isEqualTo(dump(b, table));
     }
-    assertAccountsMatchTheChain();
   }
 
   private void assertAccountsMatchTheChain() throws Exception {
