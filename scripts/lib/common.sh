@@ -38,3 +38,21 @@ credence_require_node() {
     return 1
   fi
 }
+
+# The explorer's browser tests drive Debian's chromium with its chromedriver (Selenium). Installs
+# them with apt-get when missing and this user may; otherwise says what to install.
+credence_require_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return 0
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "[setup] installing chromium and chromium-driver (Debian packages) for the explorer's browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+  fi
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    echo "ERROR: the explorer's browser tests need /usr/bin/chromium and /usr/bin/chromedriver:" >&2
+    echo "       sudo apt-get install chromium chromium-driver" >&2
+    return 1
+  fi
+}

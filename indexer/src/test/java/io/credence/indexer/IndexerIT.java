@@ -44,6 +44,9 @@ class IndexerIT {
 
   @Inject Follower follower;
 
+  @io.quarkus.test.common.http.TestHTTPResource("/")
+  java.net.URL root;
+
   private History history() throws Exception {
     if (history == null) {
       history = new History(TestInfra.anvil(), IndexerChainResource.deployment);
@@ -232,6 +235,62 @@ class IndexerIT {
     // Indexing (a restarted process) resumes from what was committed
     String resumed = freshIndex(7, 4);
     assertSameIndex(whole, resumed, "resumed after a crash");
+  }
+
+  @Test
+  @Order(6)
+  void theExplorerFindsAReceiptAndShowsItsProvenanceAndTheFeeSplitAsAPicture() throws Exception {
+    History h = history();
+    awaitCaughtUp();
+    var hub = IndexerChainResource.deployment.inferenceHub();
+    org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600");
+    var service =
+        new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+    org.openqa.selenium.chrome.ChromeDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+    var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20));
+    try {
+      browser.get(root.toString());
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "Network"));
+
+      // search a request id: its receipt, provenance and the fee split as a picture
+      search(browser, "1");
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.cssSelector("#split svg")));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("state")).getText()).isEqualTo("SETTLED");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("model-hash")).getText())
+          .isEqualTo(io.credence.protocol.Hashes.hex(hub.modelTerms(BigInteger.valueOf(h.m1)).send().component1()));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("output-hash")).getText())
+          .isEqualTo(io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.keccak256("out 1".getBytes())));
+      // protocol, one worker, three contributors: one band each
+      assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("#split svg path.flow"))).hasSize(5);
+      assertThat(browser.findElement(org.openqa.selenium.By.id("view")).getText()).contains("file:a.csv", "author", "data");
+      java.nio.file.Files.write(
+          java.nio.file.Path.of("target", "explorer-receipt.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+      // an address that is a worker key, one that is an account, a dataset, a model
+      search(browser, History.K1.getAddress());
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "never active again"));
+      search(browser, History.DAPP.getAddress());
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.cssSelector("#claimable span")));
+      assertThat(browser.findElement(org.openqa.selenium.By.cssSelector("#claimable span")).getAttribute("title"))
+          .isEqualTo(hub.claimable(History.DAPP.getAddress()).send() + " wei");
+      search(browser, io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.sha256("dataset A".getBytes())));
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "file:a.csv"));
+      search(browser, "m:" + h.m2);
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "(retired)"));
+      search(browser, "999999");
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("error"), "not indexed"));
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static void search(org.openqa.selenium.WebDriver browser, String query) {
+    var box = browser.findElement(org.openqa.selenium.By.id("q"));
+    box.clear();
+    box.sendKeys(query);
+    box.submit();
   }
 
   /**

@@ -1,0 +1,206 @@
+// The Credence explorer: a small page over the indexer's /v1 API. Routes live in the URL's hash:
+// #/request/1, #/account/0x…, #/model/1, #/dataset/0x…, #/worker/0x…. No framework, no build step.
+'use strict';
+
+const view = document.getElementById('view');
+const WEI_PER_ETH = 10n ** 18n;
+
+function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+/** wei (decimal string) as ETH with up to 6 decimals, and the exact wei in a tooltip. */
+function eth(wei) {
+  const w = BigInt(wei);
+  const whole = w / WEI_PER_ETH;
+  const frac = (w % WEI_PER_ETH).toString().padStart(18, '0').slice(0, 6).replace(/0+$/, '');
+  return `<span title="${esc(wei)} wei">${whole}${frac ? '.' + frac : ''} ETH</span>`;
+}
+
+const link = {
+  request: id => `<a href="#/request/${id}">${id}</a>`,
+  account: a => `<a class="mono" href="#/account/${esc(a)}">${esc(a)}</a>`,
+  model: id => `<a href="#/model/${id}">model ${id}</a>`,
+  dataset: h => `<a class="mono" href="#/dataset/${esc(h)}">${esc(h)}</a>`,
+  worker: a => `<a class="mono" href="#/worker/${esc(a)}">${esc(a)}</a>`,
+};
+
+async function api(path) {
+  const r = await fetch('v1/' + path);
+  const body = await r.json().catch(() => ({ error: r.statusText }));
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body;
+}
+
+function rows(pairs) {
+  return '<table>' + pairs.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('') + '</table>';
+}
+
+function table(headers, items) {
+  return '<table><tr>' + headers.map(h => `<th>${esc(h)}</th>`).join('') + '</tr>' +
+    items.map(cells => '<tr>' + cells.map(c => `<td>${c}</td>`).join('') + '</tr>').join('') + '</table>';
+}
+
+/**
+ * The fee split as a picture: the fee on the left flows into one band per recipient (protocol,
+ * each worker, each contributor), each band as tall as its share.
+ */
+function splitPicture(split) {
+  const parts = [{ label: 'protocol', amount: split.protocol }]
+    .concat(split.workers.map(w => ({ label: 'worker ' + w.operator.slice(0, 10) + '…', amount: w.amount })))
+    .concat(split.contributors.map(c => ({ label: c.role + ' ' + c.account.slice(0, 10) + '…', amount: c.amount })));
+  const fee = Number(BigInt(split.fee));
+  const height = 260, left = 150, right = 470, width = 1000, gap = 6;
+  const usable = height - gap * (parts.length - 1);
+  let y = 0, feeY = 0;
+  let out = `<svg class="split" role="img" aria-label="fee split" viewBox="0 0 ${width} ${height + 20}" width="${width}" height="${height + 20}">`;
+  out += `<rect x="10" y="0" width="120" height="${height}" fill="#17324d"/>`;
+  out += `<text x="20" y="${height / 2}" fill="#fff" style="fill:#fff">fee ${eth(split.fee).replace(/<[^>]+>/g, '')}</text>`;
+  const colors = ['#8e44ad', '#2e86c1', '#4cb5ae', '#d68910', '#27ae60', '#c0392b', '#7f8c8d'];
+  parts.forEach((p, i) => {
+    const share = fee === 0 ? 0 : Number(BigInt(p.amount)) / fee;
+    const hFee = height * share, hRight = Math.max(2, usable * share);
+    const color = colors[i % colors.length];
+    out += `<path class="flow" data-label="${esc(p.label)}" d="M130 ${feeY} C ${left + 150} ${feeY}, ${right - 150} ${y}, ${right} ${y}` +
+      ` L ${right} ${y + hRight} C ${right - 150} ${y + hRight}, ${left + 150} ${feeY + hFee}, 130 ${feeY + hFee} Z" fill="${color}" opacity="0.55"/>`;
+    out += `<rect x="${right}" y="${y}" width="14" height="${hRight}" fill="${color}"/>`;
+    out += `<text x="${right + 20}" y="${y + hRight / 2 + 4}">${esc(p.label)}: ${esc((share * 100).toFixed(2))} % (${esc(p.amount)} wei)</text>`;
+    feeY += hFee;
+    y += hRight + gap;
+  });
+  return out + '</svg>';
+}
+
+const pages = {
+  async home() {
+    const s = await api('stats');
+    const recent = await api('requests?limit=10');
+    return `<h1>Network</h1>` +
+      rows([
+        ['models', s.models], ['datasets', s.datasets], ['workers', s.workers],
+        ['requests', Object.entries(s.requests).map(([k, v]) => `${esc(k.toLowerCase())} ${v}`).join(' · ')],
+        ['fees escrowed', eth(s.fees)], ['claimed', eth(s.claimed)], ['last block indexed', s.indexedBlock],
+      ]) +
+      `<h2>First requests</h2>` +
+      table(['request', 'model', 'requester', 'fee', 'state'], recent.items.map(r =>
+        [link.request(r.requestId), link.model(r.modelId), link.account(r.requester), eth(r.fee), `<span class="state ${esc(r.state)}">${esc(r.state)}</span>`]));
+  },
+
+  async request(id) {
+    const r = await api('requests/' + encodeURIComponent(id));
+    let html = `<h1>Request ${r.requestId} <span id="state" class="state ${esc(r.state)}">${esc(r.state)}</span></h1>` +
+      rows([
+        ['requester', link.account(r.requester)],
+        ['model', `${link.model(r.model.modelId)} · <span class="mono">${esc(r.model.uri)}</span>`],
+        ['model sha256', `<code id="model-hash">${esc(r.model.sha256)}</code>`],
+        ['quorum', r.model.quorum],
+        ['input hash', `<code>${esc(r.inputHash)}</code>`],
+        ['fee', eth(r.fee)],
+        ['deadline', new Date(r.deadline * 1000).toISOString()],
+        ['requested in', `block ${r.block} · <code>${esc(r.tx)}</code>`],
+      ]);
+    if (r.outcome) {
+      const o = r.outcome;
+      html += `<h2>Outcome</h2>` + rows([
+        ['kind', esc(o.kind)],
+        o.outputHash ? ['output hash', `<code id="output-hash">${esc(o.outputHash)}</code>`] : null,
+        o.output ? ['output', `<code>${esc(o.output)}</code>`] : null,
+        o.reason != null ? ['failure reason', o.reason] : null,
+        o.refund ? ['refund', eth(o.refund)] : null,
+        ['settled in', `block ${o.block} · <code id="settlement-tx">${esc(o.tx)}</code>`],
+      ].filter(Boolean));
+    }
+    if (r.signers.length) {
+      html += `<h2>Signed by</h2>` + table(['worker key', 'operator', 'executed at', 'signature'],
+        r.signers.map(s => [link.worker(s.signer), link.account(s.operator), s.executedAt ?? '', `<code>${esc(s.signature ?? '')}</code>`]));
+    }
+    html += `<h2>Contributors</h2>` + table(['account', 'role', 'share', 'dataset'],
+      r.contributors.map(c => [link.account(c.account), esc(c.role), (c.shareBps / 100).toFixed(2) + ' %',
+        c.dataset ? `${link.dataset(c.dataset.sha256)}<br><span class="mono">${esc(c.dataset.uri)}</span>` : '']));
+    if (r.split) {
+      html += `<h2>Where the fee went</h2><div id="split">${splitPicture(r.split)}</div>` +
+        table(['to', 'amount (wei)'], [['protocol', esc(r.split.protocol)]]
+          .concat(r.split.workers.map(w => ['worker ' + link.account(w.operator), esc(w.amount)]))
+          .concat(r.split.contributors.map(c => [esc(c.role) + ' ' + link.account(c.account), esc(c.amount)])));
+    }
+    if (r.notes.length) {
+      html += `<h2>Notes</h2>` + table(['what', 'detail', 'block'], r.notes.map(n => [esc(n.kind), esc(n.detail), n.block]));
+    }
+    return html;
+  },
+
+  async account(address) {
+    const a = await api('accounts/' + encodeURIComponent(address));
+    const requests = await api('requests?limit=20&requester=' + encodeURIComponent(address));
+    return `<h1>Account <span class="mono">${esc(a.address)}</span></h1>` +
+      rows([
+        ['claimable now', `<span id="claimable">${eth(a.claimable)}</span>`],
+        ['claimed', eth(a.claimed)],
+        ['balance in the vault', eth(a.balance)],
+        ['pending pool shares', a.pending.map(p => `${link.model(p.modelId)} (${esc(p.role)}) ${eth(p.amount)}`).join('<br>') || 'none'],
+      ]) +
+      `<h2>Earned by role</h2>` + table(['role', 'amount'], Object.entries(a.earned).map(([k, v]) => [esc(k), eth(v)])) +
+      (requests.items.length ? `<h2>Requests made</h2>` + table(['request', 'model', 'fee', 'state'],
+        requests.items.map(r => [link.request(r.requestId), link.model(r.modelId), eth(r.fee), esc(r.state)])) : '');
+  },
+
+  async model(id) {
+    const m = await api('models/' + encodeURIComponent(id));
+    return `<h1>Model ${m.model.modelId}${m.model.retired ? ' (retired)' : ''}</h1>` +
+      rows([
+        ['owner', link.account(m.model.owner)], ['sha256', `<code>${esc(m.model.sha256)}</code>`], ['uri', esc(m.model.uri)],
+        ['fee', eth(m.model.fee)], ['quorum', m.model.quorum],
+        ['version of', m.model.predecessor ? link.model(m.model.predecessor) : '—'],
+        ['requests', `${m.requests.total} (settled ${m.requests.settled}, failed ${m.requests.failed}, expired ${m.requests.expired}, pending ${m.requests.pending})`],
+        ['fees of settled requests', eth(m.earnings.fees)],
+        ['to protocol / workers / contributors', `${eth(m.earnings.protocol)} / ${eth(m.earnings.workers)} / ${eth(m.earnings.contributors)}`],
+        ['contributors by role', Object.entries(m.earnings.byRole).map(([k, v]) => `${esc(k)} ${eth(v)}`).join(' · ')],
+        ['pool pending distribution', eth(m.pendingPool)],
+      ]) +
+      `<h2>Contributors</h2>` + table(['account', 'role', 'share', 'dataset'],
+        m.contributors.map(c => [link.account(c.account), esc(c.role), (c.shareBps / 100).toFixed(2) + ' %', c.dataset ? link.dataset(c.dataset) : '']));
+  },
+
+  async dataset(hash) {
+    const d = await api('datasets/' + encodeURIComponent(hash));
+    return `<h1>Dataset</h1>` + rows([
+      ['sha256', `<code>${esc(d.dataset.sha256)}</code>`], ['provider', link.account(d.dataset.provider)], ['uri', esc(d.dataset.uri)],
+      ['models trained on it', d.models.map(m => `${link.model(m.modelId)} (${(m.shareBps / 100).toFixed(2)} %)`).join(', ') || 'none'],
+      ['provider earned from them', eth(d.providerEarnings)],
+    ]);
+  },
+
+  async worker(signer) {
+    const w = await api('workers/' + encodeURIComponent(signer));
+    return `<h1>Worker <span class="mono">${esc(w.signer)}</span></h1>` + rows([
+      ['operator', link.account(w.operator)], ['stake', eth(w.stake)], ['unbonding', eth(w.unbonding)],
+      ['slashed', w.banned ? 'yes: never active again' : 'no'], ['receipts signed', w.receipts], ['failures signed', w.failures],
+      ['earned', eth(w.earned)],
+    ]);
+  },
+};
+
+async function route() {
+  const [, page, arg] = (location.hash || '#/').split('/');
+  try {
+    view.innerHTML = await (pages[page] ? pages[page](decodeURIComponent(arg || '')) : pages.home());
+  } catch (e) {
+    view.innerHTML = `<p class="error" id="error">${esc(e.message)}</p>`;
+  }
+}
+
+/** A search becomes a route: a number is a request, 0x+40 hex an account (or worker), 0x+64 hex a dataset, m:N a model. */
+document.getElementById('search').addEventListener('submit', async ev => {
+  ev.preventDefault();
+  const q = document.getElementById('q').value.trim();
+  if (/^\d+$/.test(q)) location.hash = '#/request/' + q;
+  else if (/^m(odel)?[: ]?\d+$/i.test(q)) location.hash = '#/model/' + q.replace(/\D/g, '');
+  else if (/^0x[0-9a-fA-F]{64}$/.test(q)) location.hash = '#/dataset/' + q.toLowerCase();
+  else if (/^0x[0-9a-fA-F]{40}$/.test(q)) {
+    const worker = await fetch('v1/workers/' + q.toLowerCase());
+    location.hash = (worker.ok ? '#/worker/' : '#/account/') + q.toLowerCase();
+  } else view.innerHTML = `<p class="error" id="error">Search by request id, address, model (m:1) or dataset sha256.</p>`;
+});
+
+window.addEventListener('hashchange', route);
+route();
