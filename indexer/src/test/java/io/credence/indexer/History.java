@@ -27,7 +27,8 @@ import org.web3j.tx.gas.ContractGasProvider;
  * models with contributors, versions, fee changes, ownership transfers and retirement; workers
  * registering, adding stake, unbonding, withdrawing and being slashed; requests settled (quorum 1
  * and 2, in batches), failed, expired, skipped, with a failing callback; split and treasury
- * changes; pool distributions, protocol fee collections and claims.
+ * changes; pool distributions, protocol fee collections and claims; pausing, limits and the
+ * worker registry's settings.
  */
 final class History {
   static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
@@ -168,6 +169,13 @@ final class History {
 
     registry(NEW_OWNER).setModelFee(BigInteger.valueOf(m1), FEE.multiply(BigInteger.TWO)).send();
     registry(AUTHOR).retireModel(BigInteger.valueOf(m2)).send();
+
+    hub(OWNER).pause().send();
+    hub(OWNER).unpause().send();
+    hub(OWNER).setLimits(BigInteger.valueOf(70_000), BigInteger.valueOf(2_000_000)).send();
+    workers(OWNER).setMinStake(BigInteger.TEN.pow(17)).send();
+    workers(OWNER).setUnbondingDelay(BigInteger.valueOf(7 * 24 * 3600)).send();
+    workers(OWNER).setSlashRewardBps(BigInteger.valueOf(1_000)).send();
   }
 
   /** A few more settled and claimed requests, for the reorg test. */

@@ -65,12 +65,12 @@ class IndexerIT {
       for (String q :
           List.of(
               "dataset", "model", "contributor", "worker", "request", "claim", "split_change", "treasury_change",
-              "stake_event:kind", "outcome:kind", "request_note:kind", "model_change:kind")) {
+              "stake_event:kind", "outcome:kind", "request_note:kind", "model_change:kind", "setting_change:contract || '.' || name")) {
         String[] parts = q.split(":");
         String sql =
             parts.length == 1
                 ? "SELECT '" + parts[0] + "', count(*) FROM " + parts[0]
-                : "SELECT '" + parts[0] + ".' || " + parts[1] + ", count(*) FROM " + parts[0] + " GROUP BY " + parts[1];
+                : "SELECT '" + parts[0] + ".' || " + parts[1] + ", count(*) FROM " + parts[0] + " GROUP BY 1";
         try (ResultSet rs = c.createStatement().executeQuery(sql)) {
           while (rs.next()) {
             counts.put(rs.getString(1), rs.getLong(2));
@@ -102,7 +102,18 @@ class IndexerIT {
         .containsEntry("model_change.FEE", 1L)
         .containsEntry("model_change.RETIRED", 1L)
         .containsEntry("model_change.OWNER_PENDING", 1L)
-        .containsEntry("model_change.OWNER", 1L);
+        .containsEntry("model_change.OWNER", 1L)
+        .containsEntry("setting_change.hub.paused", 1L)
+        .containsEntry("setting_change.hub.unpaused", 1L)
+        .containsKey("setting_change.hub.limits")
+        .containsEntry("setting_change.modelRegistry.hub", 1L)
+        .containsEntry("setting_change.workerRegistry.hub", 1L)
+        .containsKey("setting_change.workerRegistry.slashRewardBps")
+        .containsKey("setting_change.workerRegistry.minStake")
+        .containsKey("setting_change.workerRegistry.unbondingDelay")
+        .containsKey("setting_change.hub.owner")
+        .containsKey("setting_change.modelRegistry.owner")
+        .containsKey("setting_change.workerRegistry.owner");
   }
 
   @Test

@@ -42,7 +42,7 @@ public final class Ingest {
   public static final List<String> TABLES =
       List.of(
           "split_change", "treasury_change", "dataset", "model", "model_change", "contributor", "worker", "stake_event", "request",
-          "outcome", "outcome_signer", "request_note", "ledger", "pool_ledger", "protocol_ledger", "claim", "checkpoint");
+          "outcome", "outcome_signer", "request_note", "ledger", "pool_ledger", "protocol_ledger", "claim", "setting_change", "checkpoint");
 
   private static final BigInteger BPS = BigInteger.valueOf(10_000);
   private static final int PROOF_BYTES = 73;
@@ -114,6 +114,30 @@ public final class Ingest {
     on(workerHandlers, WorkerRegistry.UNBONDINGSTARTED_EVENT, this::unbonding);
     on(workerHandlers, WorkerRegistry.STAKEWITHDRAWN_EVENT, this::withdrawn);
     on(workerHandlers, WorkerRegistry.WORKERSLASHED_EVENT, this::slashed);
+    // settings and administration
+    on(hubHandlers, InferenceHub.LIMITSCHANGED_EVENT, l -> {
+      var e = InferenceHub.getLimitsChangedEventFromLog(l);
+      setting("hub", "limits", "maxInputBytes=" + e.maxInputBytes + " maxCallbackGas=" + e.maxCallbackGas);
+    });
+    on(hubHandlers, InferenceHub.PAUSED_EVENT, l -> setting("hub", "paused", lower(InferenceHub.getPausedEventFromLog(l).account)));
+    on(hubHandlers, InferenceHub.UNPAUSED_EVENT, l -> setting("hub", "unpaused", lower(InferenceHub.getUnpausedEventFromLog(l).account)));
+    on(hubHandlers, InferenceHub.OWNERSHIPTRANSFERSTARTED_EVENT, l -> setting("hub", "ownerPending", lower(InferenceHub.getOwnershipTransferStartedEventFromLog(l).newOwner)));
+    on(hubHandlers, InferenceHub.OWNERSHIPTRANSFERRED_EVENT, l -> setting("hub", "owner", lower(InferenceHub.getOwnershipTransferredEventFromLog(l).newOwner)));
+    on(modelHandlers, ModelRegistry.HUBSET_EVENT, l -> setting("modelRegistry", "hub", lower(ModelRegistry.getHubSetEventFromLog(l).hub)));
+    on(modelHandlers, ModelRegistry.OWNERSHIPTRANSFERSTARTED_EVENT, l -> setting("modelRegistry", "ownerPending", lower(ModelRegistry.getOwnershipTransferStartedEventFromLog(l).newOwner)));
+    on(modelHandlers, ModelRegistry.OWNERSHIPTRANSFERRED_EVENT, l -> setting("modelRegistry", "owner", lower(ModelRegistry.getOwnershipTransferredEventFromLog(l).newOwner)));
+    on(workerHandlers, WorkerRegistry.HUBSET_EVENT, l -> setting("workerRegistry", "hub", lower(WorkerRegistry.getHubSetEventFromLog(l).hub)));
+    on(workerHandlers, WorkerRegistry.MINSTAKECHANGED_EVENT, l -> setting("workerRegistry", "minStake", WorkerRegistry.getMinStakeChangedEventFromLog(l).minStake.toString()));
+    on(workerHandlers, WorkerRegistry.UNBONDINGDELAYCHANGED_EVENT, l -> setting("workerRegistry", "unbondingDelay", WorkerRegistry.getUnbondingDelayChangedEventFromLog(l).delay.toString()));
+    on(workerHandlers, WorkerRegistry.SLASHREWARDCHANGED_EVENT, l -> setting("workerRegistry", "slashRewardBps", WorkerRegistry.getSlashRewardChangedEventFromLog(l).bps.toString()));
+    on(workerHandlers, WorkerRegistry.OWNERSHIPTRANSFERSTARTED_EVENT, l -> setting("workerRegistry", "ownerPending", lower(WorkerRegistry.getOwnershipTransferStartedEventFromLog(l).newOwner)));
+    on(workerHandlers, WorkerRegistry.OWNERSHIPTRANSFERRED_EVENT, l -> setting("workerRegistry", "owner", lower(WorkerRegistry.getOwnershipTransferredEventFromLog(l).newOwner)));
+  }
+
+  private void setting(String contract, String name, String value) throws SQLException {
+    rows.add(
+        "INSERT INTO setting_change (contract, name, value, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", contract, name, value,
+        block(), index(), tx());
   }
 
   private static void on(Map<String, Handler> handlers, Event event, Handler handler) {
