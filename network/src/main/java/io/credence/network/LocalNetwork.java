@@ -2,12 +2,8 @@ package io.credence.network;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
-import io.credence.contracts.WorkerRegistry;
 import io.credence.models.BenchMlp;
 import io.credence.protocol.Hashes;
-import io.credence.protocol.receipt.Eip712Domain;
-import io.credence.protocol.receipt.ReceiptSigner;
-import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.testkit.AnvilNode;
@@ -52,8 +48,8 @@ public final class LocalNetwork implements AutoCloseable {
   public static final List<Credentials> OPERATORS = List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
   public static final Credentials RELAYER = AnvilNode.devAccount(6);
-  /** The demo's two data providers (anvil dev accounts 2 and 5). */
-  public static final List<Credentials> DATA_PROVIDERS = List.of(AnvilNode.devAccount(2), AnvilNode.devAccount(5));
+  /** The demo's two data providers. */
+  public static final List<Credentials> DATA_PROVIDERS = Demo.DATA_PROVIDERS;
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
 
   public final AnvilNode anvil;
@@ -83,13 +79,8 @@ public final class LocalNetwork implements AutoCloseable {
               List.of(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(10_000), new byte[32])))
           .send();
     }
-    Eip712Domain registryDomain = Eip712Domain.workerRegistry(anvil.chainId(), deployment.workerRegistry().getContractAddress());
     for (int i = 0; i < WORKER_KEYS.size(); i++) {
-      ReceiptSigner key = new ReceiptSigner(WORKER_KEYS.get(i));
-      Credentials operator = OPERATORS.get(i);
-      WorkerRegistry.load(deployment.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(operator), gas)
-          .register(key.address(), WorkerKeyProof.sign(key, registryDomain, operator.getAddress()), BigInteger.TEN.pow(18))
-          .send();
+      Demo.registerWorker(anvil, deployment.workerRegistry().getContractAddress(), WORKER_KEYS.get(i), OPERATORS.get(i), BigInteger.TEN.pow(18));
     }
     String suffix = id.replaceAll("[^a-zA-Z0-9-]", "");
     jobsTopic = "credence.jobs.v1." + suffix;
@@ -151,27 +142,9 @@ public final class LocalNetwork implements AutoCloseable {
    */
   public long registerDemoModel() {
     try {
-      Path demo = RepoLayout.root().resolve("models/demo");
-      byte[] model = Files.readAllBytes(demo.resolve("iris-classifier.onnx"));
-      Files.write(dir.resolve("iris-classifier.onnx"), model);
-      ContractGasProvider gas = ContractDeployer.gas(anvil.chainId());
-      String registryAddress = deployment.modelRegistry().getContractAddress();
-      List<ModelRegistry.Contributor> contributors = new ArrayList<>();
-      contributors.add(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]));
-      String[] parts = {"iris-part-a.csv", "iris-part-b.csv"};
-      for (int i = 0; i < parts.length; i++) {
-        byte[] hash = Hashes.sha256(Files.readAllBytes(demo.resolve(parts[i])));
-        Credentials provider = DATA_PROVIDERS.get(i);
-        ModelRegistry.load(registryAddress, anvil.web3j(), anvil.transactionManager(provider), gas)
-            .registerDataset(hash, "file:" + parts[i])
-            .send();
-        contributors.add(new ModelRegistry.Contributor(provider.getAddress(), BigInteger.TWO, BigInteger.valueOf(2_000), hash));
-      }
-      TransactionReceipt tx =
-          ModelRegistry.load(registryAddress, anvil.web3j(), anvil.transactionManager(AUTHOR), gas)
-              .registerModel(Hashes.sha256(model), "file:iris-classifier.onnx", FEE, BigInteger.ONE, contributors)
-              .send();
-      return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
+      Path demo = Demo.files(RepoLayout.root());
+      Files.copy(demo.resolve("iris-classifier.onnx"), dir.resolve("iris-classifier.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return Demo.registerModel(anvil, deployment.modelRegistry().getContractAddress(), demo);
     } catch (Exception e) {
       throw new IllegalStateException("could not register the demo model: " + e.getMessage(), e);
     }

@@ -40,6 +40,12 @@ public final class Devnet {
   private final int pgPort;
   private final String pgUser;
   private final String pgDatabase;
+  private final PidFiles pids;
+
+  /** The devnet the environment describes (defaults: DESIGN.md's ports, data in .credence/). */
+  public static Devnet fromEnvironment() {
+    return new Devnet(System.getenv());
+  }
 
   Devnet(Map<String, String> env) {
     this.home = Path.of(env.getOrDefault("CREDENCE_HOME", RepoLayout.root().resolve(".credence").toString())).toAbsolutePath();
@@ -51,6 +57,32 @@ public final class Devnet {
     this.pgPort = Integer.parseInt(env.getOrDefault("CREDENCE_PG_PORT", "5432"));
     this.pgUser = env.getOrDefault("CREDENCE_PG_USER", "postgres");
     this.pgDatabase = env.getOrDefault("CREDENCE_PG_DATABASE", "credence");
+    this.pids = new PidFiles(home);
+  }
+
+  /** Where data, logs and pid files live. */
+  public Path home() {
+    return home;
+  }
+
+  public String anvilUrl() {
+    return "http://127.0.0.1:" + anvilPort;
+  }
+
+  public long chainId() {
+    return chainId;
+  }
+
+  public String kafkaBootstrap() {
+    return "127.0.0.1:" + kafkaPort;
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + pgDatabase;
+  }
+
+  public String pgUser() {
+    return pgUser;
   }
 
   public static void main(String[] args) {
@@ -77,7 +109,7 @@ public final class Devnet {
 
   // ------------------------------------------------------------------ up
 
-  int up() {
+  public int up() {
     mkdirs(logs());
     upAnvil();
     upKafka();
@@ -166,7 +198,7 @@ public final class Devnet {
 
   // -------------------------------------------------------------- status
 
-  int status() {
+  public int status() {
     List<String> down = new ArrayList<>();
     line("anvil", running(Service.ANVIL), Ports.listening(anvilPort), "http://127.0.0.1:" + anvilPort + " chain " + chainId, down);
     line("kafka", running(Service.KAFKA), Ports.listening(kafkaPort), "127.0.0.1:" + kafkaPort, down);
@@ -193,7 +225,7 @@ public final class Devnet {
 
   // ---------------------------------------------------------------- down
 
-  int down() {
+  public int down() {
     boolean clean = true;
     for (Service s : Service.values()) {
       Optional<ProcessHandle> p = running(s);
@@ -234,18 +266,7 @@ public final class Devnet {
   }
 
   private Optional<ProcessHandle> running(Service s) {
-    Path pidFile = pidFile(s);
-    if (!Files.exists(pidFile)) {
-      return Optional.empty();
-    }
-    try {
-      long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().or(() -> p.info().command()).orElse("").contains(s.marker));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
+    return pids.running(s.label, s.marker);
   }
 
   private static void requireFreePort(String what, int port, String variable) {
@@ -263,24 +284,12 @@ public final class Devnet {
     return logs().resolve(s.label + ".log");
   }
 
-  private Path pidFile(Service s) {
-    return home.resolve(s.label + ".pid");
-  }
-
   private void writePid(Service s, long pid) {
-    try {
-      Files.writeString(pidFile(s), Long.toString(pid));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    pids.write(s.label, pid);
   }
 
   private void deletePid(Service s) {
-    try {
-      Files.deleteIfExists(pidFile(s));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    pids.delete(s.label);
   }
 
   private static void mkdirs(Path dir) {
