@@ -1,0 +1,285 @@
+package io.credence.network;
+
+import io.credence.contracts.ModelRegistry;
+import io.credence.contracts.WorkerRegistry;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import io.credence.testkit.ManagedProcess;
+import io.credence.testkit.Ports;
+import io.credence.testkit.RepoLayout;
+import io.credence.testkit.devnet.Devnet;
+import io.credence.testkit.devnet.PidFiles;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+
+/**
+ * {@code scripts/credence up|down|status}: the whole Credence network on this machine. {@code up}
+ * starts the devnet (anvil, Kafka, PostgreSQL), deploys the contracts once (recorded in
+ * {@code deployments/<chainId>.json}), registers the demo datasets and model and a staked worker
+ * once, starts the worker, the relayer and the indexer as detached processes (pid files and logs
+ * under {@code .credence/}), waits until all are ready and prints where to look. What already runs
+ * or is already registered is left as it is, so a second {@code up} only checks.
+ *
+ * <p>Local keys: anvil's public development accounts (deployer 0, model author 1, data providers
+ * 2 and 5, worker operator 3, relayer 6) and a worker signing key derived from a fixed phrase.
+ * They hold only local test ether; never use them on a real network.
+ */
+public final class Launcher {
+  /** The local worker's signing key: derived from a fixed phrase, for this devnet only. */
+  static final Credentials WORKER_KEY =
+      Credentials.create(Hashes.hex(Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
+  static final Credentials WORKER_OPERATOR = AnvilNode.devAccount(3);
+  static final Credentials RELAYER = AnvilNode.devAccount(6);
+
+  /** A service: its name, module, HTTP port. */
+  record Service(String name, String module, int port) {
+    String marker() {
+      return "-Dcredence.service=" + name;
+    }
+  }
+
+  static final List<Service> SERVICES =
+      List.of(new Service("worker", "inference-worker", 8083), new Service("relayer", "relayer", 8081), new Service("indexer", "indexer", 8082));
+
+  private final Devnet devnet = Devnet.fromEnvironment();
+  private final Path root = RepoLayout.root();
+  private final PidFiles pids = new PidFiles(devnet.home());
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  public static void main(String[] args) {
+    Launcher l = new Launcher();
+    String command = args.length == 0 ? "status" : args[0];
+    try {
+      int code =
+          switch (command) {
+            case "up" -> l.up();
+            case "down" -> l.down();
+            case "status" -> l.status();
+            default -> {
+              System.err.println("usage: scripts/credence up|down|status|logs");
+              yield 2;
+            }
+          };
+      System.exit(code);
+    } catch (Exception e) {
+      System.err.println("credence " + command + " failed: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  int up() throws Exception {
+    if (devnet.up() != 0) {
+      return 1;
+    }
+    AnvilNode anvil = AnvilNode.attach(devnet.anvilUrl());
+    DeploymentManifest deployment = deploy(anvil);
+    register(anvil, deployment);
+    for (Service s : SERVICES) {
+      start(s, deployment);
+    }
+    System.out.println();
+    for (Service s : SERVICES) {
+      awaitReady(s);
+    }
+    System.out.println();
+    System.out.println("Credence is up on chain " + deployment.chainId() + ":");
+    System.out.println("  explorer        http://127.0.0.1:8082/");
+    System.out.println("  indexer API     http://127.0.0.1:8082/v1/stats   (OpenAPI: /q/openapi)");
+    System.out.println("  relayer API     http://127.0.0.1:8081/v1/requests/{id}   (OpenAPI: /q/openapi; admin token in " + adminTokenFile() + ")");
+    System.out.println("  worker          http://127.0.0.1:8083/q/health");
+    System.out.println("  metrics         /q/metrics on each of 8081, 8082, 8083");
+    System.out.println("  chain           " + devnet.anvilUrl() + "   contracts: " + DeploymentManifest.file(root.resolve("deployments"), deployment.chainId()));
+    System.out.println("  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
+    System.out.println("  stop            scripts/credence down");
+    return 0;
+  }
+
+  /** The deployment recorded for this chain when its contracts are there; otherwise a new one. */
+  private DeploymentManifest deploy(AnvilNode anvil) throws IOException {
+    Path file = DeploymentManifest.file(root.resolve("deployments"), anvil.chainId());
+    if (Files.exists(file)) {
+      DeploymentManifest known = DeploymentManifest.read(file);
+      String code = anvil.web3j().ethGetCode(known.address(DeploymentManifest.INFERENCE_HUB), DefaultBlockParameterName.LATEST).send().getCode();
+      if (code != null && code.length() > 2) {
+        System.out.println("contracts  already deployed (" + root.relativize(file) + ")");
+        return known;
+      }
+      System.out.println("contracts  " + root.relativize(file) + " names contracts this chain does not have: deploying again");
+    }
+    ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
+    DeploymentManifest manifest = new DeploymentManifest(d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses());
+    Files.createDirectories(file.getParent());
+    manifest.write(file);
+    System.out.println("contracts  deployed: hub " + manifest.address(DeploymentManifest.INFERENCE_HUB) + " (" + root.relativize(file) + ")");
+    return manifest;
+  }
+
+  /** The demo model and datasets, and a staked worker, unless already registered. */
+  private void register(AnvilNode anvil, DeploymentManifest d) throws Exception {
+    String registry = d.address(DeploymentManifest.MODEL_REGISTRY);
+    String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
+    var gas = ContractDeployer.gas(anvil.chainId());
+    ModelRegistry models = ModelRegistry.load(registry, anvil.web3j(), anvil.transactionManager(Demo.AUTHOR), gas);
+    if (models.modelCount().send().signum() == 0) {
+      long id = Demo.registerModel(anvil, registry, Demo.files(root));
+      System.out.println("demo       registered the Iris classifier as model " + id + " with its two datasets");
+    } else {
+      System.out.println("demo       model already registered");
+    }
+    WorkerRegistry registryOfWorkers = WorkerRegistry.load(workers, anvil.web3j(), anvil.transactionManager(WORKER_OPERATOR), gas);
+    if (!registryOfWorkers.isActive(WORKER_KEY.getAddress()).send()) {
+      Demo.registerWorker(anvil, workers, WORKER_KEY, WORKER_OPERATOR, BigInteger.TEN.pow(18));
+      System.out.println("worker     registered key " + WORKER_KEY.getAddress() + " for operator " + WORKER_OPERATOR.getAddress() + ", staked 1 ETH");
+    } else {
+      System.out.println("worker     key " + WORKER_KEY.getAddress() + " already active");
+    }
+  }
+
+  private void start(Service s, DeploymentManifest d) throws IOException {
+    if (pids.running(s.name(), s.marker()).isPresent()) {
+      System.out.printf("%-10s already running%n", s.name());
+      return;
+    }
+    if (Ports.listening(s.port())) {
+      throw new IllegalStateException("port " + s.port() + " for the " + s.name() + " is taken by a process credence did not start");
+    }
+    Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: scripts/credence builds it; run it again");
+    }
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.marker(), "-Xmx512m"));
+    Map<String, String> props = new java.util.LinkedHashMap<>();
+    props.put("credence.chain.rpc-url", devnet.anvilUrl());
+    props.put("credence.chain.id", Long.toString(d.chainId()));
+    Map<String, String> env = new java.util.HashMap<>();
+    String hub = d.address(DeploymentManifest.INFERENCE_HUB);
+    switch (s.name()) {
+      case "worker" -> {
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+        props.put("kafka.bootstrap.servers", devnet.kafkaBootstrap());
+        props.put("credence.worker.hub", hub);
+        props.put("credence.worker.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
+        props.put("credence.worker.models.file-root", Demo.files(root).toString());
+        props.put("credence.worker.models.cache-dir", devnet.home().resolve("worker/models").toString());
+        props.put("credence.worker.results-dir", devnet.home().resolve("worker/results").toString());
+        env.put("CREDENCE_WORKER_KEY_HEX", WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16));
+      }
+      case "relayer" -> {
+        props.put("kafka.bootstrap.servers", devnet.kafkaBootstrap());
+        props.put("credence.relayer.hub", hub);
+        props.put("credence.relayer.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
+        props.put("credence.relayer.model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
+        props.put("credence.relayer.chain.start-block", Long.toString(d.startBlock()));
+        props.put("quarkus.datasource.jdbc.url", devnet.jdbcUrl());
+        props.put("quarkus.datasource.username", devnet.pgUser());
+        env.put("CREDENCE_RELAYER_KEY_HEX", RELAYER.getEcKeyPair().getPrivateKey().toString(16));
+        env.put("CREDENCE_RELAYER_ADMIN_TOKEN", adminToken());
+      }
+      default -> {
+        props.put("credence.indexer.hub", hub);
+        props.put("credence.indexer.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
+        props.put("credence.indexer.model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
+        props.put("credence.indexer.chain.start-block", Long.toString(d.startBlock()));
+        props.put("quarkus.datasource.jdbc.url", devnet.jdbcUrl());
+        props.put("quarkus.datasource.username", devnet.pgUser());
+      }
+    }
+    props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.addAll(List.of("-jar", jar.toString()));
+    Path log = devnet.home().resolve("logs").resolve(s.name() + ".log");
+    Files.createDirectories(log.getParent());
+    ManagedProcess p = ManagedProcess.start(s.name(), cmd, devnet.home(), log, env, true);
+    pids.write(s.name(), p.pid());
+    System.out.printf("%-10s starting on 127.0.0.1:%d (log %s)%n", s.name(), s.port(), root.relativize(log));
+  }
+
+  private void awaitReady(Service s) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (ready(s)) {
+        System.out.printf("%-10s ready%n", s.name());
+        return;
+      }
+      if (pids.running(s.name(), s.marker()).isEmpty()) {
+        throw new IllegalStateException("the " + s.name() + " stopped while starting; see " + devnet.home().resolve("logs/" + s.name() + ".log"));
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("the " + s.name() + " is not ready after 120 s; see " + devnet.home().resolve("logs/" + s.name() + ".log"));
+  }
+
+  private boolean ready(Service s) {
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build();
+      return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  int status() {
+    int code = devnet.status();
+    for (Service s : SERVICES) {
+      Optional<ProcessHandle> p = pids.running(s.name(), s.marker());
+      boolean up = ready(s);
+      System.out.printf("%-10s %-8s %-55s %s%n", s.name(), up ? "ready" : "DOWN", "http://127.0.0.1:" + s.port(), p.map(h -> "pid " + h.pid()).orElse(""));
+      if (!up) {
+        code = 1;
+      }
+    }
+    return code;
+  }
+
+  int down() {
+    for (Service s : SERVICES.reversed()) {
+      Optional<ProcessHandle> p = pids.running(s.name(), s.marker());
+      if (p.isPresent()) {
+        System.out.printf("%-10s stopping (pid %d)%n", s.name(), p.get().pid());
+        ManagedProcess.stop(p.get(), Duration.ofSeconds(30));
+      }
+      pids.delete(s.name());
+    }
+    return devnet.down();
+  }
+
+  private Path adminTokenFile() {
+    return devnet.home().resolve("relayer-admin-token");
+  }
+
+  /** The relayer's admin token: made once, kept in a file only this user can read. */
+  private String adminToken() throws IOException {
+    Path file = adminTokenFile();
+    if (!Files.exists(file)) {
+      byte[] secret = new byte[24];
+      new SecureRandom().nextBytes(secret);
+      Files.writeString(file, HexFormat.of().formatHex(secret));
+      try {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the file stays as created
+      }
+    }
+    return Files.readString(file).trim();
+  }
+}
