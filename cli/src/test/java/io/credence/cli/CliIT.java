@@ -1,0 +1,124 @@
+package io.credence.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.credence.contracts.InferenceHub;
+import io.credence.network.Demo;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.settlement.HubReceipts;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.ContractDeployer;
+import io.credence.testkit.RepoLayout;
+import io.credence.testkit.TestInfra;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+
+/** The CLI against a real anvil: a receipt settled by a registered worker verifies; tampering does not. */
+class CliIT {
+  private static final Credentials KEY = Credentials.create(Hashes.hex(Hashes.keccak256("cli test worker".getBytes(StandardCharsets.UTF_8))));
+  private static final Credentials OPERATOR = AnvilNode.devAccount(3);
+  private static final Credentials DAPP = AnvilNode.devAccount(7);
+  private static AnvilNode anvil;
+  private static ContractDeployer.Deployment d;
+  private static Path manifest;
+  private static long settledId;
+  private static long pendingId;
+
+  @BeforeAll
+  static void settleOneReceipt() throws Exception {
+    anvil = TestInfra.anvil();
+    d = ContractDeployer.deploy(anvil);
+    manifest = Files.createTempDirectory("credence-cli").resolve("deployment.json");
+    new DeploymentManifest(d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses()).write(manifest);
+    long model = Demo.registerModel(anvil, d.modelRegistry().getContractAddress(), Demo.files(RepoLayout.root()));
+    Demo.registerWorker(anvil, d.workerRegistry().getContractAddress(), KEY, OPERATOR, BigInteger.TEN.pow(18));
+    InferenceHub hub = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(DAPP), ContractDeployer.gas(anvil.chainId()));
+    var requested = new java.util.ArrayList<InferenceHub.InferenceRequestedEventResponse>();
+    for (int i = 0; i < 2; i++) {
+      var tx =
+          hub.requestInference(
+                  BigInteger.valueOf(model), ("input " + i).getBytes(StandardCharsets.UTF_8), BigInteger.valueOf(anvil.latestTimestamp() + 600),
+                  "0x0000000000000000000000000000000000000000", BigInteger.ZERO, Demo.FEE)
+              .send();
+      requested.add(InferenceHub.getInferenceRequestedEvents(tx).get(0));
+    }
+    var r = requested.get(0);
+    byte[] output = "an answer".getBytes(StandardCharsets.UTF_8);
+    long at = anvil.latestTimestamp();
+    byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
+    byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(output), at).digest(Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress()));
+    hub.submitReceipts(List.of(HubReceipts.receipt(r.requestId, HubReceipts.request(r), output, List.of(new HubReceipts.Signed(KEY.getAddress(), at, new ReceiptSigner(KEY).sign(digest)))))).send();
+    settledId = r.requestId.longValueExact();
+    pendingId = requested.get(1).requestId.longValueExact();
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    String[] all = new String[args.length + 4];
+    all[0] = "--rpc";
+    all[1] = anvil.rpcUrl();
+    all[2] = "--deployment";
+    all[3] = manifest.toString();
+    System.arraycopy(args, 0, all, 4, args.length);
+    int code = CredenceCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void aSettledReceiptVerifiesAgainstTheChainAndTheModelFile() {
+    Run r = cli("receipt", "verify", Long.toString(settledId), "--model-file", Demo.files(RepoLayout.root()).resolve("iris-classifier.onnx").toString());
+    assertThat(r.code()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("verified: every check passed", KEY.getAddress().toLowerCase(), "an active worker", "matches");
+  }
+
+  @Test
+  void aWrongModelFileAPendingRequestAndAnUnknownOneDoNotVerify() throws Exception {
+    Path other = Files.createTempFile("not-the-model", ".onnx");
+    Files.writeString(other, "something else");
+    Run wrong = cli("receipt", "verify", Long.toString(settledId), "--model-file", other.toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.out()).contains("DOES NOT match", "FAILED: the model file is not the registered model");
+    Run pending = cli("receipt", "verify", Long.toString(pendingId));
+    assertThat(pending.code()).isEqualTo(1);
+    assertThat(pending.out()).contains("no receipt (pending)");
+    assertThat(cli("receipt", "verify", "999999").code()).isEqualTo(1);
+  }
+
+  @Test
+  void badUsageIsExitCodeTwoWithAMessageAndAnUnreachableNodeThree() {
+    Run bad = cli("receipt", "verify", "abc");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("positive integer");
+    assertThat(cli("rewards", "show", "0x12").code()).isEqualTo(2);
+    StringWriter err = new StringWriter();
+    int code = CredenceCli.run(new String[] {"--rpc", "http://127.0.0.1:1", "request", "show", "1"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    assertThat(code).isEqualTo(3);
+    assertThat(err.toString()).contains("cannot reach the node");
+  }
+
+  @Test
+  void rewardsAndRequestsComeFromTheChain() throws Exception {
+    Run rewards = cli("rewards", "show", OPERATOR.getAddress());
+    assertThat(rewards.code()).isZero();
+    assertThat(rewards.out()).contains("claimable  " + d.inferenceHub().claimable(OPERATOR.getAddress()).send() + " wei");
+    Run request = cli("request", "show", Long.toString(settledId));
+    assertThat(request.code()).isZero();
+    assertThat(request.out()).contains("SETTLED", Hashes.hex("an answer".getBytes(StandardCharsets.UTF_8)));
+    assertThat(cli("request", "show", Long.toString(pendingId)).out()).contains("PENDING");
+  }
+}
