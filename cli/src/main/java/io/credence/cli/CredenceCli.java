@@ -4,6 +4,8 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.protocol.keys.SigningKeys;
+import io.credence.protocol.tensor.TensorCodec;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
@@ -16,17 +18,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.datatypes.Event;
+import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.StaticEIP1559GasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.utils.Numeric;
 import picocli.CommandLine;
@@ -43,8 +50,8 @@ import picocli.CommandLine.ParentCommand;
     name = "credence",
     mixinStandardHelpOptions = true,
     version = "credence 0.1.0",
-    description = "Credence from the command line: verify receipts against the chain alone, see rewards.",
-    subcommands = {CredenceCli.Receipt.class, CredenceCli.Rewards.class, CredenceCli.Request.class})
+    description = "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
+    subcommands = {CredenceCli.Infer.class, CredenceCli.Receipt.class, CredenceCli.Rewards.class, CredenceCli.Request.class})
 public final class CredenceCli {
   static final int FAILED = 1;
   static final int UNAVAILABLE = 3;
@@ -61,13 +68,29 @@ public final class CredenceCli {
       defaultValue = "${env:CREDENCE_DEPLOYMENT}")
   Path deployment;
 
+  @Option(
+      names = "--keystore",
+      description = "for commands that send transactions: a web3 keystore file, its password in $CREDENCE_KEY_PASSWORD"
+          + " (without one: the key as hex in $CREDENCE_KEY_HEX; never on the command line)")
+  Path keystore;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The environment (a test gives its own). */
+  private Map<String, String> env = System.getenv();
+
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
   }
 
-  /** Runs a command line with its output to {@code out} and errors to {@code err}; returns the exit code. */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new CredenceCli());
+  /**
+   * Runs a command line with its output to {@code out}, errors and progress to {@code err}, keys
+   * read from {@code env}; returns the exit code.
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    CredenceCli root = new CredenceCli();
+    root.env = env;
+    CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
@@ -105,6 +128,27 @@ public final class CredenceCli {
     }
   }
 
+  /** The signing key, from the keystore or the environment. */
+  Credentials key() {
+    if (keystore == null && env.get("CREDENCE_KEY_HEX") == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "this command signs a transaction: set CREDENCE_KEY_HEX, or give --keystore with CREDENCE_KEY_PASSWORD");
+    }
+    return SigningKeys.load(
+        "your", Optional.ofNullable(env.get("CREDENCE_KEY_HEX")), Optional.ofNullable(keystore).map(Path::toString),
+        Optional.ofNullable(env.get("CREDENCE_KEY_PASSWORD")), "CREDENCE_KEY", "--keystore");
+  }
+
+  /** The hub, sending as {@code key}, with EIP-1559 fees from the node. */
+  static InferenceHub hubAs(Chain chain, Credentials key) throws java.io.IOException {
+    String base = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
+    BigInteger baseFee = base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
+    BigInteger tip = BigInteger.valueOf(1_000_000_000L);
+    var gas = new StaticEIP1559GasProvider(chain.chainId(), baseFee.multiply(BigInteger.TWO).add(tip), tip, BigInteger.valueOf(3_000_000));
+    var tm = new RawTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300));
+    return InferenceHub.load(chain.manifest().address(DeploymentManifest.INFERENCE_HUB), chain.web3j(), tm, gas);
+  }
+
   Chain connect() throws java.io.IOException {
     Web3j web3j = Web3j.build(new HttpService(rpc));
     long chainId;
@@ -130,6 +174,84 @@ public final class CredenceCli {
       // below
     }
     throw new CommandLine.ParameterException(line, "a request id is a positive integer, got '" + value + "'");
+  }
+
+  // ------------------------------------------------------------------ infer
+
+  @Command(
+      name = "infer",
+      description = "Requests an inference, waits for its receipt and prints the output tensors as JSON (see --input).")
+  static final class Infer implements Callable<Integer> {
+    @ParentCommand CredenceCli root;
+
+    @Option(names = "--model", required = true, description = "the model id")
+    long model;
+
+    @Option(
+        names = "--input", required = true,
+        description = "a JSON file (or - for standard input): [{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[...]}]")
+    String input;
+
+    @Option(names = "--fee", description = "wei to escrow (default: the model's fee)")
+    BigInteger fee;
+
+    @Option(names = "--deadline", defaultValue = "600", description = "seconds until the request may be expired and refunded (default 600)")
+    long deadline;
+
+    @Option(names = "--timeout", defaultValue = "300", description = "seconds to wait for the receipt (default 300)")
+    long timeout;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      String json = input.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8) : Files.readString(Path.of(input));
+      byte[] encoded;
+      try {
+        encoded = TensorCodec.encode(TensorJson.read(json));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      Credentials key = root.key();
+      Chain chain = root.connect();
+      InferenceHub hub = hubAs(chain, key);
+      BigInteger escrow = fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
+      long now = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
+      var tx = hub.requestInference(BigInteger.valueOf(model), encoded, BigInteger.valueOf(now + deadline), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, escrow).send();
+      long id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
+      err.println("request " + id + " sent (transaction " + tx.getTransactionHash() + ", " + escrow + " wei escrowed); waiting for a receipt");
+      long start = System.nanoTime();
+      long lastNote = start;
+      while (System.nanoTime() - start < timeout * 1_000_000_000L) {
+        Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, id);
+        if (settled.isPresent()) {
+          var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
+          err.printf("settled after %.1f s in block %s (transaction %s); check it with: credence receipt verify %d%n",
+              (System.nanoTime() - start) / 1e9, settled.get().getBlockNumber(), settled.get().getTransactionHash(), id);
+          out.println(TensorJson.write(TensorCodec.decode(s.output)));
+          return 0;
+        }
+        Optional<Log> failed = chain.log(InferenceHub.INFERENCEFAILED_EVENT, id);
+        if (failed.isPresent()) {
+          var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
+          err.println("request " + id + " failed (reason " + f.reason + "): " + f.refund + " wei refunded to your vault balance (credence rewards claim)");
+          return FAILED;
+        }
+        if (chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, id).isPresent()) {
+          err.println("request " + id + " expired: the fee was refunded to your vault balance (credence rewards claim)");
+          return FAILED;
+        }
+        if (System.nanoTime() - lastNote > 5_000_000_000L) {
+          lastNote = System.nanoTime();
+          err.printf("  still waiting for request %d (%.0f s)%n", id, (lastNote - start) / 1e9);
+        }
+        Thread.sleep(500);
+      }
+      err.println("no receipt for request " + id + " after " + timeout + " s; it stays pending until its deadline (credence request show " + id + ")");
+      return FAILED;
+    }
   }
 
   // ------------------------------------------------------------------ receipt verify
@@ -237,7 +359,7 @@ public final class CredenceCli {
 
   // ------------------------------------------------------------------ rewards show
 
-  @Command(name = "rewards", description = "Rewards.", subcommands = Rewards.Show.class)
+  @Command(name = "rewards", description = "Rewards.", subcommands = {Rewards.Show.class, Rewards.Claim.class})
   static final class Rewards {
     @ParentCommand CredenceCli root;
 
@@ -261,6 +383,42 @@ public final class CredenceCli {
         out.println("account    " + address.toLowerCase(Locale.ROOT));
         out.println("claimable  " + hub.claimable(address).send() + " wei (claim(its models) pays this now)");
         out.println("balance    " + hub.balanceOf(address).send() + " wei (credited; claim() pays this)");
+        return 0;
+      }
+    }
+
+    @Command(name = "claim", description = "Pays your vault balance; with --models, first distributes those models' pools (your shares).")
+    static final class Claim implements Callable<Integer> {
+      @ParentCommand Rewards rewards;
+
+      @Option(names = "--models", split = ",", description = "model ids whose pools to distribute first (your contributor shares)")
+      List<Long> models = new ArrayList<>();
+
+      @Option(names = "--to", description = "pay this address instead of yours")
+      String to;
+
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws Exception {
+        if (to != null && !to.matches("0x[0-9a-fA-F]{40}")) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--to is an address, 0x followed by 40 hex digits");
+        }
+        Credentials key = rewards.root.key();
+        Chain chain = rewards.root.connect();
+        PrintWriter out = spec.commandLine().getOut();
+        BigInteger claimable = chain.hub().claimable(key.getAddress()).send();
+        BigInteger balance = chain.hub().balanceOf(key.getAddress()).send();
+        if ((models.isEmpty() ? balance : claimable).signum() == 0) {
+          out.println("nothing to claim for " + key.getAddress().toLowerCase(Locale.ROOT) + (models.isEmpty() && claimable.signum() > 0 ? " yet: name your models with --models" : ""));
+          return FAILED;
+        }
+        InferenceHub hub = hubAs(chain, key);
+        List<BigInteger> ids = models.stream().map(BigInteger::valueOf).toList();
+        var tx = to != null ? hub.claimTo(to, ids).send() : hub.claim(ids).send();
+        var claimed = InferenceHub.getClaimedEvents(tx);
+        BigInteger amount = claimed.isEmpty() ? BigInteger.ZERO : claimed.get(0).amount;
+        out.println("claimed " + amount + " wei to " + (to != null ? to.toLowerCase(Locale.ROOT) : key.getAddress().toLowerCase(Locale.ROOT)) + " (transaction " + tx.getTransactionHash() + ")");
         return 0;
       }
     }

@@ -75,8 +75,81 @@ class CliIT {
     all[2] = "--deployment";
     all[3] = manifest.toString();
     System.arraycopy(args, 0, all, 4, args.length);
-    int code = CredenceCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
+    int code = CredenceCli.run(all, new PrintWriter(out, true), new PrintWriter(err, true), env);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  private static java.util.Map<String, String> env = java.util.Map.of();
+
+  private static Run cliAs(Credentials key, String... args) {
+    env = java.util.Map.of("CREDENCE_KEY_HEX", key.getEcKeyPair().getPrivateKey().toString(16));
+    try {
+      return cli(args);
+    } finally {
+      env = java.util.Map.of();
+    }
+  }
+
+  @Test
+  void inferSendsTheRequestWaitsForTheReceiptAndPrintsTheOutputTensors() throws Exception {
+    Path input = Files.createTempFile("input", ".json");
+    Files.writeString(input, "[{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[1.4,0.2,5.1,3.5]}]");
+    BigInteger next = d.inferenceHub().nextRequestId().send();
+    var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> cliAs(DAPP, "infer", "--model", "1", "--input", input.toString(), "--timeout", "60"));
+    // a worker and a relayer, played by the test: wait for the request, settle it
+    InferenceHub hub = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(OPERATOR), ContractDeployer.gas(anvil.chainId()));
+    InferenceHub.InferenceRequestedEventResponse r = null;
+    for (int i = 0; i < 200 && r == null; i++) {
+      var filter = new org.web3j.protocol.core.methods.request.EthFilter(
+          org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())), org.web3j.protocol.core.DefaultBlockParameterName.LATEST,
+          d.inferenceHub().getContractAddress());
+      filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT));
+      filter.addSingleTopic(org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(next, 64));
+      var logs = anvil.web3j().ethGetLogs(filter).send().getLogs();
+      if (!logs.isEmpty()) {
+        r = InferenceHub.getInferenceRequestedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.get(0).get());
+      } else {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(r).as("the CLI's request").isNotNull();
+    byte[] output = io.credence.protocol.tensor.TensorCodec.encode(List.of(io.credence.protocol.tensor.Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.9f, 0.05f, 0.05f)));
+    long at = anvil.latestTimestamp();
+    byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
+    byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(output), at).digest(Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress()));
+    hub.submitReceipts(List.of(HubReceipts.receipt(r.requestId, HubReceipts.request(r), output, List.of(new HubReceipts.Signed(KEY.getAddress(), at, new ReceiptSigner(KEY).sign(digest)))))).send();
+    Run done = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(done.code()).as(done.err()).isZero();
+    assertThat(done.out().trim()).isEqualTo("[{\"name\":\"probabilities\",\"dtype\":\"float32\",\"shape\":[1,3],\"data\":[0.9,0.05,0.05]}]");
+    assertThat(done.err()).contains("request " + next + " sent", "credence receipt verify " + next);
+  }
+
+  @Test
+  void claimPaysTheBalanceOnceAndKeysNeverComeFromArguments() throws Exception {
+    Credentials claimer = AnvilNode.devAccount(4);
+    // a refund credits the requester's balance: request as account 4, let it expire
+    InferenceHub asClaimer = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(claimer), ContractDeployer.gas(anvil.chainId()));
+    var tx = asClaimer.requestInference(BigInteger.ONE, "refund me".getBytes(StandardCharsets.UTF_8), BigInteger.valueOf(anvil.latestTimestamp() + 100), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, Demo.FEE).send();
+    var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    anvil.increaseTime(200);
+    asClaimer.expire(e.requestId, HubReceipts.request(e)).send();
+    BigInteger balance = d.inferenceHub().balanceOf(claimer.getAddress()).send();
+    assertThat(balance).isEqualTo(Demo.FEE);
+    Run claim = cliAs(claimer, "rewards", "claim");
+    assertThat(claim.code()).as(claim.out() + claim.err()).isZero();
+    assertThat(claim.out()).contains("claimed " + balance + " wei to " + claimer.getAddress().toLowerCase());
+    assertThat(d.inferenceHub().balanceOf(claimer.getAddress()).send()).isZero();
+    Run again = cliAs(claimer, "rewards", "claim");
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.out()).contains("nothing to claim");
+    Run noKey = cli("rewards", "claim");
+    assertThat(noKey.code()).isEqualTo(2);
+    assertThat(noKey.err()).contains("CREDENCE_KEY_HEX");
+    Path bad = Files.createTempFile("bad", ".json");
+    Files.writeString(bad, "{\"not\": \"a list\"}");
+    Run badInput = cliAs(DAPP, "infer", "--model", "1", "--input", bad.toString());
+    assertThat(badInput.code()).isEqualTo(2);
+    assertThat(badInput.err()).contains("JSON list of tensors");
   }
 
   @Test
@@ -106,7 +179,7 @@ class CliIT {
     assertThat(bad.err()).contains("positive integer");
     assertThat(cli("rewards", "show", "0x12").code()).isEqualTo(2);
     StringWriter err = new StringWriter();
-    int code = CredenceCli.run(new String[] {"--rpc", "http://127.0.0.1:1", "request", "show", "1"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    int code = CredenceCli.run(new String[] {"--rpc", "http://127.0.0.1:1", "request", "show", "1"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true), java.util.Map.of());
     assertThat(code).isEqualTo(3);
     assertThat(err.toString()).contains("cannot reach the node");
   }
