@@ -73,8 +73,9 @@ public final class Launcher {
             case "up" -> l.up();
             case "down" -> l.down();
             case "status" -> l.status();
+            case "demo" -> l.demo();
             default -> {
-              System.err.println("usage: scripts/credence up|down|status|logs");
+              System.err.println("usage: scripts/credence up|demo|status|logs|down");
               yield 2;
             }
           };
@@ -236,6 +237,18 @@ public final class Launcher {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  int demo() throws Exception {
+    for (Service s : SERVICES) {
+      if (!ready(s)) {
+        System.err.println("the " + s.name() + " is not running: start the network first with scripts/credence up");
+        return 1;
+      }
+    }
+    AnvilNode anvil = AnvilNode.attach(devnet.anvilUrl());
+    DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(root.resolve("deployments"), anvil.chainId()));
+    return new DemoRun(anvil, d, root, devnet.home()).run();
   }
 
   int status() {
