@@ -47,9 +47,11 @@ final class DemoRun {
   private final DeploymentManifest d;
   private final Path root;
   private final Path home;
+  private final String indexer;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  DemoRun(AnvilNode anvil, DeploymentManifest d, Path root, Path home) {
+  DemoRun(AnvilNode anvil, DeploymentManifest d, Path root, Path home, String indexer) {
+    this.indexer = indexer;
     this.anvil = anvil;
     this.d = d;
     this.root = root;
@@ -96,7 +98,7 @@ final class DemoRun {
     System.out.println();
     claim(hubAddress);
     System.out.println();
-    System.out.println("See it all in the explorer: http://127.0.0.1:8082/#/request/" + ids.get(0) + "   and the author: http://127.0.0.1:8082/#/account/"
+    System.out.println("See it all in the explorer: " + indexer + "/#/request/" + ids.get(0) + "   and the author: " + indexer + "/#/account/"
         + Demo.AUTHOR.getAddress().toLowerCase(Locale.ROOT));
     System.out.println("Check a receipt against the chain alone: scripts/credence receipt verify " + ids.get(0) + " --model-file models/demo/iris-classifier.onnx");
     return 0;
@@ -149,7 +151,7 @@ final class DemoRun {
   private void split(long id) throws IOException, InterruptedException {
     for (int attempt = 0; attempt < 40; attempt++) {
       HttpResponse<String> r =
-          http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8082/v1/requests/" + id)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+          http.send(HttpRequest.newBuilder(URI.create(indexer + "/v1/requests/" + id)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
       JsonNode split = r.statusCode() == 200 ? ProtocolJson.mapper().readTree(r.body()).path("split") : null;
       if (split != null && !split.isMissingNode() && !split.isNull()) {
         StringBuilder line = new StringBuilder("  fee split (wei): protocol " + split.path("protocol").asText());
@@ -160,7 +162,7 @@ final class DemoRun {
       }
       Thread.sleep(250);
     }
-    System.out.println("  fee split: the indexer has not shown this request yet (http://127.0.0.1:8082/#/request/" + id + ")");
+    System.out.println("  fee split: the indexer has not shown this request yet (" + indexer + "/#/request/" + id + ")");
   }
 
   private void claim(String hubAddress) throws Exception {

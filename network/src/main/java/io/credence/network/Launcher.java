@@ -57,7 +57,25 @@ public final class Launcher {
   }
 
   static final List<Service> SERVICES =
-      List.of(new Service("worker", "inference-worker", 8083), new Service("relayer", "relayer", 8081), new Service("indexer", "indexer", 8082));
+      List.of(
+          new Service("worker", "inference-worker", port("CREDENCE_WORKER_PORT", 8083)),
+          new Service("relayer", "relayer", port("CREDENCE_RELAYER_PORT", 8081)),
+          new Service("indexer", "indexer", port("CREDENCE_INDEXER_PORT", 8082)));
+
+  private static int port(String variable, int defaultPort) {
+    String v = System.getenv(variable);
+    return v == null || v.isBlank() ? defaultPort : Integer.parseInt(v.trim());
+  }
+
+  /** Where deployment manifests are written and read: $CREDENCE_DEPLOYMENTS, else deployments/ in the repository. */
+  private Path deployments() {
+    String v = System.getenv("CREDENCE_DEPLOYMENTS");
+    return v == null || v.isBlank() ? root.resolve("deployments") : Path.of(v).toAbsolutePath();
+  }
+
+  static Service service(String name) {
+    return SERVICES.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+  }
 
   private final Devnet devnet = Devnet.fromEnvironment();
   private final Path root = RepoLayout.root();
@@ -102,12 +120,15 @@ public final class Launcher {
     }
     System.out.println();
     System.out.println("Credence is up on chain " + deployment.chainId() + ":");
-    System.out.println("  explorer        http://127.0.0.1:8082/");
-    System.out.println("  indexer API     http://127.0.0.1:8082/v1/stats   (OpenAPI: /q/openapi)");
-    System.out.println("  relayer API     http://127.0.0.1:8081/v1/requests/{id}   (OpenAPI: /q/openapi; admin token in " + adminTokenFile() + ")");
-    System.out.println("  worker          http://127.0.0.1:8083/q/health");
-    System.out.println("  metrics         /q/metrics on each of 8081, 8082, 8083");
-    System.out.println("  chain           " + devnet.anvilUrl() + "   contracts: " + DeploymentManifest.file(root.resolve("deployments"), deployment.chainId()));
+    int indexer = service("indexer").port();
+    int relayer = service("relayer").port();
+    int worker = service("worker").port();
+    System.out.println("  explorer        http://127.0.0.1:" + indexer + "/");
+    System.out.println("  indexer API     http://127.0.0.1:" + indexer + "/v1/stats   (OpenAPI: /q/openapi)");
+    System.out.println("  relayer API     http://127.0.0.1:" + relayer + "/v1/requests/{id}   (OpenAPI: /q/openapi; admin token in " + adminTokenFile() + ")");
+    System.out.println("  worker          http://127.0.0.1:" + worker + "/q/health");
+    System.out.println("  metrics         /q/metrics on each of " + relayer + ", " + indexer + ", " + worker);
+    System.out.println("  chain           " + devnet.anvilUrl() + "   contracts: " + DeploymentManifest.file(deployments(), deployment.chainId()));
     System.out.println("  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
     System.out.println("  stop            scripts/credence down");
     return 0;
@@ -115,21 +136,21 @@ public final class Launcher {
 
   /** The deployment recorded for this chain when its contracts are there; otherwise a new one. */
   private DeploymentManifest deploy(AnvilNode anvil) throws IOException {
-    Path file = DeploymentManifest.file(root.resolve("deployments"), anvil.chainId());
+    Path file = DeploymentManifest.file(deployments(), anvil.chainId());
     if (Files.exists(file)) {
       DeploymentManifest known = DeploymentManifest.read(file);
       String code = anvil.web3j().ethGetCode(known.address(DeploymentManifest.INFERENCE_HUB), DefaultBlockParameterName.LATEST).send().getCode();
       if (code != null && code.length() > 2) {
-        System.out.println("contracts  already deployed (" + root.relativize(file) + ")");
+        System.out.println("contracts  already deployed (" + file + ")");
         return known;
       }
-      System.out.println("contracts  " + root.relativize(file) + " names contracts this chain does not have: deploying again");
+      System.out.println("contracts  " + file + " names contracts this chain does not have: deploying again");
     }
     ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
     DeploymentManifest manifest = new DeploymentManifest(d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses());
     Files.createDirectories(file.getParent());
     manifest.write(file);
-    System.out.println("contracts  deployed: hub " + manifest.address(DeploymentManifest.INFERENCE_HUB) + " (" + root.relativize(file) + ")");
+    System.out.println("contracts  deployed: hub " + manifest.address(DeploymentManifest.INFERENCE_HUB) + " (" + file + ")");
     return manifest;
   }
 
@@ -170,6 +191,7 @@ public final class Launcher {
     Map<String, String> props = new java.util.LinkedHashMap<>();
     props.put("credence.chain.rpc-url", devnet.anvilUrl());
     props.put("credence.chain.id", Long.toString(d.chainId()));
+    props.put("quarkus.http.port", Integer.toString(s.port()));
     Map<String, String> env = new java.util.HashMap<>();
     String hub = d.address(DeploymentManifest.INFERENCE_HUB);
     switch (s.name()) {
@@ -209,7 +231,7 @@ public final class Launcher {
     Files.createDirectories(log.getParent());
     ManagedProcess p = ManagedProcess.start(s.name(), cmd, devnet.home(), log, env, true);
     pids.write(s.name(), p.pid());
-    System.out.printf("%-10s starting on 127.0.0.1:%d (log %s)%n", s.name(), s.port(), root.relativize(log));
+    System.out.printf("%-10s starting on 127.0.0.1:%d (log %s)%n", s.name(), s.port(), log);
   }
 
   private void awaitReady(Service s) throws InterruptedException {
@@ -247,8 +269,8 @@ public final class Launcher {
       }
     }
     AnvilNode anvil = AnvilNode.attach(devnet.anvilUrl());
-    DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(root.resolve("deployments"), anvil.chainId()));
-    return new DemoRun(anvil, d, root, devnet.home()).run();
+    DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(deployments(), anvil.chainId()));
+    return new DemoRun(anvil, d, root, devnet.home(), "http://127.0.0.1:" + service("indexer").port()).run();
   }
 
   int status() {

@@ -1,0 +1,153 @@
+package io.credence.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.credence.contracts.InferenceHub;
+import io.credence.network.Demo;
+import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.protocol.messages.ProtocolJson;
+import io.credence.testkit.AnvilNode;
+import io.credence.testkit.Ports;
+import io.credence.testkit.RepoLayout;
+import io.credence.testkit.TestInfra;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * The network the way a user runs it, through the scripts: {@code credence up} on ports and a
+ * data directory of its own, {@code credence demo} (a dApp's requests with callbacks, settled by
+ * the worker and the relayer, a claim), the indexer's receipt pages, {@code credence receipt
+ * verify}, then {@code credence down}, which must leave nothing running. Every amount is checked
+ * to the wei against the chain.
+ */
+class NetworkE2eIT {
+  private final Path root = RepoLayout.root();
+  private final Map<String, String> env = new HashMap<>();
+  private Path home;
+
+  private record Run(int code, String out) {}
+
+  private Run credence(Duration timeout, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scripts/credence").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Path log = home.resolve("credence-" + args[0] + "-" + System.nanoTime() + ".out");
+    pb.redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("credence " + String.join(" ", args) + " did not finish in " + timeout.toSeconds() + " s:\n" + Files.readString(log));
+    }
+    return new Run(p.exitValue(), Files.readString(log));
+  }
+
+  @Test
+  void upDemoVerifyClaimDownAsAUserWould() throws Exception {
+    home = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "credence-home");
+    int anvilPort = Ports.free();
+    int indexerPort = Ports.free();
+    int relayerPort = Ports.free();
+    env.put("CREDENCE_HOME", home.toString());
+    env.put("CREDENCE_DEPLOYMENTS", home.resolve("deployments").toString());
+    env.put("CREDENCE_ANVIL_PORT", Integer.toString(anvilPort));
+    env.put("CREDENCE_KAFKA_PORT", Integer.toString(Ports.free()));
+    env.put("CREDENCE_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.free()));
+    env.put("CREDENCE_WORKER_PORT", Integer.toString(Ports.free()));
+    env.put("CREDENCE_RELAYER_PORT", Integer.toString(relayerPort));
+    env.put("CREDENCE_INDEXER_PORT", Integer.toString(indexerPort));
+    // the run's PostgreSQL (a server, or testkit's embedded one), in a database of this test's own
+    var pg = java.net.URI.create(TestInfra.postgres().jdbcUrl().substring("jdbc:".length()));
+    env.put("CREDENCE_PG_HOST", pg.getHost());
+    env.put("CREDENCE_PG_PORT", Integer.toString(pg.getPort()));
+    env.put("CREDENCE_PG_USER", TestInfra.postgres().user());
+    env.put("CREDENCE_PG_DATABASE", "credence_e2e_" + UUID.randomUUID().toString().substring(0, 8));
+    try {
+      Run up = credence(Duration.ofMinutes(8), "up");
+      assertThat(up.code()).as(up.out()).isZero();
+      assertThat(up.out()).contains("Credence is up", "demo       registered the Iris classifier as model 1");
+      Run again = credence(Duration.ofMinutes(2), "up");
+      assertThat(again.code()).as(again.out()).isZero();
+      assertThat(again.out()).contains("contracts  already deployed", "demo       model already registered", "worker     already running");
+
+      Run demo = credence(Duration.ofMinutes(3), "demo");
+      assertThat(demo.code()).as(demo.out()).isZero();
+      Matcher m = Pattern.compile("requests \\[([0-9, ]+)\\]").matcher(demo.out());
+      assertThat(m.find()).as(demo.out()).isTrue();
+      List<Long> ids = Pattern.compile(",\\s*").splitAsStream(m.group(1)).map(Long::parseLong).toList();
+      assertThat(ids).hasSize(5);
+
+      AnvilNode anvil = AnvilNode.attach("http://127.0.0.1:" + anvilPort);
+      DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()));
+      InferenceHub hub =
+          InferenceHub.load(d.address(DeploymentManifest.INFERENCE_HUB), anvil.web3j(), new ReadonlyTransactionManager(anvil.web3j(), null), new DefaultGasProvider());
+      BigInteger fee = hub.modelTerms(BigInteger.ONE).send().component2();
+      HttpClient http = HttpClient.newHttpClient();
+      for (long id : ids) {
+        assertThat(hub.isPending(BigInteger.valueOf(id)).send()).as("request %d settled", id).isFalse();
+        JsonNode receipt =
+            ProtocolJson.mapper()
+                .readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(receipt.path("state").asText()).isEqualTo("SETTLED");
+        // the split to the wei: 5 % protocol, 20 % the worker, the rest to the contributors by share
+        BigInteger protocol = fee.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000));
+        BigInteger worker = fee.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000));
+        assertThat(receipt.path("split").path("protocol").asText()).isEqualTo(protocol.toString());
+        assertThat(receipt.path("split").path("workers").get(0).path("amount").asText()).isEqualTo(worker.toString());
+        assertThat(receipt.path("split").path("contributorsTotal").asText()).isEqualTo(fee.subtract(protocol).subtract(worker).toString());
+        assertThat(demo.out()).contains("request " + id + ": ");
+      }
+      // the author's claim: what the demo printed is what the chain paid, and nothing is left to claim
+      Matcher claim = Pattern.compile("claims its reward: (\\d+) wei paid").matcher(demo.out());
+      assertThat(claim.find()).isTrue();
+      EthFilter claims = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())), DefaultBlockParameterName.LATEST, d.address(DeploymentManifest.INFERENCE_HUB));
+      claims.addSingleTopic(org.web3j.abi.EventEncoder.encode(InferenceHub.CLAIMED_EVENT));
+      var logs = anvil.web3j().ethGetLogs(claims).send().getLogs();
+      var last = InferenceHub.getClaimedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
+      assertThat(last.account).isEqualToIgnoringCase(Demo.AUTHOR.getAddress());
+      assertThat(last.amount).isEqualTo(new BigInteger(claim.group(1)));
+      BigInteger perRequest = fee.subtract(fee.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000))).subtract(fee.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)));
+      BigInteger authorShare = perRequest.multiply(BigInteger.valueOf(5)).subtract(perRequest.multiply(BigInteger.valueOf(5)).multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)).multiply(BigInteger.TWO));
+      assertThat(last.amount).as("the author's share of five pools, contributor 0's remainder included").isEqualTo(authorShare);
+      assertThat(hub.claimable(Demo.AUTHOR.getAddress()).send()).isZero();
+
+      Run verify =
+          credence(
+              Duration.ofMinutes(2), "--rpc", "http://127.0.0.1:" + anvilPort, "--deployment", DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()).toString(),
+              "receipt", "verify", Long.toString(ids.get(0)), "--model-file", Demo.files(root).resolve("iris-classifier.onnx").toString());
+      assertThat(verify.code()).as(verify.out()).isZero();
+      assertThat(verify.out()).contains("verified: every check passed");
+    } finally {
+      Run down = credence(Duration.ofMinutes(2), "down");
+      assertThat(down.code()).as(down.out()).isZero();
+      String marker = home.toString();
+      assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).toList())
+          .as("processes left running under " + marker)
+          .isEmpty();
+      assertThat(Ports.listening(anvilPort)).isFalse();
+      assertThat(Ports.listening(indexerPort)).isFalse();
+      assertThat(Ports.listening(relayerPort)).isFalse();
+    }
+  }
+}
