@@ -123,6 +123,14 @@ public final class LogFollower {
     if (before == null || after == null || !before.hash().equalsIgnoreCase(after.hash())) {
       return new Idle(head); // the chain moved under the query: ask again
     }
+    if (last.isPresent()) {
+      // a reorg between the check of the last checkpoint and the query would put these blocks on top
+      // of blocks that are no longer canonical: the checkpoint must still be canonical now
+      Block still = block(last.get().number());
+      if (still == null || !still.hash().equalsIgnoreCase(last.get().hash())) {
+        return new Idle(head); // the next step rewinds
+      }
+    }
     range = (int) Math.min(maxRange, (long) range * 2);
     List<Log> logs = result.getLogs().stream().map(r -> (Log) r.get()).toList();
     return new Advance(from, after, logs);

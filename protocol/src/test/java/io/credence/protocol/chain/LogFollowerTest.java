@@ -28,6 +28,9 @@ class LogFollowerTest {
   /** A node at block 1000 that refuses eth_getLogs over more than 8 blocks. */
   static final class Node implements Web3jService {
     final List<Long> askedRanges = new ArrayList<>();
+    /** When set, this block's hash changes after it was first asked for: a reorg in the middle of a step. */
+    String reorgedBlock;
+    int asksOfReorgedBlock;
 
     @Override
     @SuppressWarnings("unchecked")
@@ -42,7 +45,7 @@ class LogFollowerTest {
           String n = (String) request.getParams().get(0);
           EthBlock.Block b = new EthBlock.Block();
           b.setNumber(n);
-          b.setHash("0xh" + n);
+          b.setHash(n.equals(reorgedBlock) && asksOfReorgedBlock++ > 0 ? "0xnew" + n : "0xh" + n);
           EthBlock r = new EthBlock();
           r.setResult(b);
           return (T) r;
@@ -86,6 +89,31 @@ class LogFollowerTest {
 
     @Override
     public void close() {}
+  }
+
+  @Test
+  void aReorgBetweenTheCheckpointCheckAndTheQueryIsNotAppliedOnTopOfStaleBlocks() throws Exception {
+    Node node = new Node();
+    node.reorgedBlock = "0x5";
+    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
+    LogFollower.Checkpoints at5 =
+        new LogFollower.Checkpoints() {
+          @Override
+          public Optional<LogFollower.Block> last() {
+            return Optional.of(new LogFollower.Block(5, "0xh0x5"));
+          }
+
+          @Override
+          public Optional<LogFollower.Block> before(long number) {
+            return number > 2 ? Optional.of(new LogFollower.Block(2, "0xh0x2")) : Optional.empty();
+          }
+        };
+    // block 5 is canonical when the step starts, replaced while it reads 6..9: nothing is applied
+    assertThat(follower.next(at5)).isInstanceOf(LogFollower.Idle.class);
+    // the next step sees the reorg and rewinds to the last checkpoint still canonical
+    LogFollower.Step next = follower.next(at5);
+    assertThat(next).isInstanceOf(LogFollower.Rewind.class);
+    assertThat(((LogFollower.Rewind) next).ancestor().number()).isEqualTo(2);
   }
 
   @Test
