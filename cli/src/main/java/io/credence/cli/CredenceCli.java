@@ -51,7 +51,10 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     version = "credence 0.1.0",
     description = "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
-    subcommands = {CredenceCli.Infer.class, CredenceCli.Receipt.class, CredenceCli.Rewards.class, CredenceCli.Request.class})
+    subcommands = {
+      CredenceCli.Infer.class, CredenceCli.Receipt.class, CredenceCli.Rewards.class, CredenceCli.Request.class, Registry.Dataset.class,
+      Registry.Model.class, Registry.Worker.class
+    })
 public final class CredenceCli {
   static final int FAILED = 1;
   static final int UNAVAILABLE = 3;
@@ -128,6 +131,11 @@ public final class CredenceCli {
     }
   }
 
+  /** The environment the command runs in. */
+  Map<String, String> environment() {
+    return env;
+  }
+
   /** The signing key, from the keystore or the environment. */
   Credentials key() {
     if (keystore == null && env.get("CREDENCE_KEY_HEX") == null) {
@@ -139,14 +147,22 @@ public final class CredenceCli {
         Optional.ofNullable(env.get("CREDENCE_KEY_PASSWORD")), "CREDENCE_KEY", "--keystore");
   }
 
-  /** The hub, sending as {@code key}, with EIP-1559 fees from the node. */
+  /** How a command sends: {@code key}'s transactions with EIP-1559 fees from the node. */
+  record Sender(RawTransactionManager tm, StaticEIP1559GasProvider gas) {
+    static Sender of(Chain chain, Credentials key) throws java.io.IOException {
+      String base = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
+      BigInteger baseFee = base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
+      BigInteger tip = BigInteger.valueOf(1_000_000_000L);
+      return new Sender(
+          new RawTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300)),
+          new StaticEIP1559GasProvider(chain.chainId(), baseFee.multiply(BigInteger.TWO).add(tip), tip, BigInteger.valueOf(3_000_000)));
+    }
+  }
+
+  /** The hub, sending as {@code key}. */
   static InferenceHub hubAs(Chain chain, Credentials key) throws java.io.IOException {
-    String base = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
-    BigInteger baseFee = base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
-    BigInteger tip = BigInteger.valueOf(1_000_000_000L);
-    var gas = new StaticEIP1559GasProvider(chain.chainId(), baseFee.multiply(BigInteger.TWO).add(tip), tip, BigInteger.valueOf(3_000_000));
-    var tm = new RawTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300));
-    return InferenceHub.load(chain.manifest().address(DeploymentManifest.INFERENCE_HUB), chain.web3j(), tm, gas);
+    Sender s = Sender.of(chain, key);
+    return InferenceHub.load(chain.manifest().address(DeploymentManifest.INFERENCE_HUB), chain.web3j(), s.tm(), s.gas());
   }
 
   Chain connect() throws java.io.IOException {

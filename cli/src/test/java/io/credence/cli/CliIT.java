@@ -125,6 +125,50 @@ class CliIT {
   }
 
   @Test
+  void contributorsRegisterDatasetsModelsAndWorkersFromTheCommandLine() throws Exception {
+    Credentials provider = AnvilNode.devAccount(2);
+    Path data = Files.createTempFile("data", ".csv");
+    Files.writeString(data, "a,b\n1,2\n");
+    Run dataset = cliAs(provider, "dataset", "register", data.toString(), "--uri", "file:data.csv");
+    assertThat(dataset.code()).as(dataset.out() + dataset.err()).isZero();
+    String hash = Hashes.hex(Hashes.sha256(data));
+    assertThat(dataset.out()).contains("dataset " + hash + " registered");
+
+    Path onnx = Demo.files(RepoLayout.root()).resolve("iris-classifier.onnx");
+    Run model =
+        cliAs(
+            AnvilNode.devAccount(1), "model", "register", onnx.toString(), "--uri", "file:iris-classifier.onnx", "--fee", "1000", "--contributor",
+            AnvilNode.devAccount(1).getAddress() + ":author:7000", "--contributor", provider.getAddress() + ":data:3000:" + hash);
+    assertThat(model.code()).as(model.out() + model.err()).isZero();
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("model (\\d+) registered").matcher(model.out());
+    assertThat(id.find()).isTrue();
+    var terms = d.inferenceHub().modelTerms(new BigInteger(id.group(1))).send();
+    assertThat(terms.component1()).isEqualTo(Hashes.sha256(onnx));
+    assertThat(terms.component2()).isEqualTo(BigInteger.valueOf(1000));
+    assertThat(cliAs(AnvilNode.devAccount(1), "model", "register", onnx.toString(), "--uri", "u", "--fee", "1", "--contributor", "nonsense").code()).isEqualTo(2);
+
+    Credentials signing = Credentials.create(Hashes.hex(Hashes.keccak256("cli registered worker".getBytes(StandardCharsets.UTF_8))));
+    Credentials operator = AnvilNode.devAccount(9);
+    env = java.util.Map.of(
+        "CREDENCE_KEY_HEX", operator.getEcKeyPair().getPrivateKey().toString(16),
+        "CREDENCE_WORKER_KEY_HEX", signing.getEcKeyPair().getPrivateKey().toString(16));
+    try {
+      Run register = cli("worker", "register", "--stake", BigInteger.TEN.pow(18).toString());
+      assertThat(register.code()).as(register.out() + register.err()).isZero();
+      assertThat(d.workerRegistry().isActive(signing.getAddress()).send()).isTrue();
+      Run unbond = cli("worker", "unbond", signing.getAddress(), "--amount", BigInteger.TEN.pow(17).toString());
+      assertThat(unbond.code()).as(unbond.out() + unbond.err()).isZero();
+      anvil.increaseTime(7 * 24 * 3600 + 1);
+      Run withdraw = cli("worker", "withdraw", signing.getAddress());
+      assertThat(withdraw.code()).as(withdraw.out() + withdraw.err()).isZero();
+      assertThat(withdraw.out()).contains("withdrew " + BigInteger.TEN.pow(17) + " wei");
+      assertThat(d.workerRegistry().worker(signing.getAddress()).send().component2()).isEqualTo(BigInteger.TEN.pow(18).subtract(BigInteger.TEN.pow(17)));
+    } finally {
+      env = java.util.Map.of();
+    }
+  }
+
+  @Test
   void claimPaysTheBalanceOnceAndKeysNeverComeFromArguments() throws Exception {
     Credentials claimer = AnvilNode.devAccount(4);
     // a refund credits the requester's balance: request as account 4, let it expire
