@@ -92,6 +92,7 @@ public final class Launcher {
             case "down" -> l.down();
             case "status" -> l.status();
             case "demo" -> l.demo();
+            case "deploy" -> l.deployOnly();
             default -> {
               System.err.println("usage: scripts/credence up|demo|status|logs|down");
               yield 2;
@@ -271,6 +272,70 @@ public final class Launcher {
     AnvilNode anvil = AnvilNode.attach(devnet.anvilUrl());
     DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(deployments(), anvil.chainId()));
     return new DemoRun(anvil, d, root, devnet.home(), "http://127.0.0.1:" + service("indexer").port()).run();
+  }
+
+  /**
+   * {@code deploy} (docker-compose's deploy step): on the node at $CREDENCE_RPC_URL, funds the local
+   * accounts from $CREDENCE_FUNDER_KEY_HEX when given (a dev chain's prefunded key), deploys and
+   * registers as {@code up} does, and writes the services' configuration to $CREDENCE_ENV_FILE.
+   */
+  int deployOnly() throws Exception {
+    String rpc = Optional.ofNullable(System.getenv("CREDENCE_RPC_URL")).orElse(devnet.anvilUrl());
+    AnvilNode node = awaitNode(rpc);
+    String funderKey = System.getenv("CREDENCE_FUNDER_KEY_HEX");
+    if (funderKey != null && !funderKey.isBlank()) {
+      Credentials funder = Credentials.create(funderKey.trim());
+      for (int i : new int[] {0, 1, 2, 3, 5, 6, 7}) {
+        Credentials account = AnvilNode.devAccount(i);
+        if (node.balance(account.getAddress()).compareTo(BigInteger.TEN.pow(19)) < 0) {
+          org.web3j.tx.Transfer.sendFundsEIP1559(
+                  node.web3j(), funder, account.getAddress(), java.math.BigDecimal.valueOf(100), org.web3j.utils.Convert.Unit.ETHER,
+                  BigInteger.valueOf(21_000), BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L))
+              .send();
+          System.out.println("funded     " + account.getAddress() + " with 100 ETH");
+        }
+      }
+    }
+    DeploymentManifest d = deploy(node);
+    register(node, d);
+    String envFile = System.getenv("CREDENCE_ENV_FILE");
+    if (envFile != null) {
+      String hub = d.address(DeploymentManifest.INFERENCE_HUB);
+      String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
+      String models = d.address(DeploymentManifest.MODEL_REGISTRY);
+      String lines =
+          String.join(
+                  "\n",
+                  "# written by the deploy step: the contracts and the local development keys (anvil's public accounts; never on a real network)",
+                  "CREDENCE_CHAIN_ID=" + d.chainId(),
+                  "CREDENCE_WORKER_HUB=" + hub, "CREDENCE_WORKER_WORKER_REGISTRY=" + workers,
+                  "CREDENCE_WORKER_KEY_HEX=" + WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16),
+                  "CREDENCE_RELAYER_HUB=" + hub, "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers, "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
+                  "CREDENCE_RELAYER_CHAIN_START_BLOCK=" + d.startBlock(),
+                  "CREDENCE_RELAYER_KEY_HEX=" + RELAYER.getEcKeyPair().getPrivateKey().toString(16),
+                  "CREDENCE_INDEXER_HUB=" + hub, "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers, "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,
+                  "CREDENCE_INDEXER_CHAIN_START_BLOCK=" + d.startBlock())
+              + "\n";
+      Path file = Path.of(envFile);
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, lines);
+      System.out.println("wrote      " + file);
+    }
+    return 0;
+  }
+
+  private static AnvilNode awaitNode(String rpc) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      try {
+        return AnvilNode.attach(rpc);
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no node answers at " + rpc + ": " + e.getMessage(), e);
+        }
+        Thread.sleep(1000);
+      }
+    }
   }
 
   int status() {
