@@ -103,9 +103,20 @@ class NetworkE2eIT {
       InferenceHub hub =
           InferenceHub.load(d.address(DeploymentManifest.INFERENCE_HUB), anvil.web3j(), new ReadonlyTransactionManager(anvil.web3j(), null), new DefaultGasProvider());
       BigInteger fee = hub.modelTerms(BigInteger.ONE).send().component2();
+      // the dApp's callbacks ran: each answer is recorded in the dApp contract, and is the argmax of the output
+      Path dappFile;
+      try (var files = Files.list(home)) {
+        dappFile = files.filter(f -> f.getFileName().toString().startsWith("demo-dapp-")).findFirst().orElseThrow();
+      }
+      var dapp =
+          io.credence.contracts.ExampleConsumer.load(
+              Files.readString(dappFile).trim(), anvil.web3j(), new ReadonlyTransactionManager(anvil.web3j(), null), new DefaultGasProvider());
       HttpClient http = HttpClient.newHttpClient();
       for (long id : ids) {
         assertThat(hub.isPending(BigInteger.valueOf(id)).send()).as("request %d settled", id).isFalse();
+        var answer = dapp.answers(BigInteger.valueOf(id)).send();
+        assertThat(answer.component3()).as("request %d answered by callback", id).isTrue();
+        assertThat(answer.component2()).as("the dApp's record of the fee").isEqualTo(fee);
         JsonNode receipt =
             ProtocolJson.mapper()
                 .readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
