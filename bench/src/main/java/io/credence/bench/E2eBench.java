@@ -144,7 +144,7 @@ public final class E2eBench {
 
   /** What one run measured. */
   private record Run(
-      int requested, double offeredPerSecond, double settledPerSecond, long[] latenciesNanos, long gas, int txs, String stages) {
+      double offeredPerSecond, double settledPerSecond, long[] latenciesNanos, long gas, int txs, String stages) {
     double latencyMs(double q) {
       return latenciesNanos[Math.min(latenciesNanos.length - 1, (int) (latenciesNanos.length * q))] / 1e6;
     }
@@ -227,7 +227,7 @@ public final class E2eBench {
           java.util.Locale.ROOT, "# %s: %d requests, %.1f/s offered, %.1f settled/s, %d settlement transactions%n", mode, ids.size(),
           offered, settledPerSecond, settlementTxs.size());
       System.out.println("# " + mode + " " + stages);
-      return new Run(ids.size(), offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages);
+      return new Run(offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages);
     }
   }
 

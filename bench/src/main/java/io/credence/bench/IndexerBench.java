@@ -40,8 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.Log;
@@ -108,8 +106,8 @@ public final class IndexerBench {
         fetchAndDecode(anvil, d, true);
         recovered[round] = events / ((System.nanoTime() - tr) / 1e9);
         schema = "indexer_bench_" + UUID.randomUUID().toString().substring(0, 8);
-        PGSimpleDataSource ds = dataSource(schema);
-        Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema).createSchemas(true).locations("classpath:db/migration").load().migrate();
+        javax.sql.DataSource ds = TestInfra.postgres().dataSource(schema);
+        Indexing.createSchema(ds, schema);
         Ingest ingest = ingest(anvil, d);
         Indexing indexing = new Indexing(ds, ingest, new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE));
         long t1 = System.nanoTime();
@@ -344,18 +342,5 @@ public final class IndexerBench {
 
   private static double p(long[] sorted, double q) {
     return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1e6;
-  }
-
-  private static PGSimpleDataSource dataSource(String schema) {
-    var db = TestInfra.postgres();
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(db.jdbcUrl());
-    ds.setUser(db.user());
-    if (!db.password().isEmpty()) {
-      ds.setPassword(db.password());
-    }
-    ds.setCurrentSchema(schema);
-    ds.setReWriteBatchedInserts(true);
-    return ds;
   }
 }

@@ -104,6 +104,18 @@ public final class Indexing {
     };
   }
 
+  /** Creates {@code schema} with the indexer's migrations, outside Quarkus (a fresh index for tests and benchmarks). */
+  public static void createSchema(DataSource dataSource, String schema) {
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(dataSource)
+        .schemas(schema)
+        .defaultSchema(schema)
+        .createSchemas(true)
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+
   /** Forgets what it read into memory (after a failed step). */
   public void forget() {
     ingest.forget();

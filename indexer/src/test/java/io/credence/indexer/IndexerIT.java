@@ -22,12 +22,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The indexer under test follows fresh contracts on the run's anvil while a scripted history
@@ -314,8 +312,8 @@ class IndexerIT {
   private static String freshIndex(int range, Integer failAtCommit) throws Exception {
     AnvilNode anvil = TestInfra.anvil();
     String schema = "indexer_fresh_" + UUID.randomUUID().toString().substring(0, 8);
-    PGSimpleDataSource ds = dataSource(schema);
-    Flyway.configure().dataSource(ds).schemas(schema).defaultSchema(schema).createSchemas(true).locations("classpath:db/migration").load().migrate();
+    javax.sql.DataSource ds = dataSource(schema);
+    Indexing.createSchema(ds, schema);
     javax.sql.DataSource used = failAtCommit == null ? ds : failingAtCommit(ds, failAtCommit);
     int steps = 0;
     boolean crashed = false;
@@ -346,7 +344,7 @@ class IndexerIT {
   }
 
   /** A data source whose {@code n}-th commit (counting from 1) throws instead of committing. */
-  private static javax.sql.DataSource failingAtCommit(PGSimpleDataSource ds, int n) {
+  private static javax.sql.DataSource failingAtCommit(javax.sql.DataSource ds, int n) {
     java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
     return (javax.sql.DataSource)
         java.lang.reflect.Proxy.newProxyInstance(
@@ -439,16 +437,7 @@ class IndexerIT {
     return dataSource(schema).getConnection();
   }
 
-  private static PGSimpleDataSource dataSource(String schema) {
-    var db = TestInfra.postgres();
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(db.jdbcUrl());
-    ds.setUser(db.user());
-    if (!db.password().isEmpty()) {
-      ds.setPassword(db.password());
-    }
-    ds.setCurrentSchema(schema);
-    ds.setReWriteBatchedInserts(true);
-    return ds;
+  private static javax.sql.DataSource dataSource(String schema) {
+    return TestInfra.postgres().dataSource(schema);
   }
 }

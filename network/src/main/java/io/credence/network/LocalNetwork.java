@@ -48,8 +48,6 @@ public final class LocalNetwork implements AutoCloseable {
   public static final List<Credentials> OPERATORS = List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
   public static final Credentials RELAYER = AnvilNode.devAccount(6);
-  /** The demo's two data providers. */
-  public static final List<Credentials> DATA_PROVIDERS = Demo.DATA_PROVIDERS;
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
 
   public final AnvilNode anvil;

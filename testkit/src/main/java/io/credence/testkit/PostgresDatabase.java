@@ -25,6 +25,19 @@ public record PostgresDatabase(String jdbcUrl, String user, String password, Str
     return config;
   }
 
+  /** A data source on this database whose connections use {@code schema}, batched inserts rewritten. */
+  public javax.sql.DataSource dataSource(String schema) {
+    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setURL(jdbcUrl);
+    ds.setUser(user);
+    if (!password.isEmpty()) {
+      ds.setPassword(password);
+    }
+    ds.setCurrentSchema(schema);
+    ds.setReWriteBatchedInserts(true);
+    return ds;
+  }
+
   public Connection connect() throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", user);

@@ -149,12 +149,8 @@ public final class Ingest {
     return List.of(hub, modelRegistry, workerRegistry);
   }
 
-  /**
-   * Applies {@code logs} (chain order) in {@code connection}'s transaction.
-   *
-   * @return rows written
-   */
-  public int apply(Connection connection, List<Log> logs) throws SQLException {
+  /** Applies {@code logs} (chain order) in {@code connection}'s transaction. */
+  public void apply(Connection connection, List<Log> logs) throws SQLException {
     c = connection;
     try (Rows r = new Rows(connection)) {
       rows = r;
@@ -179,7 +175,6 @@ public final class Ingest {
         }
       }
       r.flush();
-      return r.count();
     } catch (SQLException | RuntimeException e) {
       forget();
       throw e;

@@ -24,7 +24,6 @@ final class Rows implements AutoCloseable {
 
   private final Connection c;
   private final Map<String, StringBuilder> data = new LinkedHashMap<>();
-  private int count;
 
   Rows(Connection c) {
     this.c = c;
@@ -40,12 +39,6 @@ final class Rows implements AutoCloseable {
       text(b, args[i]);
     }
     b.append('\n');
-    count++;
-  }
-
-  /** Rows added so far. */
-  int count() {
-    return count;
   }
 
   void flush() throws SQLException {
