@@ -103,8 +103,8 @@ public final class InferenceEngine {
   }
 
   private OnnxTensor toOnnx(Tensor t) throws OrtException {
-    byte[] data = t.data();
-    ByteBuffer direct = ByteBuffer.allocateDirect(data.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data = t.buffer();
+    ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
     direct.put(data).flip();
     OnnxJavaType type =
         switch (t.dtype()) {

@@ -1,6 +1,7 @@
 package io.credence.worker.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class ResultStore implements AutoCloseable {
   private final ObjectMapper json = ProtocolJson.mapper();
+  private final ObjectWriter lineWriter = json.writerFor(ResultMessage.class);
   private final Path log;
   private final FileChannel channel;
   private final Map<String, ResultMessage> index = new ConcurrentHashMap<>();
@@ -81,7 +83,7 @@ public class ResultStore implements AutoCloseable {
   public void put(String scope, ResultMessage result) {
     String key = key(scope, result.requestId());
     try {
-      byte[] line = (key + "\t" + json.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line = (key + "\t" + lineWriter.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8);
       synchronized (channel) {
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {

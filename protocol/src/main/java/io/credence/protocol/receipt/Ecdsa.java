@@ -2,11 +2,14 @@ package io.credence.protocol.receipt;
 
 import fr.acinq.secp256k1.Secp256k1;
 import java.math.BigInteger;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.Locale;
 import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.ExtendedDigest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECPoint;
@@ -79,7 +82,7 @@ public final class Ecdsa {
     if (digest.length != 32) {
       throw new IllegalArgumentException("a digest is 32 bytes, got " + digest.length);
     }
-    HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+    HMacDSAKCalculator nonces = new HMacDSAKCalculator(new JdkSha256());
     nonces.init(N, privateKey, digest);
     BigInteger e = new BigInteger(1, digest);
     while (true) {
@@ -161,6 +164,61 @@ public final class Ecdsa {
     }
     byte[] hash = Hash.sha3(publicKey);
     return Numeric.toHexString(hash, 12, 20, true).toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The JDK's SHA-256 (compiled to the CPU's SHA instructions where it has them) for Bouncy
+   * Castle's HMAC: the RFC 6979 nonce costs several HMACs per signature.
+   */
+  private static final class JdkSha256 implements ExtendedDigest {
+    private final MessageDigest md;
+
+    JdkSha256() {
+      try {
+        md = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has SHA-256", e);
+      }
+    }
+
+    @Override
+    public String getAlgorithmName() {
+      return "SHA-256";
+    }
+
+    @Override
+    public int getDigestSize() {
+      return 32;
+    }
+
+    @Override
+    public int getByteLength() {
+      return 64;
+    }
+
+    @Override
+    public void update(byte in) {
+      md.update(in);
+    }
+
+    @Override
+    public void update(byte[] in, int inOff, int len) {
+      md.update(in, inOff, len);
+    }
+
+    @Override
+    public int doFinal(byte[] out, int outOff) {
+      try {
+        return md.digest(out, outOff, 32);
+      } catch (DigestException e) {
+        throw new IllegalArgumentException("no room for a SHA-256 digest at " + outOff, e);
+      }
+    }
+
+    @Override
+    public void reset() {
+      md.reset();
+    }
   }
 
   private static Secp256k1 lib() {

@@ -4,6 +4,8 @@ import static io.credence.protocol.Hashes.keccak256;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.web3j.utils.Numeric;
 
 /**
@@ -33,7 +35,21 @@ public record Eip712Domain(String name, String version, long chainId, String ver
     return new Eip712Domain("Credence WorkerRegistry", "1", chainId, workerRegistryAddress);
   }
 
+  /** The separators of the domains in use (a process signs under one or two). */
+  private static final Map<Eip712Domain, byte[]> SEPARATORS = new ConcurrentHashMap<>();
+
   public byte[] separator() {
+    byte[] cached = SEPARATORS.get(this);
+    if (cached == null) {
+      cached = computeSeparator();
+      if (SEPARATORS.size() < 64) {
+        SEPARATORS.put(this, cached);
+      }
+    }
+    return cached.clone();
+  }
+
+  private byte[] computeSeparator() {
     return keccak256(
         Eip712.concat(
             TYPE_HASH,

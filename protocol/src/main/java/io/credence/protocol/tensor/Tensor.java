@@ -22,10 +22,19 @@ public final class Tensor {
    * @throws TensorFormatException when the data length does not match the shape and type
    */
   public Tensor(String name, DType dtype, long[] shape, byte[] data) {
+    this(name, dtype, shape, data, true);
+  }
+
+  /** Takes {@code shape} and {@code data} as they are: for arrays no one else holds. */
+  static Tensor owning(String name, DType dtype, long[] shape, byte[] data) {
+    return new Tensor(name, dtype, shape, data, false);
+  }
+
+  private Tensor(String name, DType dtype, long[] shape, byte[] data, boolean copy) {
     this.name = Objects.requireNonNull(name, "name");
     this.dtype = Objects.requireNonNull(dtype, "dtype");
-    this.shape = shape.clone();
-    this.data = data.clone();
+    this.shape = copy ? shape.clone() : shape;
+    this.data = copy ? data.clone() : data;
     long elements = 1;
     for (long d : this.shape) {
       if (d < 0 || d > MAX_DIM) {
@@ -47,25 +56,25 @@ public final class Tensor {
   public static Tensor ofFloat32(String name, long[] shape, float... values) {
     ByteBuffer b = buffer(values.length * 4);
     b.asFloatBuffer().put(values);
-    return new Tensor(name, DType.FLOAT32, shape, b.array());
+    return owning(name, DType.FLOAT32, shape.clone(), b.array());
   }
 
   public static Tensor ofFloat64(String name, long[] shape, double... values) {
     ByteBuffer b = buffer(values.length * 8);
     b.asDoubleBuffer().put(values);
-    return new Tensor(name, DType.FLOAT64, shape, b.array());
+    return owning(name, DType.FLOAT64, shape.clone(), b.array());
   }
 
   public static Tensor ofInt32(String name, long[] shape, int... values) {
     ByteBuffer b = buffer(values.length * 4);
     b.asIntBuffer().put(values);
-    return new Tensor(name, DType.INT32, shape, b.array());
+    return owning(name, DType.INT32, shape.clone(), b.array());
   }
 
   public static Tensor ofInt64(String name, long[] shape, long... values) {
     ByteBuffer b = buffer(values.length * 8);
     b.asLongBuffer().put(values);
-    return new Tensor(name, DType.INT64, shape, b.array());
+    return owning(name, DType.INT64, shape.clone(), b.array());
   }
 
   public static Tensor ofUint8(String name, long[] shape, byte... values) {
@@ -77,7 +86,7 @@ public final class Tensor {
     for (int i = 0; i < values.length; i++) {
       b[i] = (byte) (values[i] ? 1 : 0);
     }
-    return new Tensor(name, DType.BOOL, shape, b);
+    return owning(name, DType.BOOL, shape.clone(), b);
   }
 
   public String name() {
@@ -95,6 +104,16 @@ public final class Tensor {
   /** The raw data, little-endian, row-major. */
   public byte[] data() {
     return data.clone();
+  }
+
+  /** The shape itself, not a copy: for the codec, which only reads it. */
+  long[] shapeView() {
+    return shape;
+  }
+
+  /** The data itself, not a copy: for the codec, which only reads it. */
+  byte[] dataView() {
+    return data;
   }
 
   /** Number of elements. */

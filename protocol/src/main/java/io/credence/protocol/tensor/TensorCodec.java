@@ -1,7 +1,6 @@
 package io.credence.protocol.tensor;
 
 import io.credence.protocol.Hashes;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The canonical tensor encoding of Credence: {@code abi.encode(Tensor[])} with {@code Tensor {
@@ -33,17 +33,45 @@ public final class TensorCodec {
     if (tensors.size() > MAX_TENSORS) {
       throw new TensorFormatException("at most " + MAX_TENSORS + " tensors, got " + tensors.size());
     }
-    List<byte[]> tuples = tensors.stream().map(TensorCodec::encodeTuple).toList();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    word(out, WORD); // offset of the array
-    word(out, tuples.size());
-    long offset = (long) WORD * tuples.size();
-    for (byte[] t : tuples) {
-      word(out, offset);
-      offset += t.length;
+    int n = tensors.size();
+    byte[][] names = new byte[n][];
+    long[] tupleSizes = new long[n];
+    long total = 2L * WORD + (long) WORD * n;
+    for (int i = 0; i < n; i++) {
+      Tensor t = tensors.get(i);
+      names[i] = t.name().getBytes(StandardCharsets.UTF_8);
+      tupleSizes[i] = 4L * WORD + WORD + padded((long) names[i].length) + WORD + (long) WORD * t.shapeView().length + WORD
+          + padded((long) t.dataView().length);
+      total += tupleSizes[i];
     }
-    tuples.forEach(out::writeBytes);
-    return out.toByteArray();
+    if (total > Integer.MAX_VALUE - 64) {
+      throw new TensorFormatException("the encoding would be " + total + " bytes, more than an array holds");
+    }
+    ByteBuffer out = ByteBuffer.allocate((int) total); // zeroed: padding is left as it is
+    word(out, WORD); // offset of the array
+    word(out, n);
+    long offset = (long) WORD * n;
+    for (long size : tupleSizes) {
+      word(out, offset);
+      offset += size;
+    }
+    for (int i = 0; i < n; i++) {
+      Tensor t = tensors.get(i);
+      long[] shape = t.shapeView();
+      long nameBytes = WORD + padded((long) names[i].length);
+      long shapeBytes = WORD + (long) WORD * shape.length;
+      word(out, 4 * WORD);
+      word(out, t.dtype().code());
+      word(out, 4L * WORD + nameBytes);
+      word(out, 4L * WORD + nameBytes + shapeBytes);
+      dynamicBytes(out, names[i]);
+      word(out, shape.length);
+      for (long d : shape) {
+        word(out, d);
+      }
+      dynamicBytes(out, t.dataView());
+    }
+    return out.array();
   }
 
   public static byte[] encode(Tensor... tensors) {
@@ -60,10 +88,10 @@ public final class TensorCodec {
    */
   public static List<Tensor> decode(byte[] encoded) {
     Reader r = new Reader(encoded);
-    if (r.uint(0, "array offset") != WORD) {
+    if (r.uint(0, () -> "array offset") != WORD) {
       throw new TensorFormatException("array offset must be 32");
     }
-    long n = r.uint(WORD, "tensor count");
+    long n = r.uint(WORD, () -> "tensor count");
     if (n > MAX_TENSORS) {
       throw new TensorFormatException("at most " + MAX_TENSORS + " tensors, got " + n);
     }
@@ -73,27 +101,29 @@ public final class TensorCodec {
     // share bytes, so decoding never copies more than the input's size
     long expectedTuple = n * WORD;
     for (int i = 0; i < n; i++) {
-      r.expect(base + i * WORD, expectedTuple, "offset of tensor " + i);
+      int index = i; // for the error messages, built only on error
+      r.expect(base + i * WORD, expectedTuple, () -> "offset of tensor " + index);
       int tuple = base + (int) expectedTuple;
-      r.expect(tuple, 4L * WORD, "name offset of tensor " + i);
-      long nameLength = r.uint(tuple + 4 * WORD, "name length of tensor " + i);
+      r.expect(tuple, 4L * WORD, () -> "name offset of tensor " + index);
+      long nameLength = r.uint(tuple + 4 * WORD, () -> "name length of tensor " + index);
       long shapeOffset = 4L * WORD + WORD + padded(nameLength);
-      r.expect(tuple + 2 * WORD, shapeOffset, "shape offset of tensor " + i);
-      long rank = r.uint(tuple + (int) shapeOffset, "rank of tensor " + i);
+      r.expect(tuple + 2 * WORD, shapeOffset, () -> "shape offset of tensor " + index);
+      long rank = r.uint(tuple + (int) shapeOffset, () -> "rank of tensor " + index);
       if (rank > 64) {
         throw new TensorFormatException("tensor " + i + ": rank " + rank + " is more than 64");
       }
       long dataOffset = shapeOffset + WORD + rank * WORD;
-      r.expect(tuple + 3 * WORD, dataOffset, "data offset of tensor " + i);
-      String name = r.string(tuple + 4 * WORD, "name of tensor " + i);
-      long dtypeCode = r.uint(tuple + WORD, "dtype of tensor " + i);
+      r.expect(tuple + 3 * WORD, dataOffset, () -> "data offset of tensor " + index);
+      String name = r.string(tuple + 4 * WORD, () -> "name of tensor " + index);
+      long dtypeCode = r.uint(tuple + WORD, () -> "dtype of tensor " + index);
       int shapeAt = tuple + (int) shapeOffset;
       long[] shape = new long[(int) rank];
       for (int d = 0; d < rank; d++) {
-        shape[d] = r.uint(shapeAt + WORD + d * WORD, "dimension " + d + " of tensor " + i);
+        int dim = d;
+        shape[d] = r.uint(shapeAt + WORD + d * WORD, () -> "dimension " + dim + " of tensor " + index);
       }
-      byte[] data = r.bytes(tuple + (int) dataOffset, "data of tensor " + i);
-      tensors.add(new Tensor(name, DType.ofCode((int) Math.min(dtypeCode, 255)), shape, data));
+      byte[] data = r.bytes(tuple + (int) dataOffset, () -> "data of tensor " + index);
+      tensors.add(Tensor.owning(name, DType.ofCode((int) Math.min(dtypeCode, 255)), shape, data));
       expectedTuple += dataOffset + WORD + padded(data.length);
     }
     if (!Arrays.equals(encode(tensors), encoded)) {
@@ -103,30 +133,10 @@ public final class TensorCodec {
     return List.copyOf(tensors);
   }
 
-  private static byte[] encodeTuple(Tensor t) {
-    byte[] name = t.name().getBytes(StandardCharsets.UTF_8);
-    long[] shape = t.shape();
-    byte[] data = t.data();
-    int nameBytes = WORD + padded(name.length);
-    int shapeBytes = WORD + WORD * shape.length;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    word(out, 4 * WORD);
-    word(out, t.dtype().code());
-    word(out, 4L * WORD + nameBytes);
-    word(out, 4L * WORD + nameBytes + shapeBytes);
-    dynamicBytes(out, name);
-    word(out, shape.length);
-    for (long d : shape) {
-      word(out, d);
-    }
-    dynamicBytes(out, data);
-    return out.toByteArray();
-  }
-
-  private static void dynamicBytes(ByteArrayOutputStream out, byte[] b) {
+  private static void dynamicBytes(ByteBuffer out, byte[] b) {
     word(out, b.length);
-    out.writeBytes(b);
-    out.writeBytes(new byte[padded(b.length) - b.length]);
+    out.put(b);
+    out.position(out.position() + (int) padded((long) b.length) - b.length);
   }
 
   private static int padded(int length) {
@@ -137,23 +147,22 @@ public final class TensorCodec {
     return (length + WORD - 1) / WORD * WORD;
   }
 
-  private static void word(ByteArrayOutputStream out, long value) {
-    byte[] w = new byte[WORD];
-    ByteBuffer.wrap(w, WORD - 8, 8).putLong(value);
-    out.writeBytes(w);
+  private static void word(ByteBuffer out, long value) {
+    out.position(out.position() + WORD - 8); // big-endian: the high bytes stay zero
+    out.putLong(value);
   }
 
   /** Bounds-checked reads of ABI words. */
   private record Reader(byte[] b) {
-    long uint(int at, String what) {
+    long uint(int at, Supplier<String> what) {
       if (at < 0 || at + WORD > b.length) {
-        throw new TensorFormatException(what + ": truncated at byte " + at + " of " + b.length);
+        throw new TensorFormatException(what.get() + ": truncated at byte " + at + " of " + b.length);
       }
       // values here are lengths, offsets, dimensions and type codes: at most 40 bits
       for (int i = at; i < at + WORD - 5; i++) {
         if (b[i] != 0) {
           throw new TensorFormatException(
-              what + ": value " + new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD)) + " is out of range");
+              what.get() + ": value " + new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD)) + " is out of range");
         }
       }
       long v = 0;
@@ -163,30 +172,30 @@ public final class TensorCodec {
       return v;
     }
 
-    void expect(int at, long value, String what) {
+    void expect(int at, long value, Supplier<String> what) {
       long v = uint(at, what);
       if (v != value) {
-        throw new TensorFormatException(what + ": " + v + " is not the canonical offset " + value);
+        throw new TensorFormatException(what.get() + ": " + v + " is not the canonical offset " + value);
       }
     }
 
-    int offset(int at, String what) {
+    int offset(int at, Supplier<String> what) {
       long v = uint(at, what);
       if (v > b.length) {
-        throw new TensorFormatException(what + ": offset " + v + " points past the end (" + b.length + " bytes)");
+        throw new TensorFormatException(what.get() + ": offset " + v + " points past the end (" + b.length + " bytes)");
       }
       return (int) v;
     }
 
-    byte[] bytes(int at, String what) {
-      long len = uint(at, what + " length");
+    byte[] bytes(int at, Supplier<String> what) {
+      long len = uint(at, () -> what.get() + " length");
       if (at + WORD + len > b.length) {
-        throw new TensorFormatException(what + ": " + len + " bytes do not fit in " + b.length);
+        throw new TensorFormatException(what.get() + ": " + len + " bytes do not fit in " + b.length);
       }
       return Arrays.copyOfRange(b, at + WORD, at + WORD + (int) len);
     }
 
-    String string(int at, String what) {
+    String string(int at, Supplier<String> what) {
       try {
         return StandardCharsets.UTF_8
             .newDecoder()
@@ -195,7 +204,7 @@ public final class TensorCodec {
             .decode(ByteBuffer.wrap(bytes(at, what)))
             .toString();
       } catch (CharacterCodingException e) {
-        throw new TensorFormatException(what + ": not valid UTF-8");
+        throw new TensorFormatException(what.get() + ": not valid UTF-8");
       }
     }
   }
