@@ -109,7 +109,7 @@ public final class IndexerBench {
         javax.sql.DataSource ds = TestInfra.postgres().dataSource(schema);
         Indexing.createSchema(ds, schema);
         Ingest ingest = ingest(anvil, d);
-        Indexing indexing = new Indexing(ds, ingest, new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE));
+        Indexing indexing = new Indexing(ds, ingest, new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE).prefetching());
         long t1 = System.nanoTime();
         while (!(indexing.step() instanceof Indexing.Result.Caught)) {
           // backfill
@@ -203,7 +203,7 @@ public final class IndexerBench {
     byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.ONE).send().component1();
     Map<BigInteger, byte[]> inputHashes = new HashMap<>();
     Ingest ingest = ingest(anvil, d);
-    LogFollower follower = new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE);
+    LogFollower follower = new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE).prefetching();
     long[] last = {-1};
     String[] lastHash = {null};
     LogFollower.Checkpoints memory =

@@ -397,7 +397,8 @@ class IndexerIT {
     String hash =
         anvil.web3j().ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), false).send().getBlock().getHash();
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (!hash.equals(checkpoint(head))) {
+    // the follower says where it is just after its transaction commits: wait for both
+    while (!hash.equals(checkpoint(head)) || follower.indexedBlock() != head) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the indexer is at block " + follower.indexedBlock() + ", the chain at " + head + " (" + follower.lastError() + ")");
       }

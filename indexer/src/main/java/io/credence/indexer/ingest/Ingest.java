@@ -64,8 +64,10 @@ public final class Ingest {
   private Connection c;
   private Rows rows;
   private Map<Long, Req> requests;
-  /** Requests and settlements of this step, decoded once. */
-  private final Map<Log, Object> decoded = new java.util.IdentityHashMap<>();
+  /** Requests and settlements of this step, decoded once, on all cores. */
+  private final Map<Log, Object> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+  private long logBlock;
+  private int logIndex;
   /** Signers of this step's settlements, recovered in parallel before the rows are written. */
   private final Map<Log, String[]> recovered = new java.util.concurrent.ConcurrentHashMap<>();
   private Log log;
@@ -170,6 +172,8 @@ public final class Ingest {
         Handler h = handlers.get(l.getTopics().get(0));
         if (h != null) {
           log = l;
+          logBlock = l.getBlockNumber().longValueExact(); // parsed once: every row of the log carries them
+          logIndex = l.getLogIndex().intValueExact();
           seq = 0;
           h.handle(l);
         }
@@ -234,6 +238,17 @@ public final class Ingest {
     Map<Long, Req> known = new HashMap<>(requests);
     Map<Long, byte[]> modelHashes = new HashMap<>();
     List<Runnable> jobs = new ArrayList<>();
+    logs.parallelStream()
+        .filter(l -> !l.isRemoved() && !l.getTopics().isEmpty() && l.getAddress().equalsIgnoreCase(hub))
+        .forEach(
+            l -> {
+              String topic = l.getTopics().get(0);
+              if (topic.equals(requestedTopic)) {
+                decoded.put(l, InferenceHub.getInferenceRequestedEventFromLog(l));
+              } else if (topic.equals(settledTopic)) {
+                decoded.put(l, InferenceHub.getInferenceSettledEventFromLog(l));
+              }
+            });
     for (Log l : logs) {
       if (l.isRemoved() || l.getTopics().isEmpty()) {
         continue;
@@ -246,12 +261,10 @@ public final class Ingest {
       } else if (!address.equals(hub)) {
         continue;
       } else if (topic.equals(requestedTopic)) {
-        var e = InferenceHub.getInferenceRequestedEventFromLog(l);
-        decoded.put(l, e);
+        var e = (InferenceHub.InferenceRequestedEventResponse) decoded.get(l);
         known.put(e.requestId.longValueExact(), new Req(e.modelId.longValueExact(), lower(e.requester), e.inputHash, e.fee));
       } else if (topic.equals(settledTopic)) {
-        var e = InferenceHub.getInferenceSettledEventFromLog(l);
-        decoded.put(l, e);
+        var e = (InferenceHub.InferenceSettledEventResponse) decoded.get(l);
         Req r = known.get(e.requestId.longValueExact());
         byte[] modelHash = r == null ? null : modelHashes.get(r.modelId());
         if (r != null && modelHash == null) {
@@ -645,11 +658,11 @@ public final class Ingest {
   // ------------------------------------------------------------------ the log at hand
 
   private long block() {
-    return log.getBlockNumber().longValueExact();
+    return logBlock;
   }
 
   private int index() {
-    return log.getLogIndex().intValueExact();
+    return logIndex;
   }
 
   private String tx() {

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.request.EthFilter;
@@ -24,6 +28,11 @@ import org.web3j.protocol.core.methods.response.Log;
  * after {@code eth_getLogs}, so its logs come from one chain. The service stores the checkpoints
  * (its cursor) in its own database, in the same transaction as what it derives from the logs;
  * restarting it resumes from there.
+ *
+ * <p>With {@link #prefetching()}, while the service applies a range the follower already reads
+ * the next one, on another thread, so a backfill waits for the node only once. A prefetched
+ * range is used only if the service's checkpoint is then exactly the range it was read after
+ * and that block is still canonical; otherwise it is dropped and read again.
  */
 public final class LogFollower {
   /** A block by number and hash. */
@@ -59,6 +68,20 @@ public final class LogFollower {
   private final long startBlock;
   private final int maxRange;
   private int range;
+  private boolean prefetch;
+  /** The next range, being read after {@code base}: taken by the next step if it still fits. */
+  private Prefetched prefetched;
+  private long lastHead = -1;
+
+  private record Prefetched(Block base, int range, Future<Advance> advance) {}
+
+  private static final ExecutorService PREFETCHER =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "log-prefetch");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param addresses contracts whose logs are followed
@@ -76,6 +99,12 @@ public final class LogFollower {
     this.maxRange = Math.max(this.range, maxRange);
   }
 
+  /** Reads the next range while the current one is applied (for backfills); returns this. */
+  public LogFollower prefetching() {
+    this.prefetch = true;
+    return this;
+  }
+
   /** The range the next {@code eth_getLogs} will ask for. */
   public int range() {
     return range;
@@ -88,6 +117,45 @@ public final class LogFollower {
    */
   public Step next(Checkpoints checkpoints) throws IOException {
     Optional<Block> last = checkpoints.last();
+    Advance ready = takePrefetched(last);
+    Step step = ready != null ? ready : read(checkpoints, last);
+    if (prefetch && step instanceof Advance a && a.to().number() < lastHead) {
+      Block base = a.to();
+      int size = range;
+      long head = lastHead;
+      prefetched = new Prefetched(base, size, PREFETCHER.submit(() -> readRange(base, base.number() + 1, head, size)));
+    }
+    return step;
+  }
+
+  /** The prefetched range if it was read right after {@code last}, which is still canonical. */
+  private Advance takePrefetched(Optional<Block> last) throws IOException {
+    Prefetched p = prefetched;
+    prefetched = null;
+    if (p == null) {
+      return null;
+    }
+    Advance a;
+    try {
+      a = p.advance().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading logs ahead", e);
+    } catch (ExecutionException e) {
+      return null; // read again, in this thread, where a failure shrinks the range
+    }
+    if (a == null || last.isEmpty() || !last.get().equals(p.base())) {
+      return null;
+    }
+    Block canonical = block(p.base().number());
+    if (canonical == null || !canonical.hash().equalsIgnoreCase(p.base().hash())) {
+      return null; // a reorg: the step that reads again rewinds
+    }
+    range = (int) Math.min(maxRange, (long) p.range() * 2);
+    return a;
+  }
+
+  private Step read(Checkpoints checkpoints, Optional<Block> last) throws IOException {
     if (last.isPresent()) {
       Block canonical = block(last.get().number());
       if (canonical == null || !canonical.hash().equalsIgnoreCase(last.get().hash())) {
@@ -95,43 +163,54 @@ public final class LogFollower {
       }
     }
     long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact() - confirmations;
+    lastHead = head;
     long from = last.map(b -> b.number() + 1).orElse(startBlock);
     if (from > head) {
       return new Idle(head);
     }
-    long to = Math.min(head, from + range - 1);
-    Block before = block(to);
-    EthLog result;
+    Advance a;
     try {
-      result =
-          web3j
-              .ethGetLogs(
-                  new EthFilter(
-                      DefaultBlockParameter.valueOf(BigInteger.valueOf(from)), DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
-                      addresses))
-              .send();
+      a = readRange(last.orElse(null), from, head, range);
     } catch (IOException e) {
       shrink();
       throw e;
     }
+    if (a == null) {
+      return new Idle(head); // the chain moved under the query: ask again (a reorg: the next step rewinds)
+    }
+    range = (int) Math.min(maxRange, (long) range * 2);
+    return a;
+  }
+
+  /**
+   * The logs of {@code from..min(head, from + size - 1)}, read after {@code base} (null at the
+   * start); null when the chain moved under the query.
+   */
+  private Advance readRange(Block base, long from, long head, int size) throws IOException {
+    long to = Math.min(head, from + size - 1);
+    Block before = block(to);
+    EthLog result =
+        web3j
+            .ethGetLogs(
+                new EthFilter(
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(from)), DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), addresses))
+            .send();
     if (result.hasError()) {
-      shrink();
       throw new IOException(
-          "eth_getLogs " + from + ".." + to + " failed: " + result.getError().getMessage() + " (next range " + range + ")");
+          "eth_getLogs " + from + ".." + to + " failed: " + result.getError().getMessage() + " (next range " + Math.max(1, size / 2) + ")");
     }
     Block after = block(to);
     if (before == null || after == null || !before.hash().equalsIgnoreCase(after.hash())) {
-      return new Idle(head); // the chain moved under the query: ask again
+      return null;
     }
-    if (last.isPresent()) {
+    if (base != null) {
       // a reorg between the check of the last checkpoint and the query would put these blocks on top
       // of blocks that are no longer canonical: the checkpoint must still be canonical now
-      Block still = block(last.get().number());
-      if (still == null || !still.hash().equalsIgnoreCase(last.get().hash())) {
-        return new Idle(head); // the next step rewinds
+      Block still = block(base.number());
+      if (still == null || !still.hash().equalsIgnoreCase(base.hash())) {
+        return null;
       }
     }
-    range = (int) Math.min(maxRange, (long) range * 2);
     List<Log> logs = result.getLogs().stream().map(r -> (Log) r.get()).toList();
     return new Advance(from, after, logs);
   }

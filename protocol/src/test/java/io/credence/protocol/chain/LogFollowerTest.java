@@ -27,7 +27,9 @@ import io.reactivex.Flowable;
 class LogFollowerTest {
   /** A node at block 1000 that refuses eth_getLogs over more than 8 blocks. */
   static final class Node implements Web3jService {
-    final List<Long> askedRanges = new ArrayList<>();
+    final List<Long> askedRanges = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Blocks whose hash is now different (replaced by a reorg). */
+    final java.util.Set<String> replaced = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** When set, this block's hash changes after it was first asked for: a reorg in the middle of a step. */
     String reorgedBlock;
     int asksOfReorgedBlock;
@@ -45,7 +47,7 @@ class LogFollowerTest {
           String n = (String) request.getParams().get(0);
           EthBlock.Block b = new EthBlock.Block();
           b.setNumber(n);
-          b.setHash(n.equals(reorgedBlock) && asksOfReorgedBlock++ > 0 ? "0xnew" + n : "0xh" + n);
+          b.setHash(n.equals(reorgedBlock) && asksOfReorgedBlock++ > 0 || replaced.contains(n) ? "0xnew" + n : "0xh" + n);
           EthBlock r = new EthBlock();
           r.setResult(b);
           return (T) r;
@@ -133,5 +135,45 @@ class LogFollowerTest {
     assertThat(follower.range()).as("grows again after a success").isEqualTo(16);
     assertThat(node.askedRanges).containsExactly(64L, 32L, 16L, 8L);
     assertThat(Optional.of(a.to().hash())).contains("0xh0x8");
+  }
+
+  /** Checkpoints kept in memory, as a service would keep them in its database. */
+  static final class Cursor implements LogFollower.Checkpoints {
+    final List<LogFollower.Block> kept = new ArrayList<>();
+
+    @Override
+    public Optional<LogFollower.Block> last() {
+      return kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(kept.size() - 1));
+    }
+
+    @Override
+    public Optional<LogFollower.Block> before(long number) {
+      return kept.stream().filter(b -> b.number() < number).reduce((a, b) -> b);
+    }
+  }
+
+  @Test
+  void prefetchedRangesFollowOnWithoutGapsAndAreDroppedWhenTheyNoLongerFit() throws Exception {
+    Node node = new Node();
+    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 8, 8).prefetching();
+    Cursor cursor = new Cursor();
+    long expectedFrom = 1;
+    for (int step = 0; step < 6; step++) {
+      LogFollower.Advance a = (LogFollower.Advance) follower.next(cursor);
+      assertThat(a.from()).isEqualTo(expectedFrom);
+      assertThat(a.to().number()).isEqualTo(expectedFrom + 7);
+      if (step == 2) {
+        continue; // this step's commit failed: the range read ahead does not follow the cursor and is dropped
+      }
+      cursor.kept.add(a.to());
+      expectedFrom = a.to().number() + 1;
+    }
+    assertThat(expectedFrom).isEqualTo(41);
+    // a reorg replaces the last checkpoint while the next range is read ahead: that range is
+    // dropped and the follower rewinds
+    node.replaced.add("0x" + Long.toHexString(40));
+    LogFollower.Step next = follower.next(cursor);
+    assertThat(next).isInstanceOf(LogFollower.Rewind.class);
+    assertThat(((LogFollower.Rewind) next).ancestor().number()).isEqualTo(32);
   }
 }
