@@ -62,7 +62,7 @@ public final class Ecdsa {
           .log(
               System.Logger.Level.INFO,
               "native libsecp256k1 is not available on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                  + " (" + e + "); signing and recovering with Bouncy Castle, about three times slower");
+                  + " (" + e + "); signing and recovering with Bouncy Castle, 2 to 4 times slower");
       return null;
     }
   }
