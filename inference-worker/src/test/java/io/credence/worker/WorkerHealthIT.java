@@ -30,7 +30,9 @@ class WorkerHealthIT {
   @Test
   void liveAndServesMetricsAndOpenApi() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-    given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"))
+        // which execution provider runs the models: 1 on CUDA, 0 on CPU (no GPU here)
+        .body(containsString("credence_worker_cuda 0.0"));
     given().when().get("/q/openapi").then().statusCode(200).body(containsString("Credence Inference worker"));
   }
 }
