@@ -208,22 +208,12 @@ public final class Launcher {
       }
       case "relayer" -> {
         props.put("kafka.bootstrap.servers", devnet.kafkaBootstrap());
-        props.put("credence.relayer.hub", hub);
-        props.put("credence.relayer.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
-        props.put("credence.relayer.model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
-        props.put("credence.relayer.chain.start-block", Long.toString(d.startBlock()));
-        props.put("quarkus.datasource.jdbc.url", devnet.jdbcUrl());
-        props.put("quarkus.datasource.username", devnet.pgUser());
+        chainAndDatabase(props, "credence.relayer", hub, d);
         env.put("CREDENCE_RELAYER_KEY_HEX", RELAYER.getEcKeyPair().getPrivateKey().toString(16));
         env.put("CREDENCE_RELAYER_ADMIN_TOKEN", adminToken());
       }
       default -> {
-        props.put("credence.indexer.hub", hub);
-        props.put("credence.indexer.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
-        props.put("credence.indexer.model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
-        props.put("credence.indexer.chain.start-block", Long.toString(d.startBlock()));
-        props.put("quarkus.datasource.jdbc.url", devnet.jdbcUrl());
-        props.put("quarkus.datasource.username", devnet.pgUser());
+        chainAndDatabase(props, "credence.indexer", hub, d);
       }
     }
     props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -233,6 +223,16 @@ public final class Launcher {
     ManagedProcess p = ManagedProcess.start(s.name(), cmd, devnet.home(), log, env, true);
     pids.write(s.name(), p.pid());
     System.out.printf("%-10s starting on 127.0.0.1:%d (log %s)%n", s.name(), s.port(), log);
+  }
+
+  /** The relayer's and the indexer's contracts, start block and database, under {@code prefix}. */
+  private void chainAndDatabase(Map<String, String> props, String prefix, String hub, DeploymentManifest d) {
+    props.put(prefix + ".hub", hub);
+    props.put(prefix + ".worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
+    props.put(prefix + ".model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
+    props.put(prefix + ".chain.start-block", Long.toString(d.startBlock()));
+    props.put("quarkus.datasource.jdbc.url", devnet.jdbcUrl());
+    props.put("quarkus.datasource.username", devnet.pgUser());
   }
 
   private void awaitReady(Service s) throws InterruptedException {

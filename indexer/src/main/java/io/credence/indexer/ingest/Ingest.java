@@ -65,7 +65,7 @@ public final class Ingest {
   private Rows rows;
   private Map<Long, Req> requests;
   /** Requests and settlements of this step, decoded once, on all cores. */
-  private final Map<Log, Object> decoded = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Log, Object> decoded = new java.util.IdentityHashMap<>();
   private long logBlock;
   private int logIndex;
   /** Signers of this step's settlements, recovered in parallel before the rows are written. */
@@ -238,17 +238,23 @@ public final class Ingest {
     Map<Long, Req> known = new HashMap<>(requests);
     Map<Long, byte[]> modelHashes = new HashMap<>();
     List<Runnable> jobs = new ArrayList<>();
-    logs.parallelStream()
-        .filter(l -> !l.isRemoved() && !l.getTopics().isEmpty() && l.getAddress().equalsIgnoreCase(hub))
-        .forEach(
-            l -> {
-              String topic = l.getTopics().get(0);
-              if (topic.equals(requestedTopic)) {
-                decoded.put(l, InferenceHub.getInferenceRequestedEventFromLog(l));
-              } else if (topic.equals(settledTopic)) {
-                decoded.put(l, InferenceHub.getInferenceSettledEventFromLog(l));
-              }
-            });
+    List<org.web3j.protocol.core.methods.response.BaseEventResponse> events =
+        logs.parallelStream()
+            .map(
+                l -> {
+                  if (l.isRemoved() || l.getTopics().isEmpty() || !l.getAddress().equalsIgnoreCase(hub)) {
+                    return null;
+                  }
+                  String topic = l.getTopics().get(0);
+                  return topic.equals(requestedTopic) ? InferenceHub.getInferenceRequestedEventFromLog(l)
+                      : topic.equals(settledTopic) ? InferenceHub.getInferenceSettledEventFromLog(l) : null;
+                })
+            .toList();
+    for (int i = 0; i < logs.size(); i++) {
+      if (events.get(i) != null) {
+        decoded.put(logs.get(i), events.get(i));
+      }
+    }
     for (Log l : logs) {
       if (l.isRemoved() || l.getTopics().isEmpty()) {
         continue;

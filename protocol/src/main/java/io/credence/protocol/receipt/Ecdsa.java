@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SignatureException;
 import java.util.Arrays;
-import java.util.Locale;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ExtendedDigest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -163,7 +162,7 @@ public final class Ecdsa {
       publicKey = Numeric.toBytesPadded(Sign.signedMessageHashToKey(digest, data), 64);
     }
     byte[] hash = Hash.sha3(publicKey);
-    return Numeric.toHexString(hash, 12, 20, true).toLowerCase(Locale.ROOT);
+    return Numeric.toHexString(hash, 12, 20, true); // lower case
   }
 
   /**
