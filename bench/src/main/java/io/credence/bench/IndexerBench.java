@@ -59,7 +59,11 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
  */
 public final class IndexerBench {
   private static final int PER_TX = 100;
-  private static final int RANGE = 2_000;
+  /** The indexer's default ranges (credence.indexer.chain.initial-range, max-range, target-logs). */
+  private static final int INITIAL_RANGE = 500;
+
+  private static final int MAX_RANGE = 10_000;
+  private static final int TARGET_LOGS = LogFollower.DEFAULT_TARGET_LOGS;
   private static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
   private static final Credentials AUTHOR = AnvilNode.devAccount(1);
   private static final Credentials PROVIDER = AnvilNode.devAccount(2);
@@ -99,22 +103,40 @@ public final class IndexerBench {
       int events = 0;
       String schema = null;
       for (int round = 0; round < 2; round++) {
+        Cpu c0 = Cpu.now();
         long t0 = System.nanoTime();
         events = fetchAndDecode(anvil, d, false);
         raw[round] = events / ((System.nanoTime() - t0) / 1e9);
+        System.out.printf("# round %d fetch+decode: %s%n", round + 1, Cpu.since(c0));
+        Cpu cr = Cpu.now();
         long tr = System.nanoTime();
         fetchAndDecode(anvil, d, true);
         recovered[round] = events / ((System.nanoTime() - tr) / 1e9);
+        System.out.printf("# round %d fetch+decode+recover: %s%n", round + 1, Cpu.since(cr));
         schema = "indexer_bench_" + UUID.randomUUID().toString().substring(0, 8);
         javax.sql.DataSource ds = TestInfra.postgres().dataSource(schema);
         Indexing.createSchema(ds, schema);
         Ingest ingest = ingest(anvil, d);
-        Indexing indexing = new Indexing(ds, ingest, new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE).prefetching());
+        Indexing indexing = new Indexing(ds, ingest, follower(anvil, d, ingest));
+        // -Dcredence.bench.jfr=FILE records the last round's backfill with Flight Recorder's profile settings
+        String jfr = round == 1 ? System.getProperty("credence.bench.jfr") : null;
+        jdk.jfr.Recording recording = jfr == null ? null : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        if (recording != null) {
+          recording.start();
+        }
+        Cpu c1 = Cpu.now();
         long t1 = System.nanoTime();
+        int steps = 0;
         while (!(indexing.step() instanceof Indexing.Result.Caught)) {
-          // backfill
+          steps++;
         }
         indexed[round] = events / ((System.nanoTime() - t1) / 1e9);
+        if (recording != null) {
+          recording.stop();
+          recording.dump(Path.of(jfr));
+          recording.close();
+        }
+        System.out.printf("# round %d backfill in %d steps: %s%n", round + 1, steps, Cpu.since(c1));
         System.out.printf(
             "# round %d: %d events, fetch+decode %.0f/s, fetch+decode+recover signers %.0f/s, backfill %.0f/s%n", round + 1, events, raw[round],
             recovered[round], indexed[round]);
@@ -129,7 +151,8 @@ public final class IndexerBench {
       api(f, anvil, d, schema, dir, requests);
       f.note(
           "history: " + requests + " requests by ExampleConsumer.classifyMany (callbacks on) in transactions of " + PER_TX
-              + ", settled in batches of " + PER_TX + ", on a fresh anvil; eth_getLogs ranges of " + RANGE + " blocks; 2 rounds each, interleaved");
+              + ", settled in batches of " + PER_TX + ", on a fresh anvil; eth_getLogs ranges as the indexer's defaults (" + INITIAL_RANGE
+              + " blocks to begin, at most " + MAX_RANGE + ", about " + TARGET_LOGS + " logs each), read ahead; 2 rounds each, interleaved");
     }
     f.write(results);
   }
@@ -137,6 +160,11 @@ public final class IndexerBench {
   private static Ingest ingest(AnvilNode anvil, ContractDeployer.Deployment d) {
     return new Ingest(
         d.inferenceHub().getContractAddress(), d.modelRegistry().getContractAddress(), d.workerRegistry().getContractAddress(), anvil.chainId());
+  }
+
+  /** A follower as the indexer makes one with its default ranges. */
+  private static LogFollower follower(AnvilNode anvil, ContractDeployer.Deployment d, Ingest ingest) {
+    return new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), INITIAL_RANGE, MAX_RANGE).targetLogs(TARGET_LOGS).prefetching();
   }
 
   /** Requests in transactions of {@link #PER_TX}, settled in batches of as many. */
@@ -203,7 +231,7 @@ public final class IndexerBench {
     byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.ONE).send().component1();
     Map<BigInteger, byte[]> inputHashes = new HashMap<>();
     Ingest ingest = ingest(anvil, d);
-    LogFollower follower = new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), RANGE, RANGE).prefetching();
+    LogFollower follower = follower(anvil, d, ingest);
     long[] last = {-1};
     String[] lastHash = {null};
     LogFollower.Checkpoints memory =

@@ -67,7 +67,9 @@ public final class Indexing {
     Ingest ingest = new Ingest(config.hub(), config.modelRegistry(), config.workerRegistry(), chainId);
     IndexerConfig.Chain c = config.chain();
     return new Indexing(
-        dataSource, ingest, new LogFollower(web3j, ingest.addresses(), c.confirmations(), c.startBlock(), c.initialRange(), c.maxRange()).prefetching());
+        dataSource, ingest, new LogFollower(web3j, ingest.addresses(), c.confirmations(), c.startBlock(), c.initialRange(), c.maxRange())
+            .targetLogs(c.targetLogs())
+            .prefetching());
   }
 
   /** Takes one step. */

@@ -18,7 +18,9 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * Follows the logs of some contracts, {@code confirmations} blocks behind the head, in ranges that
  * grow while {@code eth_getLogs} succeeds and shrink when the provider refuses (too many results,
- * timeouts). Each step either advances (logs of a range, and the range's last block as the new
+ * timeouts). A range also shrinks toward {@link #targetLogs(int) a number of logs} (10 000 by
+ * default), so that a dense stretch of history is applied, and committed, in steps of bounded
+ * size rather than in one huge one. Each step either advances (logs of a range, and the range's last block as the new
  * checkpoint), rewinds (a reorg replaced processed blocks: drop everything after the returned
  * ancestor and follow again from there), or idles (nothing new).
  *
@@ -68,10 +70,14 @@ public final class LogFollower {
   private final long startBlock;
   private final int maxRange;
   private int range;
+  private int targetLogs = DEFAULT_TARGET_LOGS;
   private boolean prefetch;
   /** The next range, being read after {@code base}: taken by the next step if it still fits. */
   private Prefetched prefetched;
   private long lastHead = -1;
+
+  /** Logs per range the follower aims at unless told otherwise. */
+  public static final int DEFAULT_TARGET_LOGS = 10_000;
 
   private record Prefetched(Block base, int range, Future<Advance> advance) {}
 
@@ -102,6 +108,15 @@ public final class LogFollower {
   /** Reads the next range while the current one is applied (for backfills); returns this. */
   public LogFollower prefetching() {
     this.prefetch = true;
+    return this;
+  }
+
+  /**
+   * Aims at about {@code logs} logs per range: after a range, the next one is sized from the
+   * density just seen (never more than twice as large); returns this.
+   */
+  public LogFollower targetLogs(int logs) {
+    this.targetLogs = Math.max(1, logs);
     return this;
   }
 
@@ -151,7 +166,7 @@ public final class LogFollower {
     if (canonical == null || !canonical.hash().equalsIgnoreCase(p.base().hash())) {
       return null; // a reorg: the step that reads again rewinds
     }
-    range = (int) Math.min(maxRange, (long) p.range() * 2);
+    range = next(p.range(), a.logs().size());
     return a;
   }
 
@@ -178,7 +193,7 @@ public final class LogFollower {
     if (a == null) {
       return new Idle(head); // the chain moved under the query: ask again (a reorg: the next step rewinds)
     }
-    range = (int) Math.min(maxRange, (long) range * 2);
+    range = next(range, a.logs().size());
     return a;
   }
 
@@ -213,6 +228,15 @@ public final class LogFollower {
     }
     List<Log> logs = result.getLogs().stream().map(r -> (Log) r.get()).toList();
     return new Advance(from, after, logs);
+  }
+
+  /** The range after one of {@code size} blocks that held {@code logs} logs. */
+  private int next(int size, int logs) {
+    long grown = (long) size * 2;
+    if (logs > 0) {
+      grown = Math.min(grown, (long) size * targetLogs / logs);
+    }
+    return (int) Math.max(1, Math.min(maxRange, grown));
   }
 
   private void shrink() {

@@ -33,6 +33,10 @@ class LogFollowerTest {
     /** When set, this block's hash changes after it was first asked for: a reorg in the middle of a step. */
     String reorgedBlock;
     int asksOfReorgedBlock;
+    /** Ranges over more blocks than this are refused. */
+    long refuseAbove = 8;
+    /** Logs each block holds. */
+    int logsPerBlock;
 
     @Override
     @SuppressWarnings("unchecked")
@@ -58,10 +62,19 @@ class LogFollowerTest {
           long to = new BigInteger(f.getToBlock().getValue().substring(2), 16).longValue();
           askedRanges.add(to - from + 1);
           EthLog r = new EthLog();
-          if (to - from + 1 > 8) {
+          if (to - from + 1 > refuseAbove) {
             r.setError(new Response.Error(-32005, "query returned more than 10000 results"));
           } else {
-            r.setResult(List.of());
+            List<EthLog.LogResult> logs = new ArrayList<>();
+            for (long b = from; b <= to; b++) {
+              for (int i = 0; i < logsPerBlock; i++) {
+                EthLog.LogObject l = new EthLog.LogObject();
+                l.setBlockNumber("0x" + Long.toHexString(b));
+                l.setLogIndex("0x" + Integer.toHexString(i));
+                logs.add(l);
+              }
+            }
+            r.setResult(logs);
           }
           return (T) r;
         }
@@ -135,6 +148,31 @@ class LogFollowerTest {
     assertThat(follower.range()).as("grows again after a success").isEqualTo(16);
     assertThat(node.askedRanges).containsExactly(64L, 32L, 16L, 8L);
     assertThat(Optional.of(a.to().hash())).contains("0xh0x8");
+  }
+
+  @Test
+  void aDenseStretchIsReadInRangesOfAboutTheTargetNumberOfLogs() throws Exception {
+    Node node = new Node();
+    node.refuseAbove = Long.MAX_VALUE;
+    node.logsPerBlock = 10;
+    LogFollower follower =
+        new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 64, 1024).targetLogs(40).prefetching();
+    Cursor cursor = new Cursor();
+    LogFollower.Advance first = (LogFollower.Advance) follower.next(cursor);
+    assertThat(first.logs()).hasSize(640);
+    cursor.kept.add(first.to());
+    assertThat(follower.range()).as("64 blocks held 640 logs: 4 blocks hold the target of 40").isEqualTo(4);
+    long from = first.to().number() + 1;
+    for (int step = 0; step < 5; step++) {
+      LogFollower.Advance a = (LogFollower.Advance) follower.next(cursor);
+      assertThat(a.from()).isEqualTo(from);
+      assertThat(a.logs()).as("step %d", step).hasSize(40);
+      cursor.kept.add(a.to());
+      from = a.to().number() + 1;
+    }
+    node.logsPerBlock = 0;
+    follower.next(cursor); // prefetched before the history went quiet: still 4 blocks
+    assertThat(follower.range()).as("an empty range doubles").isEqualTo(8);
   }
 
   /** Checkpoints kept in memory, as a service would keep them in its database. */
