@@ -60,7 +60,7 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
 public final class IndexerBench {
   private static final int PER_TX = 100;
   /** The indexer's default ranges (credence.indexer.chain.initial-range, max-range, target-logs). */
-  private static final int INITIAL_RANGE = 500;
+  private static final int INITIAL_RANGE = 100;
 
   private static final int MAX_RANGE = 10_000;
   private static final int TARGET_LOGS = LogFollower.DEFAULT_TARGET_LOGS;

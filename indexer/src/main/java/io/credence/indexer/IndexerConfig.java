@@ -32,7 +32,7 @@ public interface IndexerConfig {
     int confirmations();
 
     /** Blocks per eth_getLogs to begin with; doubles on success, halves on provider errors. */
-    @WithDefault("500")
+    @WithDefault("100")
     int initialRange();
 
     @WithDefault("10000")

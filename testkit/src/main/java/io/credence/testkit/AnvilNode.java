@@ -57,7 +57,9 @@ public final class AnvilNode implements AutoCloseable {
     this.rpcUrl = rpcUrl;
     this.chainId = chainId;
     this.process = process;
-    this.service = new HttpService(rpcUrl);
+    // a client of our own: web3j's default one adds a body-logging interceptor whenever its logger
+    // is at debug, which reads every response into a string (tens of MB for a backfill's eth_getLogs)
+    this.service = new HttpService(rpcUrl, new okhttp3.OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build());
     this.web3j = Web3j.build(service);
   }
 

@@ -4,6 +4,7 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
@@ -172,8 +173,8 @@ public final class Ingest {
         Handler h = handlers.get(l.getTopics().get(0));
         if (h != null) {
           log = l;
-          logBlock = l.getBlockNumber().longValueExact(); // parsed once: every row of the log carries them
-          logIndex = l.getLogIndex().intValueExact();
+          logBlock = LogFollower.quantity(l.getBlockNumberRaw()); // parsed once: every row of the log carries them
+          logIndex = Math.toIntExact(LogFollower.quantity(l.getLogIndexRaw()));
           seq = 0;
           h.handle(l);
         }

@@ -175,6 +175,16 @@ class LogFollowerTest {
     assertThat(follower.range()).as("an empty range doubles").isEqualTo(8);
   }
 
+  @Test
+  void quantitiesAreReadAsHex() {
+    assertThat(LogFollower.quantity("0x0")).isZero();
+    assertThat(LogFollower.quantity("0x3e8")).isEqualTo(1000);
+    assertThat(LogFollower.quantity("0x7fffffffffffffff")).isEqualTo(Long.MAX_VALUE);
+    assertThatThrownBy(() -> LogFollower.quantity("1000")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000");
+    assertThatThrownBy(() -> LogFollower.quantity("0x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LogFollower.quantity(null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   /** Checkpoints kept in memory, as a service would keep them in its database. */
   static final class Cursor implements LogFollower.Checkpoints {
     final List<LogFollower.Block> kept = new ArrayList<>();
