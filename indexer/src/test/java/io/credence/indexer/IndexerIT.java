@@ -120,6 +120,20 @@ class IndexerIT {
     history();
     awaitCaughtUp();
     assertAccountsMatchTheChain();
+    try (Connection c = connect(IndexerChainResource.schema);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    """
+                    SELECT count(*) FILTER (WHERE n > 1), count(*) FILTER (WHERE settled > 1)
+                    FROM (SELECT l.block_number, l.account, l.model_id, count(*) AS n,
+                                 (SELECT count(*) FROM outcome o WHERE o.block_number = l.block_number AND o.kind = 'SETTLED') AS settled
+                          FROM ledger l WHERE l.kind = 'WORKER' GROUP BY 1, 2, 3) per_block
+                    """)) {
+      rs.next();
+      assertThat(rs.getLong(1)).as("WORKER rows of one block, operator and model").isZero();
+      assertThat(rs.getLong(2)).as("blocks that settled several requests (their credits summed in one row)").isPositive();
+    }
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,6 +74,7 @@ public final class Ingest {
   private final Map<Log, String[]> recovered = new java.util.concurrent.ConcurrentHashMap<>();
   private Log log;
   private int seq;
+  private Credits credits;
 
   @FunctionalInterface
   private interface Handler {
@@ -83,6 +85,12 @@ public final class Ingest {
   public record ModelInfo(byte[] sha256, int quorum, List<Contributor> contributors) {}
 
   public record Contributor(String account, int role, int shareBps) {}
+
+  /** Worker credits are summed per operator and model. */
+  private record Credit(String account, long modelId) {}
+
+  /** A block's settlement credits (see {@link #credits()}). */
+  private record Credits(long block, int logIndex, Map<Credit, BigInteger> worker, Map<Long, BigInteger> pool, BigInteger[] protocol) {}
 
   /** A request as its outcome needs it. */
   record Req(long modelId, String requester, byte[] inputHash, BigInteger fee) {}
@@ -179,6 +187,7 @@ public final class Ingest {
           h.handle(l);
         }
       }
+      flushCredits();
       r.flush();
     } catch (SQLException | RuntimeException e) {
       forget();
@@ -190,6 +199,7 @@ public final class Ingest {
       log = null;
       decoded.clear();
       recovered.clear();
+      credits = null;
     }
   }
 
@@ -347,6 +357,7 @@ public final class Ingest {
     if (signers == null) {
       signers = signers(e, r, m.sha256());
     }
+    Credits credits = credits();
     for (int k = 0; k < signers.length; k++) {
       byte[] signature = Arrays.copyOfRange(proofs, k * PROOF_BYTES, k * PROOF_BYTES + 65);
       String operator = operator(signers[k]);
@@ -354,7 +365,7 @@ public final class Ingest {
           "INSERT INTO outcome_signer (request_id, k, signer, operator, executed_at, signature, block_number) VALUES (?, ?, ?, ?, ?, ?, ?)",
           id, k, signers[k], operator, executedAt(proofs, k), signature, block());
       if (workerEach.signum() > 0) {
-        ledger(operator, "WORKER", null, workerEach, r.modelId(), id);
+        credits.worker().merge(new Credit(operator, r.modelId()), workerEach, BigInteger::add);
       }
     }
     rows.add(
@@ -365,12 +376,52 @@ public final class Ingest {
         """,
         id, "SETTLED", e.output, outputHash, proofs, protocolPart, workerEach, pool, block(), index(), tx());
     if (pool.signum() > 0) {
-      rows.add(
-          "INSERT INTO pool_ledger (model_id, amount, request_id, block_number, log_index) VALUES (?, ?, ?, ?, ?)", r.modelId(), pool, id,
-          block(), index());
+      credits.pool().merge(r.modelId(), pool, BigInteger::add);
     }
-    if (protocolPart.signum() > 0) {
-      protocol(protocolPart, "SETTLEMENT");
+    credits.protocol()[0] = credits.protocol()[0].add(protocolPart);
+  }
+
+  /**
+   * The settlement credits of this log's block, summed. A block of a busy hub settles hundreds of
+   * requests whose worker parts go to a handful of operators and whose pools to a handful of
+   * models: they are written as one ledger row per operator and model, one pool row per model
+   * and one protocol row per block (tagged with the block's first settlement), which keeps the
+   * ledgers, and the sums the API takes over them, small. Each settlement's own split stays in
+   * its outcome row. Summed per block, not per step, so the rows do not depend on how the chain
+   * was cut into steps (a re-index after a reorg writes the same rows).
+   */
+  private Credits credits() throws SQLException {
+    if (credits == null || credits.block() != block()) {
+      flushCredits();
+      credits = new Credits(block(), index(), new LinkedHashMap<>(), new LinkedHashMap<>(), new BigInteger[] {BigInteger.ZERO});
+    }
+    return credits;
+  }
+
+  private void flushCredits() throws SQLException {
+    Credits cr = credits;
+    credits = null;
+    if (cr == null) {
+      return;
+    }
+    int k = 0;
+    for (Map.Entry<Credit, BigInteger> e : cr.worker().entrySet()) {
+      rows.add(
+          """
+          INSERT INTO ledger (account, kind, role, amount, model_id, request_id, block_number, log_index, seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+          e.getKey().account(), "WORKER", null, e.getValue(), e.getKey().modelId(), null, cr.block(), cr.logIndex(), k++);
+    }
+    for (Map.Entry<Long, BigInteger> e : cr.pool().entrySet()) {
+      rows.add(
+          "INSERT INTO pool_ledger (model_id, amount, request_id, block_number, log_index) VALUES (?, ?, ?, ?, ?)", e.getKey(), e.getValue(), null,
+          cr.block(), cr.logIndex());
+    }
+    if (cr.protocol()[0].signum() > 0) {
+      rows.add(
+          "INSERT INTO protocol_ledger (amount, kind, block_number, log_index) VALUES (?, ?, ?, ?)", cr.protocol()[0], "SETTLEMENT", cr.block(),
+          cr.logIndex());
     }
   }
 
