@@ -7,6 +7,7 @@ import io.credence.contracts.WorkerRegistry;
 import io.credence.indexer.Indexing;
 import io.credence.indexer.ingest.Ingest;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.HubEvents;
 import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
@@ -40,7 +41,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -249,8 +249,9 @@ public final class IndexerBench {
           }
         };
     Map<String, java.util.function.Function<Log, Object>> decoders = new HashMap<>();
-    decoders.put(EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT), InferenceHub::getInferenceRequestedEventFromLog);
-    decoders.put(EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT), InferenceHub::getInferenceSettledEventFromLog);
+    // the indexer's decoders for these two, as it decodes them
+    decoders.put(HubEvents.REQUESTED_TOPIC, HubEvents::requested);
+    decoders.put(HubEvents.SETTLED_TOPIC, HubEvents::settled);
     int count = 0;
     long checksum = 0;
     while (true) {
