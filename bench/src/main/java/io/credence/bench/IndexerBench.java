@@ -107,12 +107,12 @@ public final class IndexerBench {
         long t0 = System.nanoTime();
         events = fetchAndDecode(anvil, d, false);
         raw[round] = events / ((System.nanoTime() - t0) / 1e9);
-        System.out.printf("# round %d fetch+decode: %s%n", round + 1, Cpu.since(c0));
+        f.note(String.format("round %d fetch+decode: %s", round + 1, Cpu.since(c0)));
         Cpu cr = Cpu.now();
         long tr = System.nanoTime();
         fetchAndDecode(anvil, d, true);
         recovered[round] = events / ((System.nanoTime() - tr) / 1e9);
-        System.out.printf("# round %d fetch+decode+recover: %s%n", round + 1, Cpu.since(cr));
+        f.note(String.format("round %d fetch+decode+recover: %s", round + 1, Cpu.since(cr)));
         schema = "indexer_bench_" + UUID.randomUUID().toString().substring(0, 8);
         javax.sql.DataSource ds = TestInfra.postgres().dataSource(schema);
         Indexing.createSchema(ds, schema);
@@ -136,7 +136,7 @@ public final class IndexerBench {
           recording.dump(Path.of(jfr));
           recording.close();
         }
-        System.out.printf("# round %d backfill in %d steps: %s%n", round + 1, steps, Cpu.since(c1));
+        f.note(String.format("round %d backfill in %d steps: %s", round + 1, steps, Cpu.since(c1)));
         System.out.printf(
             "# round %d: %d events, fetch+decode %.0f/s, fetch+decode+recover signers %.0f/s, backfill %.0f/s%n", round + 1, events, raw[round],
             recovered[round], indexed[round]);
