@@ -52,8 +52,10 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
  * 50 000) asked in transactions of 100 by a dApp (ExampleConsumer, callbacks on) and settled in
  * batches of 100 on a fresh anvil — at least 100 000 events with the registrations. Then, in the
  * same run and twice each, interleaved: the rate of merely fetching those logs (eth_getLogs in
- * the follower's ranges) and decoding them, and a full backfill into a fresh PostgreSQL schema;
- * {@code indexer.vs_raw.ratio} is the second over the first. Finally the packaged indexer serves
+ * the indexer's default ranges, read ahead) and decoding them; the rate of fetching, decoding and
+ * recovering each settlement's signer; and a full backfill into a fresh PostgreSQL schema, each
+ * with the CPU it used. {@code indexer.vs_raw.ratio} is the backfill's rate over the first,
+ * {@code indexer.vs_raw_and_recover.ratio} over the second. Finally the packaged indexer serves
  * that schema and receipt and account pages are fetched by 16 concurrent clients, with the
  * liveness endpoint measured the same way as the baseline.
  */
@@ -61,7 +63,6 @@ public final class IndexerBench {
   private static final int PER_TX = 100;
   /** The indexer's default ranges (credence.indexer.chain.initial-range, max-range, target-logs). */
   private static final int INITIAL_RANGE = 100;
-
   private static final int MAX_RANGE = 10_000;
   private static final int TARGET_LOGS = LogFollower.DEFAULT_TARGET_LOGS;
   private static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);

@@ -241,8 +241,8 @@ public final class Ingest {
   /**
    * Recovering a signer is the costliest part of indexing (two elliptic-curve multiplications,
    * ~50 µs here with libsecp256k1); the settlements of a step are decoded and recovered on all
-   * cores first. A settlement whose
-   * model or request is not known yet is recovered when its row is written.
+   * cores first. A settlement whose model or request is not known yet is recovered when its row
+   * is written.
    */
   private void recoverSigners(List<Log> logs) throws SQLException {
     String requestedTopic = HubEvents.REQUESTED_TOPIC;

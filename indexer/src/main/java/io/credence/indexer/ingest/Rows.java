@@ -49,10 +49,15 @@ final class Rows implements AutoCloseable {
       try {
         in.writeToCopy(e.getValue().a, 0, e.getValue().n);
         in.endCopy();
-      } finally {
+      } catch (SQLException | RuntimeException failure) {
         if (in.isActive()) {
-          in.cancelCopy();
+          try {
+            in.cancelCopy();
+          } catch (SQLException cancel) {
+            failure.addSuppressed(cancel);
+          }
         }
+        throw failure;
       }
     }
     data.clear();

@@ -20,9 +20,9 @@ import org.web3j.protocol.core.methods.response.Log;
  * grow while {@code eth_getLogs} succeeds and shrink when the provider refuses (too many results,
  * timeouts). A range also shrinks toward {@link #targetLogs(int) a number of logs} (10 000 by
  * default), so that a dense stretch of history is applied, and committed, in steps of bounded
- * size rather than in one huge one. Each step either advances (logs of a range, and the range's last block as the new
- * checkpoint), rewinds (a reorg replaced processed blocks: drop everything after the returned
- * ancestor and follow again from there), or idles (nothing new).
+ * size rather than in one huge one. Each step either advances (logs of a range, and the range's
+ * last block as the new checkpoint), rewinds (a reorg replaced processed blocks: drop everything
+ * after the returned ancestor and follow again from there), or idles (nothing new).
  *
  * <p>A reorg is detected by block hash: before advancing, the last checkpoint must still be on
  * the canonical chain; if it is not, older checkpoints are tried until one is, and the follower
@@ -177,7 +177,11 @@ public final class LogFollower {
         return new Rewind(ancestor(checkpoints, last.get()), last.get());
       }
     }
-    long head = quantity(web3j.ethBlockNumber().send().getResult()) - confirmations;
+    var number = web3j.ethBlockNumber().send();
+    if (number.hasError()) {
+      throw new IOException("eth_blockNumber failed: " + number.getError().getMessage());
+    }
+    long head = quantity(number.getResult()) - confirmations;
     lastHead = head;
     long from = last.map(b -> b.number() + 1).orElse(startBlock);
     if (from > head) {

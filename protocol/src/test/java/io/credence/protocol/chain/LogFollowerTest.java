@@ -37,6 +37,8 @@ class LogFollowerTest {
     long refuseAbove = 8;
     /** Logs each block holds. */
     int logsPerBlock;
+    /** When set, eth_blockNumber answers this error. */
+    String blockNumberError;
 
     @Override
     @SuppressWarnings("unchecked")
@@ -44,7 +46,11 @@ class LogFollowerTest {
       switch (request.getMethod()) {
         case "eth_blockNumber" -> {
           EthBlockNumber r = new EthBlockNumber();
-          r.setResult("0x3e8");
+          if (blockNumberError != null) {
+            r.setError(new Response.Error(-32000, blockNumberError));
+          } else {
+            r.setResult("0x3e8");
+          }
           return (T) r;
         }
         case "eth_getBlockByNumber" -> {
@@ -173,6 +179,14 @@ class LogFollowerTest {
     node.logsPerBlock = 0;
     follower.next(cursor); // prefetched before the history went quiet: still 4 blocks
     assertThat(follower.range()).as("an empty range doubles").isEqualTo(8);
+  }
+
+  @Test
+  void aNodeThatCannotSayItsHeadIsAnIoErrorWithItsMessage() {
+    Node node = new Node();
+    node.blockNumberError = "header not found";
+    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
+    assertThatThrownBy(() -> follower.next(new Cursor())).isInstanceOf(IOException.class).hasMessage("eth_blockNumber failed: header not found");
   }
 
   @Test
