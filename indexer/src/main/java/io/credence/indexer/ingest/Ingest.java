@@ -48,6 +48,10 @@ public final class Ingest {
           "outcome", "outcome_signer", "request_note", "ledger", "pool_ledger", "protocol_ledger", "claim", "setting_change", "checkpoint");
 
   private static final BigInteger BPS = BigInteger.valueOf(10_000);
+  private static final Set<String> OUTCOME_TOPICS =
+      Set.of(
+          HubEvents.SETTLED_TOPIC, EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT), EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
+  private static final String MODEL_REGISTERED_TOPIC = EventEncoder.encode(ModelRegistry.MODELREGISTERED_EVENT);
   private static final int PROOF_BYTES = 73;
 
   private final String hub;
@@ -72,7 +76,7 @@ public final class Ingest {
   private long logBlock;
   private int logIndex;
   /** Signers of this step's settlements, recovered in parallel before the rows are written. */
-  private final Map<Log, String[]> recovered = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Log, Signed> recovered = new java.util.IdentityHashMap<>();
   private Log log;
   private int seq;
   private Credits credits;
@@ -92,6 +96,12 @@ public final class Ingest {
 
   /** A block's settlement credits (see {@link #credits()}). */
   private record Credits(long block, int logIndex, Map<Credit, BigInteger> worker, Map<Long, BigInteger> pool, BigInteger[] protocol) {}
+
+  /** A settlement's output hash and its signers, in proof order. */
+  private record Signed(byte[] outputHash, String[] signers) {}
+
+  /** A settlement whose signers are to be recovered, with the model hash they signed over. */
+  private record Recovery(Log log, InferenceHub.InferenceSettledEventResponse event, Req request, byte[] modelHash) {}
 
   /** A request as its outcome needs it. */
   record Req(long modelId, String requester, byte[] inputHash, BigInteger fee) {}
@@ -215,13 +225,9 @@ public final class Ingest {
 
   /** The requests this step's outcomes refer to that earlier steps stored, in one query. */
   private Map<Long, Req> preload(List<Log> logs) throws SQLException {
-    Set<String> outcomes =
-        Set.of(
-            EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT), EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT),
-            EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
     Set<Long> ids = new HashSet<>();
     for (Log l : logs) {
-      if (l.getTopics().size() > 1 && outcomes.contains(l.getTopics().get(0)) && l.getAddress().equalsIgnoreCase(hub)) {
+      if (l.getTopics().size() > 1 && OUTCOME_TOPICS.contains(l.getTopics().get(0)) && l.getAddress().equalsIgnoreCase(hub)) {
         ids.add(new BigInteger(l.getTopics().get(1).substring(2), 16).longValueExact());
       }
     }
@@ -247,10 +253,10 @@ public final class Ingest {
   private void recoverSigners(List<Log> logs) throws SQLException {
     String requestedTopic = HubEvents.REQUESTED_TOPIC;
     String settledTopic = HubEvents.SETTLED_TOPIC;
-    String modelTopic = EventEncoder.encode(ModelRegistry.MODELREGISTERED_EVENT);
+    String modelTopic = MODEL_REGISTERED_TOPIC;
     Map<Long, Req> known = new HashMap<>(requests);
     Map<Long, byte[]> modelHashes = new HashMap<>();
-    List<Runnable> jobs = new ArrayList<>();
+    List<Recovery> jobs = new ArrayList<>();
     List<org.web3j.protocol.core.methods.response.BaseEventResponse> events =
         logs.parallelStream()
             .map(
@@ -290,12 +296,14 @@ public final class Ingest {
           modelHash = m == null ? null : m.sha256();
         }
         if (modelHash != null) {
-          byte[] hash = modelHash;
-          jobs.add(() -> recovered.put(l, signers(e, r, hash)));
+          jobs.add(new Recovery(l, e, r, modelHash));
         }
       }
     }
-    jobs.parallelStream().forEach(Runnable::run);
+    List<Signed> signed = jobs.parallelStream().map(j -> signers(j.event(), j.request(), j.modelHash())).toList();
+    for (int i = 0; i < jobs.size(); i++) {
+      recovered.put(jobs.get(i).log(), signed.get(i));
+    }
   }
 
   private ModelInfo knownModel(long id) throws SQLException {
@@ -306,8 +314,8 @@ public final class Ingest {
     return Jdbc.one(c, "SELECT 1 FROM model WHERE model_id = ?", rs -> true, id).isPresent() ? model(id) : null;
   }
 
-  /** The signers of a settlement, from its proofs, in order. */
-  private String[] signers(InferenceHub.InferenceSettledEventResponse e, Req r, byte[] modelHash) {
+  /** The output hash of a settlement, and its signers from its proofs, in order. */
+  private Signed signers(InferenceHub.InferenceSettledEventResponse e, Req r, byte[] modelHash) {
     byte[] outputHash = Hashes.keccak256(e.output);
     String[] out = new String[e.proofs.length / PROOF_BYTES];
     for (int k = 0; k < out.length; k++) {
@@ -320,7 +328,7 @@ public final class Ingest {
         throw new IllegalStateException("request " + e.requestId + ": proof " + k + " does not recover, though the hub accepted it", ex);
       }
     }
-    return out;
+    return new Signed(outputHash, out);
   }
 
   private static long executedAt(byte[] proofs, int k) {
@@ -352,12 +360,13 @@ public final class Ingest {
     BigInteger quorum = BigInteger.valueOf(m.quorum());
     BigInteger workerEach = r.fee().multiply(BigInteger.valueOf(sp[1])).divide(BPS).divide(quorum);
     BigInteger pool = r.fee().subtract(protocolPart).subtract(workerEach.multiply(quorum));
-    byte[] outputHash = Hashes.keccak256(e.output);
-    byte[] proofs = e.proofs;
-    String[] signers = recovered.get(l);
-    if (signers == null) {
-      signers = signers(e, r, m.sha256());
+    Signed signed = recovered.get(l);
+    if (signed == null) {
+      signed = signers(e, r, m.sha256());
     }
+    byte[] outputHash = signed.outputHash();
+    byte[] proofs = e.proofs;
+    String[] signers = signed.signers();
     Credits credits = credits();
     for (int k = 0; k < signers.length; k++) {
       byte[] signature = Arrays.copyOfRange(proofs, k * PROOF_BYTES, k * PROOF_BYTES + 65);
