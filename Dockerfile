@@ -5,7 +5,7 @@ FROM eclipse-temurin:21-jdk AS build
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN ./mvnw -B -ntp -DskipTests -pl inference-worker,relayer,indexer,network -am install
+RUN ./mvnw -B -ntp -DskipTests -pl inference-worker,relayer,indexer,localnet -am install
 
 FROM eclipse-temurin:21-jre AS runtime
 RUN useradd --system --uid 10001 credence
@@ -41,9 +41,12 @@ USER credence
 EXPOSE 8082
 ENTRYPOINT ["/app/start.sh"]
 
+# The deploy step needs no checkout: localnet's classes and runtime libraries (no test library:
+# the build's enforcer rule checks it) and the demo model it registers.
 FROM eclipse-temurin:21-jre AS deploy
 WORKDIR /app
-COPY --from=build /src/network/target/classes /app/classes
-COPY --from=build /src/network/target/lib /app/lib
+COPY --from=build /src/localnet/target/classes /app/classes
+COPY --from=build /src/localnet/target/lib /app/lib
 COPY models/demo /app/models/demo
-ENTRYPOINT ["java", "-Dcredence.repo.root=/app", "-Dslf4j.internal.verbosity=ERROR", "-cp", "/app/classes:/app/lib/*", "io.credence.network.Launcher", "deploy"]
+ENV CREDENCE_DEMO_MODELS=/app/models/demo
+ENTRYPOINT ["java", "-Dslf4j.internal.verbosity=ERROR", "-cp", "/app/classes:/app/lib/*", "io.credence.localnet.Launcher", "deploy"]

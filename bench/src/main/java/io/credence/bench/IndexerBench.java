@@ -14,11 +14,11 @@ import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.HubReceipts;
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.ContractDeployer;
-import io.credence.testkit.ManagedProcess;
-import io.credence.testkit.Ports;
-import io.credence.testkit.RepoLayout;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.Ports;
+import io.credence.devnet.Checkout;
 import io.credence.testkit.TestInfra;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -302,7 +302,7 @@ public final class IndexerBench {
 
   /** The packaged indexer on the backfilled schema; receipt and account pages under concurrent load. */
   private static void api(Figures f, AnvilNode anvil, ContractDeployer.Deployment d, String schema, Path dir, int requests) throws Exception {
-    Path jar = RepoLayout.root().resolve("indexer/target/quarkus-app/quarkus-run.jar");
+    Path jar = Checkout.root().resolve("indexer/target/quarkus-app/quarkus-run.jar");
     int port = Ports.free();
     var db = TestInfra.postgres();
     List<String> cmd =

@@ -2,7 +2,7 @@ package io.credence.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credence.testkit.AnvilNode;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.junit.WithAnvil;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

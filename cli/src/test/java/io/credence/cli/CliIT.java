@@ -3,16 +3,16 @@ package io.credence.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
-import io.credence.network.Demo;
+import io.credence.localnet.DemoSetup;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.settlement.HubReceipts;
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.ContractDeployer;
-import io.credence.testkit.RepoLayout;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.Checkout;
 import io.credence.testkit.TestInfra;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,15 +42,15 @@ class CliIT {
     d = ContractDeployer.deploy(anvil);
     manifest = Files.createTempDirectory("credence-cli").resolve("deployment.json");
     new DeploymentManifest(d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses()).write(manifest);
-    long model = Demo.registerModel(anvil, d.modelRegistry().getContractAddress(), Demo.files(RepoLayout.root()));
-    Demo.registerWorker(anvil, d.workerRegistry().getContractAddress(), KEY, OPERATOR, BigInteger.TEN.pow(18));
+    long model = DemoSetup.registerModel(anvil, d.modelRegistry().getContractAddress(), DemoSetup.files(Checkout.root()));
+    DemoSetup.registerWorker(anvil, d.workerRegistry().getContractAddress(), KEY, OPERATOR, BigInteger.TEN.pow(18));
     InferenceHub hub = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(DAPP), ContractDeployer.gas(anvil.chainId()));
     var requested = new java.util.ArrayList<InferenceHub.InferenceRequestedEventResponse>();
     for (int i = 0; i < 2; i++) {
       var tx =
           hub.requestInference(
                   BigInteger.valueOf(model), ("input " + i).getBytes(StandardCharsets.UTF_8), BigInteger.valueOf(anvil.latestTimestamp() + 600),
-                  "0x0000000000000000000000000000000000000000", BigInteger.ZERO, Demo.FEE)
+                  "0x0000000000000000000000000000000000000000", BigInteger.ZERO, DemoSetup.FEE)
               .send();
       requested.add(InferenceHub.getInferenceRequestedEvents(tx).get(0));
     }
@@ -134,7 +134,7 @@ class CliIT {
     String hash = Hashes.hex(Hashes.sha256(data));
     assertThat(dataset.out()).contains("dataset " + hash + " registered");
 
-    Path onnx = Demo.files(RepoLayout.root()).resolve("iris-classifier.onnx");
+    Path onnx = DemoSetup.files(Checkout.root()).resolve("iris-classifier.onnx");
     Run model =
         cliAs(
             AnvilNode.devAccount(1), "model", "register", onnx.toString(), "--uri", "file:iris-classifier.onnx", "--fee", "1000", "--contributor",
@@ -173,12 +173,12 @@ class CliIT {
     Credentials claimer = AnvilNode.devAccount(4);
     // a refund credits the requester's balance: request as account 4, let it expire
     InferenceHub asClaimer = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(claimer), ContractDeployer.gas(anvil.chainId()));
-    var tx = asClaimer.requestInference(BigInteger.ONE, "refund me".getBytes(StandardCharsets.UTF_8), BigInteger.valueOf(anvil.latestTimestamp() + 100), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, Demo.FEE).send();
+    var tx = asClaimer.requestInference(BigInteger.ONE, "refund me".getBytes(StandardCharsets.UTF_8), BigInteger.valueOf(anvil.latestTimestamp() + 100), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, DemoSetup.FEE).send();
     var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     anvil.increaseTime(200);
     asClaimer.expire(e.requestId, HubReceipts.request(e)).send();
     BigInteger balance = d.inferenceHub().balanceOf(claimer.getAddress()).send();
-    assertThat(balance).isEqualTo(Demo.FEE);
+    assertThat(balance).isEqualTo(DemoSetup.FEE);
     Run claim = cliAs(claimer, "rewards", "claim");
     assertThat(claim.code()).as(claim.out() + claim.err()).isZero();
     assertThat(claim.out()).contains("claimed " + balance + " wei to " + claimer.getAddress().toLowerCase());
@@ -198,7 +198,7 @@ class CliIT {
 
   @Test
   void aSettledReceiptVerifiesAgainstTheChainAndTheModelFile() {
-    Run r = cli("receipt", "verify", Long.toString(settledId), "--model-file", Demo.files(RepoLayout.root()).resolve("iris-classifier.onnx").toString());
+    Run r = cli("receipt", "verify", Long.toString(settledId), "--model-file", DemoSetup.files(Checkout.root()).resolve("iris-classifier.onnx").toString());
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("verified: every check passed", KEY.getAddress().toLowerCase(), "an active worker", "matches");
   }

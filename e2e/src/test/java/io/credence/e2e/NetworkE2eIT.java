@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.contracts.InferenceHub;
-import io.credence.network.Demo;
+import io.credence.localnet.DemoSetup;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.Ports;
-import io.credence.testkit.RepoLayout;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.Ports;
+import io.credence.devnet.Checkout;
 import io.credence.testkit.TestInfra;
 import java.math.BigInteger;
 import java.net.URI;
@@ -42,7 +42,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * to the wei against the chain.
  */
 class NetworkE2eIT {
-  private final Path root = RepoLayout.root();
+  private final Path root = Checkout.root();
   private final Map<String, String> env = new HashMap<>();
   private Path home;
 
@@ -136,17 +136,17 @@ class NetworkE2eIT {
       claims.addSingleTopic(org.web3j.abi.EventEncoder.encode(InferenceHub.CLAIMED_EVENT));
       var logs = anvil.web3j().ethGetLogs(claims).send().getLogs();
       var last = InferenceHub.getClaimedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
-      assertThat(last.account).isEqualToIgnoringCase(Demo.AUTHOR.getAddress());
+      assertThat(last.account).isEqualToIgnoringCase(DemoSetup.AUTHOR.getAddress());
       assertThat(last.amount).isEqualTo(new BigInteger(claim.group(1)));
       BigInteger perRequest = fee.subtract(fee.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000))).subtract(fee.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)));
       BigInteger authorShare = perRequest.multiply(BigInteger.valueOf(5)).subtract(perRequest.multiply(BigInteger.valueOf(5)).multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)).multiply(BigInteger.TWO));
       assertThat(last.amount).as("the author's share of five pools, contributor 0's remainder included").isEqualTo(authorShare);
-      assertThat(hub.claimable(Demo.AUTHOR.getAddress()).send()).isZero();
+      assertThat(hub.claimable(DemoSetup.AUTHOR.getAddress()).send()).isZero();
 
       Run verify =
           credence(
               Duration.ofMinutes(2), "--rpc", "http://127.0.0.1:" + anvilPort, "--deployment", DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()).toString(),
-              "receipt", "verify", Long.toString(ids.get(0)), "--model-file", Demo.files(root).resolve("iris-classifier.onnx").toString());
+              "receipt", "verify", Long.toString(ids.get(0)), "--model-file", DemoSetup.files(root).resolve("iris-classifier.onnx").toString());
       assertThat(verify.code()).as(verify.out()).isZero();
       assertThat(verify.out()).contains("verified: every check passed");
     } finally {

@@ -1,7 +1,7 @@
 package io.credence.indexer;
 
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.ContractDeployer;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;

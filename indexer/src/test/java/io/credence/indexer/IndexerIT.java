@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.indexer.ingest.Ingest;
-import io.credence.testkit.AnvilNode;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.quarkus.AnvilResource;
 import io.quarkus.test.common.WithTestResource;

@@ -7,13 +7,13 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.contracts.InferenceHub;
-import io.credence.network.LocalNetwork;
+import io.credence.testkit.network.LocalNetwork;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
-import io.credence.testkit.AnvilNode;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

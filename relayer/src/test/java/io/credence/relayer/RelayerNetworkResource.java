@@ -1,6 +1,6 @@
 package io.credence.relayer;
 
-import io.credence.network.LocalNetwork;
+import io.credence.testkit.network.LocalNetwork;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 

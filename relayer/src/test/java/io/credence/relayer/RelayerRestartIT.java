@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 
 import io.credence.contracts.InferenceHub;
-import io.credence.network.LocalNetwork;
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.ManagedProcess;
+import io.credence.testkit.network.LocalNetwork;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.ManagedProcess;
 import io.credence.testkit.TestInfra;
 import java.math.BigInteger;
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package io.credence.testkit;
 
+import io.credence.devnet.node.PostgresServer;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,5 +1,10 @@
 package io.credence.testkit;
 
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.node.KafkaBroker;
+import io.credence.devnet.node.PostgresServer;
+import io.credence.devnet.postgres.EmbeddedPostgresHost;
+import io.credence.devnet.process.Ports;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -101,14 +106,15 @@ public final class TestInfra {
     String password = System.getProperty("credence.testkit.postgres.server.password", "");
     PostgresServer server = PostgresServer.connectIfReachable(hostPort[0], Integer.parseInt(hostPort[1]), user, password);
     if (server == null) {
-      server = PostgresServer.embedded(0, null);
+      int port = Ports.free();
+      server = PostgresServer.owned(port, EmbeddedPostgresHost.start(port, null));
       onExit("embedded PostgreSQL", server::close);
     } else {
       dropStaleRunDatabases(server);
     }
     String name = RUN_DB_PREFIX + (System.currentTimeMillis() / 1000) + "_" + ProcessHandle.current().pid();
     server.createDatabase(name);
-    if (!server.isEmbedded()) {
+    if (!server.isOwned()) {
       PostgresServer s = server;
       onExit("test database " + name, () -> s.dropDatabase(name));
     }
@@ -139,7 +145,7 @@ public final class TestInfra {
 
   /** Where the services of this run keep logs and data: {@code target/testkit}. */
   public static Path output() {
-    return RepoLayout.testOutput();
+    return Path.of("target", "testkit").toAbsolutePath();
   }
 
   private static Object lock() {

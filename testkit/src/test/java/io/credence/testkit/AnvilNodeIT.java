@@ -1,5 +1,8 @@
 package io.credence.testkit;
 
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package io.credence.testkit;
 
+import io.credence.devnet.node.KafkaBroker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.testkit.junit.KafkaTopics;

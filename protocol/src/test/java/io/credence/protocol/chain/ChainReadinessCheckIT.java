@@ -2,8 +2,8 @@ package io.credence.protocol.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.Ports;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.Ports;
 import io.credence.testkit.junit.WithAnvil;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.ModelRegistry;
 import io.credence.protocol.Hashes;
-import io.credence.testkit.AnvilNode;
-import io.credence.testkit.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.ContractDeployer;
 import io.credence.testkit.junit.WithAnvil;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.credence.testkit.junit;
 
-import io.credence.testkit.AnvilNode;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,6 +1,6 @@
 package io.credence.testkit.junit;
 
-import io.credence.testkit.KafkaBroker;
+import io.credence.devnet.node.KafkaBroker;
 import io.credence.testkit.TestInfra;
 import java.util.HexFormat;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package io.credence.testkit.junit;
 
-import io.credence.testkit.KafkaBroker;
+import io.credence.devnet.node.KafkaBroker;
 
 /** Topic names private to one test class: {@code <base>.<class>-<random>}. */
 public final class KafkaTopics {

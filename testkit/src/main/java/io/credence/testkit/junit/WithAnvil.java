@@ -7,7 +7,7 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The test class gets the run's anvil node ({@link io.credence.testkit.AnvilNode} parameters).
+ * The test class gets the run's anvil node ({@link io.credence.devnet.node.AnvilNode} parameters).
  * The chain is snapshotted before the class and reverted after it, so classes do not see each
  * other's transactions.
  */

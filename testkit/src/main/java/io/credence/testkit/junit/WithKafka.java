@@ -7,7 +7,7 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The test class gets the run's Kafka broker ({@link io.credence.testkit.KafkaBroker}) and a
+ * The test class gets the run's Kafka broker ({@link io.credence.devnet.node.KafkaBroker}) and a
  * {@link KafkaTopics} whose topic names are unique to the class.
  */
 @Target(ElementType.TYPE)

@@ -1,6 +1,6 @@
 package io.credence.testkit.quarkus;
 
-import io.credence.testkit.AnvilNode;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
