@@ -60,11 +60,11 @@ public final class E2eBench {
   private static final int PER_TX = 30;
   private static final int RAW_TRANSFERS = 400;
   /** How often the watcher asks for new hub logs (an eth_getFilterChanges each time). */
-  private static final int POLL_MS = 20;
+  static final int POLL_MS = 20;
   private static final Credentials DAPP = AnvilNode.devAccount(7);
   private static final Credentials RAW_SENDER = AnvilNode.devAccount(9);
-  private static final String REQUESTED = EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
-  private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
+  static final String REQUESTED = EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
+  static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
 
   private E2eBench() {}
 
@@ -316,82 +316,6 @@ public final class E2eBench {
       Thread.sleep(1);
     }
     throw new IllegalStateException("transaction " + hash + " not mined within 10 s");
-  }
-
-  /** Follows the hub's logs and notes when each request was first seen requested and settled. */
-  private static final class Watcher implements Runnable {
-    private final Web3j web3j;
-    private final String hub;
-    private long next;
-    final Map<Long, Long> requestedAt = new ConcurrentHashMap<>();
-    final Map<Long, Long> requestedWallMs = new ConcurrentHashMap<>();
-    final Map<Long, Long> settledWallMs = new ConcurrentHashMap<>();
-    final Map<Long, Long> settledAt = new ConcurrentHashMap<>();
-    final Map<Long, String> settledIn = new ConcurrentHashMap<>();
-    final AtomicBoolean stop = new AtomicBoolean();
-    volatile Exception failure;
-
-    Watcher(Web3j web3j, String hub, long from) {
-      this.web3j = web3j;
-      this.hub = hub;
-      this.next = from;
-    }
-
-    @Override
-    public void run() {
-      try {
-        while (!stop.get()) {
-          long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
-          if (head < next) {
-            Thread.sleep(POLL_MS);
-            continue;
-          }
-          EthFilter filter =
-              new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(next)), DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), hub);
-          filter.addOptionalTopics(REQUESTED, SETTLED);
-          var logs = web3j.ethGetLogs(filter).send();
-          if (logs.hasError()) {
-            throw new IOException(logs.getError().getMessage());
-          }
-          long now = System.nanoTime();
-          long wall = System.currentTimeMillis();
-          for (var r : logs.getLogs()) {
-            Log log = (Log) r.get();
-            long requestId = Numeric.toBigInt(log.getTopics().get(1)).longValueExact();
-            if (REQUESTED.equals(log.getTopics().get(0))) {
-              requestedAt.putIfAbsent(requestId, now);
-              requestedWallMs.putIfAbsent(requestId, wall);
-            } else {
-              settledAt.putIfAbsent(requestId, now);
-              settledWallMs.putIfAbsent(requestId, wall);
-              settledIn.putIfAbsent(requestId, log.getTransactionHash());
-            }
-          }
-          next = head + 1;
-          Thread.sleep(POLL_MS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException e) {
-        failure = e;
-        System.err.println("# watcher failed: " + e);
-      }
-    }
-
-    void awaitSettled(Set<Long> ids, int timeoutSeconds) throws InterruptedException {
-      long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-      while (!settledAt.keySet().containsAll(ids)) {
-        if (failure != null) {
-          throw new IllegalStateException("the watcher failed", failure);
-        }
-        if (System.nanoTime() > deadline) {
-          Set<Long> missing = new HashSet<>(ids);
-          missing.removeAll(settledAt.keySet());
-          throw new IllegalStateException(missing.size() + " of " + ids.size() + " requests not settled within " + timeoutSeconds + " s");
-        }
-        Thread.sleep(20);
-      }
-    }
   }
 
   /**
