@@ -43,7 +43,11 @@ contract ExampleConsumer is ICredenceConsumer {
     }
 
     /// @notice Asks the hub to classify `input` (canonical tensor encoding) with model `modelId`.
-    function classify(uint256 modelId, bytes calldata input, uint64 deadline) external payable returns (uint256 requestId) {
+    function classify(uint256 modelId, bytes calldata input, uint64 deadline)
+        external
+        payable
+        returns (uint256 requestId)
+    {
         requestId = hub.requestInference{value: msg.value}(modelId, input, deadline, address(this), CALLBACK_GAS);
         // msg.value <= 2^96 in practice: the hub escrows it
         // forge-lint: disable-next-line(unsafe-typecast)

@@ -162,7 +162,12 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     event ReceiptSkipped(uint256 indexed requestId, uint8 reason);
     event CallbackFailed(uint256 indexed requestId, address indexed callback);
     event EquivocationReported(
-        address indexed signer, uint256 indexed requestId, bytes32 outputHashA, bytes32 outputHashB, address reporter, uint256 slashed
+        address indexed signer,
+        uint256 indexed requestId,
+        bytes32 outputHashA,
+        bytes32 outputHashB,
+        address reporter,
+        uint256 slashed
     );
     event SplitChanged(uint16 protocolBps, uint16 workerBps);
     event LimitsChanged(uint32 maxInputBytes, uint32 maxCallbackGas);
@@ -212,7 +217,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint32 maxInputBytes,
         uint32 maxCallbackGas
     ) EIP712("Credence", "1") Ownable(owner_) RewardVault(registry_, treasury_) {
-        if (address(registry_) == address(0) || address(workers_) == address(0)) revert ZeroAddress();
+        if (address(registry_) == address(0) || address(workers_) == address(0)) {
+            revert ZeroAddress();
+        }
         workers = workers_;
         _config.nextRequestId = 1;
         _setSplit(protocolBps, workerBps);
@@ -264,9 +271,8 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint32 callbackGas
     ) private {
         bytes32 inputHash = keccak256(input);
-        _commitments[requestId] = keccak256(
-            abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas))
-        );
+        _commitments[requestId] =
+            keccak256(abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas)));
         emit InferenceRequested(
             requestId, modelId, msg.sender, inputHash, msg.value, deadline, callback, callbackGas, input
         );
@@ -295,7 +301,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         // callback does can undo or block the settlement
         for (uint256 k; k < callbackCount; ++k) {
             Receipt calldata rc = receipts[callbacks[k]];
-            _callback(rc.requestId, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (rc.requestId, rc.output)));
+            _callback(
+                rc.requestId, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (rc.requestId, rc.output))
+            );
         }
         return cr.settled;
     }
@@ -315,7 +323,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         _finish(cr);
         for (uint256 k; k < callbackCount; ++k) {
             Failure calldata f = failures[callbacks[k]];
-            _callback(f.requestId, f.request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (f.requestId, f.reason)));
+            _callback(
+                f.requestId, f.request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (f.requestId, f.reason))
+            );
         }
         return cr.settled;
     }
@@ -345,18 +355,19 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         if (a.requestId != b.requestId) revert DifferentRequests(a.requestId, b.requestId);
         if (a.modelHash != b.modelHash || a.inputHash != b.inputHash) revert DifferentJobs(a.requestId);
         if (a.outputHash == b.outputHash) revert NotEquivocation(a.requestId);
-        signer = ECDSA.recover(receiptDigest(a.requestId, a.modelHash, a.inputHash, a.outputHash, a.executedAt), a.signature);
-        address other =
-            ECDSA.recover(receiptDigest(b.requestId, b.modelHash, b.inputHash, b.outputHash, b.executedAt), b.signature);
+        signer = ECDSA.recover(
+            receiptDigest(a.requestId, a.modelHash, a.inputHash, a.outputHash, a.executedAt), a.signature
+        );
+        address other = ECDSA.recover(
+            receiptDigest(b.requestId, b.modelHash, b.inputHash, b.outputHash, b.executedAt), b.signature
+        );
         if (signer != other) revert DifferentSigners(signer, other);
         slashed = workers.slash(signer, msg.sender);
         emit EquivocationReported(signer, a.requestId, a.outputHash, b.outputHash, msg.sender, slashed);
     }
 
     /// @notice Takes a model's terms from the ModelRegistry (its only caller).
-    function syncModelTerms(uint256 modelId, bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired)
-        external
-    {
+    function syncModelTerms(uint256 modelId, bytes32 sha256Hash, uint256 feeWei, uint8 quorum, bool retired) external {
         if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
         ModelTerms storage t = _terms[modelId];
         // the registry bounds the fee to 80 bits
@@ -400,12 +411,16 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     }
 
     /// @notice The EIP-712 digest workers sign for a receipt.
-    function receiptDigest(uint256 requestId, bytes32 modelHash, bytes32 inputHash, bytes32 outputHash, uint64 executedAt)
-        public
-        view
-        returns (bytes32)
-    {
-        return _hashTypedDataV4(keccak256(abi.encode(RECEIPT_TYPEHASH, requestId, modelHash, inputHash, outputHash, executedAt)));
+    function receiptDigest(
+        uint256 requestId,
+        bytes32 modelHash,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        uint64 executedAt
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(RECEIPT_TYPEHASH, requestId, modelHash, inputHash, outputHash, executedAt))
+        );
     }
 
     /// @notice The EIP-712 digest workers sign for a failure.
@@ -414,7 +429,10 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(keccak256(abi.encode(FAILURE_TYPEHASH, requestId, modelHash, inputHash, reason, detailHash)));
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(FAILURE_TYPEHASH, requestId, modelHash, inputHash, reason, detailHash))
+            );
     }
 
     /// @notice The EIP-712 domain separator ("Credence", "1", this chain, this hub).
@@ -500,7 +518,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     function _receiptSigners(Receipt calldata rc, Credits memory cr) private view returns (address[] memory signers) {
         uint8 quorum = cr.quorum;
         bytes calldata proofs = rc.proofs;
-        if (proofs.length != uint256(quorum) * PROOF_BYTES) revert WrongSignatureCount(rc.requestId, proofs.length, quorum);
+        if (proofs.length != uint256(quorum) * PROOF_BYTES) {
+            revert WrongSignatureCount(rc.requestId, proofs.length, quorum);
+        }
         bytes32 outputHash = keccak256(rc.output);
         signers = new address[](quorum);
         address previous;

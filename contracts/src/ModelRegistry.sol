@@ -278,13 +278,10 @@ contract ModelRegistry is Ownable2Step {
 
     // ---------------------------------------------------------------- internal
 
-    function _newModel(
-        bytes32 sha256Hash,
-        string calldata uri,
-        uint256 feeWei,
-        uint8 quorum,
-        uint256 n
-    ) private returns (uint256 modelId) {
+    function _newModel(bytes32 sha256Hash, string calldata uri, uint256 feeWei, uint8 quorum, uint256 n)
+        private
+        returns (uint256 modelId)
+    {
         if (sha256Hash == bytes32(0)) revert ZeroHash();
         _checkUri(uri);
         if (feeWei > type(uint80).max) revert FeeTooLarge(feeWei, type(uint80).max);

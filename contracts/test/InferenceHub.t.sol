@@ -119,7 +119,9 @@ contract InferenceHubTest is CredenceFixture {
         hub.requestInference{value: FEE}(model1, "", deadline, address(0), 0);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.InputTooLarge.selector, 16_385, 16_384));
         hub.requestInference{value: FEE}(model1, new bytes(16_385), deadline, address(0), 0);
-        vm.expectRevert(abi.encodeWithSelector(InferenceHub.DeadlineInPast.selector, uint64(block.timestamp), block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(InferenceHub.DeadlineInPast.selector, uint64(block.timestamp), block.timestamp)
+        );
         hub.requestInference{value: FEE}(model1, input, uint64(block.timestamp), address(0), 0);
         uint64 far = uint64(block.timestamp + 31 days);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.DeadlineTooFar.selector, far, block.timestamp + 30 days));
@@ -248,9 +250,11 @@ contract InferenceHubTest is CredenceFixture {
 
     function test_settle_signatureForAnotherHubOrChainDoesNotVerify() public {
         (uint256 id, InferenceHub.Request memory req) = _request(model1, FEE);
-        InferenceHub other = new InferenceHub(OWNER, registry, workers, TREASURY, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
+        InferenceHub other =
+            new InferenceHub(OWNER, registry, workers, TREASURY, PROTOCOL_BPS, WORKER_BPS, 16_384, 2_000_000);
         bytes32 digestElsewhere = other.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), 1);
-        InferenceHub.Receipt memory rc = InferenceHub.Receipt(id, req, _output(), bytes.concat(_sign(KEY_1, digestElsewhere), bytes8(uint64(1))));
+        InferenceHub.Receipt memory rc =
+            InferenceHub.Receipt(id, req, _output(), bytes.concat(_sign(KEY_1, digestElsewhere), bytes8(uint64(1))));
         vm.expectRevert();
         hub.submitReceipts(_one(rc));
 
@@ -294,7 +298,8 @@ contract InferenceHubTest is CredenceFixture {
         for (uint256 i; i < 6; ++i) {
             uint256 model = i % 2 == 0 ? model1 : model2;
             (uint256 id, InferenceHub.Request memory req) = _request(model, FEE + i);
-            batch[i] = _receipt(id, req, _output(), model == model1 ? _keys(i % 3 == 0 ? KEY_1 : KEY_3) : _keys(KEY_2, KEY_3));
+            batch[i] =
+                _receipt(id, req, _output(), model == model1 ? _keys(i % 3 == 0 ? KEY_1 : KEY_3) : _keys(KEY_2, KEY_3));
         }
         assertEq(hub.submitReceipts(batch), 6, "all settled");
         assertEq(_claimableAll(), 6 * FEE + 15, "every wei of every fee");
@@ -308,7 +313,13 @@ contract InferenceHubTest is CredenceFixture {
         vm.prank(DAPP);
         uint256 id = consumer.classify{value: FEE}(model1, _input(), uint64(block.timestamp + 1 hours));
         InferenceHub.Request memory req = InferenceHub.Request(
-            address(consumer), model1, keccak256(_input()), FEE, uint64(block.timestamp + 1 hours), address(consumer), 300_000
+            address(consumer),
+            model1,
+            keccak256(_input()),
+            FEE,
+            uint64(block.timestamp + 1 hours),
+            address(consumer),
+            300_000
         );
         _settle(id, req, _keys(KEY_1));
         (address requester,, bool answered,,, uint32 label) = consumer.answers(id);
@@ -336,8 +347,9 @@ contract InferenceHubTest is CredenceFixture {
             assertFalse(answered, "not yet");
             assertTrue(hub.isPending(first + i), "pending");
         }
-        InferenceHub.Request memory req =
-            InferenceHub.Request(address(consumer), model1, keccak256(_input()), FEE, deadline, address(consumer), 300_000);
+        InferenceHub.Request memory req = InferenceHub.Request(
+            address(consumer), model1, keccak256(_input()), FEE, deadline, address(consumer), 300_000
+        );
         _settle(first + n - 1, req, _keys(KEY_1));
         (,, bool lastAnswered,,, uint32 label) = consumer.answers(first + n - 1);
         assertTrue(lastAnswered, "the last one answered");
@@ -373,9 +385,11 @@ contract InferenceHubTest is CredenceFixture {
     }
 
     function test_callback_needsEnoughGasFromTheSubmitter() public {
-        (uint256 id, InferenceHub.Request memory req) = _requestFrom(DAPP, model1, FEE, address(new GasBurningConsumer()), 1_000_000);
+        (uint256 id, InferenceHub.Request memory req) =
+            _requestFrom(DAPP, model1, FEE, address(new GasBurningConsumer()), 1_000_000);
         InferenceHub.Receipt[] memory list = _one(_receipt(id, req, _output(), _keys(KEY_1)));
-        (bool ok, bytes memory err) = address(hub).call{gas: 400_000}(abi.encodeCall(InferenceHub.submitReceipts, (list)));
+        (bool ok, bytes memory err) =
+            address(hub).call{gas: 400_000}(abi.encodeCall(InferenceHub.submitReceipts, (list)));
         assertFalse(ok, "must not settle with a starved callback");
         assertEq(bytes4(err), InferenceHub.InsufficientGasForCallback.selector, "error");
         assertTrue(hub.isPending(id), "still pending");
@@ -413,11 +427,13 @@ contract InferenceHubTest is CredenceFixture {
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.prank(DAPP);
         uint256 id = consumer.classify{value: FEE}(model2, _input(), deadline);
-        InferenceHub.Request memory req =
-            InferenceHub.Request(address(consumer), model2, keccak256(_input()), FEE, deadline, address(consumer), 300_000);
+        InferenceHub.Request memory req = InferenceHub.Request(
+            address(consumer), model2, keccak256(_input()), FEE, deadline, address(consumer), 300_000
+        );
         InferenceHub.Failure memory f = _failure(id, req, 2, _keys(KEY_1, KEY_2));
         address[] memory signers = new address[](2);
-        (signers[0], signers[1]) = vm.addr(KEY_1) < vm.addr(KEY_2) ? (vm.addr(KEY_1), vm.addr(KEY_2)) : (vm.addr(KEY_2), vm.addr(KEY_1));
+        (signers[0], signers[1]) =
+            vm.addr(KEY_1) < vm.addr(KEY_2) ? (vm.addr(KEY_1), vm.addr(KEY_2)) : (vm.addr(KEY_2), vm.addr(KEY_1));
         vm.expectEmit(true, true, false, true, address(hub));
         emit InferenceHub.InferenceFailed(id, model2, 2, f.detailHash, signers, FEE);
         assertEq(hub.submitFailures(_oneFailure(f)), 1, "refunded");
@@ -606,7 +622,9 @@ contract InferenceHubTest is CredenceFixture {
     // ---------------------------------------------------------------------- fuzz
 
     /// Every wei of every fee is claimable by someone, for any fee, split and quorum.
-    function testFuzz_split_everyWeiAccounted(uint256 fee, uint16 protocolBps, uint16 workerBps, bool quorumTwo) public {
+    function testFuzz_split_everyWeiAccounted(uint256 fee, uint16 protocolBps, uint16 workerBps, bool quorumTwo)
+        public
+    {
         fee = bound(fee, FEE, 1_000 ether);
         protocolBps = uint16(bound(protocolBps, 0, 2_000));
         workerBps = uint16(bound(workerBps, 0, 10_000 - protocolBps));
@@ -681,7 +699,11 @@ contract InferenceHubTest is CredenceFixture {
         return InferenceHub.Request(r.requester, r.modelId, r.inputHash, r.fee, r.deadline, r.callback, r.callbackGas);
     }
 
-    function _request(uint256 modelId, uint256 fee) internal override returns (uint256 id, InferenceHub.Request memory req) {
+    function _request(uint256 modelId, uint256 fee)
+        internal
+        override
+        returns (uint256 id, InferenceHub.Request memory req)
+    {
         (id, req) = _requestFrom(DAPP, modelId, fee, address(0), 0);
         _requests[id] = req;
     }

@@ -39,7 +39,9 @@ contract RegistryHandler {
                 bytes32 h = datasetHashes[uint256(keccak256(abi.encode(seed, i, "h"))) % datasetHashes.length];
                 list[i] = ModelRegistry.Contributor(registry.dataset(h).provider, 2, uint16(share), h);
             } else {
-                list[i] = ModelRegistry.Contributor(_actor(uint256(keccak256(abi.encode(seed, i, "a")))), 1, uint16(share), bytes32(0));
+                list[i] = ModelRegistry.Contributor(
+                    _actor(uint256(keccak256(abi.encode(seed, i, "a")))), 1, uint16(share), bytes32(0)
+                );
             }
         }
         vm.prank(_actor(actorSeed));

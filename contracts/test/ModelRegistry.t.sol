@@ -366,7 +366,9 @@ contract ModelRegistryTest is CredenceTest {
         if (!corrupt) {
             uint256 total;
             ModelRegistry.Contributor[] memory stored = registry.contributors(id);
-            for (uint256 i; i < stored.length; ++i) total += stored[i].shareBps;
+            for (uint256 i; i < stored.length; ++i) {
+                total += stored[i].shareBps;
+            }
             assertEq(total, 10_000, "stored shares");
             assertEq(stored.length, n, "stored count");
         }

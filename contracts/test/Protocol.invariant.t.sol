@@ -28,7 +28,14 @@ contract ProtocolHandler {
     uint256 public paidOut;
     uint256 public feesPaid;
 
-    constructor(InferenceHub hub_, uint256 m1, uint256 m2, bytes32 modelHash_, uint256[3] memory keys_, address[] memory accounts_) {
+    constructor(
+        InferenceHub hub_,
+        uint256 m1,
+        uint256 m2,
+        bytes32 modelHash_,
+        uint256[3] memory keys_,
+        address[] memory accounts_
+    ) {
         hub = hub_;
         vault = RewardVault(address(hub_));
         model1 = m1;
@@ -64,7 +71,9 @@ contract ProtocolHandler {
         bytes memory output = abi.encode(outputSeed);
         bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
         InferenceHub.Receipt[] memory list = new InferenceHub.Receipt[](1);
-        list[0] = InferenceHub.Receipt(ids[i], req, output, _withTime(_quorumSigs(digest, req.modelId == model2), uint64(block.timestamp)));
+        list[0] = InferenceHub.Receipt(
+            ids[i], req, output, _withTime(_quorumSigs(digest, req.modelId == model2), uint64(block.timestamp))
+        );
         hub.submitReceipts(list);
         _closed(i);
     }

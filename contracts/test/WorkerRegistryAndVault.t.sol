@@ -30,7 +30,8 @@ contract ReentrantClaimant {
 
     receive() external payable {
         reentries++;
-        try vault.claim() {} catch {
+        try vault.claim() {}
+        catch {
             reentryFailed = true;
         }
     }
@@ -129,7 +130,9 @@ contract WorkerRegistryTest is CredenceFixture {
         workers.unbond(signer, 1.5 ether);
         assertFalse(workers.isActive(signer), "0.5 ether left is below the minimum");
         uint64 availableAt = uint64(block.timestamp) + UNBONDING_DELAY;
-        vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.StillUnbonding.selector, signer, availableAt, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(WorkerRegistry.StillUnbonding.selector, signer, availableAt, block.timestamp)
+        );
         workers.withdraw(signer);
         vm.warp(availableAt);
         uint256 before = OPERATOR_1.balance;
@@ -367,6 +370,10 @@ contract RewardVaultTest is CredenceFixture {
         uint256 owed = vault.claimable(address(0xC0)) + vault.claimable(address(0xC1)) + vault.claimable(address(0xC2));
         assertEq(owed, pool, "claimable == pool");
         vault.distribute(model);
-        assertEq(vault.balanceOf(address(0xC0)) + vault.balanceOf(address(0xC1)) + vault.balanceOf(address(0xC2)), pool, "distributed == pool");
+        assertEq(
+            vault.balanceOf(address(0xC0)) + vault.balanceOf(address(0xC1)) + vault.balanceOf(address(0xC2)),
+            pool,
+            "distributed == pool"
+        );
     }
 }

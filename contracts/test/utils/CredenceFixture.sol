@@ -105,7 +105,11 @@ abstract contract CredenceFixture is CredenceTest {
         return abi.encode(t);
     }
 
-    function _request(uint256 modelId, uint256 fee) internal virtual returns (uint256 id, InferenceHub.Request memory req) {
+    function _request(uint256 modelId, uint256 fee)
+        internal
+        virtual
+        returns (uint256 id, InferenceHub.Request memory req)
+    {
         return _requestFrom(DAPP, modelId, fee, address(0), 0);
     }
 

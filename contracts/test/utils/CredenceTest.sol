@@ -89,7 +89,9 @@ abstract contract CredenceTest {
             v /= 10;
         }
         bytes memory out = new bytes(78 - i);
-        for (uint256 j; j < out.length; ++j) out[j] = b[i + j];
+        for (uint256 j; j < out.length; ++j) {
+            out[j] = b[i + j];
+        }
         return string(out);
     }
 

@@ -16,14 +16,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * Dynamic batching: concurrent jobs for one model whose inputs differ only in the first (batch)
- * dimension, which the model leaves open, run in one {@code session.run}. The first job to
- * arrive waits up to {@code maxWait} for others, or until {@code maxBatch} rows are queued, then
- * runs them all and hands each job its rows of every output. A job that cannot be batched runs
- * alone. On CPU, ONNX Runtime computes each row exactly as it would alone, so a job's output hash
- * does not depend on its batch (checked by the tests).
+ * dimension, which the model leaves open, run in one {@code session.run}. Jobs that can share a
+ * run queue together ({@link #batchKey}), and one of them leads: it waits until {@code maxBatch}
+ * jobs are queued (jobs, not rows: a job may carry several rows) or {@code maxWait} has passed,
+ * takes up to {@code maxBatch} jobs from the head of the queue (itself first), runs them, hands
+ * each job its rows of every output, and then hands the lead to the next queued job, which waits
+ * for its own batch the same way. A job that cannot be batched runs alone at once; so does each
+ * job of a batch whose run fails or whose outputs do not follow the batch dimension, so that one
+ * bad job does not fail its neighbours. On CPU, ONNX Runtime computes each row exactly as it would
+ * alone, so a job's output hash does not depend on its batch (checked by the tests).
  */
 public final class Batcher {
   private final InferenceEngine engine;
@@ -33,7 +38,7 @@ public final class Batcher {
   private final Map<String, Queue> queues = new HashMap<>();
 
   /**
-   * @param batchSizes told the number of jobs in every run (metrics)
+   * @param batchSizes told the number of jobs of every batch, 1 for a job run alone (metrics)
    */
   public Batcher(InferenceEngine engine, int maxBatch, Duration maxWait, IntConsumer batchSizes) {
     this.engine = engine;
@@ -44,10 +49,21 @@ public final class Batcher {
 
   /** Runs {@code inputs} (already validated) on {@code model}, batched with others when it can. */
   public List<Tensor> run(LoadedModel model, List<Tensor> inputs) throws JobFailure {
+    return run(model, inputs, queued -> {});
+  }
+
+  /**
+   * As {@link #run(LoadedModel, List)}, and tells {@code queuedNanos} how long the job waited
+   * before its batch started to run (for a batch to fill, and for earlier batches of its queue);
+   * 0 for a job that runs alone. Not told when the run fails.
+   */
+  public List<Tensor> run(LoadedModel model, List<Tensor> inputs, LongConsumer queuedNanos) throws JobFailure {
     String key = maxBatch > 1 ? batchKey(model, inputs) : null;
     if (key == null) {
       batchSizes.accept(1);
-      return engine.run(model, inputs);
+      List<Tensor> outputs = engine.run(model, inputs);
+      queuedNanos.accept(0);
+      return outputs;
     }
     Queue q;
     synchronized (queues) {
@@ -78,7 +94,9 @@ public final class Batcher {
           CompletableFuture.anyOf(me.result, me.leadership).get(5, TimeUnit.MINUTES);
         }
       }
-      return me.result.get();
+      List<Tensor> outputs = me.result.get();
+      queuedNanos.accept(me.startedAt - me.queuedAt);
+      return outputs;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof JobFailure f) {
         throw f;
@@ -99,6 +117,10 @@ public final class Batcher {
   private void execute(LoadedModel model, List<Pending> batch) {
     if (batch.isEmpty()) {
       return;
+    }
+    long started = System.nanoTime();
+    for (Pending p : batch) {
+      p.startedAt = started;
     }
     batchSizes.accept(batch.size());
     if (batch.size() == 1) {
@@ -210,6 +232,9 @@ public final class Batcher {
   private static final class Pending {
     final List<Tensor> inputs;
     final long rows;
+    final long queuedAt = System.nanoTime();
+    /** Set by the leader before it completes {@link #result}, which publishes it to this job. */
+    long startedAt;
     final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
     /** Completed when this job must lead the next batch. */
     final CompletableFuture<Void> leadership = new CompletableFuture<>();

@@ -132,8 +132,11 @@ public class JobHandler {
         timings.put("loadMs", millis(fetchStart));
         engine.validate(model, tensors);
         long runStart = System.nanoTime();
-        output = TensorCodec.encode(batcher.run(model, tensors));
-        timings.put("runMs", millis(runStart));
+        long[] queued = {0};
+        output = TensorCodec.encode(batcher.run(model, tensors, nanos -> queued[0] = nanos));
+        long ran = System.nanoTime() - runStart;
+        timings.put("queueMs", queued[0] / 1_000_000);
+        timings.put("runMs", (ran - queued[0]) / 1_000_000);
       } finally {
         release(model);
       }

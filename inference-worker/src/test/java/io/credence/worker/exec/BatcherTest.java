@@ -40,6 +40,7 @@ class BatcherTest {
     InferenceEngine engine = new InferenceEngine(1_000_000);
     ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
     Batcher batcher = new Batcher(engine, 16, Duration.ofMillis(20), sizes::add);
+    ConcurrentLinkedQueue<Long> queued = new ConcurrentLinkedQueue<>();
 
     int jobs = 48;
     List<List<Tensor>> inputs = new ArrayList<>();
@@ -60,7 +61,7 @@ class BatcherTest {
     try {
       List<Future<byte[]>> batched = new ArrayList<>();
       for (List<Tensor> in : inputs) {
-        batched.add(pool.submit(() -> TensorCodec.encode(batcher.run(loaded, in))));
+        batched.add(pool.submit(() -> TensorCodec.encode(batcher.run(loaded, in, queued::add))));
       }
       for (int i = 0; i < jobs; i++) {
         assertThat(batched.get(i).get()).as("job %d", i).isEqualTo(alone.get(i));
@@ -68,6 +69,7 @@ class BatcherTest {
     } finally {
       pool.shutdownNow();
     }
+    assertThat(queued).as("every job is told how long it queued").hasSize(jobs).allMatch(nanos -> nanos >= 0);
     assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(jobs);
     assertThat(sizes.stream().mapToInt(Integer::intValue).max().orElse(0)).as("largest batch").isGreaterThan(1);
     assertThat(sizes).allMatch(s -> s <= 16);
@@ -79,6 +81,20 @@ class BatcherTest {
     assertThat(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {2, 4}, new float[8])))).isNotNull();
     assertThat(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, new float[4]))))
         .isEqualTo(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {3, 4}, new float[12]))));
+  }
+
+  @Test
+  void aJobRunAloneDidNotQueue() throws Exception {
+    LoadedModel loaded = load(new int[] {4, 8, 3}, "cpu");
+    InferenceEngine engine = new InferenceEngine(1_000_000);
+    ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
+    Batcher unbatched = new Batcher(engine, 1, Duration.ofMillis(20), sizes::add);
+    long[] queued = {-1};
+    List<Tensor> in = List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, new float[4]));
+
+    assertThat(unbatched.run(loaded, in, nanos -> queued[0] = nanos)).hasSize(1);
+    assertThat(queued[0]).isZero();
+    assertThat(sizes).containsExactly(1);
   }
 
   @Test

@@ -96,7 +96,11 @@ class JobHandlerTest {
         new InferenceReceipt(BigInteger.valueOf(job.requestId()), modelHash, Hashes.bytes32(job.inputHash()),
             Hashes.keccak256(output), r.executedAt());
     assertThat(ReceiptSigner.recover(receipt.digest(DOMAIN), Hashes.fromHex(r.signature()))).isEqualTo(KEY.getAddress());
-    assertThat(r.timings()).containsKeys("loadMs", "runMs", "totalMs");
+    assertThat(r.timings()).containsOnlyKeys("loadMs", "queueMs", "runMs", "totalMs");
+    assertThat(r.timings().values()).allMatch(ms -> ms >= 0);
+    // the phases are disjoint parts of the total
+    assertThat(r.timings().get("loadMs") + r.timings().get("queueMs") + r.timings().get("runMs"))
+        .isLessThanOrEqualTo(r.timings().get("totalMs"));
   }
 
   @Test

@@ -1,14 +1,15 @@
 package io.credence.protocol.messages;
 
-/** Kafka topics of the protocol (DESIGN.md). */
+/**
+ * Kafka topics of the protocol (docs/protocol.md, "Kafka messages"). The consumer groups are
+ * configuration of each service ({@code credence-workers}, {@code credence-relayer} by default).
+ */
 public final class Topics {
-  /** Relayer to workers, keyed by modelId; consumer group {@value #WORKER_GROUP}. */
+  /** Relayer to workers: {@link JobMessage}, keyed by modelId. */
   public static final String JOBS = "credence.jobs.v1";
-  /** Workers to relayer, keyed by requestId; consumer group {@value #RELAYER_GROUP}. */
-  public static final String RESULTS = "credence.results.v1";
 
-  public static final String WORKER_GROUP = "credence-workers";
-  public static final String RELAYER_GROUP = "credence-relayer";
+  /** Workers to relayer: {@link ResultMessage}, keyed by requestId. */
+  public static final String RESULTS = "credence.results.v1";
 
   private Topics() {}
 

@@ -1,6 +1,6 @@
 package io.credence.protocol.tensor;
 
-/** Tensor element types and their codes in the canonical encoding (DESIGN.md). */
+/** Tensor element types and their codes in the canonical encoding (docs/protocol.md). */
 public enum DType {
   FLOAT32(1, 4),
   FLOAT64(2, 8),

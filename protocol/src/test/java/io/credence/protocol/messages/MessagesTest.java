@@ -12,7 +12,7 @@ class MessagesTest {
   private final ObjectMapper json = ProtocolJson.mapper();
 
   @Test
-  void jobRoundTripsWithTheFieldsOfTheDesign() throws Exception {
+  void jobRoundTripsWithTheFieldsOfTheProtocol() throws Exception {
     JobMessage job = new JobMessage(7, 31337, "0xhub", 1, "0xmodel", "file:m.onnx", "AAAA", "0xin", 2, 1_790_000_000L, 1);
     String text = json.writeValueAsString(job);
     assertThat(json.readTree(text).fieldNames())
