@@ -19,7 +19,7 @@ import org.web3j.protocol.websocket.events.Notification;
 
 /**
  * The next block's time on nodes that build a pending block and on nodes that do not (web3j faked at
- * the Request boundary; ChainTimeIT runs it against anvil).
+ * the Request boundary; CliIT runs the CLI against anvil with a stale latest block).
  */
 class ChainTimeTest {
   /** A node whose latest block is {@code latest}; its pending block is {@code pending} (null: refused). */
