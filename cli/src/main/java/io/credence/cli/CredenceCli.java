@@ -55,7 +55,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
     subcommands = {
       CredenceCli.Infer.class, Receipts.Receipt.class, CredenceCli.Rewards.class, Requests.Request.class, Registry.Dataset.class,
-      Registry.Model.class, Registry.Worker.class
+      Registry.Model.class, Registry.Worker.class, WarmUp.class
     })
 public final class CredenceCli {
   static final int FAILED = 1;
