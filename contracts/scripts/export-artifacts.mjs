@@ -11,6 +11,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'target', 'forge', 'out');
 const artifactsDir = path.join(root, 'target', 'artifacts');
 const generatedDir = path.join(root, 'target', 'generated-sources', 'web3j');
+// A resource of the contracts jar: every custom error of every contract, which the protocol's
+// ContractErrors decodes revert data with (the bindings carry no parameter names).
+const errorsDir = path.join(root, 'target', 'contract-errors');
+const errorsFile = path.join(errorsDir, 'io', 'credence', 'contracts', 'errors.json');
 
 if (!fs.existsSync(outDir)) {
   console.error(`no forge output at ${outDir}: run forge build first`);
@@ -18,6 +22,7 @@ if (!fs.existsSync(outDir)) {
 }
 fs.rmSync(artifactsDir, { recursive: true, force: true });
 fs.rmSync(generatedDir, { recursive: true, force: true });
+fs.rmSync(errorsDir, { recursive: true, force: true });
 fs.mkdirSync(artifactsDir, { recursive: true });
 
 function* walk(dir) {
@@ -28,7 +33,12 @@ function* walk(dir) {
   }
 }
 
+// the canonical type of an ABI parameter, as in a selector's signature
+const canonical = (p) =>
+  p.type.startsWith('tuple') ? `(${p.components.map(canonical).join(',')})${p.type.slice('tuple'.length)}` : p.type;
+
 const seen = new Map();
+const errors = new Map();
 for (const file of walk(outDir)) {
   if (file.includes(`${path.sep}build-info${path.sep}`)) continue;
   const artifact = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -47,9 +57,17 @@ for (const file of walk(outDir)) {
     bytecode: artifact.bytecode?.object ?? '0x',
   };
   fs.writeFileSync(path.join(artifactsDir, `${contractName}.json`), JSON.stringify(out, null, 2) + '\n');
+  for (const e of artifact.abi.filter((entry) => entry.type === 'error')) {
+    const signature = `${e.name}(${e.inputs.map(canonical).join(',')})`;
+    if (!errors.has(signature)) errors.set(signature, { signature, name: e.name, inputs: e.inputs, contracts: [] });
+    errors.get(signature).contracts.push(contractName);
+  }
 }
 if (seen.size === 0) {
   console.error(`no contracts under src/ found in ${outDir}`);
   process.exit(1);
 }
+fs.mkdirSync(path.dirname(errorsFile), { recursive: true });
+const sortedErrors = [...errors.values()].sort((a, b) => a.signature.localeCompare(b.signature));
+fs.writeFileSync(errorsFile, JSON.stringify(sortedErrors, null, 1) + '\n');
 console.log(`[contracts] exported ${seen.size} artifacts: ${[...seen.keys()].sort().join(', ')}`);

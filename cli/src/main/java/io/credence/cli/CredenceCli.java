@@ -2,20 +2,17 @@ package io.credence.cli;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
-import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
+import io.credence.protocol.chain.CheckedTransactionManager;
+import io.credence.protocol.chain.ContractErrors;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.keys.SigningKeys;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.protocol.receipt.Eip712Domain;
-import io.credence.protocol.receipt.InferenceReceipt;
-import io.credence.protocol.receipt.ReceiptSigner;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SignatureException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,10 +28,11 @@ import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
-import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.protocol.exceptions.TransactionException;
+import org.web3j.tx.exceptions.ContractCallException;
 import org.web3j.utils.Numeric;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,16 +42,20 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code credence}: the command-line client. Exit codes: 0 success, 1 a check failed (a receipt
- * that does not verify), 2 bad usage, 3 the chain or a file could not be read.
+ * that does not verify) or the chain refused a transaction, 2 bad usage, 3 the chain or a file could
+ * not be read. Every error from the chain names the contract's custom error with its arguments
+ * ({@link ContractErrors}); transactions are simulated before they are sent, so one that would
+ * revert costs nothing.
  */
 @Command(
     name = "credence",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand too
     version = "credence 0.1.0",
     description = "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
     subcommands = {
-      CredenceCli.Infer.class, CredenceCli.Receipt.class, CredenceCli.Rewards.class, CredenceCli.Request.class, Registry.Dataset.class,
-      Registry.Model.class, Registry.Worker.class
+      CredenceCli.Infer.class, Receipts.Receipt.class, CredenceCli.Rewards.class, Requests.Request.class, Registry.Dataset.class,
+      Registry.Model.class, Registry.Worker.class, WarmUp.class
     })
 public final class CredenceCli {
   static final int FAILED = 1;
@@ -67,7 +69,7 @@ public final class CredenceCli {
 
   @Option(
       names = "--deployment",
-      description = "the deployment manifest (default: $CREDENCE_DEPLOYMENT or deployments/<chainId>.json)",
+      description = "the deployment manifest (default: $CREDENCE_DEPLOYMENT, else <chainId>.json in $CREDENCE_DEPLOYMENTS or deployments/)",
       defaultValue = "${env:CREDENCE_DEPLOYMENT}")
   Path deployment;
 
@@ -98,8 +100,8 @@ public final class CredenceCli {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
         (e, line, parsed) -> {
-          line.getErr().println("credence: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-          return UNAVAILABLE;
+          line.getErr().println("credence: " + ContractErrors.describe(e));
+          return e instanceof TransactionException || e instanceof ContractCallException ? FAILED : UNAVAILABLE;
         });
     return cli.execute(args);
   }
@@ -107,12 +109,12 @@ public final class CredenceCli {
   /** The chain and the contracts, connected once per command. */
   record Chain(Web3j web3j, long chainId, DeploymentManifest manifest) {
     InferenceHub hub() {
-      return InferenceHub.load(manifest.address(DeploymentManifest.INFERENCE_HUB), web3j, new ReadonlyTransactionManager(web3j, null), new DefaultGasProvider());
+      return InferenceHub.load(manifest.address(DeploymentManifest.INFERENCE_HUB), web3j, CheckedTransactionManager.readonly(web3j, null), new DefaultGasProvider());
     }
 
     WorkerRegistry workers() {
       return WorkerRegistry.load(
-          manifest.address(DeploymentManifest.WORKER_REGISTRY), web3j, new ReadonlyTransactionManager(web3j, null), new DefaultGasProvider());
+          manifest.address(DeploymentManifest.WORKER_REGISTRY), web3j, CheckedTransactionManager.readonly(web3j, null), new DefaultGasProvider());
     }
 
     /** The hub's first log of {@code event} for request {@code id}, if any. */
@@ -147,14 +149,17 @@ public final class CredenceCli {
         Optional.ofNullable(env.get("CREDENCE_KEY_PASSWORD")), "CREDENCE_KEY", "--keystore");
   }
 
-  /** How a command sends: {@code key}'s transactions with EIP-1559 fees from the node. */
+  /**
+   * How a command sends: {@code key}'s transactions with EIP-1559 fees from the node, each simulated
+   * first (a revert is reported, decoded, instead of sent).
+   */
   record Sender(RawTransactionManager tm, StaticEIP1559GasProvider gas) {
     static Sender of(Chain chain, Credentials key) throws java.io.IOException {
       String base = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
       BigInteger baseFee = base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
       BigInteger tip = BigInteger.valueOf(1_000_000_000L);
       return new Sender(
-          new RawTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300)),
+          new CheckedTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300)),
           new StaticEIP1559GasProvider(chain.chainId(), baseFee.multiply(BigInteger.TWO).add(tip), tip, BigInteger.valueOf(3_000_000)));
     }
   }
@@ -173,7 +178,8 @@ public final class CredenceCli {
     } catch (java.io.IOException e) {
       throw new java.io.IOException("cannot reach the node at " + rpc + ": " + e.getMessage(), e);
     }
-    Path file = deployment != null ? deployment : DeploymentManifest.file(Path.of("deployments"), chainId);
+    String dir = env.get("CREDENCE_DEPLOYMENTS");
+    Path file = deployment != null ? deployment : DeploymentManifest.file(Path.of(dir == null || dir.isBlank() ? "deployments" : dir), chainId);
     if (!Files.exists(file)) {
       throw new java.io.IOException("no deployment manifest at " + file + " (give one with --deployment)");
     }
@@ -234,8 +240,9 @@ public final class CredenceCli {
       Chain chain = root.connect();
       InferenceHub hub = hubAs(chain, key);
       BigInteger escrow = fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
-      long now = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
-      var tx = hub.requestInference(BigInteger.valueOf(model), encoded, BigInteger.valueOf(now + deadline), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, escrow).send();
+      // from the next block's time, not the latest block's: on an idle chain that one is old
+      long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
+      var tx = hub.requestInference(BigInteger.valueOf(model), encoded, BigInteger.valueOf(at), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, escrow).send();
       long id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
       err.println("request " + id + " sent (transaction " + tx.getTransactionHash() + ", " + escrow + " wei escrowed); waiting for a receipt");
       long start = System.nanoTime();
@@ -267,109 +274,6 @@ public final class CredenceCli {
       }
       err.println("no receipt for request " + id + " after " + timeout + " s; it stays pending until its deadline (credence request show " + id + ")");
       return FAILED;
-    }
-  }
-
-  // ------------------------------------------------------------------ receipt verify
-
-  @Command(name = "receipt", description = "Receipts.", subcommands = Receipt.Verify.class)
-  static final class Receipt {
-    @ParentCommand CredenceCli root;
-
-    @Command(
-        name = "verify",
-        description =
-            "Checks a settled receipt against the chain alone, without any Credence service: the settlement event, the EIP-712"
-                + " digest of every proof, its signer recovered and active in the worker registry when the receipt settled, the"
-                + " quorum, the output against its hash and, with --model-file, the model file against the registered SHA-256.")
-    static final class Verify implements Callable<Integer> {
-      @ParentCommand Receipt receipt;
-
-      @Parameters(paramLabel = "REQUEST_ID", description = "the request whose receipt to check")
-      String id;
-
-      @Option(names = "--model-file", description = "a local copy of the model, to check against the registered SHA-256")
-      Path modelFile;
-
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public Integer call() throws Exception {
-        long requestId = requestId(spec.commandLine(), id);
-        PrintWriter out = spec.commandLine().getOut();
-        Chain chain = receipt.root.connect();
-        Optional<Log> requestedLog = chain.log(InferenceHub.INFERENCEREQUESTED_EVENT, requestId);
-        if (requestedLog.isEmpty()) {
-          out.println("request " + requestId + ": not found on this hub");
-          return FAILED;
-        }
-        var requested = InferenceHub.getInferenceRequestedEventFromLog(requestedLog.get());
-        Optional<Log> settledLog = chain.log(InferenceHub.INFERENCESETTLED_EVENT, requestId);
-        if (settledLog.isEmpty()) {
-          String state =
-              chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId).isPresent()
-                  ? "failed and refunded"
-                  : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId).isPresent() ? "expired and refunded" : "pending";
-          out.println("request " + requestId + ": no receipt (" + state + ")");
-          return FAILED;
-        }
-        var settled = InferenceHub.getInferenceSettledEventFromLog(settledLog.get());
-        long block = settledLog.get().getBlockNumber().longValueExact();
-        var terms = chain.hub().modelTerms(requested.modelId).send();
-        byte[] modelHash = terms.component1();
-        int quorum = terms.component3().intValue();
-        List<String> problems = new ArrayList<>();
-        byte[] outputHash = Hashes.keccak256(settled.output);
-        out.println("request      " + requestId + " (model " + requested.modelId + ", requester " + requested.requester.toLowerCase(Locale.ROOT) + ")");
-        out.println("settled in   block " + block + ", transaction " + settledLog.get().getTransactionHash());
-        out.println("model hash   " + Hashes.hex(modelHash) + " (quorum " + quorum + ")");
-        out.println("input hash   " + Hashes.hex(requested.inputHash));
-        out.println("output hash  " + Hashes.hex(outputHash) + " = keccak256 of the " + settled.output.length + "-byte output");
-        byte[] proofs = settled.proofs;
-        if (proofs.length != quorum * 73) {
-          problems.add("the receipt carries " + proofs.length / 73 + " proofs; the model's quorum is " + quorum);
-        }
-        Eip712Domain domain = Eip712Domain.credence(chain.chainId(), chain.manifest().address(DeploymentManifest.INFERENCE_HUB));
-        WorkerRegistry workers = chain.workers();
-        // the registry as it was when the receipt settled
-        workers.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(block - 1)));
-        String previous = "";
-        for (int k = 0; k < proofs.length / 73; k++) {
-          byte[] signature = Arrays.copyOfRange(proofs, k * 73, k * 73 + 65);
-          long executedAt = new BigInteger(1, Arrays.copyOfRange(proofs, k * 73 + 65, (k + 1) * 73)).longValueExact();
-          byte[] digest = new InferenceReceipt(settled.requestId, modelHash, requested.inputHash, outputHash, executedAt).digest(domain);
-          String signer;
-          try {
-            signer = ReceiptSigner.recover(digest, signature).toLowerCase(Locale.ROOT);
-          } catch (SignatureException e) {
-            problems.add("proof " + k + " does not recover: " + e.getMessage());
-            continue;
-          }
-          boolean active = workers.isActive(signer).send();
-          out.println("signer " + k + "     " + signer + " (executed at " + executedAt + ", " + (active ? "an active worker" : "NOT an active worker") + " at block " + (block - 1) + ")");
-          if (!active) {
-            problems.add("signer " + signer + " was not an active worker");
-          }
-          if (signer.compareTo(previous) <= 0) {
-            problems.add("signers are not distinct and ascending");
-          }
-          previous = signer;
-        }
-        if (modelFile != null) {
-          byte[] sha = Hashes.sha256(modelFile);
-          boolean same = Arrays.equals(sha, modelHash);
-          out.println("model file   " + modelFile + ": sha256 " + Hashes.hex(sha) + (same ? " matches" : " DOES NOT match"));
-          if (!same) {
-            problems.add("the model file is not the registered model");
-          }
-        }
-        if (problems.isEmpty()) {
-          out.println("verified: every check passed");
-          return 0;
-        }
-        problems.forEach(p -> out.println("FAILED: " + p));
-        return FAILED;
-      }
     }
   }
 
@@ -440,55 +344,4 @@ public final class CredenceCli {
     }
   }
 
-  // ------------------------------------------------------------------ request show
-
-  @Command(name = "request", description = "Requests.", subcommands = Request.Show.class)
-  static final class Request {
-    @ParentCommand CredenceCli root;
-
-    @Command(name = "show", description = "A request and how it ended, from the chain.")
-    static final class Show implements Callable<Integer> {
-      @ParentCommand Request request;
-
-      @Parameters(paramLabel = "REQUEST_ID")
-      String id;
-
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-      @Override
-      public Integer call() throws Exception {
-        long requestId = requestId(spec.commandLine(), id);
-        Chain chain = request.root.connect();
-        PrintWriter out = spec.commandLine().getOut();
-        Optional<Log> requested = chain.log(InferenceHub.INFERENCEREQUESTED_EVENT, requestId);
-        if (requested.isEmpty()) {
-          out.println("request " + requestId + ": not found on this hub");
-          return FAILED;
-        }
-        var e = InferenceHub.getInferenceRequestedEventFromLog(requested.get());
-        out.println("request    " + requestId);
-        out.println("model      " + e.modelId);
-        out.println("requester  " + e.requester.toLowerCase(Locale.ROOT));
-        out.println("fee        " + e.fee + " wei");
-        out.println("deadline   " + e.deadline);
-        out.println("requested  block " + requested.get().getBlockNumber() + ", transaction " + requested.get().getTransactionHash());
-        Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, requestId);
-        Optional<Log> failed = chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId);
-        Optional<Log> expired = chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId);
-        if (settled.isPresent()) {
-          var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
-          out.println("state      SETTLED in block " + settled.get().getBlockNumber() + ", transaction " + settled.get().getTransactionHash());
-          out.println("output     " + Hashes.hex(s.output));
-        } else if (failed.isPresent()) {
-          var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
-          out.println("state      FAILED (reason " + f.reason + "), refunded " + f.refund + " wei in block " + failed.get().getBlockNumber());
-        } else if (expired.isPresent()) {
-          out.println("state      EXPIRED, refunded in block " + expired.get().getBlockNumber());
-        } else {
-          out.println("state      PENDING");
-        }
-        return 0;
-      }
-    }
-  }
 }

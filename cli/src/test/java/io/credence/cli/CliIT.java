@@ -10,6 +10,8 @@ import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.settlement.HubReceipts;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.Checkout;
@@ -35,6 +37,7 @@ class CliIT {
   private static Path manifest;
   private static long settledId;
   private static long pendingId;
+  private static long tensorId;
 
   @BeforeAll
   static void settleOneReceipt() throws Exception {
@@ -62,6 +65,16 @@ class CliIT {
     hub.submitReceipts(List.of(HubReceipts.receipt(r.requestId, HubReceipts.request(r), output, List.of(new HubReceipts.Signed(KEY.getAddress(), at, new ReceiptSigner(KEY).sign(digest)))))).send();
     settledId = r.requestId.longValueExact();
     pendingId = requested.get(1).requestId.longValueExact();
+
+    // a request in tensors, answered in tensors: what request show decodes
+    byte[] features = TensorCodec.encode(List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f)));
+    var tx = hub.requestInference(BigInteger.valueOf(model), features, BigInteger.valueOf(anvil.latestTimestamp() + 600), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, DemoSetup.FEE).send();
+    var t = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    byte[] probabilities = TensorCodec.encode(List.of(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.006f, 0.003f, 0.991f)));
+    long tAt = anvil.latestTimestamp();
+    byte[] tDigest = new InferenceReceipt(t.requestId, modelHash, t.inputHash, Hashes.keccak256(probabilities), tAt).digest(Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress()));
+    hub.submitReceipts(List.of(HubReceipts.receipt(t.requestId, HubReceipts.request(t), probabilities, List.of(new HubReceipts.Signed(KEY.getAddress(), tAt, new ReceiptSigner(KEY).sign(tDigest)))))).send();
+    tensorId = t.requestId.longValueExact();
   }
 
   private record Run(int code, String out, String err) {}
@@ -237,5 +250,90 @@ class CliIT {
     assertThat(request.code()).isZero();
     assertThat(request.out()).contains("SETTLED", Hashes.hex("an answer".getBytes(StandardCharsets.UTF_8)));
     assertThat(cli("request", "show", Long.toString(pendingId)).out()).contains("PENDING");
+  }
+
+  @Test
+  void requestShowDecodesTheTensorsLabelledFromTheModelCard() throws Exception {
+    Path demo = DemoSetup.files(Checkout.root());
+    String labelledInput = "petal_length 1.4  petal_width 0.2  sepal_length 5.1  sepal_width 3.5";
+    String labelledOutput = "Iris-setosa 0.991  Iris-versicolor 0.006  Iris-virginica 0.003";
+    // the card next to --model-file
+    Run byFile = cli("request", "show", Long.toString(tensorId), "--model-file", demo.resolve("iris-classifier.onnx").toString());
+    assertThat(byFile.code()).as(byFile.out() + byFile.err()).isZero();
+    assertThat(byFile.out()).contains("input      features float32 [1, 4]", labelledInput, "output     probabilities float32 [1, 3]", labelledOutput);
+    // the card next to the registered file: URI, under the workers' file root
+    Run byUri = cli("request", "show", Long.toString(tensorId), "--model-root", demo.toString());
+    assertThat(byUri.out()).contains(labelledInput, labelledOutput);
+    assertThat(byUri.err()).isEmpty();
+    // no card: the values, unlabelled
+    Run bare = cli("request", "show", Long.toString(tensorId), "--model-root", Files.createTempDirectory("no-card").toString());
+    assertThat(bare.out()).contains("features float32 [1, 4]", "1.4 0.2 5.1 3.5", "0.006 0.003 0.991").doesNotContain("Iris-setosa");
+  }
+
+  @Test
+  void anInferTheHubWouldRefuseIsNotSentAndNamesTheContractsError() throws Exception {
+    Path input = Files.createTempFile("input", ".json");
+    Files.writeString(input, "[{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[1.4,0.2,5.1,3.5]}]");
+    BigInteger next = d.inferenceHub().nextRequestId().send();
+    Run past = cliAs(DAPP, "infer", "--model", "1", "--input", input.toString(), "--deadline", "0");
+    assertThat(past.code()).as(past.err()).isEqualTo(1);
+    assertThat(past.err()).containsPattern("DeadlineInPast\\(deadline=\\d+, now=\\d+\\)").contains("not sent").doesNotContain("0x42fdf937");
+    Run cheap = cliAs(DAPP, "infer", "--model", "1", "--input", input.toString(), "--fee", "1");
+    assertThat(cheap.code()).isEqualTo(1);
+    assertThat(cheap.err()).contains("FeeTooLow(paid=1, fee=" + DemoSetup.FEE + ")");
+    assertThat(d.inferenceHub().nextRequestId().send()).as("nothing was sent").isEqualTo(next);
+  }
+
+  @Test
+  void onAnIdleChainTheDeadlineCountsFromTheNextBlocksTimeNotTheLastOnes() throws Exception {
+    Path input = Files.createTempFile("input", ".json");
+    Files.writeString(input, "[{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[1.4,0.2,5.1,3.5]}]");
+    long stale = anvil.latestTimestamp();
+    // an hour passes without a block: the latest block is an hour old when the request is mined
+    anvil.rpc("evm_increaseTime", 3600);
+    BigInteger id = d.inferenceHub().nextRequestId().send();
+    // nobody answers: infer gives up after a second, the request stays pending
+    Run run = cliAs(DAPP, "infer", "--model", "1", "--input", input.toString(), "--deadline", "600", "--timeout", "1");
+    assertThat(run.err()).contains("request " + id + " sent").doesNotContain("DeadlineInPast");
+    Run shown = cli("request", "show", id.toString());
+    java.util.regex.Matcher deadline = java.util.regex.Pattern.compile("deadline   (\\d+)").matcher(shown.out());
+    assertThat(deadline.find()).as(shown.out()).isTrue();
+    assertThat(Long.parseLong(deadline.group(1))).isGreaterThanOrEqualTo(stale + 3600 + 600);
+  }
+
+  @Test
+  void theLauncherPrintsNothingButTheCommandsOutputWhenNothingChanged() throws Exception {
+    Path home = Files.createTempDirectory("credence-home");
+    // the first call may build the CLI or record its class-data archive; the second finds both current
+    Launched first = launch(home, "--help");
+    assertThat(first.code()).as(first.err()).isZero();
+    Launched help = launch(home, "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Usage: credence");
+    assertThat(help.err()).as("no build output, no JVM chatter").isEmpty();
+    Launched show = launch(home, "--rpc", anvil.rpcUrl(), "--deployment", manifest.toString(), "request", "show", Long.toString(settledId));
+    assertThat(show.code()).as(show.err()).isZero();
+    assertThat(show.out()).contains("SETTLED");
+    assertThat(show.err()).isEmpty();
+  }
+
+  private record Launched(int code, String out, String err) {}
+
+  /** scripts/credence as a user runs it, from another directory. */
+  private static Launched launch(Path home, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(Checkout.root().resolve("scripts/credence").toString()));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile("launcher", ".out");
+    Path err = Files.createTempFile("launcher", ".err");
+    ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("CREDENCE_HOME", home.toString());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    if (!p.waitFor(20, java.util.concurrent.TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("scripts/credence " + String.join(" ", args) + " did not finish; its output so far: " + Files.readString(err));
+    }
+    int code = p.exitValue();
+    return new Launched(code, Files.readString(out), Files.readString(err));
   }
 }

@@ -1,0 +1,166 @@
+package io.credence.cli;
+
+import static io.credence.cli.CredenceCli.FAILED;
+import static io.credence.cli.CredenceCli.requestId;
+
+import io.credence.contracts.InferenceHub;
+import io.credence.contracts.ModelRegistry;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
+import io.credence.protocol.tensor.TensorFormatException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.tx.gas.DefaultGasProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code credence request show}: a request, how it ended, and its tensors, from the chain. */
+final class Requests {
+  private Requests() {}
+
+  @Command(name = "request", description = "Requests.", subcommands = Request.Show.class)
+  static final class Request {
+    @ParentCommand CredenceCli root;
+
+    @Command(
+        name = "show",
+        description =
+            "A request and how it ended, from the chain, with its input and output decoded as tensors; labelled (columns,"
+                + " classes) from the model card next to the model file (--model-file, else the model's registered file: URI).")
+    static final class Show implements Callable<Integer> {
+      @ParentCommand Request request;
+
+      @Parameters(paramLabel = "REQUEST_ID")
+      String id;
+
+      @Option(names = "--model-file", description = "a local copy of the model: its card (the same name with .json) labels the tensors")
+      Path modelFile;
+
+      @Option(
+          names = "--model-root",
+          description = "where the model's relative file: URI is resolved, as the workers' file root (default: $CREDENCE_MODEL_ROOT or the current directory)",
+          defaultValue = "${env:CREDENCE_MODEL_ROOT:-.}")
+      Path modelRoot;
+
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+      @Override
+      public Integer call() throws Exception {
+        long requestId = requestId(spec.commandLine(), id);
+        CredenceCli.Chain chain = request.root.connect();
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<Log> requested = chain.log(InferenceHub.INFERENCEREQUESTED_EVENT, requestId);
+        if (requested.isEmpty()) {
+          out.println("request " + requestId + ": not found on this hub");
+          return FAILED;
+        }
+        var e = InferenceHub.getInferenceRequestedEventFromLog(requested.get());
+        out.println("request    " + requestId);
+        out.println("model      " + e.modelId);
+        out.println("requester  " + e.requester.toLowerCase(Locale.ROOT));
+        out.println("fee        " + e.fee + " wei");
+        out.println("deadline   " + e.deadline);
+        out.println("requested  block " + requested.get().getBlockNumber() + ", transaction " + requested.get().getTransactionHash());
+        TensorLabels labels = labels(chain, e.modelId);
+        print(out, "input", e.input, labels);
+        Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, requestId);
+        Optional<Log> failed = settled.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId);
+        Optional<Log> expired = settled.isPresent() || failed.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId);
+        if (settled.isPresent()) {
+          var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
+          out.println("state      SETTLED in block " + settled.get().getBlockNumber() + ", transaction " + settled.get().getTransactionHash());
+          print(out, "output", s.output, labels);
+        } else if (failed.isPresent()) {
+          var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
+          out.println("state      FAILED (reason " + f.reason + "), refunded " + f.refund + " wei in block " + failed.get().getBlockNumber());
+        } else if (expired.isPresent()) {
+          out.println("state      EXPIRED, refunded in block " + expired.get().getBlockNumber());
+        } else {
+          out.println("state      PENDING");
+        }
+        return 0;
+      }
+
+      /** The bytes as tensors, each under {@code what}; as hex when they are not a tensor list. */
+      private static void print(PrintWriter out, String what, byte[] bytes, TensorLabels labels) {
+        List<Tensor> tensors;
+        try {
+          tensors = TensorCodec.decode(bytes);
+        } catch (TensorFormatException e) {
+          out.println(String.format("%-10s %s (%d bytes, not tensors: %s)", what, Hashes.hex(bytes), bytes.length, e.getMessage()));
+          return;
+        }
+        for (Tensor t : tensors) {
+          List<String> lines = TensorText.lines(t, labels);
+          out.println(String.format("%-10s %s", what, lines.get(0)));
+          lines.subList(1, lines.size()).forEach(l -> out.println("             " + l));
+        }
+      }
+
+      /**
+       * The model card's labels: next to {@code --model-file}, else next to the model's registered
+       * {@code file:} URI. Without a card the tensors print unlabelled; a card that cannot be read is
+       * said on standard error.
+       */
+      private TensorLabels labels(CredenceCli.Chain chain, BigInteger modelId) throws IOException {
+        Path model = modelFile;
+        if (model == null) {
+          model = registeredFile(chain, modelId).orElse(null);
+        }
+        if (model == null) {
+          return TensorLabels.NONE;
+        }
+        Path card = ModelCardFile.besides(model);
+        if (!Files.isRegularFile(card)) {
+          return TensorLabels.NONE;
+        }
+        try {
+          return ModelCardFile.read(card);
+        } catch (IOException e) {
+          spec.commandLine().getErr().println("credence: the tensors are not labelled: " + e.getMessage());
+          return TensorLabels.NONE;
+        }
+      }
+
+      /** The model's file when its registry URI is a {@code file:} one, relative ones under --model-root. */
+      private Optional<Path> registeredFile(CredenceCli.Chain chain, BigInteger modelId) throws IOException {
+        ModelRegistry registry =
+            ModelRegistry.load(
+                chain.manifest().address(DeploymentManifest.MODEL_REGISTRY), chain.web3j(),
+                io.credence.protocol.chain.CheckedTransactionManager.readonly(chain.web3j(), null), new DefaultGasProvider());
+        String uri;
+        try {
+          uri = registry.model(modelId).send().uri;
+        } catch (Exception e) {
+          return Optional.empty(); // labels are a courtesy: the request is shown without them
+        }
+        if (uri == null || !uri.startsWith("file:")) {
+          return Optional.empty();
+        }
+        String path = uri.substring("file:".length());
+        if (path.startsWith("//")) {
+          try {
+            return Optional.of(Path.of(URI.create(uri)));
+          } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a file: URI of another host: nothing to read here
+          }
+        }
+        return Optional.of(modelRoot.resolve(path));
+      }
+    }
+  }
+}
