@@ -1,6 +1,6 @@
 package io.credence.indexer.api;
 
-import io.credence.indexer.ingest.Ingest;
+import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.store.Jdbc;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -93,8 +93,8 @@ public class AccountResource {
       if (pool.signum() == 0) {
         continue;
       }
-      List<Ingest.Contributor> list = contributors(c, modelId);
-      BigInteger[] shares = Ingest.shares(pool, list);
+      List<PoolShares.Contributor> list = contributors(c, modelId);
+      BigInteger[] shares = PoolShares.divide(pool, list);
       for (int j = 0; j < shares.length; j++) {
         if (list.get(j).account().equals(account) && shares[j].signum() > 0) {
           String role = ROLES.get(list.get(j).role());
@@ -121,10 +121,10 @@ public class AccountResource {
         .orElseThrow();
   }
 
-  static List<Ingest.Contributor> contributors(Connection c, long modelId) throws SQLException {
+  static List<PoolShares.Contributor> contributors(Connection c, long modelId) throws SQLException {
     return Jdbc.query(
         c, "SELECT account, role, share_bps FROM contributor WHERE model_id = ? ORDER BY idx",
-        rs -> new Ingest.Contributor(rs.getString(1), rs.getInt(2), rs.getInt(3)), modelId);
+        rs -> new PoolShares.Contributor(rs.getString(1), rs.getInt(2), rs.getInt(3)), modelId);
   }
 
   static String treasury(Connection c) throws SQLException {

@@ -1,6 +1,6 @@
 package io.credence.indexer.api;
 
-import io.credence.indexer.ingest.Ingest;
+import io.credence.protocol.settlement.PoolShares;
 import io.credence.indexer.model.DatasetEntity;
 import io.credence.indexer.model.ModelEntity;
 import io.credence.indexer.model.WorkerEntity;
@@ -117,8 +117,8 @@ public class CatalogResource {
             byRole.merge(AccountResource.ROLES.get((Integer) row[0]), (BigInteger) row[1], BigInteger::add);
           }
           BigInteger pool = AccountResource.pool(c, modelId);
-          List<Ingest.Contributor> list = AccountResource.contributors(c, modelId);
-          BigInteger[] shares = Ingest.shares(pool, list);
+          List<PoolShares.Contributor> list = AccountResource.contributors(c, modelId);
+          BigInteger[] shares = PoolShares.divide(pool, list);
           for (int j = 0; j < shares.length; j++) {
             byRole.merge(AccountResource.ROLES.get(list.get(j).role()), shares[j], BigInteger::add);
           }
@@ -199,8 +199,8 @@ public class CatalogResource {
                             c, "SELECT COALESCE(sum(amount), 0) AS amount FROM ledger WHERE kind = 'SHARE' AND account = ? AND model_id = ?",
                             rs -> Jdbc.wei(rs, "amount"), d.provider, m.modelId())
                         .orElseThrow());
-            List<Ingest.Contributor> list = AccountResource.contributors(c, m.modelId());
-            BigInteger[] shares = Ingest.shares(AccountResource.pool(c, m.modelId()), list);
+            List<PoolShares.Contributor> list = AccountResource.contributors(c, m.modelId());
+            BigInteger[] shares = PoolShares.divide(AccountResource.pool(c, m.modelId()), list);
             for (int j = 0; j < shares.length; j++) {
               if (list.get(j).account().equals(d.provider)) {
                 earned = earned.add(shares[j]);

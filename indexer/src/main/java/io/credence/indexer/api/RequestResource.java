@@ -1,6 +1,6 @@
 package io.credence.indexer.api;
 
-import io.credence.indexer.ingest.Ingest;
+import io.credence.protocol.settlement.PoolShares;
 import io.credence.indexer.model.RequestEntity;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.store.Jdbc;
@@ -178,11 +178,11 @@ public class RequestResource {
       for (SignerView s : signers) {
         workers.add(new WorkerPart(s.signer(), s.operator(), parts[1].toString()));
       }
-      List<Ingest.Contributor> list = AccountResource.contributors(c, modelId);
-      BigInteger[] shares = Ingest.shares(parts[2], list);
+      List<PoolShares.Contributor> list = AccountResource.contributors(c, modelId);
+      BigInteger[] shares = PoolShares.divide(parts[2], list);
       List<ContributorPart> cparts = new ArrayList<>();
       for (int j = 0; j < shares.length; j++) {
-        Ingest.Contributor ct = list.get(j);
+        PoolShares.Contributor ct = list.get(j);
         cparts.add(new ContributorPart(ct.account(), AccountResource.ROLES.get(ct.role()), ct.shareBps(), shares[j].toString()));
       }
       split = new Split(fee.toString(), parts[0].toString(), workers, parts[2].toString(), cparts);
