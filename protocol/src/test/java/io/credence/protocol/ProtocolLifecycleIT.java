@@ -133,7 +133,7 @@ class ProtocolLifecycleIT {
     assertThat(settled).hasSize(1);
     assertThat(settled.get(0).requestId).isEqualTo(r.id);
     assertThat(settled.get(0).output).isEqualTo(output);
-    assertThat(ReceiptSigner.recover(receipt.digest(domain), java.util.Arrays.copyOf(settled.get(0).proofs, 65)))
+    assertThat(ReceiptSigner.recover(receipt.digest(domain), ReceiptProofs.signature(settled.get(0).proofs, 0)))
         .as("the event's proof recovers to the worker")
         .isEqualTo(KEY_1.address());
     assertThat(TensorCodec.decode(settled.get(0).output)).isEqualTo(OUTPUT);
