@@ -17,6 +17,29 @@ function eth(wei) {
   return `<span title="${esc(wei)} wei">${whole}${frac ? '.' + frac : ''} ETH</span>`;
 }
 
+/** Unix seconds as a UTC date-time; the raw value stays in the tooltip. */
+function utc(seconds) {
+  if (seconds == null) return '';
+  const d = new Date(Number(seconds) * 1000);
+  const text = isNaN(d) ? String(seconds) : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return `<time class="utc" datetime="${esc(isNaN(d) ? '' : d.toISOString())}" title="${esc(seconds)} (unix seconds)">${esc(text)}</time>`;
+}
+
+/**
+ * An input or output as the API decoded it: each tensor's name, dtype and shape, and its values,
+ * labelled where the model's card names them (Iris-setosa 0.991); the raw hex folded away below.
+ */
+function payload(decoded, hex, id) {
+  let out = '';
+  if (decoded && decoded.tensors) {
+    out = `<div id="${id}" class="tensors">` + decoded.tensors.map(t =>
+      `<div class="tensor"><code>${esc(t.name)} ${esc(t.dtype)}[${t.shape.map(esc).join(', ')}]</code> ${esc(t.text)}</div>`).join('') + '</div>';
+  } else if (decoded && decoded.error) {
+    out = `<div id="${id}" class="muted">${esc(decoded.error)}</div>`;
+  }
+  return out + `<details><summary>raw bytes</summary><code>${esc(hex)}</code></details>`;
+}
+
 const link = {
   request: id => `<a href="#/request/${id}">${id}</a>`,
   account: a => `<a class="mono" href="#/account/${esc(a)}">${esc(a)}</a>`,
@@ -95,16 +118,17 @@ const pages = {
         ['model sha256', `<code id="model-hash">${esc(r.model.sha256)}</code>`],
         ['quorum', r.model.quorum],
         ['input hash', `<code>${esc(r.inputHash)}</code>`],
+        r.input ? ['input', payload(r.decodedInput, r.input, 'input-tensors')] : null,
         ['fee', eth(r.fee)],
-        ['deadline', new Date(r.deadline * 1000).toISOString()],
+        ['deadline', utc(r.deadline)],
         ['requested in', `block ${r.block} · <code>${esc(r.tx)}</code>`],
-      ]);
+      ].filter(Boolean));
     if (r.outcome) {
       const o = r.outcome;
       html += `<h2>Outcome</h2>` + rows([
         ['kind', esc(o.kind)],
         o.outputHash ? ['output hash', `<code id="output-hash">${esc(o.outputHash)}</code>`] : null,
-        o.output ? ['output', `<code>${esc(o.output)}</code>`] : null,
+        o.output ? ['output', payload(o.decodedOutput, o.output, 'output-tensors')] : null,
         o.reason != null ? ['failure reason', o.reason] : null,
         o.refund ? ['refund', eth(o.refund)] : null,
         ['settled in', `block ${o.block} · <code id="settlement-tx">${esc(o.tx)}</code>`],
@@ -112,7 +136,7 @@ const pages = {
     }
     if (r.signers.length) {
       html += `<h2>Signed by</h2>` + table(['worker key', 'operator', 'executed at', 'signature'],
-        r.signers.map(s => [link.worker(s.signer), link.account(s.operator), s.executedAt ?? '', `<code>${esc(s.signature ?? '')}</code>`]));
+        r.signers.map(s => [link.worker(s.signer), link.account(s.operator), utc(s.executedAt), `<code>${esc(s.signature ?? '')}</code>`]));
     }
     html += `<h2>Contributors</h2>` + table(['account', 'role', 'share', 'dataset'],
       r.contributors.map(c => [link.account(c.account), esc(c.role), (c.shareBps / 100).toFixed(2) + ' %',

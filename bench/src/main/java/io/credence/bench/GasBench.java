@@ -9,6 +9,7 @@ import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
@@ -160,10 +161,10 @@ public final class GasBench {
   /** {@code n} contributors sharing 10 000 bps, {@code first} first. */
   private static List<ModelRegistry.Contributor> contributors(int n, String first) {
     List<ModelRegistry.Contributor> list = new ArrayList<>();
-    int each = 10_000 / n;
+    int each = FeeSplit.BPS / n;
     for (int i = 0; i < n; i++) {
       String account = i == 0 ? first : String.format("0x%040x", 0xC0DE00 + n * 100 + i);
-      int share = i == 0 ? 10_000 - each * (n - 1) : each;
+      int share = i == 0 ? FeeSplit.BPS - each * (n - 1) : each;
       list.add(new ModelRegistry.Contributor(account, BigInteger.valueOf(i == 0 ? 1 : 3), BigInteger.valueOf(share), new byte[32]));
     }
     return list;

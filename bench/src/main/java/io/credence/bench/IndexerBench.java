@@ -11,6 +11,7 @@ import io.credence.protocol.chain.HubEvents;
 import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.HubReceipts;
@@ -273,8 +274,8 @@ public final class IndexerBench {
           byte[] inputHash = inputHashes.get(e.requestId);
           recoveries.add(
               () -> {
-                byte[] sig = Arrays.copyOfRange(e.proofs, 0, 65);
-                long at = new BigInteger(1, Arrays.copyOfRange(e.proofs, 65, 73)).longValueExact();
+                byte[] sig = ReceiptProofs.signature(e.proofs, 0);
+                long at = ReceiptProofs.executedAt(e.proofs, 0);
                 return ReceiptSigner.recover(new InferenceReceipt(e.requestId, modelHash, inputHash, Hashes.keccak256(e.output), at).digest(domain), sig);
               });
         }

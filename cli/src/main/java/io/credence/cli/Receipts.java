@@ -7,6 +7,7 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
@@ -86,17 +87,17 @@ final class Receipts {
         out.println("input hash   " + Hashes.hex(requested.inputHash));
         out.println("output hash  " + Hashes.hex(outputHash) + " = keccak256 of the " + settled.output.length + "-byte output");
         byte[] proofs = settled.proofs;
-        if (proofs.length != quorum * 73) {
-          problems.add("the receipt carries " + proofs.length / 73 + " proofs; the model's quorum is " + quorum);
+        if (proofs.length != quorum * ReceiptProofs.PROOF_BYTES) {
+          problems.add("the receipt carries " + proofs.length / ReceiptProofs.PROOF_BYTES + " proofs; the model's quorum is " + quorum);
         }
         Eip712Domain domain = Eip712Domain.credence(chain.chainId(), chain.manifest().address(DeploymentManifest.INFERENCE_HUB));
         WorkerRegistry workers = chain.workers();
         // the registry as it was when the receipt settled
         workers.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(block - 1)));
         String previous = "";
-        for (int k = 0; k < proofs.length / 73; k++) {
-          byte[] signature = Arrays.copyOfRange(proofs, k * 73, k * 73 + 65);
-          long executedAt = new BigInteger(1, Arrays.copyOfRange(proofs, k * 73 + 65, (k + 1) * 73)).longValueExact();
+        for (int k = 0; k < proofs.length / ReceiptProofs.PROOF_BYTES; k++) {
+          byte[] signature = ReceiptProofs.signature(proofs, k);
+          long executedAt = ReceiptProofs.executedAt(proofs, k);
           byte[] digest = new InferenceReceipt(settled.requestId, modelHash, requested.inputHash, outputHash, executedAt).digest(domain);
           String signer;
           try {

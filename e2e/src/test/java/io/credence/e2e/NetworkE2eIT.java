@@ -7,6 +7,8 @@ import io.credence.contracts.InferenceHub;
 import io.credence.localnet.DemoSetup;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
+import io.credence.protocol.settlement.FeeSplit;
+import io.credence.protocol.settlement.PoolShares;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.Ports;
 import io.credence.devnet.Checkout;
@@ -122,11 +124,10 @@ class NetworkE2eIT {
                 .readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(receipt.path("state").asText()).isEqualTo("SETTLED");
         // the split to the wei: 5 % protocol, 20 % the worker, the rest to the contributors by share
-        BigInteger protocol = fee.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000));
-        BigInteger worker = fee.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000));
-        assertThat(receipt.path("split").path("protocol").asText()).isEqualTo(protocol.toString());
-        assertThat(receipt.path("split").path("workers").get(0).path("amount").asText()).isEqualTo(worker.toString());
-        assertThat(receipt.path("split").path("contributorsTotal").asText()).isEqualTo(fee.subtract(protocol).subtract(worker).toString());
+        FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(fee, 1);
+        assertThat(receipt.path("split").path("protocol").asText()).isEqualTo(parts.protocol().toString());
+        assertThat(receipt.path("split").path("workers").get(0).path("amount").asText()).isEqualTo(parts.workerEach().toString());
+        assertThat(receipt.path("split").path("contributorsTotal").asText()).isEqualTo(parts.pool().toString());
         assertThat(demo.out()).contains("request " + id + ": ");
       }
       // the author's claim: what the demo printed is what the chain paid, and nothing is left to claim
@@ -138,8 +139,12 @@ class NetworkE2eIT {
       var last = InferenceHub.getClaimedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
       assertThat(last.account).isEqualToIgnoringCase(DemoSetup.AUTHOR.getAddress());
       assertThat(last.amount).isEqualTo(new BigInteger(claim.group(1)));
-      BigInteger perRequest = fee.subtract(fee.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000))).subtract(fee.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)));
-      BigInteger authorShare = perRequest.multiply(BigInteger.valueOf(5)).subtract(perRequest.multiply(BigInteger.valueOf(5)).multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)).multiply(BigInteger.TWO));
+      // five requests' pools, divided as the vault divides them: author 60 %, each data provider 20 %
+      BigInteger pools = new FeeSplit(500, 2_000).divide(fee, 1).pool().multiply(BigInteger.valueOf(5));
+      BigInteger authorShare =
+          PoolShares.divide(
+              pools,
+              List.of(new PoolShares.Contributor("author", 1, 6_000), new PoolShares.Contributor("provider 1", 2, 2_000), new PoolShares.Contributor("provider 2", 2, 2_000)))[0];
       assertThat(last.amount).as("the author's share of five pools, contributor 0's remainder included").isEqualTo(authorShare);
       assertThat(hub.claimable(DemoSetup.AUTHOR.getAddress()).send()).isZero();
 

@@ -20,6 +20,13 @@ public interface IndexerConfig {
   @WithDefault("indexer")
   String dbSchema();
 
+  /**
+   * Directory that relative {@code file:} model URIs resolve against, to find each model's card
+   * (the {@code .json} next to its {@code .onnx}) that labels inputs and outputs in the explorer.
+   */
+  @WithDefault(".")
+  String modelFiles();
+
   Chain chain();
 
   interface Chain {

@@ -178,6 +178,32 @@ final class History {
     workers(OWNER).setSlashRewardBps(BigInteger.valueOf(1_000)).send();
   }
 
+  /**
+   * The demo Iris classifier registered from its committed file (so the indexer finds its card
+   * next to it), asked about one flower and settled by K2 with {@code probabilities}.
+   *
+   * @return the request id
+   */
+  long irisRequest(float... probabilities) throws Exception {
+    java.nio.file.Path onnx = java.nio.file.Path.of("..", "models", "demo", "iris-classifier.onnx").toAbsolutePath().normalize();
+    long model =
+        model(
+            registry(AUTHOR)
+                .registerModel(
+                    Hashes.sha256(java.nio.file.Files.readAllBytes(onnx)), onnx.toUri().toString(), FEE, BigInteger.ONE,
+                    List.of(contributor(AUTHOR, 1, 10_000, new byte[32])))
+                .send());
+    byte[] input =
+        io.credence.protocol.tensor.TensorCodec.encode(io.credence.protocol.tensor.Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f));
+    TransactionReceipt asked =
+        hub(DAPP).requestInference(BigInteger.valueOf(model), input, BigInteger.valueOf(anvil.latestTimestamp() + 3_600), ZERO, BigInteger.ZERO, FEE).send();
+    var r = InferenceHub.getInferenceRequestedEvents(asked).get(0);
+    byte[] output =
+        io.credence.protocol.tensor.TensorCodec.encode(io.credence.protocol.tensor.Tensor.ofFloat32("probabilities", new long[] {1, 3}, probabilities));
+    hub(OP2).submitReceipts(List.of(receipt(r, output, K2))).send();
+    return r.requestId.longValueExact();
+  }
+
   /** A few more settled and claimed requests, for the reorg test. */
   void more(int n) throws Exception {
     for (int i = 0; i < n; i++) {
@@ -217,7 +243,10 @@ final class History {
   }
 
   private InferenceHub.Receipt receipt(InferenceHub.InferenceRequestedEventResponse r, String output, Credentials... keys) throws Exception {
-    byte[] out = output.getBytes(StandardCharsets.UTF_8);
+    return receipt(r, output.getBytes(StandardCharsets.UTF_8), keys);
+  }
+
+  private InferenceHub.Receipt receipt(InferenceHub.InferenceRequestedEventResponse r, byte[] out, Credentials... keys) throws Exception {
     byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
     List<HubReceipts.Signed> signed = new ArrayList<>();
     long at = anvil.latestTimestamp();

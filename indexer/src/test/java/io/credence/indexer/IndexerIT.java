@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.indexer.ingest.Ingest;
+import io.credence.protocol.settlement.FeeSplit;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.quarkus.AnvilResource;
@@ -168,15 +169,17 @@ class IndexerIT {
     assertThat(r1.getString("outcome.output")).isEqualTo(io.credence.protocol.Hashes.hex("out 1".getBytes()));
     assertThat(r1.getList("signers.signer")).containsExactly(History.K1.getAddress().toLowerCase());
     assertThat(r1.getList("signers.operator")).containsExactly(History.OP1.getAddress().toLowerCase());
-    BigInteger protocol = History.FEE.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000));
-    BigInteger worker = History.FEE.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000));
-    assertThat(r1.getString("split.protocol")).isEqualTo(protocol.toString());
-    assertThat(r1.getList("split.workers.amount")).containsExactly(worker.toString());
-    BigInteger pool = History.FEE.subtract(protocol).subtract(worker);
+    FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(History.FEE, 1);
+    assertThat(r1.getString("split.protocol")).isEqualTo(parts.protocol().toString());
+    assertThat(r1.getList("split.workers.amount")).containsExactly(parts.workerEach().toString());
+    BigInteger pool = parts.pool();
     assertThat(r1.getString("split.contributorsTotal")).isEqualTo(pool.toString());
     assertThat(r1.getList("split.contributors.amount", String.class).stream().map(BigInteger::new).reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(pool);
     assertThat(r1.getList("contributors.role")).containsExactly("author", "data", "data");
     assertThat(r1.getList("contributors.dataset.uri")).containsExactly("file:a.csv", "file:b.csv");
+    // "out 1" is no tensor: the API says so and keeps the bytes
+    assertThat(r1.getString("outcome.decodedOutput.error")).startsWith("not the canonical tensor encoding");
+    assertThat(r1.getString("input")).isEqualTo(io.credence.protocol.Hashes.hex("input 0".getBytes()));
     given().when().get("/v1/requests/3").then().statusCode(200).body("state", org.hamcrest.Matchers.is("FAILED")).body("outcome.reason", org.hamcrest.Matchers.is(2));
     given().when().get("/v1/requests/8").then().statusCode(200).body("notes.kind", org.hamcrest.Matchers.hasItem("CALLBACK_FAILED"));
     given().when().get("/v1/requests/5").then().statusCode(200).body("signers", org.hamcrest.Matchers.hasSize(2));
@@ -219,9 +222,17 @@ class IndexerIT {
     for (String bad :
         List.of(
             "/v1/accounts/0x1234", "/v1/requests/abc", "/v1/requests/0", "/v1/requests?state=bogus", "/v1/requests?limit=0",
-            "/v1/requests?requester=me", "/v1/models/x", "/v1/datasets/0x12", "/v1/workers/0xnothex", "/v1/datasets?after=zz")) {
+            "/v1/requests?requester=me", "/v1/models/x", "/v1/datasets/0x12", "/v1/workers/0xnothex", "/v1/datasets?after=zz",
+            // every cursor and page size of every list: malformed, or misspelt (JAX-RS would ignore an unknown one)
+            "/v1/requests?cursor=zzz", "/v1/requests?after=zzz", "/v1/requests?after=-1", "/v1/requests?limit=abc", "/v1/requests?limit=501",
+            "/v1/models?after=x", "/v1/models?limit=abc", "/v1/models?cursor=1", "/v1/datasets?after=1:x", "/v1/datasets?limit=0",
+            "/v1/datasets?page=2", "/v1/workers?after=zz", "/v1/workers?limit=-1", "/v1/workers?offset=5", "/v1/stats?after=1",
+            "/v1/accounts/" + History.DAPP.getAddress() + "?after=1")) {
       given().when().get(bad).then().statusCode(400).body("error", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
     }
+    given().when().get("/v1/requests?cursor=zzz").then().statusCode(400)
+        .body("error", org.hamcrest.Matchers.containsString("unknown query parameter 'cursor'"))
+        .body("error", org.hamcrest.Matchers.containsString("after"));
     given().when().get("/v1/requests/999999").then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("not indexed"));
     given().when().get("/v1/models/999").then().statusCode(404);
   }
@@ -290,6 +301,29 @@ class IndexerIT {
       assertThat(browser.findElement(org.openqa.selenium.By.id("view")).getText()).contains("file:a.csv", "author", "data");
       java.nio.file.Files.write(
           java.nio.file.Path.of("target", "explorer-receipt.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+      // executedAt as a UTC date-time, the unix seconds kept in its tooltip
+      long at = given().when().get("/v1/requests/1").then().extract().jsonPath().getLong("signers[0].executedAt");
+      String readable = java.time.Instant.ofEpochSecond(at).toString().replace("T", " ").replace("Z", " UTC");
+      assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("time.utc")))
+          .anySatisfy(t -> {
+            assertThat(t.getText()).isEqualTo(readable);
+            assertThat(t.getAttribute("title")).isEqualTo(at + " (unix seconds)");
+          });
+
+      // a model with a card: its output decoded and labelled, in the API and on the page
+      long iris = h.irisRequest(0.004f, 0.005f, 0.991f);
+      awaitCaughtUp();
+      JsonPath receipt = given().when().get("/v1/requests/" + iris).then().statusCode(200).extract().jsonPath();
+      assertThat(receipt.getList("outcome.decodedOutput.tensors[0].labels")).containsExactly("Iris-versicolor", "Iris-virginica", "Iris-setosa");
+      assertThat(receipt.getString("outcome.decodedOutput.tensors[0].text")).endsWith("Iris-setosa 0.991");
+      assertThat(receipt.getString("decodedInput.tensors[0].text")).startsWith("petal_length 1.400");
+      search(browser, Long.toString(iris));
+      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("output-tensors"), "Iris-setosa 0.991"));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("output-tensors")).getText()).contains("probabilities float32[1, 3]");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("input-tensors")).getText()).contains("sepal_width 3.500");
+      java.nio.file.Files.write(
+          java.nio.file.Path.of("target", "explorer-labelled-output.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
       // an address that is a worker key, one that is an account, a dataset, a model
       search(browser, History.K1.getAddress());

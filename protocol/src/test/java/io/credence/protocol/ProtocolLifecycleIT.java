@@ -11,9 +11,12 @@ import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
+import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.HubReceipts;
+import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.devnet.node.AnvilNode;
@@ -49,7 +52,6 @@ import org.web3j.utils.Convert;
 class ProtocolLifecycleIT {
   private static final BigInteger FEE = Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
   private static final BigInteger STAKE = Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact();
-  private static final BigInteger BPS = BigInteger.valueOf(10_000);
 
   private static final Credentials DEPLOYER = AnvilNode.devAccount(0);
   private static final Credentials AUTHOR = AnvilNode.devAccount(1);
@@ -131,16 +133,18 @@ class ProtocolLifecycleIT {
     assertThat(settled).hasSize(1);
     assertThat(settled.get(0).requestId).isEqualTo(r.id);
     assertThat(settled.get(0).output).isEqualTo(output);
-    assertThat(ReceiptSigner.recover(receipt.digest(domain), java.util.Arrays.copyOf(settled.get(0).proofs, 65)))
+    assertThat(ReceiptSigner.recover(receipt.digest(domain), ReceiptProofs.signature(settled.get(0).proofs, 0)))
         .as("the event's proof recovers to the worker")
         .isEqualTo(KEY_1.address());
     assertThat(TensorCodec.decode(settled.get(0).output)).isEqualTo(OUTPUT);
 
-    BigInteger protocol = FEE.multiply(BigInteger.valueOf(500)).divide(BPS);
-    BigInteger worker = FEE.multiply(BigInteger.valueOf(2_000)).divide(BPS);
-    BigInteger pool = FEE.subtract(protocol).subtract(worker);
-    BigInteger provider = pool.multiply(BigInteger.valueOf(4_000)).divide(BPS);
-    List<BigInteger> credited = List.of(protocol, worker, provider, pool.subtract(provider));
+    // the Java twins of the hub's split and the vault's share rule, checked against the chain's own credits
+    FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(FEE, 1);
+    BigInteger[] shares =
+        PoolShares.divide(
+            parts.pool(),
+            List.of(new PoolShares.Contributor(AUTHOR.getAddress(), 1, 6_000), new PoolShares.Contributor(PROVIDER.getAddress(), 2, 4_000)));
+    List<BigInteger> credited = List.of(parts.protocol(), parts.workerEach(), shares[1], shares[0]);
     for (int i = 0; i < payees.size(); i++) {
       assertThat(vault.claimable(payees.get(i)).send().subtract(owedBefore.get(i)))
           .as("credited to %s", List.of("treasury", "worker operator", "data provider", "author").get(i))
@@ -236,8 +240,8 @@ class ProtocolLifecycleIT {
     BigInteger owed1 = d.rewardVault().claimable(OPERATOR_1.getAddress()).send();
     BigInteger owed2 = d.rewardVault().claimable(OPERATOR_2.getAddress()).send();
     TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_2))).send();
-    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).proofs).hasSize(2 * 73);
-    BigInteger each = FEE.multiply(BigInteger.valueOf(2_000)).divide(BPS).divide(BigInteger.TWO);
+    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).proofs).hasSize(2 * ReceiptProofs.PROOF_BYTES);
+    BigInteger each = new FeeSplit(500, 2_000).divide(FEE, 2).workerEach();
     assertThat(d.rewardVault().claimable(OPERATOR_1.getAddress()).send()).isEqualTo(owed1.add(each));
     assertThat(d.rewardVault().claimable(OPERATOR_2.getAddress()).send()).isEqualTo(owed2.add(each));
   }

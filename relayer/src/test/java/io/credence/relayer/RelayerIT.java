@@ -12,7 +12,9 @@ import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.settlement.FeeSplit;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.WithTestResource;
@@ -68,10 +70,12 @@ class RelayerIT {
     for (long id : ids) {
       awaitState(id, "SETTLED");
     }
-    BigInteger total = LocalNetwork.FEE.multiply(BigInteger.valueOf(n));
-    assertThat(hub.protocolFeesAccrued().send().subtract(protocolBefore)).isEqualTo(total.multiply(BigInteger.valueOf(500)).divide(BigInteger.valueOf(10_000)));
-    assertThat(operatorsBalance(hub).subtract(operatorsBefore)).isEqualTo(total.multiply(BigInteger.valueOf(2_000)).divide(BigInteger.valueOf(10_000)));
-    assertThat(hub.pendingPool(BigInteger.ONE).send().subtract(poolBefore)).isEqualTo(total.multiply(BigInteger.valueOf(7_500)).divide(BigInteger.valueOf(10_000)));
+    // each request split as the hub splits it (model 1: quorum 1, the network's 5 % / 20 %)
+    FeeSplit.Parts each = new FeeSplit(500, 2_000).divide(LocalNetwork.FEE, 1);
+    BigInteger requests = BigInteger.valueOf(n);
+    assertThat(hub.protocolFeesAccrued().send().subtract(protocolBefore)).isEqualTo(each.protocol().multiply(requests));
+    assertThat(operatorsBalance(hub).subtract(operatorsBefore)).isEqualTo(each.workers(1).multiply(requests));
+    assertThat(hub.pendingPool(BigInteger.ONE).send().subtract(poolBefore)).isEqualTo(each.pool().multiply(requests));
 
     Map<Long, Integer> settledEvents = new HashMap<>();
     for (var log : hubLogs(InferenceHub.INFERENCESETTLED_EVENT)) {
@@ -163,7 +167,7 @@ class RelayerIT {
             .filter(e -> e.requestId.longValueExact() == id)
             .toList();
     assertThat(settled).hasSize(1);
-    assertThat(settled.get(0).proofs).hasSize(2 * 73);
+    assertThat(settled.get(0).proofs).hasSize(2 * ReceiptProofs.PROOF_BYTES);
   }
 
   @Test

@@ -39,15 +39,26 @@ final class ApiErrors {
     return io.credence.protocol.Hashes.fromHex(value);
   }
 
+  /** The {@code after} cursor of a list by id: the next of a previous page, an id ≥ 0 (0: from the first). */
+  static long cursorId(String value) {
+    if (value.matches("\\d{1,18}")) {
+      return Long.parseLong(value);
+    }
+    throw badRequest("after is the next of a previous page (an id, 0 for the first page), got '" + value + "'");
+  }
+
   /** A page size: 1 to 500, 50 when absent. */
-  static int limit(Integer value) {
+  static int limit(String value) {
     if (value == null) {
       return 50;
     }
-    if (value < 1 || value > 500) {
-      throw badRequest("limit is between 1 and 500, got " + value);
+    if (value.matches("\\d{1,3}")) {
+      int n = Integer.parseInt(value);
+      if (n >= 1 && n <= 500) {
+        return n;
+      }
     }
-    return value;
+    throw badRequest("limit is a page size between 1 and 500, got '" + value + "'");
   }
 
   static WebApplicationException notFound(String message) {

@@ -1,5 +1,6 @@
 package io.credence.indexer.model;
 
+import io.credence.protocol.settlement.RequestState;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -46,8 +47,8 @@ public class RequestEntity extends PanacheEntityBase {
   @JoinColumn(name = "request_id", referencedColumnName = "request_id", insertable = false, updatable = false)
   public OutcomeEntity outcome;
 
-  /** PENDING, SETTLED, FAILED or EXPIRED. */
-  public String state() {
-    return outcome == null ? "PENDING" : outcome.kind;
+  /** Pending until an outcome is indexed, then the outcome's kind. */
+  public RequestState state() {
+    return outcome == null ? RequestState.PENDING : RequestState.valueOf(outcome.kind);
   }
 }

@@ -1,6 +1,7 @@
 package io.credence.protocol.settlement;
 
 import io.credence.contracts.InferenceHub;
+import io.credence.protocol.receipt.ReceiptProofs;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.List;
@@ -59,12 +60,9 @@ public final class HubReceipts {
     return new InferenceHub.Receipt(requestId, request, output, proofs.toByteArray());
   }
 
-  /** One signer's proof as the hub reads it: the 65-byte signature, then executedAt (8 bytes). */
+  /** One signer's proof as the hub reads it (see {@link ReceiptProofs}). */
   public static byte[] proof(long executedAt, byte[] signature) {
-    if (signature.length != 65) {
-      throw new IllegalArgumentException("a signature is 65 bytes, got " + signature.length);
-    }
-    return java.nio.ByteBuffer.allocate(73).put(signature).putLong(executedAt).array();
+    return ReceiptProofs.encode(executedAt, signature);
   }
 
   public static InferenceHub.Failure failure(

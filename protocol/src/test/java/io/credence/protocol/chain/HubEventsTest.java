@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credence.contracts.InferenceHub;
+import io.credence.protocol.receipt.ReceiptProofs;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +44,7 @@ class HubEventsTest {
       Log log =
           log(
               List.of(HubEvents.SETTLED_TOPIC, topic(uint(256))),
-              List.of(new DynamicBytes(bytes(73 * random.nextInt(4))), new DynamicBytes(bytes(random.nextInt(500)))));
+              List.of(new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES * random.nextInt(4))), new DynamicBytes(bytes(random.nextInt(500)))));
       var mine = HubEvents.settled(log);
       var theirs = InferenceHub.getInferenceSettledEventFromLog(log);
       assertThat(mine).usingRecursiveComparison().isEqualTo(theirs);
@@ -52,7 +53,7 @@ class HubEventsTest {
 
   @Test
   void malformedLogsAreRefusedWithTheReason() {
-    Log good = log(List.of(HubEvents.SETTLED_TOPIC, topic(BigInteger.ONE)), List.of(new DynamicBytes(bytes(73)), new DynamicBytes(bytes(5))));
+    Log good = log(List.of(HubEvents.SETTLED_TOPIC, topic(BigInteger.ONE)), List.of(new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES)), new DynamicBytes(bytes(5))));
     Log wrongEvent = log(List.of(HubEvents.REQUESTED_TOPIC, topic(BigInteger.ONE)), List.of());
     assertThatThrownBy(() -> HubEvents.settled(wrongEvent)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topics");
     Log truncated = copy(good, good.getData().substring(0, good.getData().length() - 64));

@@ -1,4 +1,4 @@
-package io.credence.indexer.ingest;
+package io.credence.indexer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.credence.indexer.ingest;
+package io.credence.indexer.store;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -18,7 +18,7 @@ import org.postgresql.copy.CopyIn;
  * from them. Values are written straight into COPY's text format as UTF-8 bytes, which is what
  * the driver sends, so nothing is copied or encoded twice.
  */
-final class Rows implements AutoCloseable {
+public final class Rows implements RowSink, AutoCloseable {
   private static final Pattern INSERT = Pattern.compile("(?s)\\s*INSERT INTO (\\w+) \\(([^)]*)\\)\\s*VALUES.*");
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final Map<String, String> COPY = new java.util.concurrent.ConcurrentHashMap<>();
@@ -26,11 +26,12 @@ final class Rows implements AutoCloseable {
   private final Connection c;
   private final Map<String, Bytes> data = new LinkedHashMap<>();
 
-  Rows(Connection c) {
+  public Rows(Connection c) {
     this.c = c;
   }
 
-  void add(String insert, Object... args) {
+  @Override
+  public void add(String insert, Object... args) {
     String copy = COPY.computeIfAbsent(insert, Rows::copyOf);
     Bytes b = data.computeIfAbsent(copy, k -> new Bytes());
     for (int i = 0; i < args.length; i++) {
@@ -42,7 +43,8 @@ final class Rows implements AutoCloseable {
     b.put('\n');
   }
 
-  void flush() throws SQLException {
+  /** Writes every row collected, one COPY per table. */
+  public void flush() throws SQLException {
     var api = c.unwrap(PGConnection.class).getCopyAPI();
     for (Map.Entry<String, Bytes> e : data.entrySet()) {
       CopyIn in = api.copyIn(e.getKey());

@@ -1,0 +1,129 @@
+package io.credence.indexer.ingest;
+
+import io.credence.indexer.store.IndexReads;
+import io.credence.indexer.store.IngestStore;
+import io.credence.indexer.store.LogPosition;
+import io.credence.protocol.chain.LogFollower;
+import io.credence.protocol.settlement.FeeSplit;
+import java.sql.SQLException;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * The context of one step (one committed range of logs): where its rows go, what it reads back,
+ * the requests its outcomes refer to, the events decoded and the signers recovered up front, the
+ * log at hand and the block's summed credits. Made for a step and dropped after it, so nothing of
+ * a step outlives it except what {@link Known} keeps of committed facts.
+ *
+ * <p>Confined to the thread that applies the step.
+ */
+final class Step {
+  final IngestStore store;
+  private final IndexReads reads;
+  private final Known known;
+  /** Requests of this step and the earlier ones its outcomes refer to, by id. */
+  final Map<Long, IndexReads.Request> requests;
+  /** Requests and settlements of this step, decoded once (on all cores). */
+  final Map<Log, Object> decoded = new IdentityHashMap<>();
+  /** Signers of this step's settlements, recovered in parallel before the rows are written. */
+  final Map<Log, SignerRecovery.Signed> recovered = new IdentityHashMap<>();
+
+  private LogPosition at;
+  private int seq;
+  private BlockCredits credits;
+
+  Step(IngestStore store, IndexReads reads, Known known, Map<Long, IndexReads.Request> requests) {
+    this.store = store;
+    this.reads = reads;
+    this.known = known;
+    this.requests = requests;
+  }
+
+  /** Makes {@code l} the log at hand: its rows carry its block, index and transaction. */
+  void begin(Log l) {
+    // parsed once: every row of the log carries them
+    at = new LogPosition(LogFollower.quantity(l.getBlockNumberRaw()), Math.toIntExact(LogFollower.quantity(l.getLogIndexRaw())), l.getTransactionHash());
+    seq = 0;
+  }
+
+  /** Where the log at hand is. */
+  LogPosition at() {
+    return at;
+  }
+
+  /** The next ledger row's order within the log at hand. */
+  int seq() {
+    return seq++;
+  }
+
+  /** The credits of the block at hand (a new block writes the previous block's first). */
+  BlockCredits credits() {
+    if (credits == null || credits.block != at.block()) {
+      finish();
+      credits = new BlockCredits(at.block(), at.index());
+    }
+    return credits;
+  }
+
+  /** Writes what is summed per block; called at the step's end. */
+  void finish() {
+    if (credits != null) {
+      credits.write(store);
+      credits = null;
+    }
+  }
+
+  IndexReads.Request request(long id) {
+    IndexReads.Request r = requests.get(id);
+    if (r == null) {
+      throw new IllegalStateException("request " + id + " has an outcome but was never requested on this hub (start block too late?)");
+    }
+    return r;
+  }
+
+  /** A model, from this step or read once from the index; empty when it is not indexed. */
+  java.util.Optional<IndexReads.Model> knownModel(long id) throws SQLException {
+    IndexReads.Model m = known.models.get(id);
+    if (m == null) {
+      m = reads.model(id).orElse(null);
+      if (m != null) {
+        known.models.put(id, m);
+      }
+    }
+    return java.util.Optional.ofNullable(m);
+  }
+
+  IndexReads.Model model(long id) throws SQLException {
+    return knownModel(id).orElseThrow(() -> new IllegalStateException("model " + id + " is not indexed (start block too late?)"));
+  }
+
+  /** Remembers a model this step registers. */
+  void registered(long id, IndexReads.Model model) {
+    known.models.put(id, model);
+  }
+
+  FeeSplit split() throws SQLException {
+    if (known.split == null) {
+      known.split = reads.split().orElseThrow(() -> new IllegalStateException("no SplitChanged indexed before a settlement (start block too late?)"));
+    }
+    return known.split;
+  }
+
+  void split(FeeSplit split) {
+    known.split = split;
+  }
+
+  String operator(String signer) throws SQLException {
+    String o = known.operators.get(signer);
+    if (o == null) {
+      o = reads.operator(signer).orElseThrow(() -> new IllegalStateException("worker " + signer + " is not indexed (start block too late?)"));
+      known.operators.put(signer, o);
+    }
+    return o;
+  }
+
+  void operator(String signer, String operator) {
+    known.operators.put(signer, operator);
+  }
+}

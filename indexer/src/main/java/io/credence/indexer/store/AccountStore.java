@@ -1,0 +1,126 @@
+package io.credence.indexer.store;
+
+import io.credence.protocol.settlement.PoolShares;
+import io.credence.protocol.store.Jdbc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** What an account earned, by role, what it claimed, and what it can claim now. */
+@ApplicationScoped
+public class AccountStore {
+  /** The registry's contributor roles by code. */
+  static final Map<Integer, String> ROLES = Map.of(1, "author", 2, "data", 3, "other");
+
+  private final DataSource dataSource;
+
+  @Inject
+  public AccountStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * An account's money. Amounts are wei, as decimal strings.
+   *
+   * @param address the account
+   * @param earned credited or accrued to it by role: worker, author, data, other (contributor
+   *     shares, distributed or still in a model's pool), refund, slashReward, protocol (the
+   *     treasury's fees, collected or accrued)
+   * @param claimed paid out by claims
+   * @param balance credited to its vault balance and not yet claimed (the vault's balanceOf)
+   * @param pending its shares of models' undistributed pools, which a claim naming the model
+   *     distributes first
+   * @param protocolAccrued when it is the treasury: protocol fees accrued in the hub, not yet
+   *     collected
+   * @param claimable what claim(all its models) would pay now: balance + pending + protocolAccrued;
+   *     equals the vault's claimable(address)
+   */
+  public record AccountView(
+      String address,
+      Map<String, String> earned,
+      String claimed,
+      String balance,
+      List<Pending> pending,
+      String protocolAccrued,
+      String claimable) {}
+
+  /** A share of one model's undistributed pool. */
+  public record Pending(long modelId, String role, String amount) {}
+
+  /** {@code account}'s money (lower-case address). */
+  public AccountView account(String account) {
+    return Jdbc.tx(dataSource, c -> view(c, account));
+  }
+
+  private static AccountView view(Connection c, String account) throws SQLException {
+    Map<String, BigInteger> earned = new LinkedHashMap<>();
+    for (String k : List.of("worker", "author", "data", "other", "refund", "slashReward", "protocol")) {
+      earned.put(k, BigInteger.ZERO);
+    }
+    BigInteger balance = BigInteger.ZERO;
+    BigInteger claimed = BigInteger.ZERO;
+    for (Object[] row :
+        Jdbc.query(
+            c, "SELECT kind, role, sum(amount) AS amount FROM ledger WHERE account = ? GROUP BY kind, role",
+            rs -> new Object[] {rs.getString(1), rs.getObject(2), Jdbc.wei(rs, "amount")}, account)) {
+      String kind = (String) row[0];
+      BigInteger amount = (BigInteger) row[2];
+      balance = balance.add(amount);
+      switch (kind) {
+        case "CLAIM" -> claimed = claimed.subtract(amount);
+        case "SHARE" -> earned.merge(ROLES.get((Integer) row[1]), amount, BigInteger::add);
+        case "WORKER" -> earned.merge("worker", amount, BigInteger::add);
+        case "REFUND" -> earned.merge("refund", amount, BigInteger::add);
+        case "SLASH_REWARD" -> earned.merge("slashReward", amount, BigInteger::add);
+        case "PROTOCOL" -> earned.merge("protocol", amount, BigInteger::add);
+        default -> throw new IllegalStateException("unknown ledger kind " + kind);
+      }
+    }
+    List<Pending> pending = new ArrayList<>();
+    BigInteger pendingTotal = BigInteger.ZERO;
+    for (long modelId : Jdbc.query(c, "SELECT DISTINCT model_id FROM contributor WHERE account = ? ORDER BY model_id", rs -> rs.getLong(1), account)) {
+      BigInteger pool = pool(c, modelId);
+      if (pool.signum() == 0) {
+        continue;
+      }
+      List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
+      BigInteger[] shares = PoolShares.divide(pool, list);
+      for (int j = 0; j < shares.length; j++) {
+        if (list.get(j).account().equals(account) && shares[j].signum() > 0) {
+          String role = ROLES.get(list.get(j).role());
+          pending.add(new Pending(modelId, role, shares[j].toString()));
+          earned.merge(role, shares[j], BigInteger::add);
+          pendingTotal = pendingTotal.add(shares[j]);
+        }
+      }
+    }
+    BigInteger accrued = BigInteger.ZERO;
+    if (account.equals(treasury(c))) {
+      accrued = Jdbc.one(c, "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger", rs -> Jdbc.wei(rs, "amount")).orElseThrow();
+      earned.merge("protocol", accrued, BigInteger::add);
+    }
+    Map<String, String> earnedOut = new LinkedHashMap<>();
+    earned.forEach((k, v) -> earnedOut.put(k, v.toString()));
+    return new AccountView(
+        account, earnedOut, claimed.toString(), balance.toString(), pending, accrued.toString(),
+        balance.add(pendingTotal).add(accrued).toString());
+  }
+
+  /** What a model's pool holds now: its settlements' pool parts less its distributions. */
+  static BigInteger pool(Connection c, long modelId) throws SQLException {
+    return Jdbc.one(c, "SELECT COALESCE(sum(amount), 0) AS amount FROM pool_ledger WHERE model_id = ?", rs -> Jdbc.wei(rs, "amount"), modelId)
+        .orElseThrow();
+  }
+
+  static String treasury(Connection c) throws SQLException {
+    return Jdbc.one(c, "SELECT treasury FROM treasury_change ORDER BY block_number DESC, log_index DESC LIMIT 1", rs -> rs.getString(1))
+        .orElse(null);
+  }
+}

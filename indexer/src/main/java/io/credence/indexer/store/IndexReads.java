@@ -1,0 +1,31 @@
+package io.credence.indexer.store;
+
+import io.credence.protocol.settlement.FeeSplit;
+import io.credence.protocol.settlement.PoolShares;
+import java.math.BigInteger;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** What ingestion reads back of what earlier steps stored: the facts an event does not repeat. */
+public interface IndexReads {
+  /** A request as its outcome needs it. */
+  record Request(long modelId, String requester, byte[] inputHash, BigInteger fee) {}
+
+  /** A model as settlement and distribution need it; contributors in registry order. */
+  record Model(byte[] sha256, int quorum, List<PoolShares.Contributor> contributors) {}
+
+  /** The stored requests among {@code ids}, by id. */
+  Map<Long, Request> requests(Set<Long> ids) throws SQLException;
+
+  /** The split in force: the last SplitChanged stored. */
+  Optional<FeeSplit> split() throws SQLException;
+
+  /** A stored model, with its contributors. */
+  Optional<Model> model(long id) throws SQLException;
+
+  /** The operator a stored worker key was registered by. */
+  Optional<String> operator(String signer) throws SQLException;
+}
