@@ -1,5 +1,6 @@
 package io.credence.bench;
 
+import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.models.IrisDemo;
@@ -291,7 +292,7 @@ public final class E2eBench {
     for (int k = 0; k < PER_TX; k++) {
       batch.add(Numeric.hexStringToByteArray(inputs.get((offset + k) % inputs.size())));
     }
-    BigInteger deadline = BigInteger.valueOf(anvil.latestTimestamp() + 3_600);
+    BigInteger deadline = BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600));
     TransactionReceipt sent =
         consumer.classifyMany(BigInteger.valueOf(model), batch, deadline, LocalNetwork.FEE.multiply(BigInteger.valueOf(PER_TX))).send();
     TransactionReceipt mined = receipt(anvil.web3j(), sent.getTransactionHash());

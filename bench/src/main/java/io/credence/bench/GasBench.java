@@ -1,5 +1,6 @@
 package io.credence.bench;
 
+import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
@@ -170,8 +171,8 @@ public final class GasBench {
     return list;
   }
 
-  private BigInteger deadline() {
-    return BigInteger.valueOf(anvil.latestTimestamp() + 3_600);
+  private BigInteger deadline() throws java.io.IOException {
+    return BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600));
   }
 
   private InferenceHub hub(Credentials who) {

@@ -1,5 +1,6 @@
 package io.credence.bench;
 
+import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
@@ -202,7 +203,7 @@ public final class IndexerBench {
         inputs.add(("input " + (done + k)).getBytes(StandardCharsets.UTF_8));
       }
       TransactionReceipt asked =
-          consumer.classifyMany(model, inputs, BigInteger.valueOf(anvil.latestTimestamp() + 3_600), FEE.multiply(BigInteger.valueOf(PER_TX))).send();
+          consumer.classifyMany(model, inputs, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)), FEE.multiply(BigInteger.valueOf(PER_TX))).send();
       long at = anvil.latestTimestamp();
       List<InferenceHub.Receipt> receipts = new ArrayList<>(PER_TX);
       for (var e : InferenceHub.getInferenceRequestedEvents(asked)) {

@@ -7,14 +7,12 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
-import io.credence.protocol.tensor.Tensor;
-import io.credence.protocol.tensor.TensorCodec;
+import io.credence.protocol.model.ModelCard;
+import io.credence.protocol.model.TensorLabels;
 import io.credence.protocol.tensor.TensorFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -75,15 +73,15 @@ final class Requests {
         out.println("fee        " + e.fee + " wei");
         out.println("deadline   " + e.deadline);
         out.println("requested  block " + requested.get().getBlockNumber() + ", transaction " + requested.get().getTransactionHash());
-        TensorLabels labels = labels(chain, e.modelId);
-        print(out, "input", e.input, labels);
+        ModelCard card = card(chain, e.modelId);
+        print(out, "input", e.input, card, TensorLabels.Side.INPUT);
         Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, requestId);
         Optional<Log> failed = settled.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId);
         Optional<Log> expired = settled.isPresent() || failed.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId);
         if (settled.isPresent()) {
           var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
           out.println("state      SETTLED in block " + settled.get().getBlockNumber() + ", transaction " + settled.get().getTransactionHash());
-          print(out, "output", s.output, labels);
+          print(out, "output", s.output, card, TensorLabels.Side.OUTPUT);
         } else if (failed.isPresent()) {
           var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
           out.println("state      FAILED (reason " + f.reason + "), refunded " + f.refund + " wei in block " + failed.get().getBlockNumber());
@@ -96,70 +94,51 @@ final class Requests {
       }
 
       /** The bytes as tensors, each under {@code what}; as hex when they are not a tensor list. */
-      private static void print(PrintWriter out, String what, byte[] bytes, TensorLabels labels) {
-        List<Tensor> tensors;
+      private static void print(PrintWriter out, String what, byte[] bytes, ModelCard card, TensorLabels.Side side) {
+        List<TensorLabels.Labelled> tensors;
         try {
-          tensors = TensorCodec.decode(bytes);
+          tensors = TensorLabels.decode(bytes, card, side);
         } catch (TensorFormatException e) {
           out.println(String.format("%-10s %s (%d bytes, not tensors: %s)", what, Hashes.hex(bytes), bytes.length, e.getMessage()));
           return;
         }
-        for (Tensor t : tensors) {
-          List<String> lines = TensorText.lines(t, labels);
-          out.println(String.format("%-10s %s", what, lines.get(0)));
-          lines.subList(1, lines.size()).forEach(l -> out.println("             " + l));
+        for (String line : TensorLabels.format(tensors).split("\n")) {
+          out.println(String.format("%-10s %s", what, line));
         }
       }
 
       /**
-       * The model card's labels: next to {@code --model-file}, else next to the model's registered
-       * {@code file:} URI. Without a card the tensors print unlabelled; a card that cannot be read is
-       * said on standard error.
+       * The model card: next to {@code --model-file}, else next to the model's registered {@code
+       * file:} URI. Without a card the tensors print unlabelled; a card that cannot be read is said
+       * on standard error.
        */
-      private TensorLabels labels(CredenceCli.Chain chain, BigInteger modelId) throws IOException {
-        Path model = modelFile;
-        if (model == null) {
-          model = registeredFile(chain, modelId).orElse(null);
-        }
-        if (model == null) {
-          return TensorLabels.NONE;
-        }
-        Path card = ModelCardFile.besides(model);
-        if (!Files.isRegularFile(card)) {
-          return TensorLabels.NONE;
+      private ModelCard card(CredenceCli.Chain chain, BigInteger modelId) throws IOException {
+        Optional<Path> card =
+            modelFile != null
+                ? ModelCard.cardPath(modelFile.toAbsolutePath().toUri().toString(), modelRoot)
+                : registeredUri(chain, modelId).flatMap(uri -> ModelCard.cardPath(uri, modelRoot));
+        if (card.isEmpty()) {
+          return ModelCard.NONE;
         }
         try {
-          return ModelCardFile.read(card);
-        } catch (IOException e) {
+          return ModelCard.read(card.get()).orElse(ModelCard.NONE);
+        } catch (IOException | IllegalArgumentException e) {
           spec.commandLine().getErr().println("credence: the tensors are not labelled: " + e.getMessage());
-          return TensorLabels.NONE;
+          return ModelCard.NONE;
         }
       }
 
-      /** The model's file when its registry URI is a {@code file:} one, relative ones under --model-root. */
-      private Optional<Path> registeredFile(CredenceCli.Chain chain, BigInteger modelId) throws IOException {
+      /** The model's registered URI; empty when the registry cannot say. */
+      private Optional<String> registeredUri(CredenceCli.Chain chain, BigInteger modelId) {
         ModelRegistry registry =
             ModelRegistry.load(
                 chain.manifest().address(DeploymentManifest.MODEL_REGISTRY), chain.web3j(),
                 io.credence.protocol.chain.CheckedTransactionManager.readonly(chain.web3j(), null), new DefaultGasProvider());
-        String uri;
         try {
-          uri = registry.model(modelId).send().uri;
+          return Optional.ofNullable(registry.model(modelId).send().uri);
         } catch (Exception e) {
           return Optional.empty(); // labels are a courtesy: the request is shown without them
         }
-        if (uri == null || !uri.startsWith("file:")) {
-          return Optional.empty();
-        }
-        String path = uri.substring("file:".length());
-        if (path.startsWith("//")) {
-          try {
-            return Optional.of(Path.of(URI.create(uri)));
-          } catch (IllegalArgumentException e) {
-            return Optional.empty(); // a file: URI of another host: nothing to read here
-          }
-        }
-        return Optional.of(modelRoot.resolve(path));
       }
     }
   }

@@ -255,19 +255,19 @@ class CliIT {
   @Test
   void requestShowDecodesTheTensorsLabelledFromTheModelCard() throws Exception {
     Path demo = DemoSetup.files(Checkout.root());
-    String labelledInput = "petal_length 1.4  petal_width 0.2  sepal_length 5.1  sepal_width 3.5";
-    String labelledOutput = "Iris-setosa 0.991  Iris-versicolor 0.006  Iris-virginica 0.003";
+    String labelledInput = "petal_length 1.400, petal_width 0.200, sepal_length 5.100, sepal_width 3.500";
+    String labelledOutput = "Iris-versicolor 0.006, Iris-virginica 0.003, Iris-setosa 0.991";
     // the card next to --model-file
     Run byFile = cli("request", "show", Long.toString(tensorId), "--model-file", demo.resolve("iris-classifier.onnx").toString());
     assertThat(byFile.code()).as(byFile.out() + byFile.err()).isZero();
-    assertThat(byFile.out()).contains("input      features float32 [1, 4]", labelledInput, "output     probabilities float32 [1, 3]", labelledOutput);
+    assertThat(byFile.out()).contains("input      features float32[1, 4]: " + labelledInput, "output     probabilities float32[1, 3]: " + labelledOutput);
     // the card next to the registered file: URI, under the workers' file root
     Run byUri = cli("request", "show", Long.toString(tensorId), "--model-root", demo.toString());
     assertThat(byUri.out()).contains(labelledInput, labelledOutput);
     assertThat(byUri.err()).isEmpty();
     // no card: the values, unlabelled
     Run bare = cli("request", "show", Long.toString(tensorId), "--model-root", Files.createTempDirectory("no-card").toString());
-    assertThat(bare.out()).contains("features float32 [1, 4]", "1.4 0.2 5.1 3.5", "0.006 0.003 0.991").doesNotContain("Iris-setosa");
+    assertThat(bare.out()).contains("features float32[1, 4]: 1.400, 0.200, 5.100, 3.500", "probabilities float32[1, 3]: 0.006, 0.003, 0.991").doesNotContain("Iris-setosa");
   }
 
   @Test

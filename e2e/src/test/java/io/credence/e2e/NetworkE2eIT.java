@@ -93,8 +93,13 @@ class NetworkE2eIT {
       assertThat(again.code()).as(again.out()).isZero();
       assertThat(again.out()).contains("contracts  already deployed", "demo       model already registered", "worker     already running");
 
+      // a chain that sat idle for an hour: its latest block is an hour older than the next one will
+      // be, so a deadline counted from the latest block would already be past (DeadlineInPast)
+      AnvilNode.attach("http://127.0.0.1:" + anvilPort).increaseTime(3_600);
       Run demo = credence(Duration.ofMinutes(3), "demo");
       assertThat(demo.code()).as(demo.out()).isZero();
+      // the answers' probabilities labelled with the model card's classes
+      assertThat(demo.out()).contains("Iris-versicolor 0.", "Iris-virginica 0.", "Iris-setosa 0.");
       Matcher m = Pattern.compile("requests \\[([0-9, ]+)\\]").matcher(demo.out());
       assertThat(m.find()).as(demo.out()).isTrue();
       List<Long> ids = Pattern.compile(",\\s*").splitAsStream(m.group(1)).map(Long::parseLong).toList();

@@ -1,10 +1,13 @@
 package io.credence.localnet;
 
+import io.credence.protocol.chain.ChainTime;
 import io.credence.localnet.DemoSetup;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.model.ModelCard;
+import io.credence.protocol.model.TensorLabels;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.tensor.Tensor;
@@ -62,9 +65,9 @@ final class DemoRun {
     var gas = ContractDeployer.gas(anvil.chainId());
     String hubAddress = d.address(DeploymentManifest.INFERENCE_HUB);
     ExampleConsumer dapp = dapp(hubAddress, gas);
-    JsonNode card = ProtocolJson.mapper().readTree(Files.readString(demo.resolve("iris-classifier.json")));
-    List<String> classes = new ArrayList<>();
-    card.path("output").path("classes").forEach(c -> classes.add(c.asText()));
+    Path cardFile = demo.resolve("iris-classifier.json");
+    ModelCard card = ModelCard.read(cardFile).orElseThrow(() -> new IllegalStateException("the demo model's card " + cardFile + " is missing"));
+    List<String> classes = card.output().labels();
 
     List<Flower> asked = flowers();
     List<byte[]> inputs = new ArrayList<>();
@@ -75,7 +78,7 @@ final class DemoRun {
     }
     BigInteger fee = InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas).modelTerms(BigInteger.ONE).send().component2();
     System.out.println("dApp " + dapp.getContractAddress() + " asks the demo classifier (model 1) about " + asked.size() + " flowers in one transaction, " + fee + " wei each, with callbacks");
-    var tx = dapp.classifyMany(BigInteger.ONE, inputs, BigInteger.valueOf(anvil.latestTimestamp() + 600), fee.multiply(BigInteger.valueOf(asked.size()))).send();
+    var tx = dapp.classifyMany(BigInteger.ONE, inputs, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)), fee.multiply(BigInteger.valueOf(asked.size()))).send();
     List<Long> ids = InferenceHub.getInferenceRequestedEvents(tx).stream().map(e -> e.requestId.longValueExact()).toList();
     System.out.println("requests " + ids + " (transaction " + tx.getTransactionHash() + ")");
 
@@ -86,10 +89,10 @@ final class DemoRun {
       Flower r = asked.get(i);
       var answer = dapp.answers(BigInteger.valueOf(id)).send();
       var event = InferenceHub.getInferenceSettledEventFromLog(settled.get(id));
-      float[] p = TensorCodec.decode(event.output).get(0).toFloatArray();
+      String probabilities = TensorLabels.decode(event.output, card, TensorLabels.Side.OUTPUT).get(0).text();
       String predicted = answer.component3() ? classes.get(answer.component6().intValue()) : "(no callback yet)";
-      System.out.printf(Locale.ROOT, "request %d: petal %.1f x %.1f cm, sepal %.1f x %.1f cm (a %s) -> %s   p=[%.3f, %.3f, %.3f]%n", id,
-          r.petalLength(), r.petalWidth(), r.sepalLength(), r.sepalWidth(), r.species(), predicted, p[0], p[1], p[2]);
+      System.out.printf(Locale.ROOT, "request %d: petal %.1f x %.1f cm, sepal %.1f x %.1f cm (a %s) -> %s   (%s)%n", id,
+          r.petalLength(), r.petalWidth(), r.sepalLength(), r.sepalWidth(), r.species(), predicted, probabilities);
       System.out.println("  receipt: output hash " + Hashes.hex(Hashes.keccak256(event.output)) + ", settled in block " + settled.get(id).getBlockNumber()
           + " (transaction " + settled.get(id).getTransactionHash() + ")");
       split(id);

@@ -4,6 +4,7 @@ import io.credence.localnet.DemoSetup;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ContractErrors;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.ContractDeployer;
@@ -130,7 +131,8 @@ public final class Launcher {
           };
       System.exit(code);
     } catch (Exception e) {
-      System.err.println("credence " + command + " failed: " + e.getMessage());
+      // a revert names the contract's custom error with its arguments, not its selector
+      System.err.println("credence " + command + " failed: " + ContractErrors.describe(e));
       System.exit(1);
     }
   }

@@ -137,6 +137,14 @@ public final class AnvilNode implements AutoCloseable {
     return Numeric.decodeQuantity((String) rpc("eth_getBalance", address, "latest"));
   }
 
+  /**
+   * Moves the chain's clock forward without mining (evm_increaseTime): the latest block keeps its
+   * timestamp while the next one will be {@code seconds} later, as on a chain that sat idle.
+   */
+  public void increaseTime(long seconds) {
+    rpc("evm_increaseTime", seconds);
+  }
+
   /** Takes a snapshot of the chain (evm_snapshot); returns its id. */
   public String snapshot() {
     return (String) rpc("evm_snapshot");

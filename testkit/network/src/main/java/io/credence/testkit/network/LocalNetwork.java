@@ -1,5 +1,6 @@
 package io.credence.testkit.network;
 
+import io.credence.protocol.chain.ChainTime;
 import io.credence.localnet.DemoSetup;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
@@ -305,7 +306,7 @@ public final class LocalNetwork implements AutoCloseable {
     TransactionReceipt tx =
         hubAs(dapp)
             .requestInference(
-                BigInteger.valueOf(modelId), input, BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds), ZERO,
+                BigInteger.valueOf(modelId), input, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)), ZERO,
                 BigInteger.ZERO, FEE)
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
