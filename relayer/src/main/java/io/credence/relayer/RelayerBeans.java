@@ -5,6 +5,7 @@ import io.credence.relayer.settle.FeePolicy;
 import io.credence.relayer.settle.TransactionTracker;
 import io.credence.relayer.settle.Wallet;
 import io.credence.relayer.store.NonceLedger;
+import io.credence.relayer.store.RequestStore;
 import io.credence.relayer.store.TxStore;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -34,9 +35,10 @@ public class RelayerBeans {
   @Produces
   @Singleton
   TransactionTracker tracker(
-      Contracts contracts, Wallet wallet, TxStore txs, NonceLedger nonces, FeePolicy fees, RelayerMetrics metrics, RelayerConfig config) {
+      Contracts contracts, Wallet wallet, TxStore txs, NonceLedger nonces, FeePolicy fees, RelayerMetrics metrics, RequestStore requests,
+      RelayerConfig config) {
     return new TransactionTracker(
         contracts.web3j(), wallet, txs, nonces, fees, metrics, contracts.hub(), config.chain().confirmations(),
-        config.settlement().stuckAfter(), Clock.systemUTC());
+        config.settlement().stuckAfter(), Clock.systemUTC(), () -> requests.checkpoints().last().map(b -> b.number()).orElse(-1L));
   }
 }

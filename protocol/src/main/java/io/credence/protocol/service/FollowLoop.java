@@ -2,6 +2,7 @@ package io.credence.protocol.service;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +42,7 @@ public final class FollowLoop {
   private final Backoff backoff;
   private final Sleeper sleeper;
   private final Semaphore wake = new Semaphore(0);
+  private final CountDownLatch stopped = new CountDownLatch(1);
   private Runnable onFailure = () -> {};
   private volatile boolean running;
   private volatile Thread thread;
@@ -52,7 +54,7 @@ public final class FollowLoop {
    * @param pollInterval the wait after a round with nothing more to do
    */
   public FollowLoop(String name, Round round, Duration pollInterval, Backoff backoff) {
-    this(name, round, pollInterval, backoff, Thread::sleep);
+    this(name, round, pollInterval, backoff, null);
   }
 
   /** As above, waiting out back-offs with {@code sleeper} (tests). */
@@ -61,7 +63,8 @@ public final class FollowLoop {
     this.round = Objects.requireNonNull(round);
     this.pollInterval = Objects.requireNonNull(pollInterval);
     this.backoff = Objects.requireNonNull(backoff);
-    this.sleeper = Objects.requireNonNull(sleeper);
+    // by default a back-off ends early only when the loop is stopped (a wake() must not cut it short)
+    this.sleeper = sleeper != null ? sleeper : millis -> stopped.await(millis, TimeUnit.MILLISECONDS);
   }
 
   /** Runs {@code action} after every failed round, before the back-off (to forget half-read state). */
@@ -79,14 +82,21 @@ public final class FollowLoop {
     thread = Thread.ofPlatform().name("credence-" + name.replace(' ', '-')).daemon().start(this::run);
   }
 
-  /** Stops the loop and waits up to {@code grace} for the round in progress to end. */
+  /**
+   * Stops the loop: the round in progress may finish (each commits what it did) for up to {@code
+   * grace}; a round still running then (stuck in a call to the node) is interrupted.
+   */
   public void stop(Duration grace) throws InterruptedException {
     running = false;
+    stopped.countDown();
+    wake.release();
     Thread t = thread;
-    if (t != null) {
-      wake.release();
-      t.interrupt();
-      t.join(grace.toMillis());
+    if (t != null && t != Thread.currentThread()) {
+      t.join(Math.max(1, grace.toMillis()));
+      if (t.isAlive()) {
+        t.interrupt();
+        t.join(1_000);
+      }
     }
   }
 
@@ -131,7 +141,8 @@ public final class FollowLoop {
         onFailure.run();
         lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         wait = backoff.nextMillis(wait);
-        LOG.log(System.Logger.Level.WARNING, "{0} failed ({1}); again in {2} ms", name, lastError, Long.toString(wait));
+        // formatted here: the bridge behind System.Logger (JBoss LogManager in the services) need not know MessageFormat
+        LOG.log(System.Logger.Level.WARNING, String.format("%s failed (%s); again in %d ms", name, lastError, wait));
         LOG.log(System.Logger.Level.DEBUG, name + " failure", e);
         try {
           sleeper.sleep(wait);

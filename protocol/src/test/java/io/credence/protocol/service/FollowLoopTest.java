@@ -1,6 +1,7 @@
 package io.credence.protocol.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -84,5 +85,27 @@ class FollowLoopTest {
     } finally {
       loop.stop(Duration.ofSeconds(10));
     }
+  }
+
+  @Test
+  void stoppingEndsABackOffAtOnceWhileAWakeDoesNot() throws Exception {
+    CountDownLatch failed = new CountDownLatch(1);
+    AtomicInteger rounds = new AtomicInteger();
+    FollowLoop loop =
+        new FollowLoop(
+            "test round",
+            () -> {
+              rounds.incrementAndGet();
+              failed.countDown();
+              throw new IOException("down");
+            },
+            Duration.ofMillis(1),
+            new Backoff(Duration.ofDays(1), Duration.ofDays(1)));
+    loop.start();
+    assertThat(failed.await(1, TimeUnit.MINUTES)).isTrue();
+    loop.wake();
+    // a day-long back-off: only stop() can end it, and does without waiting for the grace
+    assertTimeoutPreemptively(Duration.ofMinutes(1), () -> loop.stop(Duration.ofDays(1)));
+    assertThat(rounds).as("the wake did not cut the back-off short").hasValue(1);
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
@@ -49,14 +50,16 @@ public class TransactionTracker {
   private final int confirmations;
   private final Duration stuckAfter;
   private final Clock clock;
+  private final LongSupplier listenerCursor;
 
   /**
    * @param confirmations blocks on top of a mined transaction before it is final
    * @param stuckAfter an unmined transaction is replaced after this
+   * @param listenerCursor the last block the chain listener processed (-1 before the first)
    */
   public TransactionTracker(
       Web3j web3j, Wallet wallet, TxStore txs, NonceLedger nonces, FeePolicy fees, RelayerMetrics metrics, String hub,
-      int confirmations, Duration stuckAfter, Clock clock) {
+      int confirmations, Duration stuckAfter, Clock clock, LongSupplier listenerCursor) {
     this.web3j = web3j;
     this.wallet = wallet;
     this.txs = txs;
@@ -67,6 +70,7 @@ public class TransactionTracker {
     this.confirmations = confirmations;
     this.stuckAfter = stuckAfter;
     this.clock = clock;
+    this.listenerCursor = listenerCursor;
   }
 
   /** Follows every transaction not yet final, then fills nonce gaps. */
@@ -78,15 +82,29 @@ public class TransactionTracker {
     long latestNonce =
         web3j.ethGetTransactionCount(wallet.address(), DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
     long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+    long listened = listenerCursor.getAsLong();
     for (long id : open) {
-      track(txs.load(id).orElseThrow(), latestNonce, head);
+      track(txs.load(id).orElseThrow(), latestNonce, head, listened);
     }
     repairGaps(latestNonce);
   }
 
-  private void track(TxStore.Tx tx, long latestNonce, long head) throws IOException {
+  private void track(TxStore.Tx tx, long latestNonce, long head, long listened) throws IOException {
     if (tx.state() == TxState.MINED) {
-      if (head - tx.minedBlock() >= confirmations) {
+      // its receipt is read again until it is final: a reorg of blocks the listener has not read yet
+      // is seen only here (the listener unmines what was in the blocks it read)
+      Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(tx.minedHash()).send().getTransactionReceipt();
+      if (receipt.isEmpty()) {
+        LOG.infof("transaction %s (nonce %d) is no longer in a block (a reorg): followed as unmined again", tx.minedHash(), tx.nonce());
+        txs.unmined(tx.id());
+        return;
+      }
+      long block = receipt.get().getBlockNumber().longValueExact();
+      if (block != tx.minedBlock()) {
+        txs.movedTo(tx.id(), block);
+      }
+      // final only once the listener read its block too, so that a later reorg of it reaches the listener's rewind
+      if (head - block >= confirmations && block <= listened) {
         txs.confirmed(tx.id());
       }
       return;

@@ -39,7 +39,7 @@ public class TxStore {
   /** A stored transaction. */
   public record Tx(
       long id, TxKind kind, long nonce, String to, byte[] data, long gasLimit, BigInteger maxFee, BigInteger priorityFee, String hash,
-      byte[] raw, List<String> hashes, TxState state, Long minedBlock, int receipts, Instant sentAt) {}
+      byte[] raw, List<String> hashes, TxState state, String minedHash, Long minedBlock, int receipts, Instant sentAt) {}
 
   /**
    * Takes the wallet's next nonce, signs with it, stores the transaction and puts {@code requestIds}
@@ -87,16 +87,16 @@ public class TxStore {
   public Optional<Tx> load(long id) {
     return db.one(
         """
-        SELECT id, kind, nonce, to_address, data, gas_limit, max_fee, priority_fee, hash, raw, hashes, state, mined_block, receipts,
-               sent_at
+        SELECT id, kind, nonce, to_address, data, gas_limit, max_fee, priority_fee, hash, raw, hashes, state, mined_hash, mined_block,
+               receipts, sent_at
         FROM tx WHERE id = ?
         """,
         rs ->
             new Tx(
                 rs.getLong(1), TxKind.valueOf(rs.getString(2)), rs.getLong(3), rs.getString(4), rs.getBytes(5), rs.getLong(6),
                 Db.wei(rs, "max_fee"), Db.wei(rs, "priority_fee"), rs.getString(9), rs.getBytes(10),
-                List.of((String[]) rs.getArray(11).getArray()), TxState.valueOf(rs.getString(12)), (Long) rs.getObject(13), rs.getInt(14),
-                rs.getTimestamp(15).toInstant()),
+                List.of((String[]) rs.getArray(11).getArray()), TxState.valueOf(rs.getString(12)), rs.getString(13), (Long) rs.getObject(14),
+                rs.getInt(15), rs.getTimestamp(16).toInstant()),
         id);
   }
 
@@ -115,6 +115,18 @@ public class TxStore {
   /** Mined with {@code confirmations} on top: no longer followed. */
   public void confirmed(long id) {
     db.update("UPDATE tx SET state = ? WHERE id = ? AND state = ?", TxState.FINAL.name(), id, TxState.MINED.name());
+  }
+
+  /** A mined transaction's block is gone (a reorg the listener has not read yet): it is followed as unmined again. */
+  public void unmined(long id) {
+    db.update(
+        "UPDATE tx SET state = ?, mined_block = NULL, mined_hash = NULL, sent_at = now() WHERE id = ? AND state = ?", TxState.PENDING.name(),
+        id, TxState.MINED.name());
+  }
+
+  /** A reorg put a mined transaction in another block. */
+  public void movedTo(long id, long block) {
+    db.update("UPDATE tx SET mined_block = ? WHERE id = ? AND state = ?", block, id, TxState.MINED.name());
   }
 
   /**

@@ -38,6 +38,8 @@ class TransactionTrackerIT {
   private final Map<String, Object> receipts = new HashMap<>();
   private final AtomicLong latestNonce = new AtomicLong();
   private final AtomicLong head = new AtomicLong(100);
+  /** The last block the chain listener processed. */
+  private final AtomicLong listened = new AtomicLong(1_000);
   private Wallet wallet;
 
   @BeforeEach
@@ -74,7 +76,7 @@ class TransactionTrackerIT {
   private TransactionTracker tracker(int confirmations, Clock clock) {
     return new TransactionTracker(
         node.web3j(), wallet, schema.txs, schema.nonces, new FeePolicy(GWEI.multiply(BigInteger.valueOf(200)), GWEI, 20), metrics(), HUB,
-        confirmations, Duration.ofSeconds(30), clock);
+        confirmations, Duration.ofSeconds(30), clock, listened::get);
   }
 
   /** Request {@code id} seen and sent in a settlement transaction; returns the transaction. */
@@ -182,5 +184,41 @@ class TransactionTrackerIT {
     assertThat(schema.stateOf(1)).isEqualTo("RESULT");
     assertThat(schema.nonces.next(wallet.address())).contains(0L);
     assertThat(wallet.canSend()).isFalse();
+  }
+
+  @Test
+  void aMinedTransactionIsFinalOnlyOnceTheListenerReadItsBlock() throws Exception {
+    TxStore.Tx tx = settle(1);
+    latestNonce.set(1);
+    receipts.put(tx.hash(), receipt(tx.hash(), 100, true));
+    listened.set(99);
+    TransactionTracker tracker = tracker(0, Clock.systemUTC());
+    tracker.track();
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).as("block 100 not read by the listener").isEqualTo(TxState.MINED);
+    listened.set(100);
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.FINAL);
+  }
+
+  @Test
+  void aMinedTransactionWhoseBlockAReorgTookBeforeTheListenerReadItIsFollowedAgainAndResent() throws Exception {
+    TxStore.Tx tx = settle(1);
+    latestNonce.set(1);
+    receipts.put(tx.hash(), receipt(tx.hash(), 100, true));
+    listened.set(99);
+    TransactionTracker tracker = tracker(0, Clock.systemUTC());
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.MINED);
+
+    // the reorg drops block 100 and the node forgets the transaction
+    receipts.clear();
+    latestNonce.set(0);
+    node.answer("eth_getTransactionByHash", (Object) null);
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.PENDING);
+    tracker.track();
+    assertThat(node.rawSent()).as("the same signed bytes sent again").hasSize(2).allMatch(r -> r.equals(Numeric.toHexString(tx.raw())));
+    assertThat(schema.stateOf(1)).isEqualTo("SUBMITTED");
   }
 }
