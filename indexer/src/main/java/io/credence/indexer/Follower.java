@@ -1,6 +1,8 @@
 package io.credence.indexer;
 
 import io.credence.protocol.chain.ChainConfig;
+import io.credence.protocol.service.Backoff;
+import io.credence.protocol.service.FollowLoop;
 import io.credence.protocol.store.Jdbc;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -11,21 +13,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 import org.web3j.protocol.Web3j;
 
 /**
- * Runs {@link Indexing} on one thread from start-up, with metrics, backing off when the chain or
- * the database fails.
+ * Runs {@link Indexing} from start-up on the shared service loop ({@link FollowLoop}: one thread,
+ * backing off when the chain or the database fails), with metrics.
  */
 @ApplicationScoped
 public class Follower {
-  private static final Logger LOG = Logger.getLogger(Follower.class);
-  /** Checkpoints kept below the newest, to find the common ancestor of a deep reorg. */
-  private static final int KEPT_CHECKPOINTS = 1024;
-
   @Inject DataSource dataSource;
   @Inject Web3j web3j;
   @Inject ChainConfig chain;
@@ -37,10 +35,7 @@ public class Follower {
   private Counter reorgs;
   private final AtomicLong indexedBlock = new AtomicLong(-1);
   private final AtomicLong headBlock = new AtomicLong(-1);
-  private volatile boolean running;
-  private volatile Thread thread;
-  private volatile String lastError;
-  private volatile long lastStepNanos;
+  private FollowLoop loop;
 
   void start(@Observes StartupEvent ev) {
     indexing = Indexing.of(dataSource, web3j, config, chain.id());
@@ -51,16 +46,14 @@ public class Follower {
         .description("Chain head, less the confirmations, when last asked")
         .register(meters);
     Jdbc.tx(dataSource, Indexing::lastCheckpoint).ifPresent(b -> indexedBlock.set(b.number()));
-    running = true;
-    thread = Thread.ofPlatform().name("credence-indexer-follower").daemon().start(this::run);
+    // what a failed step read into memory may not have been committed: forget it
+    loop = new FollowLoop("indexing step", this::step, config.chain().pollInterval(), Backoff.DEFAULT).onFailure(indexing::forget);
+    loop.start();
   }
 
   void stop(@Observes ShutdownEvent ev) throws InterruptedException {
-    running = false;
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-      t.join(10_000);
+    if (loop != null) {
+      loop.stop(Duration.ofSeconds(10));
     }
   }
 
@@ -76,41 +69,12 @@ public class Follower {
 
   /** The last step's error, or null when it went through. */
   public String lastError() {
-    return lastError;
+    return loop == null ? null : loop.lastError();
   }
 
   /** When the last step finished (System.nanoTime), 0 before the first. */
   public long lastStepNanos() {
-    return lastStepNanos;
-  }
-
-  private void run() {
-    long backoff = 0;
-    while (running) {
-      try {
-        boolean more = step();
-        lastError = null;
-        lastStepNanos = System.nanoTime();
-        backoff = 0;
-        if (!more) {
-          Thread.sleep(config.chain().pollInterval().toMillis());
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (Exception e) {
-        // what the failed step read into memory may not have been committed
-        indexing.forget();
-        lastError = e.getMessage();
-        backoff = Math.min(10_000, Math.max(250, backoff * 2));
-        LOG.warnf("indexing step failed (%s); again in %d ms", e.getMessage(), backoff);
-        LOG.debug("step failure", e);
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          return;
-        }
-      }
-    }
+    return loop == null ? 0 : loop.lastRoundNanos();
   }
 
   /** One step; true when there may be more to read right away. */
@@ -133,5 +97,4 @@ public class Follower {
       }
     };
   }
-
 }

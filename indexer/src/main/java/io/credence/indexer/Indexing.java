@@ -2,6 +2,7 @@ package io.credence.indexer;
 
 import io.credence.indexer.ingest.Ingest;
 import io.credence.protocol.chain.LogFollower;
+import io.credence.protocol.service.JdbcCheckpoints;
 import io.credence.protocol.store.Jdbc;
 import java.io.IOException;
 import java.sql.Connection;
@@ -19,8 +20,6 @@ import org.web3j.protocol.Web3j;
  */
 public final class Indexing {
   private static final Logger LOG = Logger.getLogger(Indexing.class);
-  /** Checkpoints kept below the newest, to find the common ancestor of a deep reorg. */
-  private static final int KEPT_CHECKPOINTS = 1024;
 
   /** What a step did. */
   public sealed interface Result {
@@ -37,29 +36,13 @@ public final class Indexing {
   private final DataSource dataSource;
   private final Ingest ingest;
   private final LogFollower follower;
-  private final LogFollower.Checkpoints checkpoints;
+  private final JdbcCheckpoints checkpoints;
 
   public Indexing(DataSource dataSource, Ingest ingest, LogFollower follower) {
     this.dataSource = dataSource;
     this.ingest = ingest;
     this.follower = follower;
-    this.checkpoints =
-        new LogFollower.Checkpoints() {
-          @Override
-          public Optional<LogFollower.Block> last() {
-            return Jdbc.tx(dataSource, Indexing::lastCheckpoint);
-          }
-
-          @Override
-          public Optional<LogFollower.Block> before(long number) {
-            return Jdbc.tx(
-                dataSource,
-                c ->
-                    Jdbc.one(
-                        c, "SELECT block_number, block_hash FROM checkpoint WHERE block_number < ? ORDER BY block_number DESC LIMIT 1",
-                        rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2)), number));
-          }
-        };
+    this.checkpoints = new JdbcCheckpoints(dataSource);
   }
 
   /** Indexing of the contracts in {@code config} into {@code dataSource}'s schema. */
@@ -80,8 +63,7 @@ public final class Indexing {
             dataSource,
             c -> {
               ingest.apply(c, a.logs());
-              Jdbc.update(c, "INSERT INTO checkpoint (block_number, block_hash) VALUES (?, ?)", a.to().number(), a.to().hash());
-              Jdbc.update(c, "DELETE FROM checkpoint WHERE block_number < ?", a.to().number() - KEPT_CHECKPOINTS);
+              JdbcCheckpoints.save(c, a.to());
               return null;
             });
         yield new Result.Applied(a.to().number(), a.logs().size());
@@ -125,8 +107,6 @@ public final class Indexing {
 
   /** The newest checkpoint. */
   public static Optional<LogFollower.Block> lastCheckpoint(Connection c) throws SQLException {
-    return Jdbc.one(
-        c, "SELECT block_number, block_hash FROM checkpoint ORDER BY block_number DESC LIMIT 1",
-        rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2)));
+    return JdbcCheckpoints.last(c);
   }
 }

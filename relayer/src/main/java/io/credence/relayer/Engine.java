@@ -1,9 +1,12 @@
 package io.credence.relayer;
 
+import io.credence.protocol.service.Backoff;
+import io.credence.protocol.service.FollowLoop;
 import io.credence.relayer.chain.ChainListener;
 import io.credence.relayer.chain.Contracts;
 import io.credence.relayer.dispatch.Dispatcher;
 import io.credence.relayer.settle.Settler;
+import io.credence.relayer.settle.TransactionTracker;
 import io.credence.relayer.settle.Wallet;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,112 +14,80 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * The relayer's one loop: follow the chain, dispatch, settle, track transactions. One thread does
- * all of it, so the steps never race each other for a request or a nonce; each step commits what
- * it did, so the loop can stop anywhere and the next start resumes. Results arriving from Kafka
- * wake it early.
+ * The relayer's one loop ({@link FollowLoop}): follow the chain, dispatch, settle, track
+ * transactions. One thread does all of it, so the steps never race each other for a request or a
+ * nonce; each step commits what it did, so the loop can stop anywhere and the next start resumes.
+ * Results arriving from Kafka wake it early. A failed round is retried with back-off and makes
+ * readiness DOWN until a round goes through.
+ *
+ * <p>The parts are looked up when the first round runs, not at start-up, so that a part that
+ * cannot be built yet (the chain or Kafka not up) fails a round, with its reason in readiness,
+ * instead of the application's start.
  */
 @ApplicationScoped
 public class Engine {
   private static final Logger LOG = Logger.getLogger(Engine.class);
-  private static final long SLOW_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   @Inject RelayerConfig config;
   @Inject Instance<ChainListener> listener;
   @Inject Instance<Dispatcher> dispatcher;
   @Inject Instance<Settler> settler;
   @Inject Instance<Wallet> wallet;
+  @Inject Instance<TransactionTracker> tracker;
   @Inject Instance<Contracts> contracts;
   @Inject RelayerMetrics metrics;
 
-  private final Semaphore wake = new Semaphore(0);
-  private volatile boolean running;
-  private volatile Thread thread;
-  private volatile String lastError;
-  private volatile long lastRoundNanos;
+  private volatile FollowLoop loop;
+  private boolean started;
+  private long housekeptAt;
 
   void start(@Observes StartupEvent ev) {
-    running = true;
-    thread = Thread.ofPlatform().name("credence-relayer-engine").daemon().start(this::run);
+    loop = new FollowLoop("relayer round", this::round, config.chain().pollInterval(), Backoff.DEFAULT);
+    loop.start();
   }
 
   void stop(@Observes ShutdownEvent ev) throws InterruptedException {
-    running = false;
-    Thread t = thread;
-    if (t != null) {
-      wake.release();
-      t.join(10_000);
+    if (loop != null) {
+      loop.stop(Duration.ofSeconds(10));
     }
   }
 
   /** Runs the next round now instead of after the poll interval. */
   public void wake() {
-    wake.release();
+    FollowLoop l = loop;
+    if (l != null) {
+      l.wake();
+    }
   }
 
   /** The last error of a round, or null when the last round went through. */
   public String lastError() {
-    return lastError;
+    FollowLoop l = loop;
+    return l == null ? null : l.lastError();
   }
 
-  /** When the last round finished (System.nanoTime), 0 before the first. */
-  public long lastRoundNanos() {
-    return lastRoundNanos;
-  }
-
-  private void run() {
-    long backoff = 0;
-    boolean started = false;
-    long slowAt = 0;
-    while (running) {
-      try {
-        if (!started) {
-          wallet.get().syncNonce();
-          started = true;
-          LOG.infof("relayer running: hub %s, wallet %s", contracts.get().hub(), wallet.get().address());
-        }
-        boolean more = round();
-        if (System.nanoTime() - slowAt > SLOW_EVERY_NANOS) {
-          slowAt = System.nanoTime();
-          wallet.get().checkBalance();
-          metrics.refreshQueues();
-        }
-        lastError = null;
-        lastRoundNanos = System.nanoTime();
-        backoff = 0;
-        if (!more) {
-          wake.tryAcquire(config.chain().pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-          wake.drainPermits();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (Exception e) {
-        lastError = e.getMessage();
-        backoff = Math.min(10_000, Math.max(250, backoff * 2));
-        LOG.warnf("relayer round failed (%s); again in %d ms", e.getMessage(), backoff);
-        LOG.debug("round failure", e);
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
+  /** Whether a round went through within {@code credence.relayer.engine.ready-within} and none failed since. */
+  public boolean isReady() {
+    FollowLoop l = loop;
+    return l != null && l.isFresh(config.engine().readyWithin());
   }
 
   /** One round; true when there is more to do right away. */
   private boolean round() throws Exception {
+    if (!started) {
+      wallet.get().syncNonce();
+      started = true;
+      LOG.infof("relayer running: hub %s, wallet %s", contracts.get().hub(), wallet.get().address());
+    }
     boolean more = false;
     long t0 = System.nanoTime();
-    for (int i = 0; i < 8 && listener.get().step(); i++) {
-      more = i == 7;
+    int steps = config.engine().listenSteps();
+    for (int i = 0; i < steps && listener.get().step(); i++) {
+      more = i == steps - 1;
     }
     long t1 = System.nanoTime();
     int dispatched = dispatcher.get().dispatch();
@@ -124,7 +95,7 @@ public class Engine {
     long chainTime = contracts.get().chainTime();
     int sent = settler.get().settle(chainTime);
     long t3 = System.nanoTime();
-    wallet.get().track();
+    tracker.get().track();
     long t4 = System.nanoTime();
     settler.get().recheckSubmitted(chainTime);
     long t5 = System.nanoTime();
@@ -133,6 +104,11 @@ public class Engine {
     metrics.step("settle", t3 - t2);
     metrics.step("track", t4 - t3);
     metrics.step("recheck", t5 - t4);
+    if (housekeptAt == 0 || t5 - housekeptAt > config.engine().housekeepingInterval().toNanos()) {
+      housekeptAt = t5;
+      wallet.get().checkBalance();
+      metrics.refreshQueues();
+    }
     return more || dispatched > 0 || sent > 0;
   }
 }

@@ -39,6 +39,9 @@ public interface RelayerConfig {
 
   Settlement settlement();
 
+  /** The relayer's loop ({@link Engine}). */
+  Loop engine();
+
   /** Secret for the admin endpoints (Authorization: Bearer); without one they answer 403. */
   Optional<String> adminToken();
 
@@ -124,5 +127,26 @@ public interface RelayerConfig {
     /** Below this balance, in wei, the relayer warns (log and readiness data). */
     @WithDefault("100000000000000000")
     BigInteger lowBalance();
+
+    /** After the node said the wallet cannot pay, nothing is sent for this long (then it is tried again). */
+    @WithDefault("10s")
+    Duration dryPause();
+  }
+
+  interface Loop {
+    /**
+     * Most listener steps (one eth_getLogs range each) per round, so that a long backfill does not
+     * hold up dispatch and settlement.
+     */
+    @WithDefault("8")
+    int listenSteps();
+
+    /** How often the wallet's balance is read and the queue-depth metrics are refreshed. */
+    @WithDefault("2s")
+    Duration housekeepingInterval();
+
+    /** Readiness is DOWN when no round went through for this long. */
+    @WithDefault("30s")
+    Duration readyWithin();
   }
 }

@@ -1,6 +1,8 @@
 package io.credence.relayer;
 
-import io.credence.relayer.store.Db;
+import io.credence.relayer.model.RequestState;
+import io.credence.relayer.store.RequestStore;
+import io.credence.relayer.store.TxStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -11,21 +13,19 @@ import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /** The relayer's Prometheus metrics (names documented in docs/relayer.md). */
 @ApplicationScoped
 public class RelayerMetrics {
-  private static final List<String> STATES =
-      List.of("SEEN", "DISPATCHED", "RESULT", "SUBMITTED", "EXPIRING", "REJECTED", "SETTLED", "REFUNDED", "EXPIRED");
-
   private final MeterRegistry meters;
-  private final Db db;
-  private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
+  private final RequestStore requests;
+  private final TxStore txs;
+  private final Map<RequestState, AtomicLong> queues = new EnumMap<>(RequestState.class);
   private final AtomicLong pendingTx = new AtomicLong();
   private final DistributionSummary gasPerReceipt;
   private final Counter replaced;
@@ -33,15 +33,16 @@ public class RelayerMetrics {
   private final Counter walletDry;
 
   @Inject
-  public RelayerMetrics(MeterRegistry meters, Db db) {
+  public RelayerMetrics(MeterRegistry meters, RequestStore requests, TxStore txs) {
     this.meters = meters;
-    this.db = db;
-    for (String s : STATES) {
+    this.requests = requests;
+    this.txs = txs;
+    for (RequestState s : RequestState.values()) {
       AtomicLong depth = new AtomicLong();
       queues.put(s, depth);
       Gauge.builder("credence_relayer_requests", depth, AtomicLong::get)
           .description("Requests by state")
-          .tag("state", s.toLowerCase())
+          .tag("state", s.name().toLowerCase(Locale.ROOT))
           .register(meters);
     }
     Gauge.builder("credence_relayer_pending_transactions", pendingTx, AtomicLong::get)
@@ -65,17 +66,9 @@ public class RelayerMetrics {
 
   /** Re-reads the queue depths from the database. */
   public void refreshQueues() {
-    queues.values().forEach(a -> a.set(0));
-    db.query(
-        "SELECT state, count(*) FROM request GROUP BY state",
-        rs -> {
-          AtomicLong a = queues.get(rs.getString(1));
-          if (a != null) {
-            a.set(rs.getLong(2));
-          }
-          return null;
-        });
-    pendingTx.set(db.one("SELECT count(*) FROM tx WHERE state = 'PENDING'", rs -> rs.getLong(1)).orElse(0L));
+    Map<RequestState, Long> counts = requests.countByState();
+    queues.forEach((state, depth) -> depth.set(counts.getOrDefault(state, 0L)));
+    pendingTx.set(txs.countPending());
   }
 
   public void dispatched(int fresh, int retries) {

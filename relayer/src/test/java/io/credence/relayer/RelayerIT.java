@@ -64,8 +64,16 @@ class RelayerIT {
 
     int n = 40;
     List<Long> ids = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 1.5f, -i, 0.25f), 3_600));
+    // all requests are on-chain before any is dispatched, so their results arrive together and batch,
+    // however slowly this machine mines the requests
+    admin().post("/v1/admin/dispatch/pause").then().statusCode(200);
+    try {
+      for (int i = 0; i < n; i++) {
+        ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 1.5f, -i, 0.25f), 3_600));
+      }
+      awaitView(ids.get(n - 1), v -> "SEEN".equals(v.getString("state")));
+    } finally {
+      admin().post("/v1/admin/dispatch/resume").then().statusCode(200);
     }
     for (long id : ids) {
       awaitState(id, "SETTLED");

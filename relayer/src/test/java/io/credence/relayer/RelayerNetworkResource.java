@@ -13,7 +13,11 @@ public class RelayerNetworkResource implements QuarkusTestResourceLifecycleManag
     network = LocalNetwork.create("relayer-it");
     network.startWorker(0);
     network.startWorker(1);
-    return network.relayerConfig();
+    Map<String, String> config = new java.util.HashMap<>(network.relayerConfig());
+    // the oldest ready receipt waits up to 3 s for a fuller batch (200 ms by default): results that a
+    // loaded machine delivers a little apart still share a transaction, as the batching test expects
+    config.put("credence.relayer.settlement.max-wait", "3s");
+    return config;
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
@@ -32,6 +33,10 @@ import org.web3j.protocol.core.methods.response.Log;
  * take their ids are; the relayer's own settlement transactions in dropped blocks are sent again or
  * dropped. At the end every request on the canonical chain is settled exactly once and was
  * dispatched exactly once.
+ *
+ * <p>Nothing here depends on timing: each reorg first makes a request of its own and then replaces
+ * every block from the one that holds it, however many blocks the relayer's transactions added on
+ * top meanwhile, so the reorg always has a request to re-include or drop.
  */
 class RelayerReorgIT {
   private static final Credentials DAPP = AnvilNode.devAccount(8);
@@ -42,9 +47,10 @@ class RelayerReorgIT {
       net.startWorker(0);
       ManagedProcess relayer = net.startRelayer("reorg");
       int n = 90;
+      // every request made, by the load and by the reorgs (each input distinct)
+      AtomicInteger made = new AtomicInteger();
       // the load pauses while a reorg is made, so that the blocks it replaces are the ones read just before
       ReentrantLock chain = new ReentrantLock();
-      List<String> requestTxs = new ArrayList<>();
       CompletableFuture<Void> load =
           CompletableFuture.runAsync(
               () -> {
@@ -52,7 +58,7 @@ class RelayerReorgIT {
                   for (int i = 0; i < n; i++) {
                     chain.lock();
                     try {
-                      requestTxs.add(request(net, i));
+                      request(net, made.getAndIncrement());
                     } finally {
                       chain.unlock();
                     }
@@ -66,11 +72,11 @@ class RelayerReorgIT {
       int dropped = 0;
       try {
         LocalNetwork.await(() -> net.settledEvents().size() >= 10, Duration.ofSeconds(90), "10 settled before the first reorg");
-        reincluded += reorg(net, chain, 4, true);
+        reincluded += reorg(net, chain, made, 4, true);
         LocalNetwork.await(() -> net.settledEvents().size() >= 35, Duration.ofSeconds(90), "35 settled before the second reorg");
-        dropped += reorg(net, chain, 3, false);
+        dropped += reorg(net, chain, made, 3, false);
         LocalNetwork.await(() -> net.settledEvents().size() >= 55, Duration.ofSeconds(90), "55 settled before the third reorg");
-        reincluded += reorg(net, chain, 6, true);
+        reincluded += reorg(net, chain, made, 6, true);
         load.get();
         LocalNetwork.await(() -> pending(net).isEmpty(), Duration.ofSeconds(120), "every canonical request closed");
       } finally {
@@ -80,7 +86,7 @@ class RelayerReorgIT {
       assertThat(dropped).as("requests dropped for good").isPositive();
 
       Map<Long, byte[]> canonical = canonicalRequests(net);
-      assertThat(canonical).hasSize(n - dropped);
+      assertThat(canonical).hasSize(made.get() - dropped);
       Map<Long, Integer> settled = net.settledEvents();
       assertThat(settled.keySet()).as("every canonical request settled").containsExactlyInAnyOrderElementsOf(canonical.keySet());
       assertThat(settled.values()).as("each settled exactly once").allMatch(c -> c == 1);
@@ -113,46 +119,64 @@ class RelayerReorgIT {
     }
   }
 
-  /** Requests one inference; returns its transaction's hash. */
-  private static String request(LocalNetwork net, int i) throws Exception {
+  /** Requests one inference (mined when this returns); returns the block it is in. */
+  private static long request(LocalNetwork net, int i) throws Exception {
     var receipt =
         net.hubAs(DAPP)
             .requestInference(
                 BigInteger.ONE, LocalNetwork.input(i, 1, -i, 2), BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
                 LocalNetwork.ZERO, BigInteger.ZERO, LocalNetwork.FEE)
             .send();
-    return receipt.getTransactionHash();
+    return receipt.getBlockNumber().longValueExact();
   }
 
   /**
-   * Replaces the last {@code depth} blocks; with {@code reinclude}, the dApp's request transactions in
-   * them come back in the new first block (the relayer's own do not: it must send them again).
+   * Makes a request, then replaces the last {@code minDepth} blocks, or more: every block from the
+   * one holding that request, so the reorg has a request in it whatever the relayer mined since.
+   * With {@code reinclude}, the dApp's request transactions in them come back in the new first
+   * block (the relayer's own do not: it must send them again).
    *
    * @return how many request transactions the reorg re-included, or dropped for good
    */
-  private static int reorg(LocalNetwork net, ReentrantLock chain, int depth, boolean reinclude) throws Exception {
+  private static int reorg(LocalNetwork net, ReentrantLock chain, AtomicInteger made, int minDepth, boolean reinclude)
+      throws Exception {
     chain.lock();
-    // nothing is mined while the blocks are read and replaced: the relayer's transactions wait in the pool
-    net.anvil.automine(false);
     try {
-      long head = net.anvil.blockNumber();
-      List<String> raws = new ArrayList<>();
-      for (long b = head - depth + 1; b <= head; b++) {
-        EthBlock.Block block = net.anvil.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true).send().getBlock();
-        for (var t : block.getTransactions()) {
-          var tx = (EthBlock.TransactionObject) t.get();
-          if (tx.getFrom().equalsIgnoreCase(DAPP.getAddress())) {
-            raws.add(net.anvil.rawTransaction(tx.getHash()));
+      long requested = request(net, made.getAndIncrement());
+      int moved;
+      // nothing is mined while the blocks are read and replaced: the relayer's transactions wait in the pool
+      net.anvil.automine(false);
+      try {
+        long head = net.anvil.blockNumber();
+        int depth = (int) Math.max(minDepth, head - requested + 1);
+        List<String> raws = new ArrayList<>();
+        for (long b = head - depth + 1; b <= head; b++) {
+          EthBlock.Block block =
+              net.anvil.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true).send().getBlock();
+          for (var t : block.getTransactions()) {
+            var tx = (EthBlock.TransactionObject) t.get();
+            if (tx.getFrom().equalsIgnoreCase(DAPP.getAddress())) {
+              raws.add(net.anvil.rawTransaction(tx.getHash()));
+            }
           }
         }
+        assertThat(raws).as("request transactions in the last %d blocks", depth).isNotEmpty();
+        net.anvil.reorg(depth, reinclude ? raws : List.of());
+        assertThat(net.anvil.blockNumber()).isEqualTo(head);
+        moved = raws.size();
+      } finally {
+        net.anvil.automine(true);
+        net.anvil.mine(1);
       }
-      assertThat(raws).as("request transactions in the last %d blocks", depth).isNotEmpty();
-      net.anvil.reorg(depth, reinclude ? raws : List.of());
-      assertThat(net.anvil.blockNumber()).isEqualTo(head);
-      return raws.size();
+      if (!reinclude) {
+        // the hub hands out ids in order, so these take the dropped requests' ids: different requests under the
+        // same ids, made here rather than left to the load, which may have finished by now
+        for (int i = 0; i < moved; i++) {
+          request(net, made.getAndIncrement());
+        }
+      }
+      return moved;
     } finally {
-      net.anvil.automine(true);
-      net.anvil.mine(1);
       chain.unlock();
     }
   }

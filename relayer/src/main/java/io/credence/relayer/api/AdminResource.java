@@ -2,7 +2,8 @@ package io.credence.relayer.api;
 
 import io.credence.relayer.Engine;
 import io.credence.relayer.dispatch.Dispatcher;
-import io.credence.relayer.store.Db;
+import io.credence.relayer.model.RequestState;
+import io.credence.relayer.store.RequestStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -24,7 +25,7 @@ public class AdminResource {
   private static final Logger LOG = Logger.getLogger(AdminResource.class);
 
   @Inject Dispatcher dispatcher;
-  @Inject Db db;
+  @Inject RequestStore requests;
   @Inject Engine engine;
 
   @GET
@@ -59,22 +60,16 @@ public class AdminResource {
           + "Closed requests (settled, refunded, expired) and those in a pending transaction cannot be retried (409).")
   public Response retry(@PathParam("id") String id) {
     long requestId = ApiErrors.requestId(id);
-    String state =
-        db.one("SELECT state FROM request WHERE request_id = ?", rs -> rs.getString(1), requestId)
+    RequestState state =
+        requests
+            .state(requestId)
             .orElseThrow(() -> ApiErrors.notFound("request " + requestId + " has not been seen by this relayer"));
-    int changed =
-        db.update(
-            """
-            UPDATE request SET state = CASE WHEN outcome IS NULL THEN 'SEEN' ELSE 'RESULT' END, attempts = 0, submissions = 0,
-                   tx_id = NULL, error = NULL, updated_at = now()
-            WHERE request_id = ? AND state IN ('SEEN', 'DISPATCHED', 'RESULT', 'REJECTED')
-            """,
-            requestId);
-    if (changed == 0) {
+    boolean changed = requests.retry(requestId);
+    if (!changed) {
       throw ApiErrors.status(Response.Status.CONFLICT, "request " + requestId + " is " + state + " and cannot be retried");
     }
     LOG.infof("request %d retried by an operator (was %s)", requestId, state);
     engine.wake();
-    return Response.accepted(Map.of("requestId", requestId, "previousState", state)).build();
+    return Response.accepted(Map.of("requestId", requestId, "previousState", state.name())).build();
   }
 }

@@ -8,11 +8,11 @@ import io.credence.protocol.messages.ProtocolJson;
 import io.credence.relayer.RelayerConfig;
 import io.credence.relayer.RelayerMetrics;
 import io.credence.relayer.chain.Contracts;
-import io.credence.relayer.store.Db;
+import io.credence.relayer.store.RequestStore;
+import io.credence.relayer.store.RequestStore.Dispatchable;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,9 +43,10 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Dispatcher {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+  /** Requests dispatched per round at most (fresh and again each): bounds one round's Kafka batch. */
   private static final int ROUND = 256;
 
-  private final Db db;
+  private final RequestStore requests;
   private final Contracts contracts;
   private final RelayerConfig config;
   private final RelayerMetrics metrics;
@@ -58,12 +59,12 @@ public class Dispatcher {
 
   @Inject
   public Dispatcher(
-      Db db,
+      RequestStore requests,
       Contracts contracts,
       RelayerConfig config,
       RelayerMetrics metrics,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-    this.db = db;
+    this.requests = requests;
     this.contracts = contracts;
     this.config = config;
     this.metrics = metrics;
@@ -100,17 +101,6 @@ public class Dispatcher {
     LOG.infof("dispatch %s", pause ? "paused" : "resumed");
   }
 
-  private record Pending(
-      long requestId,
-      long modelId,
-      byte[] modelHash,
-      String modelUri,
-      byte[] input,
-      byte[] inputHash,
-      int quorum,
-      long deadline,
-      int attempt) {}
-
   /**
    * Dispatches requests seen and not yet dispatched, then those whose quorum did not come in
    * time and may be tried again.
@@ -121,29 +111,16 @@ public class Dispatcher {
     if (paused) {
       return 0;
     }
-    List<Pending> fresh =
-        db.query(
-            """
-            SELECT request_id, model_id, model_hash, model_uri, input, input_hash, quorum, deadline, attempts
-            FROM request WHERE state = 'SEEN' AND NOT orphaned ORDER BY request_id LIMIT ?
-            """,
-            Dispatcher::pending, ROUND);
-    List<Pending> retries =
-        db.query(
-            """
-            SELECT request_id, model_id, model_hash, model_uri, input, input_hash, quorum, deadline, attempts
-            FROM request WHERE state = 'DISPATCHED' AND NOT orphaned AND redispatch_at < now() AND attempts < ?
-            ORDER BY request_id LIMIT ?
-            """,
-            Dispatcher::pending, config.dispatch().maxAttempts(), ROUND);
-    List<Pending> all = new ArrayList<>(fresh);
+    List<Dispatchable> fresh = requests.fresh(ROUND);
+    List<Dispatchable> retries = requests.overdue(config.dispatch().maxAttempts(), ROUND);
+    List<Dispatchable> all = new ArrayList<>(fresh);
     all.addAll(retries);
     if (all.isEmpty()) {
       return 0;
     }
     List<List<Integer>> sentTo = new ArrayList<>(all.size());
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    for (Pending p : all) {
+    for (Dispatchable p : all) {
       String value = job(p);
       String key = Long.toString(p.modelId());
       List<Integer> parts = p.quorum() == 1 ? List.of(-1) : partitions.choose(p.requestId(), p.quorum(), p.attempt());
@@ -162,25 +139,12 @@ public class Dispatcher {
       LOG.warnf("Kafka did not take the jobs (%s); they are sent again on the next round", e.getMessage());
       return 0;
     }
-    Timestamp retryAt = Timestamp.from(Instant.now().plus(config.dispatch().resultTimeout()));
-    db.tx(
-        c -> {
-          for (int i = 0; i < all.size(); i++) {
-            Pending p = all.get(i);
-            Db.update(
-                c,
-                """
-                UPDATE request SET state = 'DISPATCHED', attempts = ?, redispatch_at = ?, updated_at = now()
-                WHERE request_id = ? AND state IN ('SEEN', 'DISPATCHED')
-                """,
-                p.attempt(), retryAt, p.requestId());
-            String where = sentTo.get(i).stream().map(x -> x < 0 ? "by-key" : Integer.toString(x)).collect(Collectors.joining(","));
-            Db.update(
-                c, "INSERT INTO attempt (request_id, attempt, partitions) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", p.requestId(),
-                p.attempt(), where);
-          }
-          return null;
-        });
+    List<RequestStore.Dispatch> sent = new ArrayList<>(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      String where = sentTo.get(i).stream().map(x -> x < 0 ? "by-key" : Integer.toString(x)).collect(Collectors.joining(","));
+      sent.add(new RequestStore.Dispatch(all.get(i).requestId(), all.get(i).attempt(), where));
+    }
+    requests.dispatched(sent, Instant.now().plus(config.dispatch().resultTimeout()));
     metrics.dispatched(fresh.size(), retries.size());
     if (!retries.isEmpty()) {
       LOG.infof("re-dispatched %d requests whose quorum did not arrive in %s", retries.size(), config.dispatch().resultTimeout());
@@ -188,13 +152,7 @@ public class Dispatcher {
     return all.size();
   }
 
-  private static Pending pending(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new Pending(
-        rs.getLong(1), rs.getLong(2), rs.getBytes(3), rs.getString(4), rs.getBytes(5), rs.getBytes(6), rs.getInt(7), rs.getLong(8),
-        rs.getInt(9) + 1);
-  }
-
-  private String job(Pending p) {
+  private String job(Dispatchable p) {
     JobMessage job =
         new JobMessage(
             p.requestId(), contracts.chainId(), contracts.hub(), p.modelId(), Hashes.hex(p.modelHash()), p.modelUri(),

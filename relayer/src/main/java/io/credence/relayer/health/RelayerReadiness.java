@@ -6,7 +6,6 @@ import io.credence.relayer.dispatch.Dispatcher;
 import io.credence.relayer.settle.Wallet;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,8 +13,9 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready when the relayer's loop goes round (chain, database and Kafka all answered in its last
- * round). The wallet's balance is reported, with a warning when it is low; a low balance does not
- * make the relayer unready, since requests still get dispatched and queued.
+ * round, within {@code credence.relayer.engine.ready-within}). The wallet's balance is reported,
+ * with a warning when it is low; a low balance does not make the relayer unready, since requests
+ * still get dispatched and queued.
  */
 @Readiness
 @ApplicationScoped
@@ -28,17 +28,16 @@ public class RelayerReadiness implements HealthCheck {
   @Override
   public HealthCheckResponse call() {
     HealthCheckResponseBuilder b = HealthCheckResponse.named("relayer");
-    long last = engine.lastRoundNanos();
-    boolean fresh = last != 0 && System.nanoTime() - last < TimeUnit.SECONDS.toNanos(30);
     b.withData("wallet", wallet.address())
         .withData("walletBalanceWei", wallet.balance().toString())
         .withData("dispatchPaused", dispatcher.paused());
     if (wallet.balance().compareTo(config.settlement().lowBalance()) < 0) {
       b.withData("warning", "wallet balance below " + config.settlement().lowBalance() + " wei: fund it (docs/relayer.md)");
     }
-    if (engine.lastError() != null) {
-      b.withData("lastError", engine.lastError());
+    String error = engine.lastError();
+    if (error != null) {
+      b.withData("lastError", error);
     }
-    return b.status(fresh && engine.lastError() == null).build();
+    return b.status(engine.isReady()).build();
   }
 }

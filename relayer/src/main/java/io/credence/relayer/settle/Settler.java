@@ -3,15 +3,17 @@ package io.credence.relayer.settle;
 import io.credence.contracts.InferenceHub;
 import io.credence.protocol.settlement.HubReceipts;
 import io.credence.relayer.RelayerConfig;
+import io.credence.relayer.RelayerMetrics;
 import io.credence.relayer.chain.Contracts;
-import io.credence.relayer.store.Db;
+import io.credence.relayer.model.TxKind;
+import io.credence.relayer.store.RequestStore;
+import io.credence.relayer.store.RequestStore.Ready;
+import io.credence.relayer.store.ResultStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,24 +36,45 @@ import org.web3j.abi.datatypes.generated.Uint256;
 @ApplicationScoped
 public class Settler {
   private static final Logger LOG = Logger.getLogger(Settler.class);
+  /** A receipt the hub refused is estimated again at most this often (not every 100 ms round). */
+  private static final Duration RESUBMIT_AFTER = Duration.ofSeconds(2);
+  /** Ready requests read per round: enough for 8 full batches, bounded so that one round stays short. */
+  private static final int BATCHES_PER_ROUND = 8;
+  /** Expiries sent per round at most (one transaction each). */
+  private static final int EXPIRIES_PER_ROUND = 64;
+  /**
+   * A SUBMITTED request whose transaction is gone is looked at after this: long enough for the
+   * listener to read the closing event of a transaction just mined.
+   */
+  private static final Duration RECHECK_AFTER = Duration.ofSeconds(5);
+  private static final int RECHECKS_PER_ROUND = 64;
 
-  private final Db db;
+  private final RequestStore requests;
+  private final ResultStore results;
   private final Contracts contracts;
   private final Wallet wallet;
   private final RelayerConfig config;
-  private final io.credence.relayer.RelayerMetrics metrics;
+  private final RelayerMetrics metrics;
 
   @Inject
-  public Settler(Db db, Contracts contracts, Wallet wallet, RelayerConfig config, io.credence.relayer.RelayerMetrics metrics) {
+  public Settler(
+      RequestStore requests, ResultStore results, Contracts contracts, Wallet wallet, RelayerConfig config, RelayerMetrics metrics) {
+    this.requests = requests;
+    this.results = results;
     this.metrics = metrics;
-    this.db = db;
     this.contracts = contracts;
     this.wallet = wallet;
     this.config = config;
   }
 
-  /** A request ready to settle, with what the hub needs. */
-  private record Ready(long id, InferenceHub.Request request, String outcome, byte[] output, Integer reason, byte[] detailHash, int quorum, Timestamp resultAt) {}
+  /**
+   * The gas limit of a transaction estimated at {@code estimate}: a quarter more plus 20 000, since
+   * the state can change between the estimate and the block (a callback's gas, storage slots that
+   * another settlement touched first), and running out of gas wastes the whole transaction.
+   */
+  static BigInteger gasLimit(BigInteger estimate) {
+    return estimate.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000));
+  }
 
   /**
    * Sends what is ready: receipt and failure batches, then expiries.
@@ -64,20 +87,11 @@ public class Settler {
     }
     int sent = 0;
     int max = config.settlement().maxBatch();
-    List<Ready> ready =
-        db.query(
-            """
-            SELECT request_id, requester, model_id, input_hash, fee, deadline, callback, callback_gas, outcome, output, reason,
-                   detail_hash, quorum, result_at
-            FROM request
-            WHERE state = 'RESULT' AND NOT orphaned AND (submissions = 0 OR updated_at < now() - interval '2 seconds')
-            ORDER BY result_at, request_id LIMIT ?
-            """,
-            Settler::ready, max * 8);
+    List<Ready> ready = requests.readyToSettle(RESUBMIT_AFTER, max * BATCHES_PER_ROUND);
     Map<String, List<Ready>> byKind = new HashMap<>();
     for (Ready r : ready) {
       if (r.request().deadline.longValueExact() < chainTime) {
-        db.update("UPDATE request SET state = 'EXPIRING', updated_at = now() WHERE request_id = ? AND state = 'RESULT'", r.id());
+        requests.tooLateToSettle(r.id());
         continue;
       }
       byKind.computeIfAbsent(r.outcome(), k -> new ArrayList<>()).add(r);
@@ -85,7 +99,7 @@ public class Settler {
     Instant due = Instant.now().minus(config.settlement().maxWait());
     for (Map.Entry<String, List<Ready>> e : byKind.entrySet()) {
       List<Ready> queue = e.getValue();
-      while (!queue.isEmpty() && (queue.size() >= max || queue.get(0).resultAt().toInstant().isBefore(due))) {
+      while (!queue.isEmpty() && (queue.size() >= max || queue.get(0).resultAt().isBefore(due))) {
         List<Ready> batch = new ArrayList<>(queue.subList(0, Math.min(max, queue.size())));
         queue.subList(0, batch.size()).clear();
         sent += submit(e.getKey(), batch);
@@ -127,9 +141,9 @@ public class Settler {
         return 0;
       }
     }
-    BigInteger gas = estimate.gas().multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000));
     long t2 = System.nanoTime();
-    wallet.send("OK".equals(outcome) ? "RECEIPTS" : "FAILURES", data, gas, batch.stream().map(Ready::id).toList());
+    wallet.send(
+        "OK".equals(outcome) ? TxKind.RECEIPTS : TxKind.FAILURES, data, gasLimit(estimate.gas()), batch.stream().map(Ready::id).toList());
     metrics.step("settle.send", System.nanoTime() - t2);
     return 1;
   }
@@ -138,14 +152,13 @@ public class Settler {
   private void resolve(Ready r, String revert) throws IOException {
     if (!contracts.isPending(r.id())) {
       LOG.infof("request %d was closed on-chain meanwhile (%s); the listener records how", r.id(), revert);
-      db.update("UPDATE request SET state = 'SUBMITTED', tx_id = NULL, error = ?, updated_at = now() WHERE request_id = ?", revert, r.id());
+      requests.closedElsewhere(r.id(), revert);
       return;
     }
-    int submissions =
-        db.one("UPDATE request SET submissions = submissions + 1, error = ?, updated_at = now() WHERE request_id = ? RETURNING submissions", rs -> rs.getInt(1), revert, r.id()).orElse(0);
+    int submissions = requests.refused(r.id(), revert);
     if (submissions >= config.settlement().maxSubmissions()) {
       LOG.errorf("request %d: the hub refused its receipt %d times (%s); given up, it is expired at its deadline", r.id(), submissions, revert);
-      db.update("UPDATE request SET state = 'REJECTED', updated_at = now() WHERE request_id = ?", r.id());
+      requests.reject(r.id());
     } else {
       LOG.warnf("request %d: the hub refuses its receipt (%s); trying again", r.id(), revert);
     }
@@ -159,20 +172,8 @@ public class Settler {
     if (!config.dispatch().expire()) {
       return 0;
     }
-    db.update(
-        """
-        UPDATE request SET state = 'EXPIRING', updated_at = now()
-        WHERE state IN ('SEEN', 'DISPATCHED', 'RESULT', 'REJECTED') AND NOT orphaned AND deadline < ?
-        """,
-        chainTime);
-    List<Ready> due =
-        db.query(
-            """
-            SELECT request_id, requester, model_id, input_hash, fee, deadline, callback, callback_gas, outcome, output, reason,
-                   detail_hash, quorum, result_at
-            FROM request WHERE state = 'EXPIRING' AND tx_id IS NULL AND NOT orphaned ORDER BY request_id LIMIT 64
-            """,
-            Settler::ready);
+    requests.pastDeadline(chainTime);
+    List<Ready> due = requests.dueForExpiry(EXPIRIES_PER_ROUND);
     int sent = 0;
     for (Ready r : due) {
       String data =
@@ -181,13 +182,13 @@ public class Settler {
       Wallet.Estimate e = wallet.estimate(data);
       if (e.revert() != null) {
         if (!contracts.isPending(r.id())) {
-          db.update("UPDATE request SET state = 'SUBMITTED', error = ?, updated_at = now() WHERE request_id = ? AND state = 'EXPIRING'", e.revert(), r.id());
+          requests.expiryClosedElsewhere(r.id(), e.revert());
         } else {
           LOG.debugf("request %d cannot be expired yet: %s", r.id(), e.revert());
         }
         continue;
       }
-      wallet.send("EXPIRE", data, e.gas().multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000)), List.of(r.id()));
+      wallet.send(TxKind.EXPIRE, data, gasLimit(e.gas()), List.of(r.id()));
       sent++;
     }
     return sent;
@@ -198,27 +199,19 @@ public class Settler {
    * them: back to the queue when the hub still holds them, otherwise left to the listener.
    */
   public void recheckSubmitted(long chainTime) throws IOException {
-    List<Long> stale =
-        db.query(
-            """
-            SELECT r.request_id FROM request r
-            WHERE r.state = 'SUBMITTED' AND r.updated_at < now() - interval '5 seconds'
-              AND NOT EXISTS (SELECT 1 FROM tx t WHERE t.id = r.tx_id AND t.state IN ('PENDING', 'MINED'))
-            ORDER BY r.request_id LIMIT 64
-            """,
-            rs -> rs.getLong(1));
+    List<Long> stale = requests.submittedWithoutOpenTx(RECHECK_AFTER, RECHECKS_PER_ROUND);
     for (long id : stale) {
       if (contracts.isPending(id)) {
-        db.update("UPDATE request SET state = 'RESULT', tx_id = NULL, updated_at = now() WHERE request_id = ? AND state = 'SUBMITTED'", id);
+        requests.backToSettle(id);
       } else {
-        db.update("UPDATE request SET updated_at = now() WHERE request_id = ?", id);
+        requests.touch(id);
       }
     }
   }
 
   private String encode(String outcome, List<Ready> batch) {
     List<Long> ids = batch.stream().map(Ready::id).toList();
-    Map<Long, List<HubReceipts.Signed>> signed = signatures(ids);
+    Map<Long, List<HubReceipts.Signed>> signed = results.agreeingSignatures(ids);
     if ("OK".equals(outcome)) {
       List<InferenceHub.Receipt> receipts = new ArrayList<>();
       for (Ready r : batch) {
@@ -239,33 +232,5 @@ public class Settler {
 
   private static List<HubReceipts.Signed> quorumOf(List<HubReceipts.Signed> all, int quorum) {
     return all.subList(0, Math.min(quorum, all.size()));
-  }
-
-  /** The signatures that agree with each request's outcome, oldest first. */
-  private Map<Long, List<HubReceipts.Signed>> signatures(List<Long> ids) {
-    Map<Long, List<HubReceipts.Signed>> out = new HashMap<>();
-    db.query(
-            """
-            SELECT s.request_id, s.worker, s.executed_at, s.signature FROM result s JOIN request r ON r.request_id = s.request_id
-            WHERE s.request_id = ANY (?) AND s.status = r.outcome
-              AND (s.output_hash = r.output_hash OR (s.reason = r.reason AND s.detail_hash = r.detail_hash))
-            ORDER BY s.received_at
-            """,
-            rs -> {
-              out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
-                  .add(new HubReceipts.Signed(rs.getString(2), rs.getLong(3), rs.getBytes(4)));
-              return null;
-            },
-            (Object) ids.toArray(Long[]::new));
-    return out;
-  }
-
-  private static Ready ready(ResultSet rs) throws SQLException {
-    InferenceHub.Request request =
-        new InferenceHub.Request(
-            rs.getString(2), BigInteger.valueOf(rs.getLong(3)), rs.getBytes(4), Db.wei(rs, "fee"), BigInteger.valueOf(rs.getLong(6)),
-            rs.getString(7), BigInteger.valueOf(rs.getLong(8)));
-    return new Ready(
-        rs.getLong(1), request, rs.getString(9), rs.getBytes(10), (Integer) rs.getObject(11), rs.getBytes(12), rs.getInt(13), rs.getTimestamp(14));
   }
 }

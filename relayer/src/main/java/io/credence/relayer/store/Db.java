@@ -11,10 +11,22 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Plain JDBC on the relayer's schema (see {@link Jdbc}): short transactions, statements written out in full. */
+/**
+ * Plain JDBC on the relayer's schema (see {@link Jdbc}): short transactions, statements written out
+ * in full. Only the store classes of this package use it: SQL lives there and nowhere else.
+ */
 @ApplicationScoped
 public class Db {
-  @Inject DataSource dataSource;
+  private final DataSource dataSource;
+
+  @Inject
+  public Db(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  DataSource dataSource() {
+    return dataSource;
+  }
 
   /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
   public <T> T tx(Jdbc.Work<T> work) {

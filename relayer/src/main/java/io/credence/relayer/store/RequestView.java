@@ -1,4 +1,4 @@
-package io.credence.relayer.api;
+package io.credence.relayer.store;
 
 import java.util.List;
 
