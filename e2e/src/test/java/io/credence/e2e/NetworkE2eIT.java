@@ -95,7 +95,7 @@ class NetworkE2eIT {
 
       // a chain that sat idle for an hour: its latest block is an hour older than the next one will
       // be, so a deadline counted from the latest block would already be past (DeadlineInPast)
-      AnvilNode.attach("http://127.0.0.1:" + anvilPort).increaseTime(3_600);
+      AnvilNode.attach("http://127.0.0.1:" + anvilPort).sitIdle(3_600);
       Run demo = credence(Duration.ofMinutes(3), "demo");
       assertThat(demo.code()).as(demo.out()).isZero();
       // the answers' probabilities labelled with the model card's classes

@@ -141,7 +141,7 @@ public final class AnvilNode implements AutoCloseable {
    * Moves the chain's clock forward without mining (evm_increaseTime): the latest block keeps its
    * timestamp while the next one will be {@code seconds} later, as on a chain that sat idle.
    */
-  public void increaseTime(long seconds) {
+  public void sitIdle(long seconds) {
     rpc("evm_increaseTime", seconds);
   }
 
