@@ -6,15 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU used between two points: this JVM's, and the whole machine's (busy and idle, from
- * {@code /proc/stat}), so a benchmark can say whether a phase was bound by the processor or by
- * waiting.
+ * CPU used between two points: this JVM's, and the whole machine's (busy and idle, from {@code
+ * /proc/stat}), so a benchmark can say whether a phase was bound by the processor or by waiting.
  */
 record Cpu(long wallNanos, long jvmNanos, long busyTicks, long idleTicks) {
   private static final double TICK = 0.01; // USER_HZ is 100 on Linux
 
   static Cpu now() {
-    long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    long jvm =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     long busy = 0;
     long idle = 0;
     try {
@@ -41,8 +42,15 @@ record Cpu(long wallNanos, long jvmNanos, long busyTicks, long idleTicks) {
         start.busyTicks < 0 || end.busyTicks < 0
             ? "machine n/a"
             : String.format(
-                java.util.Locale.ROOT, "machine %.1f s busy / %.1f s idle", (end.busyTicks - start.busyTicks) * TICK, (end.idleTicks - start.idleTicks) * TICK);
+                java.util.Locale.ROOT,
+                "machine %.1f s busy / %.1f s idle",
+                (end.busyTicks - start.busyTicks) * TICK,
+                (end.idleTicks - start.idleTicks) * TICK);
     return String.format(
-        java.util.Locale.ROOT, "wall %.2f s, cpu: this JVM %.1f s, %s", (end.wallNanos - start.wallNanos) / 1e9, (end.jvmNanos - start.jvmNanos) / 1e9, machine);
+        java.util.Locale.ROOT,
+        "wall %.2f s, cpu: this JVM %.1f s, %s",
+        (end.wallNanos - start.wallNanos) / 1e9,
+        (end.jvmNanos - start.jvmNanos) / 1e9,
+        machine);
   }
 }

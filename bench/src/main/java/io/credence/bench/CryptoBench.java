@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Signing and signer recovery ({@code scripts/bench crypto}), native libsecp256k1 against Bouncy
- * Castle, in the same run: in a warm loop, and with the caches flushed before each call (as after
- * a weight-bound model's run in the worker). Each figure is the mean over its calls.
+ * Castle, in the same run: in a warm loop, and with the caches flushed before each call (as after a
+ * weight-bound model's run in the worker). Each figure is the mean over its calls.
  */
 public final class CryptoBench {
   private static final byte[] FLUSH = new byte[96 << 20];
@@ -40,7 +40,8 @@ public final class CryptoBench {
       for (Ecdsa.Backend b : Ecdsa.Backend.values()) {
         int[] i = {0};
         sign[b.ordinal()] = mean(() -> Ecdsa.sign(key, digests[i[0]++ & 255], b), cold);
-        recover[b.ordinal()] = mean(() -> Ecdsa.recover(digests[i[0] & 255], signatures[i[0]++ & 255], b), cold);
+        recover[b.ordinal()] =
+            mean(() -> Ecdsa.recover(digests[i[0] & 255], signatures[i[0]++ & 255], b), cold);
         String name = b == Ecdsa.Backend.NATIVE ? "native" : "bouncycastle";
         f.add("crypto." + mode + ".sign." + name + ".us", sign[b.ordinal()], "us");
         f.add("crypto." + mode + ".recover." + name + ".us", recover[b.ordinal()], "us");
@@ -48,7 +49,8 @@ public final class CryptoBench {
       f.add("crypto." + mode + ".sign.speedup", sign[1] / sign[0], "ratio");
       f.add("crypto." + mode + ".recover.speedup", recover[1] / recover[0], "ratio");
     }
-    f.note("cold: a 96 MB array is swept before each call; warm: calls back to back; speedup = Bouncy Castle / native");
+    f.note(
+        "cold: a 96 MB array is swept before each call; warm: calls back to back; speedup = Bouncy Castle / native");
     f.write(results);
     if (sink == 42) {
       System.out.println("#");

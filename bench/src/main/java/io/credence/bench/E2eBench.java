@@ -1,15 +1,15 @@
 package io.credence.bench;
 
-import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.models.IrisDemo;
-import io.credence.testkit.network.LocalNetwork;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import io.credence.testkit.TestInfra;
+import io.credence.testkit.network.LocalNetwork;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -19,16 +19,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -37,13 +33,13 @@ import org.web3j.tx.response.NoOpProcessor;
 import org.web3j.utils.Numeric;
 
 /**
- * The whole system on this machine ({@code scripts/bench e2e [RATE [SECONDS]]}): anvil with automine, one
- * packaged worker, one packaged relayer, the demo classifier, and a dApp (ExampleConsumer) asking
- * {@code RATE} questions per second (default 250) for {@code SECONDS} (default 20) in transactions of 30 questions, with
- * callbacks. It runs twice, each on fresh contracts: the relayer batching settlements (up to 32
- * receipts per transaction) and sending one receipt per transaction; between them, the rate at
- * which this anvil mines plain value transfers sent the way the relayer sends (signed, one after
- * the other, from one account) is the baseline.
+ * The whole system on this machine ({@code scripts/bench e2e [RATE [SECONDS]]}): anvil with
+ * automine, one packaged worker, one packaged relayer, the demo classifier, and a dApp
+ * (ExampleConsumer) asking {@code RATE} questions per second (default 250) for {@code SECONDS}
+ * (default 20) in transactions of 30 questions, with callbacks. It runs twice, each on fresh
+ * contracts: the relayer batching settlements (up to 32 receipts per transaction) and sending one
+ * receipt per transaction; between them, the rate at which this anvil mines plain value transfers
+ * sent the way the relayer sends (signed, one after the other, from one account) is the baseline.
  *
  * <p>Settled per second is completions over the span of completions (first to last settlement
  * seen): the offered rate when the system keeps up, its capacity when it does not. anvil's cost per
@@ -60,8 +56,10 @@ import org.web3j.utils.Numeric;
 public final class E2eBench {
   private static final int PER_TX = 30;
   private static final int RAW_TRANSFERS = 400;
+
   /** How often the watcher asks for new hub logs (an eth_getFilterChanges each time). */
   static final int POLL_MS = 20;
+
   private static final Credentials DAPP = AnvilNode.devAccount(7);
   private static final Credentials RAW_SENDER = AnvilNode.devAccount(9);
   static final String REQUESTED = EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
@@ -84,16 +82,23 @@ public final class E2eBench {
     Path results = Path.of(args[0]);
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 250;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    Figures f = new Figures("scripts/bench e2e" + (args.length > 1 ? " " + String.join(" ", Arrays.asList(args).subList(1, args.length)) : ""));
+    Figures f =
+        new Figures(
+            "scripts/bench e2e"
+                + (args.length > 1
+                    ? " " + String.join(" ", Arrays.asList(args).subList(1, args.length))
+                    : ""));
     TestInfra.kafka();
     TestInfra.postgres();
     List<String> inputs = new ArrayList<>();
     for (IrisDemo.Row r : IrisDemo.rows()) {
       inputs.add(Numeric.toHexString(irisInput(r)));
     }
-    // anvil's cost per block grows with the chain's state, so each mode starts on a fresh anvil and the
+    // anvil's cost per block grows with the chain's state, so each mode starts on a fresh anvil and
+    // the
     // raw rate is taken on the batched run's anvil just before and just after it
-    Path dir = java.nio.file.Files.createDirectories(Path.of("target", "e2e-bench").toAbsolutePath());
+    Path dir =
+        java.nio.file.Files.createDirectories(Path.of("target", "e2e-bench").toAbsolutePath());
     double raw1;
     double raw2;
     Run batched;
@@ -106,7 +111,8 @@ public final class E2eBench {
     try (AnvilNode anvil = AnvilNode.start(AnvilNode.Options.forTests(dir))) {
       single = run(anvil, "single", 1, rate, seconds, inputs);
     }
-    // the mean time per transfer over the state the batched run went through: anvil's cost per block grows
+    // the mean time per transfer over the state the batched run went through: anvil's cost per
+    // block grows
     // with the chain's state, so the rates at its two ends are averaged as times (a harmonic mean)
     double raw = 2 / (1 / raw1 + 1 / raw2);
 
@@ -126,28 +132,47 @@ public final class E2eBench {
         String.format(
             java.util.Locale.ROOT,
             "raw value transfers on the batched run's anvil: %.1f tx/s before it (empty chain), %.1f after it (its final state); e2e.raw_tx_per_s is their harmonic mean (mean time per transfer)",
-            raw1, raw2));
+            raw1,
+            raw2));
     f.note(
-        "offered: " + rate + " requests/s for " + seconds + " s in transactions of " + PER_TX
+        "offered: "
+            + rate
+            + " requests/s for "
+            + seconds
+            + " s in transactions of "
+            + PER_TX
             + " (ExampleConsumer.classifyMany, callbacks on); demo classifier, one worker, one relayer, anvil automine");
     f.note("batched " + batched.stages());
     f.note("single " + single.stages());
     f.note(
         String.format(
-            java.util.Locale.ROOT, "target e2e.vs_raw_tx.ratio > 1: %s", batched.settledPerSecond() / raw > 1 ? "met" : "MISSED"));
+            java.util.Locale.ROOT,
+            "target e2e.vs_raw_tx.ratio > 1: %s",
+            batched.settledPerSecond() / raw > 1 ? "met" : "MISSED"));
     f.write(results);
   }
 
   private static byte[] irisInput(IrisDemo.Row r) {
-    float[] x = {(float) r.petalLength(), (float) r.petalWidth(), (float) r.sepalLength(), (float) r.sepalWidth()};
+    float[] x = {
+      (float) r.petalLength(),
+      (float) r.petalWidth(),
+      (float) r.sepalLength(),
+      (float) r.sepalWidth()
+    };
     return TensorCodec.encode(List.of(Tensor.ofFloat32("features", new long[] {1, 4}, x)));
   }
 
   /** What one run measured. */
   private record Run(
-      double offeredPerSecond, double settledPerSecond, long[] latenciesNanos, long gas, int txs, String stages) {
+      double offeredPerSecond,
+      double settledPerSecond,
+      long[] latenciesNanos,
+      long gas,
+      int txs,
+      String stages) {
     double latencyMs(double q) {
-      return latenciesNanos[Math.min(latenciesNanos.length - 1, (int) (latenciesNanos.length * q))] / 1e6;
+      return latenciesNanos[Math.min(latenciesNanos.length - 1, (int) (latenciesNanos.length * q))]
+          / 1e6;
     }
 
     double gasPerReceipt() {
@@ -159,19 +184,28 @@ public final class E2eBench {
     }
   }
 
-  private static Run run(AnvilNode anvil, String mode, int maxBatch, int rate, int seconds, List<String> inputs) throws Exception {
+  private static Run run(
+      AnvilNode anvil, String mode, int maxBatch, int rate, int seconds, List<String> inputs)
+      throws Exception {
     System.out.println("# " + mode + ": relayer max-batch " + maxBatch);
     try (LocalNetwork net = LocalNetwork.create("e2e-" + mode, anvil)) {
       long model = net.registerDemoModel();
       net.startWorker(0);
-      net.startRelayer(mode, Map.of("credence.relayer.settlement.max-batch", Integer.toString(maxBatch)));
+      net.startRelayer(
+          mode, Map.of("credence.relayer.settlement.max-batch", Integer.toString(maxBatch)));
       var gas = ContractDeployer.gas(anvil.chainId());
-      ExampleConsumer consumer = ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, net.hub()).send();
-      // sends return once the node took the transaction (automine: once it is mined); the watcher sees the rest
+      ExampleConsumer consumer =
+          ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, net.hub())
+              .send();
+      // sends return once the node took the transaction (automine: once it is mined); the watcher
+      // sees the rest
       ExampleConsumer fast =
           ExampleConsumer.load(
-              consumer.getContractAddress(), anvil.web3j(),
-              new RawTransactionManager(anvil.web3j(), DAPP, anvil.chainId(), new NoOpProcessor(anvil.web3j())), gas);
+              consumer.getContractAddress(),
+              anvil.web3j(),
+              new RawTransactionManager(
+                  anvil.web3j(), DAPP, anvil.chainId(), new NoOpProcessor(anvil.web3j())),
+              gas);
       Watcher watcher = new Watcher(anvil.web3j(), net.hub(), anvil.blockNumber() + 1);
       Thread watching = Thread.ofPlatform().name("e2e-watcher").daemon().start(watcher);
 
@@ -217,16 +251,24 @@ public final class E2eBench {
       Arrays.sort(latencies);
       long gasUsed = 0;
       for (String tx : settlementTxs) {
-        TransactionReceipt r = anvil.web3j().ethGetTransactionReceipt(tx).send().getTransactionReceipt().orElseThrow();
-        // a settlement transaction of this run settles only this run's receipts (the warm-up's came before)
+        TransactionReceipt r =
+            anvil.web3j().ethGetTransactionReceipt(tx).send().getTransactionReceipt().orElseThrow();
+        // a settlement transaction of this run settles only this run's receipts (the warm-up's came
+        // before)
         gasUsed += r.getGasUsed().longValueExact();
       }
-      // completions over the span of completions: the offered rate when the system keeps up, its capacity when not
+      // completions over the span of completions: the offered rate when the system keeps up, its
+      // capacity when not
       double settledPerSecond = (ids.size() - 1) / ((last - firstSettled) / 1e9);
       String stages = stages(net, ids, watcher) + "; " + steps(net.relayerUrl(mode));
       System.out.printf(
-          java.util.Locale.ROOT, "# %s: %d requests, %.1f/s offered, %.1f settled/s, %d settlement transactions%n", mode, ids.size(),
-          offered, settledPerSecond, settlementTxs.size());
+          java.util.Locale.ROOT,
+          "# %s: %d requests, %.1f/s offered, %.1f settled/s, %d settlement transactions%n",
+          mode,
+          ids.size(),
+          offered,
+          settledPerSecond,
+          settlementTxs.size());
       System.out.println("# " + mode + " " + stages);
       return new Run(offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages);
     }
@@ -237,7 +279,8 @@ public final class E2eBench {
    * requests): request mined → seen by the relayer → dispatched (Kafka acknowledged) → first
    * verified result → in a settlement transaction → its settlement seen on-chain.
    */
-  private static String stages(LocalNetwork net, Set<Long> ids, Watcher watcher) throws java.sql.SQLException {
+  private static String stages(LocalNetwork net, Set<Long> ids, Watcher watcher)
+      throws java.sql.SQLException {
     List<long[]> rows = new ArrayList<>();
     try (var c = TestInfra.postgres().connect();
         var st =
@@ -255,16 +298,29 @@ public final class E2eBench {
       try (var rs = st.executeQuery()) {
         while (rs.next()) {
           long id = rs.getLong(1);
-          rows.add(new long[] {watcher.requestedWallMs.get(id), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), watcher.settledWallMs.get(id)});
+          rows.add(
+              new long[] {
+                watcher.requestedWallMs.get(id),
+                rs.getLong(2),
+                rs.getLong(3),
+                rs.getLong(4),
+                rs.getLong(5),
+                watcher.settledWallMs.get(id)
+              });
         }
       }
     }
-    String[] names = {"mined→seen", "seen→dispatched", "dispatched→result", "result→sent", "sent→settled"};
+    String[] names = {
+      "mined→seen", "seen→dispatched", "dispatched→result", "result→sent", "sent→settled"
+    };
     StringBuilder out = new StringBuilder("stages, median ms:");
     for (int k = 0; k < names.length; k++) {
       int stage = k;
       long[] d = rows.stream().mapToLong(r -> r[stage + 1] - r[stage]).sorted().toArray();
-      out.append(' ').append(names[k]).append(' ').append(d.length == 0 ? "-" : Long.toString(d[d.length / 2]));
+      out.append(' ')
+          .append(names[k])
+          .append(' ')
+          .append(d.length == 0 ? "-" : Long.toString(d[d.length / 2]));
     }
     return out.toString();
   }
@@ -273,20 +329,36 @@ public final class E2eBench {
   private static String steps(String relayer) throws IOException, InterruptedException {
     var http = java.net.http.HttpClient.newHttpClient();
     String body =
-        http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(relayer + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(relayer + "/q/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
             .body();
     StringBuilder out = new StringBuilder("relayer loop, seconds in each step:");
     for (String line : body.split("\n")) {
       if (line.startsWith("credence_relayer_step_seconds_sum")) {
         String step = line.replaceAll(".*step=\"([a-z.]+)\".*", "$1");
-        out.append(' ').append(step).append(' ').append(String.format(java.util.Locale.ROOT, "%.1f", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))));
+        out.append(' ')
+            .append(step)
+            .append(' ')
+            .append(
+                String.format(
+                    java.util.Locale.ROOT,
+                    "%.1f",
+                    Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))));
       }
     }
     return out.toString();
   }
 
   /** One classifyMany of {@link #PER_TX} demo inputs; returns the request ids it made. */
-  private static List<Long> ask(ExampleConsumer consumer, AnvilNode anvil, long model, List<String> inputs, int offset, Watcher watcher)
+  private static List<Long> ask(
+      ExampleConsumer consumer,
+      AnvilNode anvil,
+      long model,
+      List<String> inputs,
+      int offset,
+      Watcher watcher)
       throws Exception {
     List<byte[]> batch = new ArrayList<>(PER_TX);
     for (int k = 0; k < PER_TX; k++) {
@@ -294,7 +366,13 @@ public final class E2eBench {
     }
     BigInteger deadline = BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600));
     TransactionReceipt sent =
-        consumer.classifyMany(BigInteger.valueOf(model), batch, deadline, LocalNetwork.FEE.multiply(BigInteger.valueOf(PER_TX))).send();
+        consumer
+            .classifyMany(
+                BigInteger.valueOf(model),
+                batch,
+                deadline,
+                LocalNetwork.FEE.multiply(BigInteger.valueOf(PER_TX)))
+            .send();
     TransactionReceipt mined = receipt(anvil.web3j(), sent.getTransactionHash());
     if (!mined.isStatusOK()) {
       throw new IllegalStateException("classifyMany reverted: " + mined.getRevertReason());
@@ -308,7 +386,8 @@ public final class E2eBench {
     return ids;
   }
 
-  private static TransactionReceipt receipt(Web3j web3j, String hash) throws IOException, InterruptedException {
+  private static TransactionReceipt receipt(Web3j web3j, String hash)
+      throws IOException, InterruptedException {
     for (int i = 0; i < 10_000; i++) {
       var r = web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
       if (r.isPresent()) {
@@ -320,20 +399,32 @@ public final class E2eBench {
   }
 
   /**
-   * Value transfers per second this anvil mines when one account signs and sends them one after
-   * the other, as the relayer's wallet does, timed from the first send to the last receipt.
+   * Value transfers per second this anvil mines when one account signs and sends them one after the
+   * other, as the relayer's wallet does, timed from the first send to the last receipt.
    */
   private static double rawTransfersPerSecond(AnvilNode anvil) throws Exception {
     Web3j web3j = anvil.web3j();
     String to = AnvilNode.devAccount(10).getAddress();
     BigInteger fee = BigInteger.valueOf(100_000_000_000L);
     BigInteger tip = BigInteger.valueOf(1_000_000_000L);
-    long nonce = web3j.ethGetTransactionCount(RAW_SENDER.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount().longValueExact();
+    long nonce =
+        web3j
+            .ethGetTransactionCount(RAW_SENDER.getAddress(), DefaultBlockParameterName.PENDING)
+            .send()
+            .getTransactionCount()
+            .longValueExact();
     String lastHash = null;
     long start = System.nanoTime();
     for (int i = 0; i < RAW_TRANSFERS; i++) {
       RawTransaction tx =
-          RawTransaction.createEtherTransaction(anvil.chainId(), BigInteger.valueOf(nonce + i), BigInteger.valueOf(21_000), to, BigInteger.ONE, tip, fee);
+          RawTransaction.createEtherTransaction(
+              anvil.chainId(),
+              BigInteger.valueOf(nonce + i),
+              BigInteger.valueOf(21_000),
+              to,
+              BigInteger.ONE,
+              tip,
+              fee);
       byte[] signed = TransactionEncoder.signMessage(tx, RAW_SENDER);
       EthSendTransaction sent = web3j.ethSendRawTransaction(Numeric.toHexString(signed)).send();
       if (sent.hasError()) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A benchmark's output: {@code name value unit} lines on stdout, and the same lines recorded
- * with the command that produced them and when, so every published figure can be reproduced.
+ * A benchmark's output: {@code name value unit} lines on stdout, and the same lines recorded with
+ * the command that produced them and when, so every published figure can be reproduced.
  */
 public final class Figures {
   private final String command;
@@ -39,11 +39,25 @@ public final class Figures {
 
   /** Notes whether {@code value} meets {@code max}; a note, never a failure. */
   void target(String name, long value, long max) {
-    note(String.format(Locale.ROOT, "target %s <= %d: %s (%d)", name, max, value <= max ? "met" : "MISSED", value));
+    note(
+        String.format(
+            Locale.ROOT,
+            "target %s <= %d: %s (%d)",
+            name,
+            max,
+            value <= max ? "met" : "MISSED",
+            value));
   }
 
   void targetRatio(String name, double value, double max) {
-    note(String.format(Locale.ROOT, "target %s <= %.2f: %s (%.4f)", name, max, value <= max ? "met" : "MISSED", value));
+    note(
+        String.format(
+            Locale.ROOT,
+            "target %s <= %.2f: %s (%.4f)",
+            name,
+            max,
+            value <= max ? "met" : "MISSED",
+            value));
   }
 
   private void emit(String line) {
@@ -60,7 +74,11 @@ public final class Figures {
     List<String> out = new ArrayList<>();
     out.add("# command: " + command);
     out.add("# recorded: " + Instant.now());
-    out.add("# machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+    out.add(
+        "# machine: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, Java "
+            + System.getProperty("java.version"));
     notes.forEach(n -> out.add("# " + n));
     out.addAll(lines);
     Files.createDirectories(file.toAbsolutePath().getParent());

@@ -1,11 +1,13 @@
 package io.credence.bench;
 
-import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
@@ -14,14 +16,11 @@ import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.Contract;
@@ -36,21 +35,26 @@ import org.web3j.utils.Convert;
  * the in-run baseline.
  */
 public final class GasBench {
-  private static final BigInteger FEE = Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final BigInteger FEE =
+      Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
   private static final byte[] MODEL_HASH = Hashes.sha256("bench model".getBytes());
   private static final String NO_CALLBACK = "0x0000000000000000000000000000000000000000";
 
   private final AnvilNode anvil;
   private final ContractDeployer.Deployment d;
   private final Eip712Domain domain;
-  private final ReceiptSigner worker = new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench worker".getBytes()))));
+  private final ReceiptSigner worker =
+      new ReceiptSigner(
+          Credentials.create(Hashes.hex(Hashes.keccak256("bench worker".getBytes()))));
   private final Credentials dapp = AnvilNode.devAccount(5);
   private final Credentials relayer = AnvilNode.devAccount(6);
   private static final Credentials CLAIMANT = AnvilNode.devAccount(7);
   private final byte[] output =
       TensorCodec.encode(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f));
+
   /** 64 bytes of input, as the request.gas figure specifies. */
-  private final byte[] input64 = concat(Hashes.keccak256("a".getBytes()), Hashes.keccak256("b".getBytes()));
+  private final byte[] input64 =
+      concat(Hashes.keccak256("a".getBytes()), Hashes.keccak256("b".getBytes()));
 
   private GasBench(AnvilNode anvil) throws Exception {
     this.anvil = anvil;
@@ -59,15 +63,19 @@ public final class GasBench {
     Credentials operator = AnvilNode.devAccount(3);
     byte[] proof =
         WorkerKeyProof.sign(
-            worker, Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress()), operator.getAddress());
+            worker,
+            Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress()),
+            operator.getAddress());
     load(WorkerRegistry.class, d.workerRegistry(), operator)
-        .register(worker.address(), proof, Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact())
+        .register(
+            worker.address(), proof, Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact())
         .send();
   }
 
   public static void main(String[] args) throws Exception {
     Path results = Path.of(args.length > 0 ? args[0] : "bench/results/gas.txt");
-    try (AnvilNode anvil = AnvilNode.start(AnvilNode.Options.forTests(Path.of("bench", "target").toAbsolutePath()))) {
+    try (AnvilNode anvil =
+        AnvilNode.start(AnvilNode.Options.forTests(Path.of("bench", "target").toAbsolutePath()))) {
       run(anvil).write(results);
     }
   }
@@ -89,12 +97,16 @@ public final class GasBench {
 
     BigInteger demo = registerModel(contributors(3, CLAIMANT.getAddress()));
     BigInteger one = registerModel(contributors(1, "0x00000000000000000000000000000000000c1a01"));
-    BigInteger twenty = registerModel(contributors(20, "0x00000000000000000000000000000000000c1a20"));
+    BigInteger twenty =
+        registerModel(contributors(20, "0x00000000000000000000000000000000000c1a20"));
     for (BigInteger model : List.of(demo, one, twenty)) {
       settle(List.of(request(model)));
     }
 
-    TransactionReceipt req = hub(dapp).requestInference(demo, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE).send();
+    TransactionReceipt req =
+        hub(dapp)
+            .requestInference(demo, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE)
+            .send();
     long requestGas = req.getGasUsed().longValueExact();
     f.add("request.gas", requestGas, "gas");
     f.add("request.vs_transfer.ratio", (double) requestGas / baseline, "ratio");
@@ -120,7 +132,8 @@ public final class GasBench {
     // contributors (whose balances already exist) and pays the claimant
     load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
     settle(List.of(request(demo)));
-    TransactionReceipt claim = load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
+    TransactionReceipt claim =
+        load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
     f.add("claim.gas", claim.getGasUsed().longValueExact(), "gas");
 
     f.target("request.gas", requestGas, 60_000);
@@ -134,7 +147,9 @@ public final class GasBench {
 
   private Requested request(BigInteger model) throws Exception {
     TransactionReceipt tx =
-        hub(dapp).requestInference(model, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE).send();
+        hub(dapp)
+            .requestInference(model, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE)
+            .send();
     var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     return new Requested(e.requestId, HubReceipts.request(e));
   }
@@ -143,8 +158,14 @@ public final class GasBench {
     long at = anvil.latestTimestamp();
     List<InferenceHub.Receipt> receipts = new ArrayList<>();
     for (Requested r : requests) {
-      InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
-      receipts.add(HubReceipts.receipt(r.id, r.request, output, List.of(new HubReceipts.Signed(worker.address(), at, worker.sign(receipt, domain)))));
+      InferenceReceipt receipt =
+          new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+      receipts.add(
+          HubReceipts.receipt(
+              r.id,
+              r.request,
+              output,
+              List.of(new HubReceipts.Signed(worker.address(), at, worker.sign(receipt, domain)))));
     }
     TransactionReceipt tx = hub(relayer).submitReceipts(receipts).send();
     if (InferenceHub.getInferenceSettledEvents(tx).size() != requests.size()) {
@@ -166,7 +187,12 @@ public final class GasBench {
     for (int i = 0; i < n; i++) {
       String account = i == 0 ? first : String.format("0x%040x", 0xC0DE00 + n * 100 + i);
       int share = i == 0 ? FeeSplit.BPS - each * (n - 1) : each;
-      list.add(new ModelRegistry.Contributor(account, BigInteger.valueOf(i == 0 ? 1 : 3), BigInteger.valueOf(share), new byte[32]));
+      list.add(
+          new ModelRegistry.Contributor(
+              account,
+              BigInteger.valueOf(i == 0 ? 1 : 3),
+              BigInteger.valueOf(share),
+              new byte[32]));
     }
     return list;
   }
@@ -183,9 +209,17 @@ public final class GasBench {
     try {
       return type.cast(
           type.getMethod(
-                  "load", String.class, org.web3j.protocol.Web3j.class, org.web3j.tx.TransactionManager.class,
+                  "load",
+                  String.class,
+                  org.web3j.protocol.Web3j.class,
+                  org.web3j.tx.TransactionManager.class,
                   org.web3j.tx.gas.ContractGasProvider.class)
-              .invoke(null, contract.getContractAddress(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId())));
+              .invoke(
+                  null,
+                  contract.getContractAddress(),
+                  anvil.web3j(),
+                  anvil.transactionManager(who),
+                  ContractDeployer.gas(anvil.chainId())));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }

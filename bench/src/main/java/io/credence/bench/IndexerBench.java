@@ -1,13 +1,18 @@
 package io.credence.bench;
 
-import io.credence.protocol.chain.ChainTime;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.Checkout;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.Ports;
 import io.credence.indexer.Indexing;
 import io.credence.indexer.ingest.Ingest;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.chain.HubEvents;
 import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.receipt.Eip712Domain;
@@ -16,11 +21,6 @@ import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.HubReceipts;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
-import io.credence.devnet.process.ManagedProcess;
-import io.credence.devnet.process.Ports;
-import io.credence.devnet.Checkout;
 import io.credence.testkit.TestInfra;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -53,18 +53,22 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
  * The indexer ({@code scripts/bench indexer [REQUESTS]}): a history of REQUESTS requests (default
  * 50 000) asked in transactions of 100 by a dApp (ExampleConsumer, callbacks on) and settled in
  * batches of 100 on a fresh anvil — at least 100 000 events with the registrations. Then, in the
- * same run and twice each, interleaved: the rate of merely fetching those logs (eth_getLogs in
- * the indexer's default ranges, read ahead) and decoding them; the rate of fetching, decoding and
+ * same run and twice each, interleaved: the rate of merely fetching those logs (eth_getLogs in the
+ * indexer's default ranges, read ahead) and decoding them; the rate of fetching, decoding and
  * recovering each settlement's signer; and a full backfill into a fresh PostgreSQL schema, each
- * with the CPU it used. {@code indexer.vs_raw.ratio} is the backfill's rate over the first,
- * {@code indexer.vs_raw_and_recover.ratio} over the second. Finally the packaged indexer serves
- * that schema and receipt and account pages are fetched by 16 concurrent clients, with the
- * liveness endpoint measured the same way as the baseline.
+ * with the CPU it used. {@code indexer.vs_raw.ratio} is the backfill's rate over the first, {@code
+ * indexer.vs_raw_and_recover.ratio} over the second. Finally the packaged indexer serves that
+ * schema and receipt and account pages are fetched by 16 concurrent clients, with the liveness
+ * endpoint measured the same way as the baseline.
  */
 public final class IndexerBench {
   private static final int PER_TX = 100;
-  /** The indexer's default ranges (credence.indexer.chain.initial-range, max-range, target-logs). */
+
+  /**
+   * The indexer's default ranges (credence.indexer.chain.initial-range, max-range, target-logs).
+   */
   private static final int INITIAL_RANGE = 100;
+
   private static final int MAX_RANGE = 10_000;
   private static final int TARGET_LOGS = LogFollower.DEFAULT_TARGET_LOGS;
   private static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
@@ -72,7 +76,9 @@ public final class IndexerBench {
   private static final Credentials PROVIDER = AnvilNode.devAccount(2);
   private static final Credentials OPERATOR = AnvilNode.devAccount(3);
   private static final Credentials DAPP = AnvilNode.devAccount(7);
-  private static final Credentials KEY = Credentials.create(Hashes.hex(Hashes.keccak256("indexer bench worker".getBytes(StandardCharsets.UTF_8))));
+  private static final Credentials KEY =
+      Credentials.create(
+          Hashes.hex(Hashes.keccak256("indexer bench worker".getBytes(StandardCharsets.UTF_8))));
 
   private IndexerBench() {}
 
@@ -98,7 +104,9 @@ public final class IndexerBench {
       long start = System.nanoTime();
       generate(anvil, d, requests);
       long head = anvil.blockNumber();
-      System.out.printf("# history: %d requests settled in %.1f s, %d blocks%n", requests, (System.nanoTime() - start) / 1e9, head - d.startBlock());
+      System.out.printf(
+          "# history: %d requests settled in %.1f s, %d blocks%n",
+          requests, (System.nanoTime() - start) / 1e9, head - d.startBlock());
 
       double[] raw = new double[2];
       double[] recovered = new double[2];
@@ -121,9 +129,13 @@ public final class IndexerBench {
         Indexing.createSchema(ds, schema);
         Ingest ingest = ingest(anvil, d);
         Indexing indexing = new Indexing(ds, ingest, follower(anvil, d, ingest));
-        // -Dcredence.bench.jfr=FILE records the last round's backfill with Flight Recorder's profile settings
+        // -Dcredence.bench.jfr=FILE records the last round's backfill with Flight Recorder's
+        // profile settings
         String jfr = round == 1 ? System.getProperty("credence.bench.jfr") : null;
-        jdk.jfr.Recording recording = jfr == null ? null : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        jdk.jfr.Recording recording =
+            jfr == null
+                ? null
+                : new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
         if (recording != null) {
           recording.start();
         }
@@ -141,8 +153,8 @@ public final class IndexerBench {
         }
         f.note(String.format("round %d backfill in %d steps: %s", round + 1, steps, Cpu.since(c1)));
         System.out.printf(
-            "# round %d: %d events, fetch+decode %.0f/s, fetch+decode+recover signers %.0f/s, backfill %.0f/s%n", round + 1, events, raw[round],
-            recovered[round], indexed[round]);
+            "# round %d: %d events, fetch+decode %.0f/s, fetch+decode+recover signers %.0f/s, backfill %.0f/s%n",
+            round + 1, events, raw[round], recovered[round], indexed[round]);
       }
       f.add("indexer.events", events, "events");
       f.add("indexer.events_per_s", (indexed[0] + indexed[1]) / 2, "events/s");
@@ -150,50 +162,117 @@ public final class IndexerBench {
       f.add("indexer.raw_and_recover.events_per_s", (recovered[0] + recovered[1]) / 2, "events/s");
       double ratio = (indexed[0] / raw[0] + indexed[1] / raw[1]) / 2;
       f.add("indexer.vs_raw.ratio", ratio, "x");
-      f.add("indexer.vs_raw_and_recover.ratio", (indexed[0] / recovered[0] + indexed[1] / recovered[1]) / 2, "x");
-      f.note(String.format(java.util.Locale.ROOT, "target indexer.vs_raw.ratio >= 0.8: %s", ratio >= 0.8 ? "met" : "MISSED"));
+      f.add(
+          "indexer.vs_raw_and_recover.ratio",
+          (indexed[0] / recovered[0] + indexed[1] / recovered[1]) / 2,
+          "x");
+      f.note(
+          String.format(
+              java.util.Locale.ROOT,
+              "target indexer.vs_raw.ratio >= 0.8: %s",
+              ratio >= 0.8 ? "met" : "MISSED"));
       api(f, anvil, d, schema, dir, requests);
       f.note(
-          "history: " + requests + " requests by ExampleConsumer.classifyMany (callbacks on) in transactions of " + PER_TX
-              + ", settled in batches of " + PER_TX + ", on a fresh anvil; eth_getLogs ranges as the indexer's defaults (" + INITIAL_RANGE
-              + " blocks to begin, at most " + MAX_RANGE + ", about " + TARGET_LOGS + " logs each), read ahead; 2 rounds each, interleaved");
+          "history: "
+              + requests
+              + " requests by ExampleConsumer.classifyMany (callbacks on) in transactions of "
+              + PER_TX
+              + ", settled in batches of "
+              + PER_TX
+              + ", on a fresh anvil; eth_getLogs ranges as the indexer's defaults ("
+              + INITIAL_RANGE
+              + " blocks to begin, at most "
+              + MAX_RANGE
+              + ", about "
+              + TARGET_LOGS
+              + " logs each), read ahead; 2 rounds each, interleaved");
     }
     f.write(results);
   }
 
   private static Ingest ingest(AnvilNode anvil, ContractDeployer.Deployment d) {
     return new Ingest(
-        d.inferenceHub().getContractAddress(), d.modelRegistry().getContractAddress(), d.workerRegistry().getContractAddress(), anvil.chainId());
+        d.inferenceHub().getContractAddress(),
+        d.modelRegistry().getContractAddress(),
+        d.workerRegistry().getContractAddress(),
+        anvil.chainId());
   }
 
   /** A follower as the indexer makes one with its default ranges. */
-  private static LogFollower follower(AnvilNode anvil, ContractDeployer.Deployment d, Ingest ingest) {
-    return new LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), INITIAL_RANGE, MAX_RANGE).targetLogs(TARGET_LOGS).prefetching();
+  private static LogFollower follower(
+      AnvilNode anvil, ContractDeployer.Deployment d, Ingest ingest) {
+    return new LogFollower(
+            anvil.web3j(), ingest.addresses(), 0, d.startBlock(), INITIAL_RANGE, MAX_RANGE)
+        .targetLogs(TARGET_LOGS)
+        .prefetching();
   }
 
   /** Requests in transactions of {@link #PER_TX}, settled in batches of as many. */
-  private static void generate(AnvilNode anvil, ContractDeployer.Deployment d, int requests) throws Exception {
+  private static void generate(AnvilNode anvil, ContractDeployer.Deployment d, int requests)
+      throws Exception {
     ContractGasProvider gas =
-        new StaticEIP1559GasProvider(anvil.chainId(), BigInteger.valueOf(100_000_000_000L), BigInteger.ONE.shiftLeft(30), BigInteger.valueOf(29_000_000L));
+        new StaticEIP1559GasProvider(
+            anvil.chainId(),
+            BigInteger.valueOf(100_000_000_000L),
+            BigInteger.ONE.shiftLeft(30),
+            BigInteger.valueOf(29_000_000L));
     byte[] data = Hashes.sha256("bench dataset".getBytes(StandardCharsets.UTF_8));
-    ModelRegistry.load(d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(PROVIDER), gas).registerDataset(data, "file:d.csv").send();
+    ModelRegistry.load(
+            d.modelRegistry().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(PROVIDER),
+            gas)
+        .registerDataset(data, "file:d.csv")
+        .send();
     TransactionReceipt registered =
-        ModelRegistry.load(d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(AUTHOR), gas)
+        ModelRegistry.load(
+                d.modelRegistry().getContractAddress(),
+                anvil.web3j(),
+                anvil.transactionManager(AUTHOR),
+                gas)
             .registerModel(
-                Hashes.sha256("bench model".getBytes(StandardCharsets.UTF_8)), "file:m.onnx", FEE, BigInteger.ONE,
+                Hashes.sha256("bench model".getBytes(StandardCharsets.UTF_8)),
+                "file:m.onnx",
+                FEE,
+                BigInteger.ONE,
                 List.of(
-                    new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(7_000), new byte[32]),
-                    new ModelRegistry.Contributor(PROVIDER.getAddress(), BigInteger.TWO, BigInteger.valueOf(3_000), data)))
+                    new ModelRegistry.Contributor(
+                        AUTHOR.getAddress(),
+                        BigInteger.ONE,
+                        BigInteger.valueOf(7_000),
+                        new byte[32]),
+                    new ModelRegistry.Contributor(
+                        PROVIDER.getAddress(), BigInteger.TWO, BigInteger.valueOf(3_000), data)))
             .send();
     BigInteger model = ModelRegistry.getModelRegisteredEvents(registered).get(0).modelId;
-    Eip712Domain registryDomain = Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
-    WorkerRegistry.load(d.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(OPERATOR), gas)
-        .register(KEY.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(KEY), registryDomain, OPERATOR.getAddress()), BigInteger.TEN.pow(18))
+    Eip712Domain registryDomain =
+        Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
+    WorkerRegistry.load(
+            d.workerRegistry().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(OPERATOR),
+            gas)
+        .register(
+            KEY.getAddress(),
+            WorkerKeyProof.sign(new ReceiptSigner(KEY), registryDomain, OPERATOR.getAddress()),
+            BigInteger.TEN.pow(18))
         .send();
-    ExampleConsumer consumer = ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, d.inferenceHub().getContractAddress()).send();
-    InferenceHub hub = InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(OPERATOR), gas);
+    ExampleConsumer consumer =
+        ExampleConsumer.deploy(
+                anvil.web3j(),
+                anvil.transactionManager(DAPP),
+                gas,
+                d.inferenceHub().getContractAddress())
+            .send();
+    InferenceHub hub =
+        InferenceHub.load(
+            d.inferenceHub().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(OPERATOR),
+            gas);
     byte[] modelHash = d.inferenceHub().modelTerms(model).send().component1();
-    Eip712Domain domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
+    Eip712Domain domain =
+        Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
     ReceiptSigner signer = new ReceiptSigner(KEY);
     byte[] output = output();
     byte[] outputHash = Hashes.keccak256(output);
@@ -203,15 +282,30 @@ public final class IndexerBench {
         inputs.add(("input " + (done + k)).getBytes(StandardCharsets.UTF_8));
       }
       TransactionReceipt asked =
-          consumer.classifyMany(model, inputs, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)), FEE.multiply(BigInteger.valueOf(PER_TX))).send();
+          consumer
+              .classifyMany(
+                  model,
+                  inputs,
+                  BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
+                  FEE.multiply(BigInteger.valueOf(PER_TX)))
+              .send();
       long at = anvil.latestTimestamp();
       List<InferenceHub.Receipt> receipts = new ArrayList<>(PER_TX);
       for (var e : InferenceHub.getInferenceRequestedEvents(asked)) {
-        byte[] sig = signer.sign(new InferenceReceipt(e.requestId, modelHash, e.inputHash, outputHash, at).digest(domain));
-        receipts.add(HubReceipts.receipt(e.requestId, HubReceipts.request(e), output, List.of(new HubReceipts.Signed(KEY.getAddress(), at, sig))));
+        byte[] sig =
+            signer.sign(
+                new InferenceReceipt(e.requestId, modelHash, e.inputHash, outputHash, at)
+                    .digest(domain));
+        receipts.add(
+            HubReceipts.receipt(
+                e.requestId,
+                HubReceipts.request(e),
+                output,
+                List.of(new HubReceipts.Signed(KEY.getAddress(), at, sig))));
       }
       TransactionReceipt settled = hub.submitReceipts(receipts).send();
-      if (!settled.isStatusOK() || InferenceHub.getInferenceSettledEvents(settled).size() != PER_TX) {
+      if (!settled.isStatusOK()
+          || InferenceHub.getInferenceSettledEvents(settled).size() != PER_TX) {
         throw new IllegalStateException("a settlement batch did not settle all its receipts");
       }
       if ((done / PER_TX) % 50 == 49) {
@@ -223,7 +317,9 @@ public final class IndexerBench {
   /** A classifier's output the ExampleConsumer decodes: probabilities float32 [1, 3]. */
   private static byte[] output() {
     return io.credence.protocol.tensor.TensorCodec.encode(
-        List.of(io.credence.protocol.tensor.Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f)));
+        List.of(
+            io.credence.protocol.tensor.Tensor.ofFloat32(
+                "probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f)));
   }
 
   /**
@@ -231,8 +327,10 @@ public final class IndexerBench {
    * {@code recover}, also recovers each settlement's signer (the one model of this history), a
    * range at a time on all cores, as the indexer does.
    */
-  private static int fetchAndDecode(AnvilNode anvil, ContractDeployer.Deployment d, boolean recover) throws Exception {
-    Eip712Domain domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
+  private static int fetchAndDecode(AnvilNode anvil, ContractDeployer.Deployment d, boolean recover)
+      throws Exception {
+    Eip712Domain domain =
+        Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
     byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.ONE).send().component1();
     Map<BigInteger, byte[]> inputHashes = new HashMap<>();
     Ingest ingest = ingest(anvil, d);
@@ -243,7 +341,9 @@ public final class IndexerBench {
         new LogFollower.Checkpoints() {
           @Override
           public Optional<LogFollower.Block> last() {
-            return last[0] < 0 ? Optional.empty() : Optional.of(new LogFollower.Block(last[0], lastHash[0]));
+            return last[0] < 0
+                ? Optional.empty()
+                : Optional.of(new LogFollower.Block(last[0], lastHash[0]));
           }
 
           @Override
@@ -273,25 +373,27 @@ public final class IndexerBench {
           // what the indexer must add to decoding: the signers, recovered from the proofs (on
           // all cores, a step at a time, as the indexer does)
           byte[] inputHash = inputHashes.get(e.requestId);
-          recoveries.add(
-              () -> {
-                byte[] sig = ReceiptProofs.signature(e.proofs, 0);
-                long at = ReceiptProofs.executedAt(e.proofs, 0);
-                return ReceiptSigner.recover(new InferenceReceipt(e.requestId, modelHash, inputHash, Hashes.keccak256(e.output), at).digest(domain), sig);
-              });
+          recoveries.add(() -> {
+            byte[] sig = ReceiptProofs.signature(e.proofs, 0);
+            long at = ReceiptProofs.executedAt(e.proofs, 0);
+            return ReceiptSigner.recover(
+                new InferenceReceipt(
+                        e.requestId, modelHash, inputHash, Hashes.keccak256(e.output), at)
+                    .digest(domain),
+                sig);
+          });
         }
         count++;
       }
       checksum +=
           recoveries.parallelStream()
-              .mapToLong(
-                  r -> {
-                    try {
-                      return r.call().hashCode();
-                    } catch (Exception ex) {
-                      throw new IllegalStateException(ex);
-                    }
-                  })
+              .mapToLong(r -> {
+                try {
+                  return r.call().hashCode();
+                } catch (Exception ex) {
+                  throw new IllegalStateException(ex);
+                }
+              })
               .sum();
       last[0] = a.to().number();
       lastHash[0] = a.to().hash();
@@ -302,42 +404,73 @@ public final class IndexerBench {
     return count;
   }
 
-  /** The packaged indexer on the backfilled schema; receipt and account pages under concurrent load. */
-  private static void api(Figures f, AnvilNode anvil, ContractDeployer.Deployment d, String schema, Path dir, int requests) throws Exception {
+  /**
+   * The packaged indexer on the backfilled schema; receipt and account pages under concurrent load.
+   */
+  private static void api(
+      Figures f,
+      AnvilNode anvil,
+      ContractDeployer.Deployment d,
+      String schema,
+      Path dir,
+      int requests)
+      throws Exception {
     Path jar = Checkout.root().resolve("indexer/target/quarkus-app/quarkus-run.jar");
     int port = Ports.free();
     var db = TestInfra.postgres();
     List<String> cmd =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-Dquarkus.http.port=" + port,
-                "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(), "-Dcredence.chain.id=" + anvil.chainId(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-Dquarkus.http.port=" + port,
+                "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(),
+                "-Dcredence.chain.id=" + anvil.chainId(),
                 "-Dcredence.indexer.hub=" + d.inferenceHub().getContractAddress(),
                 "-Dcredence.indexer.model-registry=" + d.modelRegistry().getContractAddress(),
                 "-Dcredence.indexer.worker-registry=" + d.workerRegistry().getContractAddress(),
-                "-Dcredence.indexer.chain.start-block=" + d.startBlock(), "-Dcredence.indexer.db-schema=" + schema));
+                "-Dcredence.indexer.chain.start-block=" + d.startBlock(),
+                "-Dcredence.indexer.db-schema=" + schema));
     db.quarkusConfig().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(List.of("-jar", jar.toString()));
-    ManagedProcess indexer = ManagedProcess.start("indexer", cmd, dir, dir.resolve("indexer.log"), Map.of(), false);
+    ManagedProcess indexer =
+        ManagedProcess.start("indexer", cmd, dir, dir.resolve("indexer.log"), Map.of(), false);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     String base = "http://127.0.0.1:" + port;
     try {
-      indexer.awaitReady(Duration.ofSeconds(60), () -> status(http, base + "/q/health/ready") == 200);
-      String[] accounts = {AUTHOR.getAddress(), PROVIDER.getAddress(), OPERATOR.getAddress(), d.deployer().getAddress()};
+      indexer.awaitReady(
+          Duration.ofSeconds(60), () -> status(http, base + "/q/health/ready") == 200);
+      String[] accounts = {
+        AUTHOR.getAddress(), PROVIDER.getAddress(), OPERATOR.getAddress(), d.deployer().getAddress()
+      };
       // warm-up, then each endpoint alone under the same load
-      load(http, 8, 200, i -> base + "/v1/requests/" + (1 + ThreadLocalRandom.current().nextInt(requests)));
+      load(
+          http,
+          8,
+          200,
+          i -> base + "/v1/requests/" + (1 + ThreadLocalRandom.current().nextInt(requests)));
       load(http, 8, 100, i -> base + "/v1/accounts/" + accounts[i % accounts.length]);
       long[] live = load(http, 16, 300, i -> base + "/q/health/live");
-      long[] receipt = load(http, 16, 300, i -> base + "/v1/requests/" + (1 + ThreadLocalRandom.current().nextInt(requests)));
-      long[] account = load(http, 16, 300, i -> base + "/v1/accounts/" + accounts[i % accounts.length]);
+      long[] receipt =
+          load(
+              http,
+              16,
+              300,
+              i -> base + "/v1/requests/" + (1 + ThreadLocalRandom.current().nextInt(requests)));
+      long[] account =
+          load(http, 16, 300, i -> base + "/v1/accounts/" + accounts[i % accounts.length]);
       f.add("indexer.api.receipt.p50_ms", p(receipt, 0.50), "ms");
       f.add("indexer.api.receipt.p99_ms", p(receipt, 0.99), "ms");
       f.add("indexer.api.account.p50_ms", p(account, 0.50), "ms");
       f.add("indexer.api.account.p99_ms", p(account, 0.99), "ms");
       f.add("indexer.api.p99_ms", Math.max(p(receipt, 0.99), p(account, 0.99)), "ms");
       f.add("indexer.api.baseline.p99_ms", p(live, 0.99), "ms");
-      f.add("indexer.api.p99_vs_baseline.ratio", Math.max(p(receipt, 0.99), p(account, 0.99)) / p(live, 0.99), "x");
-      f.note("api: 16 concurrent clients, 300 calls each per endpoint; baseline: /q/health/live under the same load");
+      f.add(
+          "indexer.api.p99_vs_baseline.ratio",
+          Math.max(p(receipt, 0.99), p(account, 0.99)) / p(live, 0.99),
+          "x");
+      f.note(
+          "api: 16 concurrent clients, 300 calls each per endpoint; baseline: /q/health/live under the same load");
     } finally {
       indexer.stop(Duration.ofSeconds(10));
     }
@@ -345,7 +478,10 @@ public final class IndexerBench {
 
   private static int status(HttpClient http, String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -354,27 +490,38 @@ public final class IndexerBench {
     }
   }
 
-  /** {@code clients} threads, each making {@code calls} calls; every latency in nanoseconds, sorted. */
-  private static long[] load(HttpClient http, int clients, int calls, java.util.function.IntFunction<String> url) throws Exception {
+  /**
+   * {@code clients} threads, each making {@code calls} calls; every latency in nanoseconds, sorted.
+   */
+  private static long[] load(
+      HttpClient http, int clients, int calls, java.util.function.IntFunction<String> url)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       List<Future<long[]>> futures = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         futures.add(
-            pool.submit(
-                () -> {
-                  long[] out = new long[calls];
-                  for (int i = 0; i < calls; i++) {
-                    HttpRequest req = HttpRequest.newBuilder(URI.create(url.apply(i))).timeout(Duration.ofSeconds(10)).build();
-                    long t = System.nanoTime();
-                    HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                    out[i] = System.nanoTime() - t;
-                    if (r.statusCode() != 200) {
-                      throw new IllegalStateException(req.uri() + " answered " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
-                    }
-                  }
-                  return out;
-                }));
+            pool.submit(() -> {
+              long[] out = new long[calls];
+              for (int i = 0; i < calls; i++) {
+                HttpRequest req =
+                    HttpRequest.newBuilder(URI.create(url.apply(i)))
+                        .timeout(Duration.ofSeconds(10))
+                        .build();
+                long t = System.nanoTime();
+                HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                out[i] = System.nanoTime() - t;
+                if (r.statusCode() != 200) {
+                  throw new IllegalStateException(
+                      req.uri()
+                          + " answered "
+                          + r.statusCode()
+                          + ": "
+                          + new String(r.body(), StandardCharsets.UTF_8));
+                }
+              }
+              return out;
+            }));
       }
       long[] all = new long[clients * calls];
       int k = 0;

@@ -1,38 +1,16 @@
 package io.credence.bench;
 
-import io.credence.contracts.ExampleConsumer;
-import io.credence.contracts.InferenceHub;
-import io.credence.models.IrisDemo;
-import io.credence.testkit.network.LocalNetwork;
-import io.credence.protocol.tensor.Tensor;
-import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
-import io.credence.testkit.TestInfra;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.web3j.abi.EventEncoder;
-import org.web3j.crypto.Credentials;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.Log;
-import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.tx.RawTransactionManager;
-import org.web3j.tx.response.NoOpProcessor;
 import org.web3j.utils.Numeric;
 
 /** Follows the hub's logs and notes when each request was first seen requested and settled. */
@@ -64,7 +42,10 @@ final class Watcher implements Runnable {
           continue;
         }
         EthFilter filter =
-            new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(next)), DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), hub);
+            new EthFilter(
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(next)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(head)),
+                hub);
         filter.addOptionalTopics(E2eBench.REQUESTED, E2eBench.SETTLED);
         var logs = web3j.ethGetLogs(filter).send();
         if (logs.hasError()) {
@@ -104,7 +85,13 @@ final class Watcher implements Runnable {
       if (System.nanoTime() > deadline) {
         Set<Long> missing = new HashSet<>(ids);
         missing.removeAll(settledAt.keySet());
-        throw new IllegalStateException(missing.size() + " of " + ids.size() + " requests not settled within " + timeoutSeconds + " s");
+        throw new IllegalStateException(
+            missing.size()
+                + " of "
+                + ids.size()
+                + " requests not settled within "
+                + timeoutSeconds
+                + " s");
       }
       Thread.sleep(20);
     }

@@ -36,18 +36,20 @@ import java.util.stream.Collectors;
 import org.web3j.crypto.Credentials;
 
 /**
- * The worker's cost over the model, and what dynamic batching buys, on the benchmark MLP
- * (models/, 1024-4096-4096-16), measured in one run against raw ONNX Runtime on the same model and
- * inputs. The worker path is the real one (JobHandler: decode, validate, run, encode, hash, sign,
- * store the result); Kafka is left out (an end-to-end figure belongs with the relayer).
+ * The worker's cost over the model, and what dynamic batching buys, on the benchmark MLP (models/,
+ * 1024-4096-4096-16), measured in one run against raw ONNX Runtime on the same model and inputs.
+ * The worker path is the real one (JobHandler: decode, validate, run, encode, hash, sign, store the
+ * result); Kafka is left out (an end-to-end figure belongs with the relayer).
  */
 public final class WorkerBench {
   private static final String HUB = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
   /**
    * Calls before timing: enough for the JIT to compile the worker's Java path (hashing, signing,
    * encoding, logging), as in a worker that has been serving for a while.
    */
   private static final int WARMUP = 1000;
+
   private final int[] sizes;
   private final int in;
   private final Path dir;
@@ -67,21 +69,24 @@ public final class WorkerBench {
   }
 
   /**
-   * @param args results file, then optionally the MLP's layer sizes (e.g. {@code 2048,6144,6144,16})
-   *     to measure another model than the benchmark MLP
+   * @param args results file, then optionally the MLP's layer sizes (e.g. {@code
+   *     2048,6144,6144,16}) to measure another model than the benchmark MLP
    */
   public static void main(String[] args) throws Exception {
     Path results = Path.of(args.length > 0 ? args[0] : "bench/results/worker.txt");
-    int[] sizes = args.length > 1
-        ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
-        : ModelFactory.BENCH_SIZES;
-    Path dir = Files.createTempDirectory(Path.of("bench", "target").toAbsolutePath(), "worker-bench");
+    int[] sizes =
+        args.length > 1
+            ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
+            : ModelFactory.BENCH_SIZES;
+    Path dir =
+        Files.createTempDirectory(Path.of("bench", "target").toAbsolutePath(), "worker-bench");
     new WorkerBench(dir, sizes).run().write(results);
   }
 
   private Figures run() throws Exception {
     boolean benchMlp = Arrays.equals(sizes, ModelFactory.BENCH_SIZES);
-    String sizeArg = Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    String sizeArg =
+        Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining(","));
     Figures f = new Figures("scripts/bench worker" + (benchMlp ? "" : " " + sizeArg));
     f.note("model: MLP " + Arrays.toString(sizes));
     int n = 300;
@@ -148,7 +153,12 @@ public final class WorkerBench {
     f.add("worker.concurrent64.batched.requests_per_s", batched, "req/s");
     f.add("worker.batching.speedup", batched / unbatched, "ratio");
     f.targetRatio("worker.overhead.ratio", worker / raw, 1.10);
-    f.note(String.format(java.util.Locale.ROOT, "target worker.batching.speedup >= 3.00: %s (%.2f)", batched / unbatched >= 3 ? "met" : "MISSED", batched / unbatched));
+    f.note(
+        String.format(
+            java.util.Locale.ROOT,
+            "target worker.batching.speedup >= 3.00: %s (%.2f)",
+            batched / unbatched >= 3 ? "met" : "MISSED",
+            batched / unbatched));
     return f;
   }
 
@@ -157,17 +167,22 @@ public final class WorkerBench {
    * weight-bound model leaves the caches cold for what follows).
    */
   private void phases(Figures f, float[][] inputs) throws Exception {
-    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
+    ModelStore store =
+        new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
     SessionCache sessions = new SessionCache(store, 2, "cpu", 0, 0);
     InferenceEngine engine = new InferenceEngine(10_000_000);
     var model = sessions.load("file:mlp.onnx", modelHash);
-    ReceiptSigner signer = new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("phases".getBytes()))));
+    ReceiptSigner signer =
+        new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("phases".getBytes()))));
     ResultStore log = new ResultStore(dir.resolve("results-phases"));
     String[] names = {"decode", "validate", "run", "encode", "sign", "log"};
     long[] total = new long[names.length];
     int n = 200;
     for (int i = 0; i < n + WARMUP; i++) {
-      byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, inputs[i % inputs.length])));
+      byte[] input =
+          TensorCodec.encode(
+              List.of(
+                  Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, inputs[i % inputs.length])));
       long t0 = System.nanoTime();
       List<Tensor> decoded = TensorCodec.decode(input);
       Hashes.keccak256(input);
@@ -181,8 +196,19 @@ public final class WorkerBench {
       long t4 = System.nanoTime();
       byte[] signature = signer.sign(hash);
       long t5 = System.nanoTime();
-      log.put(HUB, new ResultMessage(100_000 + i, signer.address(), ResultMessage.Status.OK, Base64.getEncoder().encodeToString(encoded),
-          Hashes.hex(hash), 1L, Hashes.hex(signature), null, null, Map.of()));
+      log.put(
+          HUB,
+          new ResultMessage(
+              100_000 + i,
+              signer.address(),
+              ResultMessage.Status.OK,
+              Base64.getEncoder().encodeToString(encoded),
+              Hashes.hex(hash),
+              1L,
+              Hashes.hex(signature),
+              null,
+              null,
+              Map.of()));
       long t6 = System.nanoTime();
       if (i >= WARMUP) {
         long[] t = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5};
@@ -207,7 +233,8 @@ public final class WorkerBench {
    * Requests per second with {@code clients} concurrent clients, each sending {@code perClient};
    * the first round warms up, the second is timed.
    */
-  private static double concurrentThroughput(Request request, int clients, int perClient) throws Exception {
+  private static double concurrentThroughput(Request request, int clients, int perClient)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       double perSecond = 0;
@@ -215,12 +242,13 @@ public final class WorkerBench {
         List<Future<?>> done = new ArrayList<>();
         long t = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-          done.add(pool.submit(() -> {
-            for (int i = 0; i < perClient; i++) {
-              request.send();
-            }
-            return null;
-          }));
+          done.add(
+              pool.submit(() -> {
+                for (int i = 0; i < perClient; i++) {
+                  request.send();
+                }
+                return null;
+              }));
         }
         for (Future<?> d : done) {
           d.get();
@@ -234,19 +262,36 @@ public final class WorkerBench {
   }
 
   private JobHandler handler(String name, int maxBatch) {
-    ModelStore store = new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
+    ModelStore store =
+        new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
     InferenceEngine engine = new InferenceEngine(10_000_000);
     return new JobHandler(
-        31337, HUB, new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes())))),
-        new SessionCache(store, 2, "cpu", 0, 0), engine, new Batcher(engine, maxBatch, Duration.ofMillis(2), s -> {}),
-        new ResultStore(dir.resolve("results-" + name)), 10_000_000, Clock.systemUTC());
+        31337,
+        HUB,
+        new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes())))),
+        new SessionCache(store, 2, "cpu", 0, 0),
+        engine,
+        new Batcher(engine, maxBatch, Duration.ofMillis(2), s -> {}),
+        new ResultStore(dir.resolve("results-" + name)),
+        10_000_000,
+        Clock.systemUTC());
   }
 
   private JobMessage job(float[] row) {
-    byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, row)));
+    byte[] input =
+        TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, in}, row)));
     return new JobMessage(
-        requestIds.getAndIncrement(), 31337, HUB, 1, Hashes.hex(modelHash), "file:mlp.onnx",
-        Base64.getEncoder().encodeToString(input), Hashes.hex(Hashes.keccak256(input)), 1, 0, 1);
+        requestIds.getAndIncrement(),
+        31337,
+        HUB,
+        1,
+        Hashes.hex(modelHash),
+        "file:mlp.onnx",
+        Base64.getEncoder().encodeToString(input),
+        Hashes.hex(Hashes.keccak256(input)),
+        1,
+        0,
+        1);
   }
 
   private synchronized float[] randomRow() {
@@ -263,7 +308,8 @@ public final class WorkerBench {
   }
 
   private static void rawRun(OrtEnvironment env, OrtSession s, float[] row) throws Exception {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, row.length});
+    try (OnnxTensor t =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[] {1, row.length});
         OrtSession.Result r = s.run(Map.of(BenchMlp.INPUT, t))) {
       r.get(BenchMlp.OUTPUT).orElseThrow();
     }

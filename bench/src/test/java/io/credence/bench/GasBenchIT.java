@@ -19,11 +19,19 @@ class GasBenchIT {
     Map<String, Double> figures = GasBench.run(anvil).values();
     assertThat(figures)
         .containsKeys(
-            "request.gas", "settle.single.gas", "settle.batch32.per_receipt.gas",
-            "settle.contributors1.gas", "settle.contributors20.gas", "claim.gas");
+            "request.gas",
+            "settle.single.gas",
+            "settle.batch32.per_receipt.gas",
+            "settle.contributors1.gas",
+            "settle.contributors20.gas",
+            "claim.gas");
     assertThat(figures.get("baseline.transfer.gas")).isEqualTo(21_000.0);
     // equal but for a few gas of calldata (different ids)
-    assertThat(figures.get("settle.contributors20.gas")).isCloseTo(figures.get("settle.contributors1.gas"), org.assertj.core.data.Percentage.withPercentage(0.1));
-    assertThat(figures.get("settle.batch32.per_receipt.gas")).isLessThan(figures.get("settle.single.gas"));
+    assertThat(figures.get("settle.contributors20.gas"))
+        .isCloseTo(
+            figures.get("settle.contributors1.gas"),
+            org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(figures.get("settle.batch32.per_receipt.gas"))
+        .isLessThan(figures.get("settle.single.gas"));
   }
 }

@@ -26,13 +26,13 @@ import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.exceptions.TransactionException;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.exceptions.ContractCallException;
+import org.web3j.tx.gas.DefaultGasProvider;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
 import org.web3j.tx.response.PollingTransactionReceiptProcessor;
-import org.web3j.tx.gas.DefaultGasProvider;
-import org.web3j.protocol.exceptions.TransactionException;
-import org.web3j.tx.exceptions.ContractCallException;
 import org.web3j.utils.Numeric;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,20 +42,27 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code credence}: the command-line client. Exit codes: 0 success, 1 a check failed (a receipt
- * that does not verify) or the chain refused a transaction, 2 bad usage, 3 the chain or a file could
- * not be read. Every error from the chain names the contract's custom error with its arguments
- * ({@link ContractErrors}); transactions are simulated before they are sent, so one that would
- * revert costs nothing.
+ * that does not verify) or the chain refused a transaction, 2 bad usage, 3 the chain or a file
+ * could not be read. Every error from the chain names the contract's custom error with its
+ * arguments ({@link ContractErrors}); transactions are simulated before they are sent, so one that
+ * would revert costs nothing.
  */
 @Command(
     name = "credence",
     mixinStandardHelpOptions = true,
     scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand too
     version = "credence 0.1.0",
-    description = "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
+    description =
+        "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
     subcommands = {
-      CredenceCli.Infer.class, Receipts.Receipt.class, CredenceCli.Rewards.class, Requests.Request.class, Registry.Dataset.class,
-      Registry.Model.class, Registry.Worker.class, WarmUp.class
+      CredenceCli.Infer.class,
+      Receipts.Receipt.class,
+      CredenceCli.Rewards.class,
+      Requests.Request.class,
+      Registry.Dataset.class,
+      Registry.Model.class,
+      Registry.Worker.class,
+      WarmUp.class
     })
 public final class CredenceCli {
   static final int FAILED = 1;
@@ -63,20 +70,23 @@ public final class CredenceCli {
 
   @Option(
       names = "--rpc",
-      description = "JSON-RPC endpoint of the node (default: $CREDENCE_RPC_URL or http://127.0.0.1:8545)",
+      description =
+          "JSON-RPC endpoint of the node (default: $CREDENCE_RPC_URL or http://127.0.0.1:8545)",
       defaultValue = "${env:CREDENCE_RPC_URL:-http://127.0.0.1:8545}")
   String rpc;
 
   @Option(
       names = "--deployment",
-      description = "the deployment manifest (default: $CREDENCE_DEPLOYMENT, else <chainId>.json in $CREDENCE_DEPLOYMENTS or deployments/)",
+      description =
+          "the deployment manifest (default: $CREDENCE_DEPLOYMENT, else <chainId>.json in $CREDENCE_DEPLOYMENTS or deployments/)",
       defaultValue = "${env:CREDENCE_DEPLOYMENT}")
   Path deployment;
 
   @Option(
       names = "--keystore",
-      description = "for commands that send transactions: a web3 keystore file, its password in $CREDENCE_KEY_PASSWORD"
-          + " (without one: the key as hex in $CREDENCE_KEY_HEX; never on the command line)")
+      description =
+          "for commands that send transactions: a web3 keystore file, its password in $CREDENCE_KEY_PASSWORD"
+              + " (without one: the key as hex in $CREDENCE_KEY_HEX; never on the command line)")
   Path keystore;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -85,7 +95,12 @@ public final class CredenceCli {
   private Map<String, String> env = System.getenv();
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv()));
+    System.exit(
+        run(
+            args,
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true),
+            System.getenv()));
   }
 
   /**
@@ -98,30 +113,39 @@ public final class CredenceCli {
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExecutionExceptionHandler(
-        (e, line, parsed) -> {
-          line.getErr().println("credence: " + ContractErrors.describe(e));
-          return e instanceof TransactionException || e instanceof ContractCallException ? FAILED : UNAVAILABLE;
-        });
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("credence: " + ContractErrors.describe(e));
+      return e instanceof TransactionException || e instanceof ContractCallException
+          ? FAILED
+          : UNAVAILABLE;
+    });
     return cli.execute(args);
   }
 
   /** The chain and the contracts, connected once per command. */
   record Chain(Web3j web3j, long chainId, DeploymentManifest manifest) {
     InferenceHub hub() {
-      return InferenceHub.load(manifest.address(DeploymentManifest.INFERENCE_HUB), web3j, CheckedTransactionManager.readonly(web3j, null), new DefaultGasProvider());
+      return InferenceHub.load(
+          manifest.address(DeploymentManifest.INFERENCE_HUB),
+          web3j,
+          CheckedTransactionManager.readonly(web3j, null),
+          new DefaultGasProvider());
     }
 
     WorkerRegistry workers() {
       return WorkerRegistry.load(
-          manifest.address(DeploymentManifest.WORKER_REGISTRY), web3j, CheckedTransactionManager.readonly(web3j, null), new DefaultGasProvider());
+          manifest.address(DeploymentManifest.WORKER_REGISTRY),
+          web3j,
+          CheckedTransactionManager.readonly(web3j, null),
+          new DefaultGasProvider());
     }
 
     /** The hub's first log of {@code event} for request {@code id}, if any. */
     Optional<Log> log(Event event, long id) throws java.io.IOException {
       EthFilter filter =
           new EthFilter(
-              DefaultBlockParameter.valueOf(BigInteger.valueOf(manifest.startBlock())), DefaultBlockParameterName.LATEST,
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(manifest.startBlock())),
+              DefaultBlockParameterName.LATEST,
               manifest.address(DeploymentManifest.INFERENCE_HUB));
       filter.addSingleTopic(EventEncoder.encode(event));
       filter.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(id), 64));
@@ -142,32 +166,52 @@ public final class CredenceCli {
   Credentials key() {
     if (keystore == null && env.get("CREDENCE_KEY_HEX") == null) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "this command signs a transaction: set CREDENCE_KEY_HEX, or give --keystore with CREDENCE_KEY_PASSWORD");
+          spec.commandLine(),
+          "this command signs a transaction: set CREDENCE_KEY_HEX, or give --keystore with CREDENCE_KEY_PASSWORD");
     }
     return SigningKeys.load(
-        "your", Optional.ofNullable(env.get("CREDENCE_KEY_HEX")), Optional.ofNullable(keystore).map(Path::toString),
-        Optional.ofNullable(env.get("CREDENCE_KEY_PASSWORD")), "CREDENCE_KEY", "--keystore");
+        "your",
+        Optional.ofNullable(env.get("CREDENCE_KEY_HEX")),
+        Optional.ofNullable(keystore).map(Path::toString),
+        Optional.ofNullable(env.get("CREDENCE_KEY_PASSWORD")),
+        "CREDENCE_KEY",
+        "--keystore");
   }
 
   /**
-   * How a command sends: {@code key}'s transactions with EIP-1559 fees from the node, each simulated
-   * first (a revert is reported, decoded, instead of sent).
+   * How a command sends: {@code key}'s transactions with EIP-1559 fees from the node, each
+   * simulated first (a revert is reported, decoded, instead of sent).
    */
   record Sender(RawTransactionManager tm, StaticEIP1559GasProvider gas) {
     static Sender of(Chain chain, Credentials key) throws java.io.IOException {
-      String base = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
+      String base =
+          chain
+              .web3j()
+              .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+              .send()
+              .getBlock()
+              .getBaseFeePerGasRaw();
       BigInteger baseFee = base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
       BigInteger tip = BigInteger.valueOf(1_000_000_000L);
       return new Sender(
-          new CheckedTransactionManager(chain.web3j(), key, chain.chainId(), new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300)),
-          new StaticEIP1559GasProvider(chain.chainId(), baseFee.multiply(BigInteger.TWO).add(tip), tip, BigInteger.valueOf(3_000_000)));
+          new CheckedTransactionManager(
+              chain.web3j(),
+              key,
+              chain.chainId(),
+              new PollingTransactionReceiptProcessor(chain.web3j(), 200, 300)),
+          new StaticEIP1559GasProvider(
+              chain.chainId(),
+              baseFee.multiply(BigInteger.TWO).add(tip),
+              tip,
+              BigInteger.valueOf(3_000_000)));
     }
   }
 
   /** The hub, sending as {@code key}. */
   static InferenceHub hubAs(Chain chain, Credentials key) throws java.io.IOException {
     Sender s = Sender.of(chain, key);
-    return InferenceHub.load(chain.manifest().address(DeploymentManifest.INFERENCE_HUB), chain.web3j(), s.tm(), s.gas());
+    return InferenceHub.load(
+        chain.manifest().address(DeploymentManifest.INFERENCE_HUB), chain.web3j(), s.tm(), s.gas());
   }
 
   Chain connect() throws java.io.IOException {
@@ -179,9 +223,14 @@ public final class CredenceCli {
       throw new java.io.IOException("cannot reach the node at " + rpc + ": " + e.getMessage(), e);
     }
     String dir = env.get("CREDENCE_DEPLOYMENTS");
-    Path file = deployment != null ? deployment : DeploymentManifest.file(Path.of(dir == null || dir.isBlank() ? "deployments" : dir), chainId);
+    Path file =
+        deployment != null
+            ? deployment
+            : DeploymentManifest.file(
+                Path.of(dir == null || dir.isBlank() ? "deployments" : dir), chainId);
     if (!Files.exists(file)) {
-      throw new java.io.IOException("no deployment manifest at " + file + " (give one with --deployment)");
+      throw new java.io.IOException(
+          "no deployment manifest at " + file + " (give one with --deployment)");
     }
     return new Chain(web3j, chainId, DeploymentManifest.read(file));
   }
@@ -195,14 +244,16 @@ public final class CredenceCli {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new CommandLine.ParameterException(line, "a request id is a positive integer, got '" + value + "'");
+    throw new CommandLine.ParameterException(
+        line, "a request id is a positive integer, got '" + value + "'");
   }
 
   // ------------------------------------------------------------------ infer
 
   @Command(
       name = "infer",
-      description = "Requests an inference, waits for its receipt and prints the output tensors as JSON (see --input).")
+      description =
+          "Requests an inference, waits for its receipt and prints the output tensors as JSON (see --input).")
   static final class Infer implements Callable<Integer> {
     @ParentCommand CredenceCli root;
 
@@ -210,17 +261,25 @@ public final class CredenceCli {
     long model;
 
     @Option(
-        names = "--input", required = true,
-        description = "a JSON file (or - for standard input): [{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[...]}]")
+        names = "--input",
+        required = true,
+        description =
+            "a JSON file (or - for standard input): [{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[...]}]")
     String input;
 
     @Option(names = "--fee", description = "wei to escrow (default: the model's fee)")
     BigInteger fee;
 
-    @Option(names = "--deadline", defaultValue = "600", description = "seconds until the request may be expired and refunded (default 600)")
+    @Option(
+        names = "--deadline",
+        defaultValue = "600",
+        description = "seconds until the request may be expired and refunded (default 600)")
     long deadline;
 
-    @Option(names = "--timeout", defaultValue = "300", description = "seconds to wait for the receipt (default 300)")
+    @Option(
+        names = "--timeout",
+        defaultValue = "300",
+        description = "seconds to wait for the receipt (default 300)")
     long timeout;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -229,7 +288,10 @@ public final class CredenceCli {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      String json = input.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8) : Files.readString(Path.of(input));
+      String json =
+          input.equals("-")
+              ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+              : Files.readString(Path.of(input));
       byte[] encoded;
       try {
         encoded = TensorCodec.encode(TensorJson.read(json));
@@ -239,31 +301,61 @@ public final class CredenceCli {
       Credentials key = root.key();
       Chain chain = root.connect();
       InferenceHub hub = hubAs(chain, key);
-      BigInteger escrow = fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
+      BigInteger escrow =
+          fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
       // from the next block's time, not the latest block's: on an idle chain that one is old
       long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
-      var tx = hub.requestInference(BigInteger.valueOf(model), encoded, BigInteger.valueOf(at), "0x0000000000000000000000000000000000000000", BigInteger.ZERO, escrow).send();
+      var tx =
+          hub.requestInference(
+                  BigInteger.valueOf(model),
+                  encoded,
+                  BigInteger.valueOf(at),
+                  "0x0000000000000000000000000000000000000000",
+                  BigInteger.ZERO,
+                  escrow)
+              .send();
       long id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
-      err.println("request " + id + " sent (transaction " + tx.getTransactionHash() + ", " + escrow + " wei escrowed); waiting for a receipt");
+      err.println(
+          "request "
+              + id
+              + " sent (transaction "
+              + tx.getTransactionHash()
+              + ", "
+              + escrow
+              + " wei escrowed); waiting for a receipt");
       long start = System.nanoTime();
       long lastNote = start;
       while (System.nanoTime() - start < timeout * 1_000_000_000L) {
         Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, id);
         if (settled.isPresent()) {
           var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
-          err.printf("settled after %.1f s in block %s (transaction %s); check it with: credence receipt verify %d%n",
-              (System.nanoTime() - start) / 1e9, settled.get().getBlockNumber(), settled.get().getTransactionHash(), id);
+          err.printf(
+              "settled after %.1f s in block %s (transaction %s); check it with: credence receipt verify %d%n",
+              (System.nanoTime() - start) / 1e9,
+              settled.get().getBlockNumber(),
+              settled.get().getTransactionHash(),
+              id);
           out.println(TensorJson.write(TensorCodec.decode(s.output)));
           return 0;
         }
         Optional<Log> failed = chain.log(InferenceHub.INFERENCEFAILED_EVENT, id);
         if (failed.isPresent()) {
           var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
-          err.println("request " + id + " failed (reason " + f.reason + "): " + f.refund + " wei refunded to your vault balance (credence rewards claim)");
+          err.println(
+              "request "
+                  + id
+                  + " failed (reason "
+                  + f.reason
+                  + "): "
+                  + f.refund
+                  + " wei refunded to your vault balance (credence rewards claim)");
           return FAILED;
         }
         if (chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, id).isPresent()) {
-          err.println("request " + id + " expired: the fee was refunded to your vault balance (credence rewards claim)");
+          err.println(
+              "request "
+                  + id
+                  + " expired: the fee was refunded to your vault balance (credence rewards claim)");
           return FAILED;
         }
         if (System.nanoTime() - lastNote > 5_000_000_000L) {
@@ -272,18 +364,30 @@ public final class CredenceCli {
         }
         Thread.sleep(500);
       }
-      err.println("no receipt for request " + id + " after " + timeout + " s; it stays pending until its deadline (credence request show " + id + ")");
+      err.println(
+          "no receipt for request "
+              + id
+              + " after "
+              + timeout
+              + " s; it stays pending until its deadline (credence request show "
+              + id
+              + ")");
       return FAILED;
     }
   }
 
   // ------------------------------------------------------------------ rewards show
 
-  @Command(name = "rewards", description = "Rewards.", subcommands = {Rewards.Show.class, Rewards.Claim.class})
+  @Command(
+      name = "rewards",
+      description = "Rewards.",
+      subcommands = {Rewards.Show.class, Rewards.Claim.class})
   static final class Rewards {
     @ParentCommand CredenceCli root;
 
-    @Command(name = "show", description = "What an account can claim now, and its credited balance, from the vault.")
+    @Command(
+        name = "show",
+        description = "What an account can claim now, and its credited balance, from the vault.")
     static final class Show implements Callable<Integer> {
       @ParentCommand Rewards rewards;
 
@@ -295,23 +399,35 @@ public final class CredenceCli {
       @Override
       public Integer call() throws Exception {
         if (!address.matches("0x[0-9a-fA-F]{40}")) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "an address is 0x followed by 40 hex digits, got '" + address + "'");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "an address is 0x followed by 40 hex digits, got '" + address + "'");
         }
         Chain chain = rewards.root.connect();
         InferenceHub hub = chain.hub();
         PrintWriter out = spec.commandLine().getOut();
         out.println("account    " + address.toLowerCase(Locale.ROOT));
-        out.println("claimable  " + hub.claimable(address).send() + " wei (claim(its models) pays this now)");
-        out.println("balance    " + hub.balanceOf(address).send() + " wei (credited; claim() pays this)");
+        out.println(
+            "claimable  "
+                + hub.claimable(address).send()
+                + " wei (claim(its models) pays this now)");
+        out.println(
+            "balance    " + hub.balanceOf(address).send() + " wei (credited; claim() pays this)");
         return 0;
       }
     }
 
-    @Command(name = "claim", description = "Pays your vault balance; with --models, first distributes those models' pools (your shares).")
+    @Command(
+        name = "claim",
+        description =
+            "Pays your vault balance; with --models, first distributes those models' pools (your shares).")
     static final class Claim implements Callable<Integer> {
       @ParentCommand Rewards rewards;
 
-      @Option(names = "--models", split = ",", description = "model ids whose pools to distribute first (your contributor shares)")
+      @Option(
+          names = "--models",
+          split = ",",
+          description = "model ids whose pools to distribute first (your contributor shares)")
       List<Long> models = new ArrayList<>();
 
       @Option(names = "--to", description = "pay this address instead of yours")
@@ -322,7 +438,8 @@ public final class CredenceCli {
       @Override
       public Integer call() throws Exception {
         if (to != null && !to.matches("0x[0-9a-fA-F]{40}")) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "--to is an address, 0x followed by 40 hex digits");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--to is an address, 0x followed by 40 hex digits");
         }
         Credentials key = rewards.root.key();
         Chain chain = rewards.root.connect();
@@ -330,7 +447,12 @@ public final class CredenceCli {
         BigInteger claimable = chain.hub().claimable(key.getAddress()).send();
         BigInteger balance = chain.hub().balanceOf(key.getAddress()).send();
         if ((models.isEmpty() ? balance : claimable).signum() == 0) {
-          out.println("nothing to claim for " + key.getAddress().toLowerCase(Locale.ROOT) + (models.isEmpty() && claimable.signum() > 0 ? " yet: name your models with --models" : ""));
+          out.println(
+              "nothing to claim for "
+                  + key.getAddress().toLowerCase(Locale.ROOT)
+                  + (models.isEmpty() && claimable.signum() > 0
+                      ? " yet: name your models with --models"
+                      : ""));
           return FAILED;
         }
         InferenceHub hub = hubAs(chain, key);
@@ -338,10 +460,18 @@ public final class CredenceCli {
         var tx = to != null ? hub.claimTo(to, ids).send() : hub.claim(ids).send();
         var claimed = InferenceHub.getClaimedEvents(tx);
         BigInteger amount = claimed.isEmpty() ? BigInteger.ZERO : claimed.get(0).amount;
-        out.println("claimed " + amount + " wei to " + (to != null ? to.toLowerCase(Locale.ROOT) : key.getAddress().toLowerCase(Locale.ROOT)) + " (transaction " + tx.getTransactionHash() + ")");
+        out.println(
+            "claimed "
+                + amount
+                + " wei to "
+                + (to != null
+                    ? to.toLowerCase(Locale.ROOT)
+                    : key.getAddress().toLowerCase(Locale.ROOT))
+                + " (transaction "
+                + tx.getTransactionHash()
+                + ")");
         return 0;
       }
     }
   }
-
 }

@@ -7,9 +7,9 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
-import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -49,7 +49,9 @@ final class Receipts {
       @Parameters(paramLabel = "REQUEST_ID", description = "the request whose receipt to check")
       String id;
 
-      @Option(names = "--model-file", description = "a local copy of the model, to check against the registered SHA-256")
+      @Option(
+          names = "--model-file",
+          description = "a local copy of the model, to check against the registered SHA-256")
       Path modelFile;
 
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -70,7 +72,9 @@ final class Receipts {
           String state =
               chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId).isPresent()
                   ? "failed and refunded"
-                  : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId).isPresent() ? "expired and refunded" : "pending";
+                  : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId).isPresent()
+                      ? "expired and refunded"
+                      : "pending";
           out.println("request " + requestId + ": no receipt (" + state + ")");
           return FAILED;
         }
@@ -81,24 +85,50 @@ final class Receipts {
         int quorum = terms.component3().intValue();
         List<String> problems = new ArrayList<>();
         byte[] outputHash = Hashes.keccak256(settled.output);
-        out.println("request      " + requestId + " (model " + requested.modelId + ", requester " + requested.requester.toLowerCase(Locale.ROOT) + ")");
-        out.println("settled in   block " + block + ", transaction " + settledLog.get().getTransactionHash());
+        out.println(
+            "request      "
+                + requestId
+                + " (model "
+                + requested.modelId
+                + ", requester "
+                + requested.requester.toLowerCase(Locale.ROOT)
+                + ")");
+        out.println(
+            "settled in   block "
+                + block
+                + ", transaction "
+                + settledLog.get().getTransactionHash());
         out.println("model hash   " + Hashes.hex(modelHash) + " (quorum " + quorum + ")");
         out.println("input hash   " + Hashes.hex(requested.inputHash));
-        out.println("output hash  " + Hashes.hex(outputHash) + " = keccak256 of the " + settled.output.length + "-byte output");
+        out.println(
+            "output hash  "
+                + Hashes.hex(outputHash)
+                + " = keccak256 of the "
+                + settled.output.length
+                + "-byte output");
         byte[] proofs = settled.proofs;
         if (proofs.length != quorum * ReceiptProofs.PROOF_BYTES) {
-          problems.add("the receipt carries " + proofs.length / ReceiptProofs.PROOF_BYTES + " proofs; the model's quorum is " + quorum);
+          problems.add(
+              "the receipt carries "
+                  + proofs.length / ReceiptProofs.PROOF_BYTES
+                  + " proofs; the model's quorum is "
+                  + quorum);
         }
-        Eip712Domain domain = Eip712Domain.credence(chain.chainId(), chain.manifest().address(DeploymentManifest.INFERENCE_HUB));
+        Eip712Domain domain =
+            Eip712Domain.credence(
+                chain.chainId(), chain.manifest().address(DeploymentManifest.INFERENCE_HUB));
         WorkerRegistry workers = chain.workers();
         // the registry as it was when the receipt settled
-        workers.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(block - 1)));
+        workers.setDefaultBlockParameter(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(block - 1)));
         String previous = "";
         for (int k = 0; k < proofs.length / ReceiptProofs.PROOF_BYTES; k++) {
           byte[] signature = ReceiptProofs.signature(proofs, k);
           long executedAt = ReceiptProofs.executedAt(proofs, k);
-          byte[] digest = new InferenceReceipt(settled.requestId, modelHash, requested.inputHash, outputHash, executedAt).digest(domain);
+          byte[] digest =
+              new InferenceReceipt(
+                      settled.requestId, modelHash, requested.inputHash, outputHash, executedAt)
+                  .digest(domain);
           String signer;
           try {
             signer = ReceiptSigner.recover(digest, signature).toLowerCase(Locale.ROOT);
@@ -107,7 +137,18 @@ final class Receipts {
             continue;
           }
           boolean active = workers.isActive(signer).send();
-          out.println("signer " + k + "     " + signer + " (executed at " + executedAt + ", " + (active ? "an active worker" : "NOT an active worker") + " at block " + (block - 1) + ")");
+          out.println(
+              "signer "
+                  + k
+                  + "     "
+                  + signer
+                  + " (executed at "
+                  + executedAt
+                  + ", "
+                  + (active ? "an active worker" : "NOT an active worker")
+                  + " at block "
+                  + (block - 1)
+                  + ")");
           if (!active) {
             problems.add("signer " + signer + " was not an active worker");
           }
@@ -119,7 +160,12 @@ final class Receipts {
         if (modelFile != null) {
           byte[] sha = Hashes.sha256(modelFile);
           boolean same = Arrays.equals(sha, modelHash);
-          out.println("model file   " + modelFile + ": sha256 " + Hashes.hex(sha) + (same ? " matches" : " DOES NOT match"));
+          out.println(
+              "model file   "
+                  + modelFile
+                  + ": sha256 "
+                  + Hashes.hex(sha)
+                  + (same ? " matches" : " DOES NOT match"));
           if (!same) {
             problems.add("the model file is not the registered model");
           }

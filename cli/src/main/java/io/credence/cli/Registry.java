@@ -30,19 +30,30 @@ final class Registry {
 
   private Registry() {}
 
-  static ModelRegistry models(CredenceCli root, CredenceCli.Chain chain) throws java.io.IOException {
+  static ModelRegistry models(CredenceCli root, CredenceCli.Chain chain)
+      throws java.io.IOException {
     CredenceCli.Sender s = CredenceCli.Sender.of(chain, root.key());
-    return ModelRegistry.load(chain.manifest().address(DeploymentManifest.MODEL_REGISTRY), chain.web3j(), s.tm(), s.gas());
+    return ModelRegistry.load(
+        chain.manifest().address(DeploymentManifest.MODEL_REGISTRY),
+        chain.web3j(),
+        s.tm(),
+        s.gas());
   }
 
-  static WorkerRegistry workers(CredenceCli root, CredenceCli.Chain chain) throws java.io.IOException {
+  static WorkerRegistry workers(CredenceCli root, CredenceCli.Chain chain)
+      throws java.io.IOException {
     CredenceCli.Sender s = CredenceCli.Sender.of(chain, root.key());
-    return WorkerRegistry.load(chain.manifest().address(DeploymentManifest.WORKER_REGISTRY), chain.web3j(), s.tm(), s.gas());
+    return WorkerRegistry.load(
+        chain.manifest().address(DeploymentManifest.WORKER_REGISTRY),
+        chain.web3j(),
+        s.tm(),
+        s.gas());
   }
 
   static String address(CommandLine line, String what, String value) {
     if (value == null || !value.matches("0x[0-9a-fA-F]{40}")) {
-      throw new CommandLine.ParameterException(line, what + " is an address, 0x followed by 40 hex digits, got '" + value + "'");
+      throw new CommandLine.ParameterException(
+          line, what + " is an address, 0x followed by 40 hex digits, got '" + value + "'");
     }
     return value;
   }
@@ -51,14 +62,21 @@ final class Registry {
   static final class Dataset {
     @ParentCommand CredenceCli root;
 
-    @Command(name = "register", description = "Registers a dataset file by its SHA-256; you become its provider.")
+    @Command(
+        name = "register",
+        description = "Registers a dataset file by its SHA-256; you become its provider.")
     static final class Register implements Callable<Integer> {
       @ParentCommand Dataset dataset;
 
-      @Parameters(paramLabel = "FILE", description = "the dataset file (hashed locally; only the hash and the URI go on-chain)")
+      @Parameters(
+          paramLabel = "FILE",
+          description = "the dataset file (hashed locally; only the hash and the URI go on-chain)")
       Path file;
 
-      @Option(names = "--uri", required = true, description = "where the file can be fetched (file:, http(s):)")
+      @Option(
+          names = "--uri",
+          required = true,
+          description = "where the file can be fetched (file:, http(s):)")
       String uri;
 
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -68,7 +86,14 @@ final class Registry {
         byte[] hash = Hashes.sha256(file);
         CredenceCli.Chain chain = dataset.root.connect();
         var tx = models(dataset.root, chain).registerDataset(hash, uri).send();
-        spec.commandLine().getOut().println("dataset " + Hashes.hex(hash) + " registered (transaction " + tx.getTransactionHash() + ")");
+        spec.commandLine()
+            .getOut()
+            .println(
+                "dataset "
+                    + Hashes.hex(hash)
+                    + " registered (transaction "
+                    + tx.getTransactionHash()
+                    + ")");
         return 0;
       }
     }
@@ -78,25 +103,36 @@ final class Registry {
   static final class Model {
     @ParentCommand CredenceCli root;
 
-    @Command(name = "register", description = "Registers an ONNX model file by its SHA-256, with its fee, quorum and contributors; you own it.")
+    @Command(
+        name = "register",
+        description =
+            "Registers an ONNX model file by its SHA-256, with its fee, quorum and contributors; you own it.")
     static final class Register implements Callable<Integer> {
       @ParentCommand Model model;
 
       @Parameters(paramLabel = "FILE", description = "the ONNX file")
       Path file;
 
-      @Option(names = "--uri", required = true, description = "where workers fetch it (file: relative to their model root, http(s):)")
+      @Option(
+          names = "--uri",
+          required = true,
+          description = "where workers fetch it (file: relative to their model root, http(s):)")
       String uri;
 
       @Option(names = "--fee", required = true, description = "fee per request, in wei")
       BigInteger fee;
 
-      @Option(names = "--quorum", defaultValue = "1", description = "matching worker signatures a receipt needs (default 1)")
+      @Option(
+          names = "--quorum",
+          defaultValue = "1",
+          description = "matching worker signatures a receipt needs (default 1)")
       int quorum;
 
       @Option(
-          names = "--contributor", required = true,
-          description = "ACCOUNT:ROLE:BPS[:DATASET_SHA256], repeated; roles author, data (names a dataset it provided), other; shares sum to 10000; the first takes rounding remainders")
+          names = "--contributor",
+          required = true,
+          description =
+              "ACCOUNT:ROLE:BPS[:DATASET_SHA256], repeated; roles author, data (names a dataset it provided), other; shares sum to 10000; the first takes rounding remainders")
       List<String> contributors = new ArrayList<>();
 
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -106,38 +142,64 @@ final class Registry {
         List<ModelRegistry.Contributor> list = new ArrayList<>();
         for (String c : contributors) {
           String[] p = c.split(":");
-          if (p.length < 3 || p.length > 4 || !ROLES.containsKey(p[1].toLowerCase(Locale.ROOT)) || !p[2].matches("\\d{1,5}")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--contributor is ACCOUNT:ROLE:BPS[:DATASET_SHA256], got '" + c + "'");
+          if (p.length < 3
+              || p.length > 4
+              || !ROLES.containsKey(p[1].toLowerCase(Locale.ROOT))
+              || !p[2].matches("\\d{1,5}")) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--contributor is ACCOUNT:ROLE:BPS[:DATASET_SHA256], got '" + c + "'");
           }
           byte[] dataset = p.length == 4 ? Hashes.bytes32(p[3]) : new byte[32];
           list.add(
               new ModelRegistry.Contributor(
-                  address(spec.commandLine(), "a contributor", p[0]), BigInteger.valueOf(ROLES.get(p[1].toLowerCase(Locale.ROOT))), new BigInteger(p[2]), dataset));
+                  address(spec.commandLine(), "a contributor", p[0]),
+                  BigInteger.valueOf(ROLES.get(p[1].toLowerCase(Locale.ROOT))),
+                  new BigInteger(p[2]),
+                  dataset));
         }
         byte[] hash = Hashes.sha256(file);
         CredenceCli.Chain chain = model.root.connect();
-        var tx = models(model.root, chain).registerModel(hash, uri, fee, BigInteger.valueOf(quorum), list).send();
+        var tx =
+            models(model.root, chain)
+                .registerModel(hash, uri, fee, BigInteger.valueOf(quorum), list)
+                .send();
         long id = ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
-        spec.commandLine().getOut().println("model " + id + " registered: sha256 " + Hashes.hex(hash) + " (transaction " + tx.getTransactionHash() + ")");
+        spec.commandLine()
+            .getOut()
+            .println(
+                "model "
+                    + id
+                    + " registered: sha256 "
+                    + Hashes.hex(hash)
+                    + " (transaction "
+                    + tx.getTransactionHash()
+                    + ")");
         return 0;
       }
     }
   }
 
-  @Command(name = "worker", description = "Workers: you are the operator; the signing key may be another.", subcommands = {Worker.Register.class, Worker.Unbond.class, Worker.Withdraw.class})
+  @Command(
+      name = "worker",
+      description = "Workers: you are the operator; the signing key may be another.",
+      subcommands = {Worker.Register.class, Worker.Unbond.class, Worker.Withdraw.class})
   static final class Worker {
     @ParentCommand CredenceCli root;
 
     @Command(
         name = "register",
-        description = "Registers a worker signing key with a stake. The signing key proves it agrees: from $CREDENCE_WORKER_KEY_HEX or --worker-keystore with $CREDENCE_WORKER_KEY_PASSWORD.")
+        description =
+            "Registers a worker signing key with a stake. The signing key proves it agrees: from $CREDENCE_WORKER_KEY_HEX or --worker-keystore with $CREDENCE_WORKER_KEY_PASSWORD.")
     static final class Register implements Callable<Integer> {
       @ParentCommand Worker worker;
 
       @Option(names = "--stake", required = true, description = "wei to stake")
       BigInteger stake;
 
-      @Option(names = "--worker-keystore", description = "the worker's signing key as a web3 keystore")
+      @Option(
+          names = "--worker-keystore",
+          description = "the worker's signing key as a web3 keystore")
       Path keystore;
 
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -146,28 +208,50 @@ final class Registry {
       public Integer call() throws Exception {
         Map<String, String> env = worker.root.environment();
         if (keystore == null && env.get("CREDENCE_WORKER_KEY_HEX") == null) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "the worker's signing key: set CREDENCE_WORKER_KEY_HEX, or give --worker-keystore with CREDENCE_WORKER_KEY_PASSWORD");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "the worker's signing key: set CREDENCE_WORKER_KEY_HEX, or give --worker-keystore with CREDENCE_WORKER_KEY_PASSWORD");
         }
         Credentials signing =
             SigningKeys.load(
-                "worker", Optional.ofNullable(env.get("CREDENCE_WORKER_KEY_HEX")), Optional.ofNullable(keystore).map(Path::toString),
-                Optional.ofNullable(env.get("CREDENCE_WORKER_KEY_PASSWORD")), "CREDENCE_WORKER_KEY", "--worker-keystore");
+                "worker",
+                Optional.ofNullable(env.get("CREDENCE_WORKER_KEY_HEX")),
+                Optional.ofNullable(keystore).map(Path::toString),
+                Optional.ofNullable(env.get("CREDENCE_WORKER_KEY_PASSWORD")),
+                "CREDENCE_WORKER_KEY",
+                "--worker-keystore");
         Credentials operator = worker.root.key();
         CredenceCli.Chain chain = worker.root.connect();
-        Eip712Domain domain = Eip712Domain.workerRegistry(chain.chainId(), chain.manifest().address(DeploymentManifest.WORKER_REGISTRY));
-        byte[] proof = WorkerKeyProof.sign(new ReceiptSigner(signing), domain, operator.getAddress());
+        Eip712Domain domain =
+            Eip712Domain.workerRegistry(
+                chain.chainId(), chain.manifest().address(DeploymentManifest.WORKER_REGISTRY));
+        byte[] proof =
+            WorkerKeyProof.sign(new ReceiptSigner(signing), domain, operator.getAddress());
         var tx = workers(worker.root, chain).register(signing.getAddress(), proof, stake).send();
         PrintWriter out = spec.commandLine().getOut();
-        out.println("worker " + signing.getAddress().toLowerCase(Locale.ROOT) + " registered for operator " + operator.getAddress().toLowerCase(Locale.ROOT) + " with " + stake + " wei staked (transaction " + tx.getTransactionHash() + ")");
+        out.println(
+            "worker "
+                + signing.getAddress().toLowerCase(Locale.ROOT)
+                + " registered for operator "
+                + operator.getAddress().toLowerCase(Locale.ROOT)
+                + " with "
+                + stake
+                + " wei staked (transaction "
+                + tx.getTransactionHash()
+                + ")");
         return 0;
       }
     }
 
-    @Command(name = "unbond", description = "Starts unbonding part of a worker's stake (withdrawable after the registry's delay).")
+    @Command(
+        name = "unbond",
+        description =
+            "Starts unbonding part of a worker's stake (withdrawable after the registry's delay).")
     static final class Unbond implements Callable<Integer> {
       @ParentCommand Worker worker;
 
-      @Parameters(paramLabel = "SIGNER") String signer;
+      @Parameters(paramLabel = "SIGNER")
+      String signer;
 
       @Option(names = "--amount", required = true, description = "wei to unbond")
       BigInteger amount;
@@ -179,16 +263,28 @@ final class Registry {
         address(spec.commandLine(), "SIGNER", signer);
         CredenceCli.Chain chain = worker.root.connect();
         var tx = workers(worker.root, chain).unbond(signer, amount).send();
-        spec.commandLine().getOut().println("unbonding " + amount + " wei of " + signer.toLowerCase(Locale.ROOT) + " (transaction " + tx.getTransactionHash() + ")");
+        spec.commandLine()
+            .getOut()
+            .println(
+                "unbonding "
+                    + amount
+                    + " wei of "
+                    + signer.toLowerCase(Locale.ROOT)
+                    + " (transaction "
+                    + tx.getTransactionHash()
+                    + ")");
         return 0;
       }
     }
 
-    @Command(name = "withdraw", description = "Withdraws a worker's unbonded stake once the delay has passed.")
+    @Command(
+        name = "withdraw",
+        description = "Withdraws a worker's unbonded stake once the delay has passed.")
     static final class Withdraw implements Callable<Integer> {
       @ParentCommand Worker worker;
 
-      @Parameters(paramLabel = "SIGNER") String signer;
+      @Parameters(paramLabel = "SIGNER")
+      String signer;
 
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -198,7 +294,16 @@ final class Registry {
         CredenceCli.Chain chain = worker.root.connect();
         var tx = workers(worker.root, chain).withdraw(signer).send();
         var events = WorkerRegistry.getStakeWithdrawnEvents(tx);
-        spec.commandLine().getOut().println("withdrew " + (events.isEmpty() ? BigInteger.ZERO : events.get(0).amount) + " wei of " + signer.toLowerCase(Locale.ROOT) + " (transaction " + tx.getTransactionHash() + ")");
+        spec.commandLine()
+            .getOut()
+            .println(
+                "withdrew "
+                    + (events.isEmpty() ? BigInteger.ZERO : events.get(0).amount)
+                    + " wei of "
+                    + signer.toLowerCase(Locale.ROOT)
+                    + " (transaction "
+                    + tx.getTransactionHash()
+                    + ")");
         return 0;
       }
     }

@@ -45,12 +45,16 @@ final class Requests {
       @Parameters(paramLabel = "REQUEST_ID")
       String id;
 
-      @Option(names = "--model-file", description = "a local copy of the model: its card (the same name with .json) labels the tensors")
+      @Option(
+          names = "--model-file",
+          description =
+              "a local copy of the model: its card (the same name with .json) labels the tensors")
       Path modelFile;
 
       @Option(
           names = "--model-root",
-          description = "where the model's relative file: URI is resolved, as the workers' file root (default: $CREDENCE_MODEL_ROOT or the current directory)",
+          description =
+              "where the model's relative file: URI is resolved, as the workers' file root (default: $CREDENCE_MODEL_ROOT or the current directory)",
           defaultValue = "${env:CREDENCE_MODEL_ROOT:-.}")
       Path modelRoot;
 
@@ -72,19 +76,39 @@ final class Requests {
         out.println("requester  " + e.requester.toLowerCase(Locale.ROOT));
         out.println("fee        " + e.fee + " wei");
         out.println("deadline   " + e.deadline);
-        out.println("requested  block " + requested.get().getBlockNumber() + ", transaction " + requested.get().getTransactionHash());
+        out.println(
+            "requested  block "
+                + requested.get().getBlockNumber()
+                + ", transaction "
+                + requested.get().getTransactionHash());
         ModelCard card = card(chain, e.modelId);
         print(out, "input", e.input, card, TensorLabels.Side.INPUT);
         Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, requestId);
-        Optional<Log> failed = settled.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId);
-        Optional<Log> expired = settled.isPresent() || failed.isPresent() ? Optional.empty() : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId);
+        Optional<Log> failed =
+            settled.isPresent()
+                ? Optional.empty()
+                : chain.log(InferenceHub.INFERENCEFAILED_EVENT, requestId);
+        Optional<Log> expired =
+            settled.isPresent() || failed.isPresent()
+                ? Optional.empty()
+                : chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, requestId);
         if (settled.isPresent()) {
           var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
-          out.println("state      SETTLED in block " + settled.get().getBlockNumber() + ", transaction " + settled.get().getTransactionHash());
+          out.println(
+              "state      SETTLED in block "
+                  + settled.get().getBlockNumber()
+                  + ", transaction "
+                  + settled.get().getTransactionHash());
           print(out, "output", s.output, card, TensorLabels.Side.OUTPUT);
         } else if (failed.isPresent()) {
           var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
-          out.println("state      FAILED (reason " + f.reason + "), refunded " + f.refund + " wei in block " + failed.get().getBlockNumber());
+          out.println(
+              "state      FAILED (reason "
+                  + f.reason
+                  + "), refunded "
+                  + f.refund
+                  + " wei in block "
+                  + failed.get().getBlockNumber());
         } else if (expired.isPresent()) {
           out.println("state      EXPIRED, refunded in block " + expired.get().getBlockNumber());
         } else {
@@ -94,12 +118,16 @@ final class Requests {
       }
 
       /** The bytes as tensors, each under {@code what}; as hex when they are not a tensor list. */
-      private static void print(PrintWriter out, String what, byte[] bytes, ModelCard card, TensorLabels.Side side) {
+      private static void print(
+          PrintWriter out, String what, byte[] bytes, ModelCard card, TensorLabels.Side side) {
         List<TensorLabels.Labelled> tensors;
         try {
           tensors = TensorLabels.decode(bytes, card, side);
         } catch (TensorFormatException e) {
-          out.println(String.format("%-10s %s (%d bytes, not tensors: %s)", what, Hashes.hex(bytes), bytes.length, e.getMessage()));
+          out.println(
+              String.format(
+                  "%-10s %s (%d bytes, not tensors: %s)",
+                  what, Hashes.hex(bytes), bytes.length, e.getMessage()));
           return;
         }
         for (String line : TensorLabels.format(tensors).split("\n")) {
@@ -123,7 +151,9 @@ final class Requests {
         try {
           return ModelCard.read(card.get()).orElse(ModelCard.NONE);
         } catch (IOException | IllegalArgumentException e) {
-          spec.commandLine().getErr().println("credence: the tensors are not labelled: " + e.getMessage());
+          spec.commandLine()
+              .getErr()
+              .println("credence: the tensors are not labelled: " + e.getMessage());
           return ModelCard.NONE;
         }
       }
@@ -132,8 +162,10 @@ final class Requests {
       private Optional<String> registeredUri(CredenceCli.Chain chain, BigInteger modelId) {
         ModelRegistry registry =
             ModelRegistry.load(
-                chain.manifest().address(DeploymentManifest.MODEL_REGISTRY), chain.web3j(),
-                io.credence.protocol.chain.CheckedTransactionManager.readonly(chain.web3j(), null), new DefaultGasProvider());
+                chain.manifest().address(DeploymentManifest.MODEL_REGISTRY),
+                chain.web3j(),
+                io.credence.protocol.chain.CheckedTransactionManager.readonly(chain.web3j(), null),
+                new DefaultGasProvider());
         try {
           return Optional.ofNullable(registry.model(modelId).send().uri);
         } catch (Exception e) {

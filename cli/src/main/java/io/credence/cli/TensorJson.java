@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * Tensors as JSON, for people: a list of {@code {"name", "dtype", "shape", "data"}} with dtype one
- * of float32, float64, int32, int64, uint8, bool and data the flat row-major values, e.g.
- * {@code [{"name":"features","dtype":"float32","shape":[1,4],"data":[1.4,0.2,5.1,3.5]}]}.
+ * of float32, float64, int32, int64, uint8, bool and data the flat row-major values, e.g. {@code
+ * [{"name":"features","dtype":"float32","shape":[1,4],"data":[1.4,0.2,5.1,3.5]}]}.
  */
 final class TensorJson {
   private TensorJson() {}
@@ -26,7 +26,8 @@ final class TensorJson {
       throw new IllegalArgumentException("the input is not JSON: " + e.getOriginalMessage());
     }
     if (!root.isArray() || root.isEmpty()) {
-      throw new IllegalArgumentException("the input is a JSON list of tensors: [{\"name\", \"dtype\", \"shape\", \"data\"}, ...]");
+      throw new IllegalArgumentException(
+          "the input is a JSON list of tensors: [{\"name\", \"dtype\", \"shape\", \"data\"}, ...]");
     }
     List<Tensor> out = new ArrayList<>();
     for (JsonNode t : root) {
@@ -35,12 +36,14 @@ final class TensorJson {
       try {
         dtype = DType.valueOf(text(t, "dtype").toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("tensor " + name + ": dtype is one of float32, float64, int32, int64, uint8, bool");
+        throw new IllegalArgumentException(
+            "tensor " + name + ": dtype is one of float32, float64, int32, int64, uint8, bool");
       }
       JsonNode shapeNode = t.get("shape");
       JsonNode data = t.get("data");
       if (shapeNode == null || !shapeNode.isArray() || data == null || !data.isArray()) {
-        throw new IllegalArgumentException("tensor " + name + " needs \"shape\" and \"data\" lists");
+        throw new IllegalArgumentException(
+            "tensor " + name + " needs \"shape\" and \"data\" lists");
       }
       long[] shape = new long[shapeNode.size()];
       long count = 1;
@@ -49,7 +52,8 @@ final class TensorJson {
         count *= shape[i];
       }
       if (count != data.size()) {
-        throw new IllegalArgumentException("tensor " + name + ": shape holds " + count + " values, data has " + data.size());
+        throw new IllegalArgumentException(
+            "tensor " + name + ": shape holds " + count + " values, data has " + data.size());
       }
       int n = data.size();
       out.add(

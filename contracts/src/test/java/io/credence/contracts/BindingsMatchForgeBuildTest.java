@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java bindings are made from forge's own build output: every contract under src/ has a
- * binding whose deployment bytecode is byte for byte the one forge compiled (and tested), and
- * whose methods cover the contract's ABI.
+ * The Java bindings are made from forge's own build output: every contract under src/ has a binding
+ * whose deployment bytecode is byte for byte the one forge compiled (and tested), and whose methods
+ * cover the contract's ABI.
  */
 class BindingsMatchForgeBuildTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +30,10 @@ class BindingsMatchForgeBuildTest {
   private static Map<String, JsonNode> forgeContracts() throws IOException {
     Map<String, JsonNode> contracts = new TreeMap<>();
     try (Stream<Path> files = Files.walk(FORGE_OUT)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".json") && !p.toString().contains("build-info")).toList()) {
+      for (Path f :
+          files
+              .filter(p -> p.toString().endsWith(".json") && !p.toString().contains("build-info"))
+              .toList()) {
         JsonNode artifact = JSON.readTree(f.toFile());
         var target = artifact.path("metadata").path("settings").path("compilationTarget").fields();
         if (target.hasNext()) {
@@ -61,11 +64,13 @@ class BindingsMatchForgeBuildTest {
     int functionsChecked = 0;
     for (var e : forgeContracts().entrySet()) {
       Class<?> binding = Class.forName("io.credence.contracts." + e.getKey());
-      Set<String> methods = Arrays.stream(binding.getMethods()).map(Method::getName).collect(Collectors.toSet());
-      List<String> functions = e.getValue().path("abi").findParents("type").stream()
-          .filter(n -> "function".equals(n.path("type").asText()))
-          .map(n -> n.path("name").asText())
-          .toList();
+      Set<String> methods =
+          Arrays.stream(binding.getMethods()).map(Method::getName).collect(Collectors.toSet());
+      List<String> functions =
+          e.getValue().path("abi").findParents("type").stream()
+              .filter(n -> "function".equals(n.path("type").asText()))
+              .map(n -> n.path("name").asText())
+              .toList();
       assertThat(methods).as("binding methods of %s", e.getKey()).containsAll(functions);
       functionsChecked += functions.size();
     }

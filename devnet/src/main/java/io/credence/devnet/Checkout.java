@@ -5,9 +5,9 @@ import java.nio.file.Path;
 
 /**
  * Where things are in a Credence checkout, for the tools that run from one ({@code scripts/credence
- * up}, {@code scripts/devnet}, the tests). The scripts pass the root as the system property
- * {@code credence.repo.root}; otherwise it is found by walking up from the working directory. The
- * deploy step of the container images runs without a checkout and never calls this.
+ * up}, {@code scripts/devnet}, the tests). The scripts pass the root as the system property {@code
+ * credence.repo.root}; otherwise it is found by walking up from the working directory. The deploy
+ * step of the container images runs without a checkout and never calls this.
  */
 public final class Checkout {
   private Checkout() {}
@@ -18,12 +18,14 @@ public final class Checkout {
       return Path.of(prop).toAbsolutePath().normalize();
     }
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("contracts/package.json")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+      if (Files.isRegularFile(p.resolve("contracts/package.json"))
+          && Files.isRegularFile(p.resolve("pom.xml"))) {
         return p;
       }
     }
     throw new IllegalStateException(
-        "cannot find the Credence checkout from " + Path.of("").toAbsolutePath()
+        "cannot find the Credence checkout from "
+            + Path.of("").toAbsolutePath()
             + ": run from inside it or set -Dcredence.repo.root=<path>");
   }
 
@@ -36,7 +38,9 @@ public final class Checkout {
     Path p = root().resolve("contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
     if (!Files.isExecutable(p)) {
       throw new IllegalStateException(
-          "anvil is not installed at " + p + ": build the contracts module first (./mvnw -pl contracts validate "
+          "anvil is not installed at "
+              + p
+              + ": build the contracts module first (./mvnw -pl contracts validate "
               + "runs npm ci there) or set CREDENCE_ANVIL to an anvil binary");
     }
     return p;

@@ -1,11 +1,10 @@
 package io.credence.devnet;
 
-import io.credence.devnet.node.AnvilNode;
-
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.node.AnvilNode;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,9 +16,9 @@ import org.web3j.tx.gas.ContractGasProvider;
 import org.web3j.tx.gas.StaticEIP1559GasProvider;
 
 /**
- * Deploys the Credence contracts through their generated bindings and wires them as in
- * production: the model registry pushes model terms to the hub, the worker registry lets the hub
- * slash. The RewardVault is a module of the hub, so its address is the hub's.
+ * Deploys the Credence contracts through their generated bindings and wires them as in production:
+ * the model registry pushes model terms to the hub, the worker registry lets the hub slash. The
+ * RewardVault is a module of the hub, so its address is the hub's.
  */
 public final class ContractDeployer {
   private ContractDeployer() {}
@@ -45,13 +44,24 @@ public final class ContractDeployer {
       long unbondingDelaySeconds,
       int slashRewardBps,
       String treasury) {
-    /** 5% protocol, 20% workers, 64 KiB inputs, 2M callback gas, 0.1 ETH stake, 7 days, 10% reward. */
+    /**
+     * 5% protocol, 20% workers, 64 KiB inputs, 2M callback gas, 0.1 ETH stake, 7 days, 10% reward.
+     */
     public static Params defaults() {
-      return new Params(500, 2_000, 65_536, 2_000_000, BigInteger.TEN.pow(17), 7 * 24 * 3600, 1_000, null);
+      return new Params(
+          500, 2_000, 65_536, 2_000_000, BigInteger.TEN.pow(17), 7 * 24 * 3600, 1_000, null);
     }
 
     public Params withTreasury(String treasury) {
-      return new Params(protocolBps, workerBps, maxInputBytes, maxCallbackGas, minStake, unbondingDelaySeconds, slashRewardBps, treasury);
+      return new Params(
+          protocolBps,
+          workerBps,
+          maxInputBytes,
+          maxCallbackGas,
+          minStake,
+          unbondingDelaySeconds,
+          slashRewardBps,
+          treasury);
     }
   }
 
@@ -91,39 +101,63 @@ public final class ContractDeployer {
 
   public static Deployment deploy(AnvilNode anvil, Params params) {
     Credentials deployer = AnvilNode.devAccount(0);
-    return deploy(anvil.web3j(), deployer, anvil.chainId(), anvil.transactionManager(deployer), params);
+    return deploy(
+        anvil.web3j(), deployer, anvil.chainId(), anvil.transactionManager(deployer), params);
   }
 
-  public static Deployment deploy(Web3j web3j, Credentials deployer, long chainId, TransactionManager tm, Params p) {
+  public static Deployment deploy(
+      Web3j web3j, Credentials deployer, long chainId, TransactionManager tm, Params p) {
     ContractGasProvider gas = gas(chainId);
     String owner = deployer.getAddress();
     String treasury = p.treasury() == null ? owner : p.treasury();
     try {
       ModelRegistry registry = ModelRegistry.deploy(web3j, tm, gas, owner).send();
-      long startBlock = registry.getTransactionReceipt().map(TransactionReceipt::getBlockNumber).orElseThrow().longValueExact();
+      long startBlock =
+          registry
+              .getTransactionReceipt()
+              .map(TransactionReceipt::getBlockNumber)
+              .orElseThrow()
+              .longValueExact();
       WorkerRegistry workers =
           WorkerRegistry.deploy(
-                  web3j, tm, gas, owner, p.minStake(), BigInteger.valueOf(p.unbondingDelaySeconds()),
+                  web3j,
+                  tm,
+                  gas,
+                  owner,
+                  p.minStake(),
+                  BigInteger.valueOf(p.unbondingDelaySeconds()),
                   BigInteger.valueOf(p.slashRewardBps()))
               .send();
       InferenceHub hub =
           InferenceHub.deploy(
-                  web3j, tm, gas, owner, registry.getContractAddress(), workers.getContractAddress(), treasury,
-                  BigInteger.valueOf(p.protocolBps()), BigInteger.valueOf(p.workerBps()),
-                  BigInteger.valueOf(p.maxInputBytes()), BigInteger.valueOf(p.maxCallbackGas()))
+                  web3j,
+                  tm,
+                  gas,
+                  owner,
+                  registry.getContractAddress(),
+                  workers.getContractAddress(),
+                  treasury,
+                  BigInteger.valueOf(p.protocolBps()),
+                  BigInteger.valueOf(p.workerBps()),
+                  BigInteger.valueOf(p.maxInputBytes()),
+                  BigInteger.valueOf(p.maxCallbackGas()))
               .send();
       registry.setHub(hub.getContractAddress()).send();
       workers.setHub(hub.getContractAddress()).send();
       RewardVault vault = RewardVault.load(hub.getContractAddress(), web3j, tm, gas);
       return new Deployment(chainId, startBlock, deployer, registry, vault, workers, hub);
     } catch (Exception e) {
-      throw new IllegalStateException("deploying the Credence contracts to chain " + chainId + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "deploying the Credence contracts to chain " + chainId + " failed: " + e.getMessage(), e);
     }
   }
 
   /** EIP-1559 fees generous enough for a local node: 100 gwei cap, 1 gwei tip, 15M gas. */
   public static ContractGasProvider gas(long chainId) {
     return new StaticEIP1559GasProvider(
-        chainId, BigInteger.valueOf(100_000_000_000L), BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(15_000_000L));
+        chainId,
+        BigInteger.valueOf(100_000_000_000L),
+        BigInteger.valueOf(1_000_000_000L),
+        BigInteger.valueOf(15_000_000L));
   }
 }

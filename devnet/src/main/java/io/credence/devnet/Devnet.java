@@ -1,13 +1,12 @@
 package io.credence.devnet;
 
-import io.credence.devnet.process.PidFiles;
-
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.node.KafkaBroker;
-import io.credence.devnet.process.ManagedProcess;
-import io.credence.devnet.process.Ports;
 import io.credence.devnet.node.PostgresServer;
 import io.credence.devnet.postgres.EmbeddedPostgresHost;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.PidFiles;
+import io.credence.devnet.process.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,11 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The local development network behind {@code scripts/devnet up|status|down}: anvil, a Kafka
- * broker and PostgreSQL, on Credence's default ports (anvil 8545, Kafka 9092, PostgreSQL 5432), with data, pid files and logs under
- * {@code .credence/}. Processes run detached and survive this launcher; {@code down} stops them
- * by pid. PostgreSQL is the server already listening on the port when one answers (left alone by
- * {@code down}), else an embedded PostgreSQL hosted by a small detached JVM.
+ * The local development network behind {@code scripts/devnet up|status|down}: anvil, a Kafka broker
+ * and PostgreSQL, on Credence's default ports (anvil 8545, Kafka 9092, PostgreSQL 5432), with data,
+ * pid files and logs under {@code .credence/}. Processes run detached and survive this launcher;
+ * {@code down} stops them by pid. PostgreSQL is the server already listening on the port when one
+ * answers (left alone by {@code down}), else an embedded PostgreSQL hosted by a small detached JVM.
  *
  * <p>Every port and the directory can be changed with environment variables: CREDENCE_HOME,
  * CREDENCE_ANVIL_PORT, CREDENCE_CHAIN_ID, CREDENCE_KAFKA_PORT, CREDENCE_KAFKA_CONTROLLER_PORT,
@@ -43,7 +42,10 @@ public final class Devnet {
   private final String pgDatabase;
   private final PidFiles pids;
 
-  /** The devnet the environment describes (defaults: the ports above, data in .credence/ of the checkout). */
+  /**
+   * The devnet the environment describes (defaults: the ports above, data in .credence/ of the
+   * checkout).
+   */
   public static Devnet fromEnvironment() {
     return new Devnet(System.getenv());
   }
@@ -51,12 +53,17 @@ public final class Devnet {
   Devnet(Map<String, String> env) {
     String homeVariable = env.get("CREDENCE_HOME");
     this.home =
-        (homeVariable == null || homeVariable.isBlank() ? Checkout.root().resolve(".credence") : Path.of(homeVariable))
+        (homeVariable == null || homeVariable.isBlank()
+                ? Checkout.root().resolve(".credence")
+                : Path.of(homeVariable))
             .toAbsolutePath();
     this.anvilPort = Integer.parseInt(env.getOrDefault("CREDENCE_ANVIL_PORT", "8545"));
-    this.chainId = Long.parseLong(env.getOrDefault("CREDENCE_CHAIN_ID", Long.toString(AnvilNode.DEFAULT_CHAIN_ID)));
+    this.chainId =
+        Long.parseLong(
+            env.getOrDefault("CREDENCE_CHAIN_ID", Long.toString(AnvilNode.DEFAULT_CHAIN_ID)));
     this.kafkaPort = Integer.parseInt(env.getOrDefault("CREDENCE_KAFKA_PORT", "9092"));
-    this.kafkaControllerPort = Integer.parseInt(env.getOrDefault("CREDENCE_KAFKA_CONTROLLER_PORT", "9093"));
+    this.kafkaControllerPort =
+        Integer.parseInt(env.getOrDefault("CREDENCE_KAFKA_CONTROLLER_PORT", "9093"));
     this.pgHost = env.getOrDefault("CREDENCE_PG_HOST", "127.0.0.1");
     this.pgPort = Integer.parseInt(env.getOrDefault("CREDENCE_PG_PORT", "5432"));
     this.pgUser = env.getOrDefault("CREDENCE_PG_USER", "postgres");
@@ -128,10 +135,12 @@ public final class Devnet {
     }
     requireFreePort("anvil", anvilPort, "CREDENCE_ANVIL_PORT");
     mkdirs(home.resolve("anvil"));
-    System.out.println("anvil      starting on 127.0.0.1:" + anvilPort + " (chain " + chainId + ")");
+    System.out.println(
+        "anvil      starting on 127.0.0.1:" + anvilPort + " (chain " + chainId + ")");
     AnvilNode node =
         AnvilNode.start(
-            new AnvilNode.Options(anvilPort, chainId, log(Service.ANVIL), home.resolve("anvil/state.json"), true));
+            new AnvilNode.Options(
+                anvilPort, chainId, log(Service.ANVIL), home.resolve("anvil/state.json"), true));
     writePid(Service.ANVIL, node.pid());
     node.web3j().shutdown();
   }
@@ -143,10 +152,16 @@ public final class Devnet {
     }
     requireFreePort("kafka", kafkaPort, "CREDENCE_KAFKA_PORT");
     requireFreePort("kafka controller", kafkaControllerPort, "CREDENCE_KAFKA_CONTROLLER_PORT");
-    System.out.println("kafka      starting on 127.0.0.1:" + kafkaPort + " (controller " + kafkaControllerPort + ")");
+    System.out.println(
+        "kafka      starting on 127.0.0.1:"
+            + kafkaPort
+            + " (controller "
+            + kafkaControllerPort
+            + ")");
     KafkaBroker broker =
         KafkaBroker.start(
-            new KafkaBroker.Options(home.resolve("kafka"), kafkaPort, kafkaControllerPort, log(Service.KAFKA), true));
+            new KafkaBroker.Options(
+                home.resolve("kafka"), kafkaPort, kafkaControllerPort, log(Service.KAFKA), true));
     writePid(Service.KAFKA, broker.pid());
   }
 
@@ -154,7 +169,12 @@ public final class Devnet {
     if (running(Service.POSTGRES).isEmpty()) {
       PostgresServer existing = PostgresServer.connectIfReachable(pgHost, pgPort, pgUser, "");
       if (existing != null) {
-        System.out.println("postgres   using the server already at " + pgHost + ":" + pgPort + " (not managed by devnet)");
+        System.out.println(
+            "postgres   using the server already at "
+                + pgHost
+                + ":"
+                + pgPort
+                + " (not managed by devnet)");
         existing.createDatabase(pgDatabase);
         return;
       }
@@ -167,25 +187,45 @@ public final class Devnet {
               List.of(POSTGRES_HOST_MARKER, "-Xmx128m"),
               pgPort,
               home.resolve("postgres/data"));
-      ManagedProcess host = ManagedProcess.start("postgres", cmd, home, log(Service.POSTGRES), Map.of(), true);
+      ManagedProcess host =
+          ManagedProcess.start("postgres", cmd, home, log(Service.POSTGRES), Map.of(), true);
       host.awaitReady(
-          Duration.ofSeconds(60), () -> PostgresServer.connectIfReachable("127.0.0.1", pgPort, "postgres", "") != null);
+          Duration.ofSeconds(60),
+          () -> PostgresServer.connectIfReachable("127.0.0.1", pgPort, "postgres", "") != null);
       writePid(Service.POSTGRES, host.pid());
     } else {
       System.out.println("postgres   already running (embedded)");
     }
-    PostgresServer.connectIfReachable("127.0.0.1", pgPort, "postgres", "").createDatabase(pgDatabase);
+    PostgresServer.connectIfReachable("127.0.0.1", pgPort, "postgres", "")
+        .createDatabase(pgDatabase);
   }
 
   // -------------------------------------------------------------- status
 
   public int status() {
     List<String> down = new ArrayList<>();
-    line("anvil", running(Service.ANVIL), Ports.listening(anvilPort), "http://127.0.0.1:" + anvilPort + " chain " + chainId, down);
-    line("kafka", running(Service.KAFKA), Ports.listening(kafkaPort), "127.0.0.1:" + kafkaPort, down);
+    line(
+        "anvil",
+        running(Service.ANVIL),
+        Ports.listening(anvilPort),
+        "http://127.0.0.1:" + anvilPort + " chain " + chainId,
+        down);
+    line(
+        "kafka",
+        running(Service.KAFKA),
+        Ports.listening(kafkaPort),
+        "127.0.0.1:" + kafkaPort,
+        down);
     Optional<ProcessHandle> pg = running(Service.POSTGRES);
     boolean pgUp = PostgresServer.connectIfReachable(pgHost, pgPort, pgUser, "") != null;
-    String pgWhere = "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + pgDatabase + (pg.isEmpty() && pgUp ? " (external server)" : "");
+    String pgWhere =
+        "jdbc:postgresql://"
+            + pgHost
+            + ":"
+            + pgPort
+            + "/"
+            + pgDatabase
+            + (pg.isEmpty() && pgUp ? " (external server)" : "");
     line("postgres", pg, pgUp, pgWhere, down);
     System.out.println("data and logs: " + home);
     if (!down.isEmpty()) {
@@ -195,7 +235,12 @@ public final class Devnet {
     return 0;
   }
 
-  private static void line(String name, Optional<ProcessHandle> process, boolean answering, String where, List<String> down) {
+  private static void line(
+      String name,
+      Optional<ProcessHandle> process,
+      boolean answering,
+      String where,
+      List<String> down) {
     String state = answering ? "running" : "DOWN";
     String pid = process.map(p -> "pid " + p.pid()).orElse("");
     System.out.printf("%-10s %-8s %-55s %s%n", name, state, where, pid);
@@ -216,16 +261,31 @@ public final class Devnet {
       }
       deletePid(s);
     }
-    for (var port : List.of(Map.entry("anvil", anvilPort), Map.entry("kafka", kafkaPort), Map.entry("kafka controller", kafkaControllerPort))) {
+    for (var port :
+        List.of(
+            Map.entry("anvil", anvilPort),
+            Map.entry("kafka", kafkaPort),
+            Map.entry("kafka controller", kafkaControllerPort))) {
       if (Ports.listening(port.getValue())) {
-        System.out.println("still listening: " + port.getKey() + " port " + port.getValue() + " (not started by devnet?)");
+        System.out.println(
+            "still listening: "
+                + port.getKey()
+                + " port "
+                + port.getValue()
+                + " (not started by devnet?)");
         clean = false;
       }
     }
     if (PostgresServer.connectIfReachable(pgHost, pgPort, pgUser, "") != null) {
-      System.out.println("postgres   the server at " + pgHost + ":" + pgPort + " is not managed by devnet; left running");
+      System.out.println(
+          "postgres   the server at "
+              + pgHost
+              + ":"
+              + pgPort
+              + " is not managed by devnet; left running");
     }
-    System.out.println(clean ? "devnet stopped" : "devnet stopped, but some ports are still in use");
+    System.out.println(
+        clean ? "devnet stopped" : "devnet stopped, but some ports are still in use");
     return clean ? 0 : 1;
   }
 
@@ -253,7 +313,12 @@ public final class Devnet {
   private static void requireFreePort(String what, int port, String variable) {
     if (Ports.listening(port)) {
       throw new IllegalStateException(
-          "port " + port + " for " + what + " is taken by a process devnet did not start; stop it or set " + variable);
+          "port "
+              + port
+              + " for "
+              + what
+              + " is taken by a process devnet did not start; stop it or set "
+              + variable);
     }
   }
 

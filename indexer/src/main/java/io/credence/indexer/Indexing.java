@@ -14,9 +14,9 @@ import org.web3j.protocol.Web3j;
 
 /**
  * Follows the chain into the index: each step's logs and its checkpoint commit in one transaction,
- * so a crash anywhere resumes exactly after the last committed step, with no gap and no
- * duplicate. A reorg deletes every row above the common ancestor, and following goes on from
- * there, so the index after a reorg is the index a fresh start would build.
+ * so a crash anywhere resumes exactly after the last committed step, with no gap and no duplicate.
+ * A reorg deletes every row above the common ancestor, and following goes on from there, so the
+ * index after a reorg is the index a fresh start would build.
  */
 public final class Indexing {
   private static final Logger LOG = Logger.getLogger(Indexing.class);
@@ -46,11 +46,21 @@ public final class Indexing {
   }
 
   /** Indexing of the contracts in {@code config} into {@code dataSource}'s schema. */
-  public static Indexing of(DataSource dataSource, Web3j web3j, IndexerConfig config, long chainId) {
-    Ingest ingest = new Ingest(config.hub(), config.modelRegistry(), config.workerRegistry(), chainId);
+  public static Indexing of(
+      DataSource dataSource, Web3j web3j, IndexerConfig config, long chainId) {
+    Ingest ingest =
+        new Ingest(config.hub(), config.modelRegistry(), config.workerRegistry(), chainId);
     IndexerConfig.Chain c = config.chain();
     return new Indexing(
-        dataSource, ingest, new LogFollower(web3j, ingest.addresses(), c.confirmations(), c.startBlock(), c.initialRange(), c.maxRange())
+        dataSource,
+        ingest,
+        new LogFollower(
+                web3j,
+                ingest.addresses(),
+                c.confirmations(),
+                c.startBlock(),
+                c.initialRange(),
+                c.maxRange())
             .targetLogs(c.targetLogs())
             .prefetching());
   }
@@ -70,8 +80,8 @@ public final class Indexing {
       }
       case LogFollower.Rewind r -> {
         LOG.warnf(
-            "reorg: block %d (%s) is no longer canonical; undoing everything after block %d", r.replaced().number(), r.replaced().hash(),
-            r.ancestor().number());
+            "reorg: block %d (%s) is no longer canonical; undoing everything after block %d",
+            r.replaced().number(), r.replaced().hash(), r.ancestor().number());
         long ancestor = r.ancestor().number();
         Jdbc.tx(
             dataSource,
@@ -88,7 +98,10 @@ public final class Indexing {
     };
   }
 
-  /** Creates {@code schema} with the indexer's migrations, outside Quarkus (a fresh index for tests and benchmarks). */
+  /**
+   * Creates {@code schema} with the indexer's migrations, outside Quarkus (a fresh index for tests
+   * and benchmarks).
+   */
   public static void createSchema(DataSource dataSource, String schema) {
     org.flywaydb.core.Flyway.configure()
         .dataSource(dataSource)

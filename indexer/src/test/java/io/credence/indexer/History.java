@@ -4,6 +4,8 @@ import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceFailure;
@@ -11,8 +13,6 @@ import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.HubReceipts;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,8 +27,8 @@ import org.web3j.tx.gas.ContractGasProvider;
  * models with contributors, versions, fee changes, ownership transfers and retirement; workers
  * registering, adding stake, unbonding, withdrawing and being slashed; requests settled (quorum 1
  * and 2, in batches), failed, expired, skipped, with a failing callback; split and treasury
- * changes; pool distributions, protocol fee collections and claims; pausing, limits and the
- * worker registry's settings.
+ * changes; pool distributions, protocol fee collections and claims; pausing, limits and the worker
+ * registry's settings.
  */
 final class History {
   static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
@@ -43,8 +43,12 @@ final class History {
   static final Credentials DAPP = AnvilNode.devAccount(7);
   static final Credentials REPORTER = AnvilNode.devAccount(8);
   static final Credentials NEW_OWNER = AnvilNode.devAccount(9);
-  static final Credentials K1 = Credentials.create(Hashes.hex(Hashes.keccak256("indexer test worker 1".getBytes(StandardCharsets.UTF_8))));
-  static final Credentials K2 = Credentials.create(Hashes.hex(Hashes.keccak256("indexer test worker 2".getBytes(StandardCharsets.UTF_8))));
+  static final Credentials K1 =
+      Credentials.create(
+          Hashes.hex(Hashes.keccak256("indexer test worker 1".getBytes(StandardCharsets.UTF_8))));
+  static final Credentials K2 =
+      Credentials.create(
+          Hashes.hex(Hashes.keccak256("indexer test worker 2".getBytes(StandardCharsets.UTF_8))));
 
   final AnvilNode anvil;
   final ContractDeployer.Deployment d;
@@ -65,22 +69,26 @@ final class History {
   /** Every account the history touches. */
   static List<String> accounts() {
     List<String> out = new ArrayList<>();
-    for (Credentials c : List.of(OWNER, AUTHOR, P1, OP1, OP2, P2, TREASURY2, DAPP, REPORTER, NEW_OWNER, K1, K2)) {
+    for (Credentials c :
+        List.of(OWNER, AUTHOR, P1, OP1, OP2, P2, TREASURY2, DAPP, REPORTER, NEW_OWNER, K1, K2)) {
       out.add(c.getAddress());
     }
     return out;
   }
 
   InferenceHub hub(Credentials who) {
-    return InferenceHub.load(d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+    return InferenceHub.load(
+        d.inferenceHub().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
   }
 
   ModelRegistry registry(Credentials who) {
-    return ModelRegistry.load(d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+    return ModelRegistry.load(
+        d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
   }
 
   WorkerRegistry workers(Credentials who) {
-    return WorkerRegistry.load(d.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
+    return WorkerRegistry.load(
+        d.workerRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(who), gas);
   }
 
   /** The whole scripted history. */
@@ -93,30 +101,55 @@ final class History {
         model(
             registry(AUTHOR)
                 .registerModel(
-                    Hashes.sha256("model 1".getBytes(StandardCharsets.UTF_8)), "file:m1.onnx", FEE, BigInteger.ONE,
+                    Hashes.sha256("model 1".getBytes(StandardCharsets.UTF_8)),
+                    "file:m1.onnx",
+                    FEE,
+                    BigInteger.ONE,
                     List.of(
-                        contributor(AUTHOR, 1, 6_000, new byte[32]), contributor(P1, 2, 2_001, hA), contributor(P2, 2, 1_999, hB)))
+                        contributor(AUTHOR, 1, 6_000, new byte[32]),
+                        contributor(P1, 2, 2_001, hA),
+                        contributor(P2, 2, 1_999, hB)))
                 .send());
     m2 =
         model(
             registry(AUTHOR)
                 .registerModel(
-                    Hashes.sha256("model 2".getBytes(StandardCharsets.UTF_8)), "file:m2.onnx", FEE, BigInteger.TWO,
-                    List.of(contributor(AUTHOR, 1, 7_000, new byte[32]), contributor(REPORTER, 3, 3_000, new byte[32])))
+                    Hashes.sha256("model 2".getBytes(StandardCharsets.UTF_8)),
+                    "file:m2.onnx",
+                    FEE,
+                    BigInteger.TWO,
+                    List.of(
+                        contributor(AUTHOR, 1, 7_000, new byte[32]),
+                        contributor(REPORTER, 3, 3_000, new byte[32])))
                 .send());
     m3 =
         model(
             registry(AUTHOR)
                 .registerModelVersion(
-                    BigInteger.valueOf(m1), Hashes.sha256("model 1 v2".getBytes(StandardCharsets.UTF_8)), "file:m1v2.onnx", FEE, BigInteger.ONE,
+                    BigInteger.valueOf(m1),
+                    Hashes.sha256("model 1 v2".getBytes(StandardCharsets.UTF_8)),
+                    "file:m1v2.onnx",
+                    FEE,
+                    BigInteger.ONE,
                     List.of(contributor(AUTHOR, 1, 10_000, new byte[32])))
                 .send());
     registry(AUTHOR).transferModelOwnership(BigInteger.valueOf(m1), NEW_OWNER.getAddress()).send();
     registry(NEW_OWNER).acceptModelOwnership(BigInteger.valueOf(m1)).send();
 
-    Eip712Domain registryDomain = Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
-    workers(OP1).register(K1.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(K1), registryDomain, OP1.getAddress()), BigInteger.TEN.pow(18)).send();
-    workers(OP2).register(K2.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(K2), registryDomain, OP2.getAddress()), BigInteger.TEN.pow(18)).send();
+    Eip712Domain registryDomain =
+        Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
+    workers(OP1)
+        .register(
+            K1.getAddress(),
+            WorkerKeyProof.sign(new ReceiptSigner(K1), registryDomain, OP1.getAddress()),
+            BigInteger.TEN.pow(18))
+        .send();
+    workers(OP2)
+        .register(
+            K2.getAddress(),
+            WorkerKeyProof.sign(new ReceiptSigner(K2), registryDomain, OP2.getAddress()),
+            BigInteger.TEN.pow(18))
+        .send();
     workers(OP1).addStake(K1.getAddress(), BigInteger.TEN.pow(17)).send();
 
     var r1 = request(m1, 3_600);
@@ -139,12 +172,27 @@ final class History {
     hub(REPORTER).expire(r7.requestId, HubReceipts.request(r7)).send();
 
     // a dApp whose callback reverts on an output it cannot decode
-    ExampleConsumer consumer = ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, d.inferenceHub().getContractAddress()).send();
-    TransactionReceipt asked = consumer.classify(BigInteger.valueOf(m1), input(), BigInteger.valueOf(anvil.latestTimestamp() + 3_600), FEE).send();
+    ExampleConsumer consumer =
+        ExampleConsumer.deploy(
+                anvil.web3j(),
+                anvil.transactionManager(DAPP),
+                gas,
+                d.inferenceHub().getContractAddress())
+            .send();
+    TransactionReceipt asked =
+        consumer
+            .classify(
+                BigInteger.valueOf(m1),
+                input(),
+                BigInteger.valueOf(anvil.latestTimestamp() + 3_600),
+                FEE)
+            .send();
     var r8 = InferenceHub.getInferenceRequestedEvents(asked).get(0);
     hub(OP1).submitReceipts(List.of(receipt(r8, "not tensors", K1))).send();
 
-    registry(P1).registerDataset(Hashes.sha256("dataset C".getBytes(StandardCharsets.UTF_8)), "file:c.csv").send();
+    registry(P1)
+        .registerDataset(Hashes.sha256("dataset C".getBytes(StandardCharsets.UTF_8)), "file:c.csv")
+        .send();
     hub(P1).claim(List.of(BigInteger.valueOf(m1))).send();
     hub(OP1).claim().send();
     hub(DAPP).claim().send();
@@ -165,7 +213,9 @@ final class History {
     var r11 = request(m1, 3_600);
     byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.valueOf(m1)).send().component1();
     long at = anvil.latestTimestamp();
-    hub(REPORTER).reportEquivocation(signed(r11, modelHash, "yes", at), signed(r11, modelHash, "no", at)).send();
+    hub(REPORTER)
+        .reportEquivocation(signed(r11, modelHash, "yes", at), signed(r11, modelHash, "no", at))
+        .send();
 
     registry(NEW_OWNER).setModelFee(BigInteger.valueOf(m1), FEE.multiply(BigInteger.TWO)).send();
     registry(AUTHOR).retireModel(BigInteger.valueOf(m2)).send();
@@ -179,27 +229,45 @@ final class History {
   }
 
   /**
-   * The demo Iris classifier registered from its committed file (so the indexer finds its card
-   * next to it), asked about one flower and settled by K2 with {@code probabilities}.
+   * The demo Iris classifier registered from its committed file (so the indexer finds its card next
+   * to it), asked about one flower and settled by K2 with {@code probabilities}.
    *
    * @return the request id
    */
   long irisRequest(float... probabilities) throws Exception {
-    java.nio.file.Path onnx = java.nio.file.Path.of("..", "models", "demo", "iris-classifier.onnx").toAbsolutePath().normalize();
+    java.nio.file.Path onnx =
+        java.nio.file.Path.of("..", "models", "demo", "iris-classifier.onnx")
+            .toAbsolutePath()
+            .normalize();
     long model =
         model(
             registry(AUTHOR)
                 .registerModel(
-                    Hashes.sha256(java.nio.file.Files.readAllBytes(onnx)), onnx.toUri().toString(), FEE, BigInteger.ONE,
+                    Hashes.sha256(java.nio.file.Files.readAllBytes(onnx)),
+                    onnx.toUri().toString(),
+                    FEE,
+                    BigInteger.ONE,
                     List.of(contributor(AUTHOR, 1, 10_000, new byte[32])))
                 .send());
     byte[] input =
-        io.credence.protocol.tensor.TensorCodec.encode(io.credence.protocol.tensor.Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f));
+        io.credence.protocol.tensor.TensorCodec.encode(
+            io.credence.protocol.tensor.Tensor.ofFloat32(
+                "features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f));
     TransactionReceipt asked =
-        hub(DAPP).requestInference(BigInteger.valueOf(model), input, BigInteger.valueOf(anvil.latestTimestamp() + 3_600), ZERO, BigInteger.ZERO, FEE).send();
+        hub(DAPP)
+            .requestInference(
+                BigInteger.valueOf(model),
+                input,
+                BigInteger.valueOf(anvil.latestTimestamp() + 3_600),
+                ZERO,
+                BigInteger.ZERO,
+                FEE)
+            .send();
     var r = InferenceHub.getInferenceRequestedEvents(asked).get(0);
     byte[] output =
-        io.credence.protocol.tensor.TensorCodec.encode(io.credence.protocol.tensor.Tensor.ofFloat32("probabilities", new long[] {1, 3}, probabilities));
+        io.credence.protocol.tensor.TensorCodec.encode(
+            io.credence.protocol.tensor.Tensor.ofFloat32(
+                "probabilities", new long[] {1, 3}, probabilities));
     hub(OP2).submitReceipts(List.of(receipt(r, output, K2))).send();
     return r.requestId.longValueExact();
   }
@@ -215,55 +283,92 @@ final class History {
     }
   }
 
-  private InferenceHub.SignedReceipt signed(InferenceHub.InferenceRequestedEventResponse r, byte[] modelHash, String output, long at) {
+  private InferenceHub.SignedReceipt signed(
+      InferenceHub.InferenceRequestedEventResponse r, byte[] modelHash, String output, long at) {
     byte[] outputHash = Hashes.keccak256(output.getBytes(StandardCharsets.UTF_8));
-    byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, outputHash, at).digest(domain);
-    return new InferenceHub.SignedReceipt(r.requestId, modelHash, r.inputHash, outputHash, BigInteger.valueOf(at), new ReceiptSigner(K1).sign(digest));
+    byte[] digest =
+        new InferenceReceipt(r.requestId, modelHash, r.inputHash, outputHash, at).digest(domain);
+    return new InferenceHub.SignedReceipt(
+        r.requestId,
+        modelHash,
+        r.inputHash,
+        outputHash,
+        BigInteger.valueOf(at),
+        new ReceiptSigner(K1).sign(digest));
   }
 
   private static long model(TransactionReceipt tx) {
     return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
   }
 
-  private static ModelRegistry.Contributor contributor(Credentials who, int role, int bps, byte[] dataset) {
-    return new ModelRegistry.Contributor(who.getAddress(), BigInteger.valueOf(role), BigInteger.valueOf(bps), dataset);
+  private static ModelRegistry.Contributor contributor(
+      Credentials who, int role, int bps, byte[] dataset) {
+    return new ModelRegistry.Contributor(
+        who.getAddress(), BigInteger.valueOf(role), BigInteger.valueOf(bps), dataset);
   }
 
   private byte[] input() {
     return ("input " + inputs++).getBytes(StandardCharsets.UTF_8);
   }
 
-  InferenceHub.InferenceRequestedEventResponse request(long model, long deadlineSeconds) throws Exception {
+  InferenceHub.InferenceRequestedEventResponse request(long model, long deadlineSeconds)
+      throws Exception {
     BigInteger fee = d.inferenceHub().modelTerms(BigInteger.valueOf(model)).send().component2();
     TransactionReceipt tx =
         hub(DAPP)
-            .requestInference(BigInteger.valueOf(model), input(), BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds), ZERO, BigInteger.ZERO, fee)
+            .requestInference(
+                BigInteger.valueOf(model),
+                input(),
+                BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds),
+                ZERO,
+                BigInteger.ZERO,
+                fee)
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0);
   }
 
-  private InferenceHub.Receipt receipt(InferenceHub.InferenceRequestedEventResponse r, String output, Credentials... keys) throws Exception {
+  private InferenceHub.Receipt receipt(
+      InferenceHub.InferenceRequestedEventResponse r, String output, Credentials... keys)
+      throws Exception {
     return receipt(r, output.getBytes(StandardCharsets.UTF_8), keys);
   }
 
-  private InferenceHub.Receipt receipt(InferenceHub.InferenceRequestedEventResponse r, byte[] out, Credentials... keys) throws Exception {
+  private InferenceHub.Receipt receipt(
+      InferenceHub.InferenceRequestedEventResponse r, byte[] out, Credentials... keys)
+      throws Exception {
     byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
     List<HubReceipts.Signed> signed = new ArrayList<>();
     long at = anvil.latestTimestamp();
     for (Credentials k : keys) {
-      byte[] digest = new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(out), at).digest(domain);
+      byte[] digest =
+          new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(out), at)
+              .digest(domain);
       signed.add(new HubReceipts.Signed(k.getAddress(), at, new ReceiptSigner(k).sign(digest)));
     }
     return HubReceipts.receipt(r.requestId, HubReceipts.request(r), out, signed);
   }
 
-  private void fail(InferenceHub.InferenceRequestedEventResponse r, Credentials key) throws Exception {
+  private void fail(InferenceHub.InferenceRequestedEventResponse r, Credentials key)
+      throws Exception {
     byte[] modelHash = d.inferenceHub().modelTerms(r.modelId).send().component1();
     byte[] detailHash = InferenceFailure.detailHash("input does not fit the model");
     byte[] digest =
-        new InferenceFailure(r.requestId, modelHash, r.inputHash, io.credence.protocol.receipt.FailureReason.ofCode(2), detailHash).digest(domain);
+        new InferenceFailure(
+                r.requestId,
+                modelHash,
+                r.inputHash,
+                io.credence.protocol.receipt.FailureReason.ofCode(2),
+                detailHash)
+            .digest(domain);
     hub(OP1)
-        .submitFailures(List.of(HubReceipts.failure(r.requestId, HubReceipts.request(r), 2, detailHash, Map.of(key.getAddress(), new ReceiptSigner(key).sign(digest)))))
+        .submitFailures(
+            List.of(
+                HubReceipts.failure(
+                    r.requestId,
+                    HubReceipts.request(r),
+                    2,
+                    detailHash,
+                    Map.of(key.getAddress(), new ReceiptSigner(key).sign(digest)))))
         .send();
   }
 }

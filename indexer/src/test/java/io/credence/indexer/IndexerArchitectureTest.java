@@ -14,19 +14,39 @@ import com.tngtech.archunit.lang.ArchRule;
  * ingestion ({@code ingest}) turns logs into rows through its store; only store classes ({@code
  * store}) run SQL or touch the Panache entities ({@code model}).
  */
-@AnalyzeClasses(packages = "io.credence.indexer", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "io.credence.indexer",
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class IndexerArchitectureTest {
-  /** What running SQL takes: JDBC statements and results, PostgreSQL's COPY API, the protocol's JDBC helper. */
+  /**
+   * What running SQL takes: JDBC statements and results, PostgreSQL's COPY API, the protocol's JDBC
+   * helper.
+   */
   private static final String[] SQL_PACKAGES = {"org.postgresql..", "io.credence.protocol.store.."};
 
   private static final ArchRule THE_API_DOES_NOT_REACH_INGESTION =
-      noClasses().that().resideInAPackage("..indexer.api..").should().dependOnClassesThat().resideInAPackage("..indexer.ingest..");
+      noClasses()
+          .that()
+          .resideInAPackage("..indexer.api..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("..indexer.ingest..");
 
   private static final ArchRule INGESTION_DOES_NOT_REACH_THE_API =
-      noClasses().that().resideInAPackage("..indexer.ingest..").should().dependOnClassesThat().resideInAPackage("..indexer.api..");
+      noClasses()
+          .that()
+          .resideInAPackage("..indexer.ingest..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("..indexer.api..");
 
   private static final ArchRule STORES_DEPEND_ON_NEITHER_THE_API_NOR_INGESTION =
-      noClasses().that().resideInAPackage("..indexer.store..").should().dependOnClassesThat().resideInAnyPackage("..indexer.api..", "..indexer.ingest..");
+      noClasses()
+          .that()
+          .resideInAPackage("..indexer.store..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("..indexer.api..", "..indexer.ingest..");
 
   /**
    * Only store classes run SQL. Indexing (the step's transaction and the checkpoints) is the one
@@ -43,13 +63,24 @@ class IndexerArchitectureTest {
           .resideInAnyPackage(SQL_PACKAGES)
           .orShould()
           .dependOnClassesThat()
-          .belongToAnyOf(java.sql.Statement.class, java.sql.PreparedStatement.class, java.sql.ResultSet.class);
+          .belongToAnyOf(
+              java.sql.Statement.class, java.sql.PreparedStatement.class, java.sql.ResultSet.class);
 
   private static final ArchRule ONLY_STORE_CLASSES_READ_THE_ENTITIES =
-      classes().that().resideInAPackage("..indexer.model..").should().onlyHaveDependentClassesThat().resideInAnyPackage("..indexer.model..", "..indexer.store..");
+      classes()
+          .that()
+          .resideInAPackage("..indexer.model..")
+          .should()
+          .onlyHaveDependentClassesThat()
+          .resideInAnyPackage("..indexer.model..", "..indexer.store..");
 
   private static final ArchRule RESOURCES_HOLD_NO_DATA_SOURCE =
-      noClasses().that().resideInAPackage("..indexer.api..").should().dependOnClassesThat().haveFullyQualifiedName("javax.sql.DataSource");
+      noClasses()
+          .that()
+          .resideInAPackage("..indexer.api..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("javax.sql.DataSource");
 
   // Rules as methods, not fields: Surefire's -Dtest filter keeps only tests with a method source.
 

@@ -1,14 +1,16 @@
 package io.credence.indexer;
 
-import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
-/** Fresh Credence contracts on the run's anvil, and a schema of its own, for the indexer under test. */
+/**
+ * Fresh Credence contracts on the run's anvil, and a schema of its own, for the indexer under test.
+ */
 public class IndexerChainResource implements QuarkusTestResourceLifecycleManager {
   static volatile ContractDeployer.Deployment deployment;
   static volatile String schema;

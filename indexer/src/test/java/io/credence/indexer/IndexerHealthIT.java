@@ -33,7 +33,17 @@ class IndexerHealthIT {
   @Test
   void liveAndServesMetricsAndOpenApi() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-    given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-    given().when().get("/q/openapi").then().statusCode(200).body(containsString("Credence Indexer"));
+    given()
+        .when()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("jvm_memory_used_bytes"));
+    given()
+        .when()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("Credence Indexer"));
   }
 }

@@ -4,9 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.indexer.ingest.Ingest;
 import io.credence.protocol.settlement.FeeSplit;
-import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.quarkus.AnvilResource;
 import io.quarkus.test.common.WithTestResource;
@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The indexer under test follows fresh contracts on the run's anvil while a scripted history
- * emits every event type; its answers are compared with the chain's own views. Then reorgs at
- * several depths happen while it indexes, and its whole state is compared, row by row, with a
- * fresh index of the final chain.
+ * The indexer under test follows fresh contracts on the run's anvil while a scripted history emits
+ * every event type; its answers are compared with the chain's own views. Then reorgs at several
+ * depths happen while it indexes, and its whole state is compared, row by row, with a fresh index
+ * of the final chain.
  */
 @QuarkusTest
 @WithTestResource(AnvilResource.class)
@@ -63,13 +63,30 @@ class IndexerIT {
     try (Connection c = connect(IndexerChainResource.schema)) {
       for (String q :
           List.of(
-              "dataset", "model", "contributor", "worker", "request", "claim", "split_change", "treasury_change",
-              "stake_event:kind", "outcome:kind", "request_note:kind", "model_change:kind", "setting_change:contract || '.' || name")) {
+              "dataset",
+              "model",
+              "contributor",
+              "worker",
+              "request",
+              "claim",
+              "split_change",
+              "treasury_change",
+              "stake_event:kind",
+              "outcome:kind",
+              "request_note:kind",
+              "model_change:kind",
+              "setting_change:contract || '.' || name")) {
         String[] parts = q.split(":");
         String sql =
             parts.length == 1
                 ? "SELECT '" + parts[0] + "', count(*) FROM " + parts[0]
-                : "SELECT '" + parts[0] + ".' || " + parts[1] + ", count(*) FROM " + parts[0] + " GROUP BY 1";
+                : "SELECT '"
+                    + parts[0]
+                    + ".' || "
+                    + parts[1]
+                    + ", count(*) FROM "
+                    + parts[0]
+                    + " GROUP BY 1";
         try (ResultSet rs = c.createStatement().executeQuery(sql)) {
           while (rs.next()) {
             counts.put(rs.getString(1), rs.getLong(2));
@@ -133,7 +150,9 @@ class IndexerIT {
                     """)) {
       rs.next();
       assertThat(rs.getLong(1)).as("WORKER rows of one block, operator and model").isZero();
-      assertThat(rs.getLong(2)).as("blocks that settled several requests (their credits summed in one row)").isPositive();
+      assertThat(rs.getLong(2))
+          .as("blocks that settled several requests (their credits summed in one row)")
+          .isPositive();
     }
   }
 
@@ -145,52 +164,109 @@ class IndexerIT {
     var d = IndexerChainResource.deployment;
     // model 1: ownership moved, fee changed; model 2 retired; model 3 a new version of model 1
     var terms1 = d.inferenceHub().modelTerms(BigInteger.valueOf(h.m1)).send();
-    JsonPath m1 = given().when().get("/v1/models/" + h.m1).then().statusCode(200).extract().jsonPath();
+    JsonPath m1 =
+        given().when().get("/v1/models/" + h.m1).then().statusCode(200).extract().jsonPath();
     assertThat(m1.getString("model.owner")).isEqualTo(History.NEW_OWNER.getAddress().toLowerCase());
     assertThat(m1.getString("model.fee")).isEqualTo(terms1.component2().toString());
-    assertThat(m1.getString("model.sha256")).isEqualTo(io.credence.protocol.Hashes.hex(terms1.component1()));
+    assertThat(m1.getString("model.sha256"))
+        .isEqualTo(io.credence.protocol.Hashes.hex(terms1.component1()));
     assertThat(m1.getList("contributors")).hasSize(3);
     assertThat(m1.getLong("requests.total")).isEqualTo(8);
     assertThat(m1.getLong("requests.settled")).isEqualTo(5);
     assertThat(m1.getLong("requests.failed")).isEqualTo(1);
     assertThat(m1.getLong("requests.expired")).isEqualTo(1);
     assertThat(m1.getLong("requests.pending")).isEqualTo(1);
-    assertThat(new BigInteger(m1.getString("pendingPool"))).isEqualTo(d.inferenceHub().pendingPool(BigInteger.valueOf(h.m1)).send());
+    assertThat(new BigInteger(m1.getString("pendingPool")))
+        .isEqualTo(d.inferenceHub().pendingPool(BigInteger.valueOf(h.m1)).send());
     BigInteger fees = new BigInteger(m1.getString("earnings.fees"));
-    assertThat(new BigInteger(m1.getString("earnings.protocol")).add(new BigInteger(m1.getString("earnings.workers"))).add(new BigInteger(m1.getString("earnings.contributors"))))
+    assertThat(
+            new BigInteger(m1.getString("earnings.protocol"))
+                .add(new BigInteger(m1.getString("earnings.workers")))
+                .add(new BigInteger(m1.getString("earnings.contributors"))))
         .as("every wei of the fees")
         .isEqualTo(fees);
-    given().when().get("/v1/models/" + h.m2).then().statusCode(200).body("model.retired", org.hamcrest.Matchers.is(true));
-    given().when().get("/v1/models/" + h.m3).then().statusCode(200).body("model.predecessor", org.hamcrest.Matchers.is((int) h.m1));
+    given()
+        .when()
+        .get("/v1/models/" + h.m2)
+        .then()
+        .statusCode(200)
+        .body("model.retired", org.hamcrest.Matchers.is(true));
+    given()
+        .when()
+        .get("/v1/models/" + h.m3)
+        .then()
+        .statusCode(200)
+        .body("model.predecessor", org.hamcrest.Matchers.is((int) h.m1));
 
     // request 1: settled by K1 in a batch, at the first split (5 % protocol, 20 % workers)
     JsonPath r1 = given().when().get("/v1/requests/1").then().statusCode(200).extract().jsonPath();
     assertThat(r1.getString("state")).isEqualTo("SETTLED");
-    assertThat(r1.getString("outcome.output")).isEqualTo(io.credence.protocol.Hashes.hex("out 1".getBytes()));
+    assertThat(r1.getString("outcome.output"))
+        .isEqualTo(io.credence.protocol.Hashes.hex("out 1".getBytes()));
     assertThat(r1.getList("signers.signer")).containsExactly(History.K1.getAddress().toLowerCase());
-    assertThat(r1.getList("signers.operator")).containsExactly(History.OP1.getAddress().toLowerCase());
+    assertThat(r1.getList("signers.operator"))
+        .containsExactly(History.OP1.getAddress().toLowerCase());
     FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(History.FEE, 1);
     assertThat(r1.getString("split.protocol")).isEqualTo(parts.protocol().toString());
     assertThat(r1.getList("split.workers.amount")).containsExactly(parts.workerEach().toString());
     BigInteger pool = parts.pool();
     assertThat(r1.getString("split.contributorsTotal")).isEqualTo(pool.toString());
-    assertThat(r1.getList("split.contributors.amount", String.class).stream().map(BigInteger::new).reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(pool);
+    assertThat(
+            r1.getList("split.contributors.amount", String.class).stream()
+                .map(BigInteger::new)
+                .reduce(BigInteger.ZERO, BigInteger::add))
+        .isEqualTo(pool);
     assertThat(r1.getList("contributors.role")).containsExactly("author", "data", "data");
     assertThat(r1.getList("contributors.dataset.uri")).containsExactly("file:a.csv", "file:b.csv");
     // "out 1" is no tensor: the API says so and keeps the bytes
-    assertThat(r1.getString("outcome.decodedOutput.error")).startsWith("not the canonical tensor encoding");
-    assertThat(r1.getString("input")).isEqualTo(io.credence.protocol.Hashes.hex("input 0".getBytes()));
-    given().when().get("/v1/requests/3").then().statusCode(200).body("state", org.hamcrest.Matchers.is("FAILED")).body("outcome.reason", org.hamcrest.Matchers.is(2));
-    given().when().get("/v1/requests/8").then().statusCode(200).body("notes.kind", org.hamcrest.Matchers.hasItem("CALLBACK_FAILED"));
-    given().when().get("/v1/requests/5").then().statusCode(200).body("signers", org.hamcrest.Matchers.hasSize(2));
+    assertThat(r1.getString("outcome.decodedOutput.error"))
+        .startsWith("not the canonical tensor encoding");
+    assertThat(r1.getString("input"))
+        .isEqualTo(io.credence.protocol.Hashes.hex("input 0".getBytes()));
+    given()
+        .when()
+        .get("/v1/requests/3")
+        .then()
+        .statusCode(200)
+        .body("state", org.hamcrest.Matchers.is("FAILED"))
+        .body("outcome.reason", org.hamcrest.Matchers.is(2));
+    given()
+        .when()
+        .get("/v1/requests/8")
+        .then()
+        .statusCode(200)
+        .body("notes.kind", org.hamcrest.Matchers.hasItem("CALLBACK_FAILED"));
+    given()
+        .when()
+        .get("/v1/requests/5")
+        .then()
+        .statusCode(200)
+        .body("signers", org.hamcrest.Matchers.hasSize(2));
 
     // filters and cursor pagination
-    given().when().get("/v1/requests?requester=" + History.DAPP.getAddress() + "&state=failed").then().statusCode(200).body("items.requestId", org.hamcrest.Matchers.contains(3));
-    given().when().get("/v1/requests?model=" + h.m2).then().statusCode(200).body("items.requestId", org.hamcrest.Matchers.contains(5, 10));
+    given()
+        .when()
+        .get("/v1/requests?requester=" + History.DAPP.getAddress() + "&state=failed")
+        .then()
+        .statusCode(200)
+        .body("items.requestId", org.hamcrest.Matchers.contains(3));
+    given()
+        .when()
+        .get("/v1/requests?model=" + h.m2)
+        .then()
+        .statusCode(200)
+        .body("items.requestId", org.hamcrest.Matchers.contains(5, 10));
     List<Integer> all = new ArrayList<>();
     String after = null;
     do {
-      JsonPath page = given().when().get("/v1/requests?limit=4" + (after == null ? "" : "&after=" + after)).then().statusCode(200).extract().jsonPath();
+      JsonPath page =
+          given()
+              .when()
+              .get("/v1/requests?limit=4" + (after == null ? "" : "&after=" + after))
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
       all.addAll(page.getList("items.requestId"));
       after = page.getString("next");
     } while (after != null);
@@ -199,21 +275,50 @@ class IndexerIT {
     // workers against the registry's own view
     for (var key : List.of(History.K1, History.K2)) {
       var onChain = d.workerRegistry().worker(key.getAddress()).send();
-      JsonPath w = given().when().get("/v1/workers/" + key.getAddress()).then().statusCode(200).extract().jsonPath();
-      assertThat(new BigInteger(w.getString("stake"))).as("stake of %s", key.getAddress()).isEqualTo(onChain.component2());
+      JsonPath w =
+          given()
+              .when()
+              .get("/v1/workers/" + key.getAddress())
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      assertThat(new BigInteger(w.getString("stake")))
+          .as("stake of %s", key.getAddress())
+          .isEqualTo(onChain.component2());
       assertThat(new BigInteger(w.getString("unbonding"))).isEqualTo(onChain.component3());
       assertThat(w.getBoolean("banned")).isEqualTo(onChain.component5());
     }
-    given().when().get("/v1/workers/" + History.K1.getAddress()).then().body("receipts", org.hamcrest.Matchers.is(7)).body("failures", org.hamcrest.Matchers.is(1));
+    given()
+        .when()
+        .get("/v1/workers/" + History.K1.getAddress())
+        .then()
+        .body("receipts", org.hamcrest.Matchers.is(7))
+        .body("failures", org.hamcrest.Matchers.is(1));
 
     // dataset A: trained model 1; its provider's earnings from it are its data earnings
-    String hA = io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.sha256("dataset A".getBytes()));
-    JsonPath ds = given().when().get("/v1/datasets/" + hA).then().statusCode(200).extract().jsonPath();
+    String hA =
+        io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.sha256("dataset A".getBytes()));
+    JsonPath ds =
+        given().when().get("/v1/datasets/" + hA).then().statusCode(200).extract().jsonPath();
     assertThat(ds.getList("models.modelId")).containsExactly((int) h.m1);
-    JsonPath p1 = given().when().get("/v1/accounts/" + History.P1.getAddress()).then().extract().jsonPath();
+    JsonPath p1 =
+        given().when().get("/v1/accounts/" + History.P1.getAddress()).then().extract().jsonPath();
     assertThat(ds.getString("providerEarnings")).isEqualTo(p1.getString("earned.data"));
-    given().when().get("/v1/datasets?limit=2").then().statusCode(200).body("items", org.hamcrest.Matchers.hasSize(2)).body("next", org.hamcrest.Matchers.notNullValue());
-    given().when().get("/v1/stats").then().statusCode(200).body("models", org.hamcrest.Matchers.is(3)).body("requests.SETTLED", org.hamcrest.Matchers.is(8));
+    given()
+        .when()
+        .get("/v1/datasets?limit=2")
+        .then()
+        .statusCode(200)
+        .body("items", org.hamcrest.Matchers.hasSize(2))
+        .body("next", org.hamcrest.Matchers.notNullValue());
+    given()
+        .when()
+        .get("/v1/stats")
+        .then()
+        .statusCode(200)
+        .body("models", org.hamcrest.Matchers.is(3))
+        .body("requests.SETTLED", org.hamcrest.Matchers.is(8));
   }
 
   @Test
@@ -221,19 +326,54 @@ class IndexerIT {
   void badQueriesAreRefusedWithAMessage() {
     for (String bad :
         List.of(
-            "/v1/accounts/0x1234", "/v1/requests/abc", "/v1/requests/0", "/v1/requests?state=bogus", "/v1/requests?limit=0",
-            "/v1/requests?requester=me", "/v1/models/x", "/v1/datasets/0x12", "/v1/workers/0xnothex", "/v1/datasets?after=zz",
-            // every cursor and page size of every list: malformed, or misspelt (JAX-RS would ignore an unknown one)
-            "/v1/requests?cursor=zzz", "/v1/requests?after=zzz", "/v1/requests?after=-1", "/v1/requests?limit=abc", "/v1/requests?limit=501",
-            "/v1/models?after=x", "/v1/models?limit=abc", "/v1/models?cursor=1", "/v1/datasets?after=1:x", "/v1/datasets?limit=0",
-            "/v1/datasets?page=2", "/v1/workers?after=zz", "/v1/workers?limit=-1", "/v1/workers?offset=5", "/v1/stats?after=1",
+            "/v1/accounts/0x1234",
+            "/v1/requests/abc",
+            "/v1/requests/0",
+            "/v1/requests?state=bogus",
+            "/v1/requests?limit=0",
+            "/v1/requests?requester=me",
+            "/v1/models/x",
+            "/v1/datasets/0x12",
+            "/v1/workers/0xnothex",
+            "/v1/datasets?after=zz",
+            // every cursor and page size of every list: malformed, or misspelt (JAX-RS would ignore
+            // an unknown one)
+            "/v1/requests?cursor=zzz",
+            "/v1/requests?after=zzz",
+            "/v1/requests?after=-1",
+            "/v1/requests?limit=abc",
+            "/v1/requests?limit=501",
+            "/v1/models?after=x",
+            "/v1/models?limit=abc",
+            "/v1/models?cursor=1",
+            "/v1/datasets?after=1:x",
+            "/v1/datasets?limit=0",
+            "/v1/datasets?page=2",
+            "/v1/workers?after=zz",
+            "/v1/workers?limit=-1",
+            "/v1/workers?offset=5",
+            "/v1/stats?after=1",
             "/v1/accounts/" + History.DAPP.getAddress() + "?after=1")) {
-      given().when().get(bad).then().statusCode(400).body("error", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
+      given()
+          .when()
+          .get(bad)
+          .then()
+          .statusCode(400)
+          .body("error", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
     }
-    given().when().get("/v1/requests?cursor=zzz").then().statusCode(400)
+    given()
+        .when()
+        .get("/v1/requests?cursor=zzz")
+        .then()
+        .statusCode(400)
         .body("error", org.hamcrest.Matchers.containsString("unknown query parameter 'cursor'"))
         .body("error", org.hamcrest.Matchers.containsString("after"));
-    given().when().get("/v1/requests/999999").then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("not indexed"));
+    given()
+        .when()
+        .get("/v1/requests/999999")
+        .then()
+        .statusCode(404)
+        .body("error", org.hamcrest.Matchers.containsString("not indexed"));
     given().when().get("/v1/models/999").then().statusCode(404);
   }
 
@@ -265,7 +405,8 @@ class IndexerIT {
     history();
     awaitCaughtUp();
     String whole = freshIndex(10_000, null);
-    // small steps; the fourth step's commit fails (a crash between the writes and the commit), then a new
+    // small steps; the fourth step's commit fails (a crash between the writes and the commit), then
+    // a new
     // Indexing (a restarted process) resumes from what was committed
     String resumed = freshIndex(7, 4);
     assertSameIndex(whole, resumed, "resumed after a crash");
@@ -277,34 +418,65 @@ class IndexerIT {
     History h = history();
     awaitCaughtUp();
     var hub = IndexerChainResource.deployment.inferenceHub();
-    org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions();
+    org.openqa.selenium.chrome.ChromeOptions options =
+        new org.openqa.selenium.chrome.ChromeOptions();
     options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600");
     var service =
-        new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    org.openqa.selenium.chrome.ChromeDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
-    var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20));
+        new org.openqa.selenium.chrome.ChromeDriverService.Builder()
+            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
+    org.openqa.selenium.chrome.ChromeDriver browser =
+        new org.openqa.selenium.chrome.ChromeDriver(service, options);
+    var wait =
+        new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20));
     try {
       browser.get(root.toString());
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "Network"));
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("view"), "Network"));
 
       // search a request id: its receipt, provenance and the fee split as a picture
       search(browser, "1");
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.cssSelector("#split svg")));
-      assertThat(browser.findElement(org.openqa.selenium.By.id("state")).getText()).isEqualTo("SETTLED");
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+              org.openqa.selenium.By.cssSelector("#split svg")));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("state")).getText())
+          .isEqualTo("SETTLED");
       assertThat(browser.findElement(org.openqa.selenium.By.id("model-hash")).getText())
-          .isEqualTo(io.credence.protocol.Hashes.hex(hub.modelTerms(BigInteger.valueOf(h.m1)).send().component1()));
+          .isEqualTo(
+              io.credence.protocol.Hashes.hex(
+                  hub.modelTerms(BigInteger.valueOf(h.m1)).send().component1()));
       assertThat(browser.findElement(org.openqa.selenium.By.id("output-hash")).getText())
-          .isEqualTo(io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.keccak256("out 1".getBytes())));
+          .isEqualTo(
+              io.credence.protocol.Hashes.hex(
+                  io.credence.protocol.Hashes.keccak256("out 1".getBytes())));
       // protocol, one worker, three contributors: one band each
-      assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("#split svg path.flow"))).hasSize(5);
-      assertThat(browser.findElement(org.openqa.selenium.By.id("view")).getText()).contains("file:a.csv", "author", "data");
+      assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("#split svg path.flow")))
+          .hasSize(5);
+      assertThat(browser.findElement(org.openqa.selenium.By.id("view")).getText())
+          .contains("file:a.csv", "author", "data");
       java.nio.file.Files.write(
-          java.nio.file.Path.of("target", "explorer-receipt.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+          java.nio.file.Path.of("target", "explorer-receipt.png"),
+          browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
       // executedAt as a UTC date-time, the unix seconds kept in its tooltip
-      long at = given().when().get("/v1/requests/1").then().extract().jsonPath().getLong("signers[0].executedAt");
-      String readable = java.time.Instant.ofEpochSecond(at).toString().replace("T", " ").replace("Z", " UTC");
+      long at =
+          given()
+              .when()
+              .get("/v1/requests/1")
+              .then()
+              .extract()
+              .jsonPath()
+              .getLong("signers[0].executedAt");
+      String readable =
+          java.time.Instant.ofEpochSecond(at).toString().replace("T", " ").replace("Z", " UTC");
       assertThat(browser.findElements(org.openqa.selenium.By.cssSelector("time.utc")))
           .anySatisfy(t -> {
             assertThat(t.getText()).isEqualTo(readable);
@@ -314,30 +486,55 @@ class IndexerIT {
       // a model with a card: its output decoded and labelled, in the API and on the page
       long iris = h.irisRequest(0.004f, 0.005f, 0.991f);
       awaitCaughtUp();
-      JsonPath receipt = given().when().get("/v1/requests/" + iris).then().statusCode(200).extract().jsonPath();
-      assertThat(receipt.getList("outcome.decodedOutput.tensors[0].labels")).containsExactly("Iris-versicolor", "Iris-virginica", "Iris-setosa");
-      assertThat(receipt.getString("outcome.decodedOutput.tensors[0].text")).endsWith("Iris-setosa 0.991");
-      assertThat(receipt.getString("decodedInput.tensors[0].text")).startsWith("petal_length 1.400");
+      JsonPath receipt =
+          given().when().get("/v1/requests/" + iris).then().statusCode(200).extract().jsonPath();
+      assertThat(receipt.getList("outcome.decodedOutput.tensors[0].labels"))
+          .containsExactly("Iris-versicolor", "Iris-virginica", "Iris-setosa");
+      assertThat(receipt.getString("outcome.decodedOutput.tensors[0].text"))
+          .endsWith("Iris-setosa 0.991");
+      assertThat(receipt.getString("decodedInput.tensors[0].text"))
+          .startsWith("petal_length 1.400");
       search(browser, Long.toString(iris));
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("output-tensors"), "Iris-setosa 0.991"));
-      assertThat(browser.findElement(org.openqa.selenium.By.id("output-tensors")).getText()).contains("probabilities float32[1, 3]");
-      assertThat(browser.findElement(org.openqa.selenium.By.id("input-tensors")).getText()).contains("sepal_width 3.500");
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("output-tensors"), "Iris-setosa 0.991"));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("output-tensors")).getText())
+          .contains("probabilities float32[1, 3]");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("input-tensors")).getText())
+          .contains("sepal_width 3.500");
       java.nio.file.Files.write(
-          java.nio.file.Path.of("target", "explorer-labelled-output.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+          java.nio.file.Path.of("target", "explorer-labelled-output.png"),
+          browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
       // an address that is a worker key, one that is an account, a dataset, a model
       search(browser, History.K1.getAddress());
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "never active again"));
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("view"), "never active again"));
       search(browser, History.DAPP.getAddress());
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(org.openqa.selenium.By.cssSelector("#claimable span")));
-      assertThat(browser.findElement(org.openqa.selenium.By.cssSelector("#claimable span")).getAttribute("title"))
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+              org.openqa.selenium.By.cssSelector("#claimable span")));
+      assertThat(
+              browser
+                  .findElement(org.openqa.selenium.By.cssSelector("#claimable span"))
+                  .getAttribute("title"))
           .isEqualTo(hub.claimable(History.DAPP.getAddress()).send() + " wei");
-      search(browser, io.credence.protocol.Hashes.hex(io.credence.protocol.Hashes.sha256("dataset A".getBytes())));
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "file:a.csv"));
+      search(
+          browser,
+          io.credence.protocol.Hashes.hex(
+              io.credence.protocol.Hashes.sha256("dataset A".getBytes())));
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("view"), "file:a.csv"));
       search(browser, "m:" + h.m2);
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("view"), "(retired)"));
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("view"), "(retired)"));
       search(browser, "999999");
-      wait.until(org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(org.openqa.selenium.By.id("error"), "not indexed"));
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
+              org.openqa.selenium.By.id("error"), "not indexed"));
     } finally {
       browser.quit();
     }
@@ -387,16 +584,26 @@ class IndexerIT {
     AnvilNode anvil = TestInfra.anvil();
     var d = IndexerChainResource.deployment;
     Ingest ingest =
-        new Ingest(d.inferenceHub().getContractAddress(), d.modelRegistry().getContractAddress(), d.workerRegistry().getContractAddress(), anvil.chainId());
-    return new Indexing(ds, ingest, new io.credence.protocol.chain.LogFollower(anvil.web3j(), ingest.addresses(), 0, d.startBlock(), range, range));
+        new Ingest(
+            d.inferenceHub().getContractAddress(),
+            d.modelRegistry().getContractAddress(),
+            d.workerRegistry().getContractAddress(),
+            anvil.chainId());
+    return new Indexing(
+        ds,
+        ingest,
+        new io.credence.protocol.chain.LogFollower(
+            anvil.web3j(), ingest.addresses(), 0, d.startBlock(), range, range));
   }
 
   /** A data source whose {@code n}-th commit (counting from 1) throws instead of committing. */
   private static javax.sql.DataSource failingAtCommit(javax.sql.DataSource ds, int n) {
-    java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger commits =
+        new java.util.concurrent.atomic.AtomicInteger();
     return (javax.sql.DataSource)
         java.lang.reflect.Proxy.newProxyInstance(
-            IndexerIT.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+            IndexerIT.class.getClassLoader(),
+            new Class<?>[] {javax.sql.DataSource.class},
             (proxy, method, args) -> {
               Object result = method.invoke(ds, args);
               if (!method.getName().equals("getConnection")) {
@@ -404,7 +611,8 @@ class IndexerIT {
               }
               Connection real = (Connection) result;
               return java.lang.reflect.Proxy.newProxyInstance(
-                  IndexerIT.class.getClassLoader(), new Class<?>[] {Connection.class},
+                  IndexerIT.class.getClassLoader(),
+                  new Class<?>[] {Connection.class},
                   (p, m, a) -> {
                     if (m.getName().equals("commit") && commits.incrementAndGet() == n) {
                       throw new SQLException("simulated crash before commit " + n);
@@ -423,19 +631,33 @@ class IndexerIT {
       if (table.equals("checkpoint")) {
         continue; // where each index put its checkpoints depends on its steps
       }
-      assertThat(dump(a, table)).as("table %s %s vs a fresh index", table, what).isEqualTo(dump(b, table));
+      assertThat(dump(a, table))
+          .as("table %s %s vs a fresh index", table, what)
+          .isEqualTo(dump(b, table));
     }
   }
 
   private void assertAccountsMatchTheChain() throws Exception {
     InferenceHub hub = history.hub(History.OWNER);
     for (String account : History.accounts()) {
-      JsonPath view = given().when().get("/v1/accounts/" + account).then().statusCode(200).extract().jsonPath();
-      assertThat(new BigInteger(view.getString("claimable"))).as("claimable of %s", account).isEqualTo(hub.claimable(account).send());
-      assertThat(new BigInteger(view.getString("balance"))).as("balance of %s", account).isEqualTo(hub.balanceOf(account).send());
+      JsonPath view =
+          given().when().get("/v1/accounts/" + account).then().statusCode(200).extract().jsonPath();
+      assertThat(new BigInteger(view.getString("claimable")))
+          .as("claimable of %s", account)
+          .isEqualTo(hub.claimable(account).send());
+      assertThat(new BigInteger(view.getString("balance")))
+          .as("balance of %s", account)
+          .isEqualTo(hub.balanceOf(account).send());
     }
-    JsonPath treasury = given().when().get("/v1/accounts/" + History.TREASURY2.getAddress()).then().extract().jsonPath();
-    assertThat(new BigInteger(treasury.getString("protocolAccrued"))).isEqualTo(hub.protocolFeesAccrued().send());
+    JsonPath treasury =
+        given()
+            .when()
+            .get("/v1/accounts/" + History.TREASURY2.getAddress())
+            .then()
+            .extract()
+            .jsonPath();
+    assertThat(new BigInteger(treasury.getString("protocolAccrued")))
+        .isEqualTo(hub.protocolFeesAccrued().send());
   }
 
   /** Until the index holds the chain's current head block, by number and hash. */
@@ -443,12 +665,26 @@ class IndexerIT {
     AnvilNode anvil = TestInfra.anvil();
     long head = anvil.blockNumber();
     String hash =
-        anvil.web3j().ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)), false).send().getBlock().getHash();
+        anvil
+            .web3j()
+            .ethGetBlockByNumber(
+                org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)),
+                false)
+            .send()
+            .getBlock()
+            .getHash();
     long deadline = System.nanoTime() + 60_000_000_000L;
     // the follower says where it is just after its transaction commits: wait for both
     while (!hash.equals(checkpoint(head)) || follower.indexedBlock() != head) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the indexer is at block " + follower.indexedBlock() + ", the chain at " + head + " (" + follower.lastError() + ")");
+        throw new AssertionError(
+            "the indexer is at block "
+                + follower.indexedBlock()
+                + ", the chain at "
+                + head
+                + " ("
+                + follower.lastError()
+                + ")");
       }
       Thread.sleep(50);
     }
@@ -473,7 +709,10 @@ class IndexerIT {
         StringBuilder row = new StringBuilder();
         for (int i = 1; i <= md.getColumnCount(); i++) {
           Object v = rs.getObject(i);
-          row.append(md.getColumnName(i)).append('=').append(v instanceof byte[] b ? io.credence.protocol.Hashes.hex(b) : v).append(' ');
+          row.append(md.getColumnName(i))
+              .append('=')
+              .append(v instanceof byte[] b ? io.credence.protocol.Hashes.hex(b) : v)
+              .append(' ');
         }
         rows.add(row.toString());
       }

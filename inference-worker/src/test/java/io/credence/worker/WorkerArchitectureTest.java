@@ -10,15 +10,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The worker's layers: {@code jobs} takes Kafka jobs and sends results; {@code exec} runs models;
- * {@code model} loads and caches them; {@code signing} holds the key. Running a model knows
- * nothing of Kafka, and only the job path talks to the broker.
+ * {@code model} loads and caches them; {@code signing} holds the key. Running a model knows nothing
+ * of Kafka, and only the job path talks to the broker.
  */
 class WorkerArchitectureTest {
   private static JavaClasses worker;
 
   @BeforeAll
   static void importClasses() {
-    worker = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.credence.worker");
+    worker =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.credence.worker");
   }
 
   @Test
@@ -28,7 +31,11 @@ class WorkerArchitectureTest {
         .resideInAnyPackage("io.credence.worker.exec..", "io.credence.worker.model..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.credence.worker.jobs..", "org.apache.kafka..", "org.eclipse.microprofile.reactive.messaging..", "io.smallrye.reactive.messaging..")
+        .resideInAnyPackage(
+            "io.credence.worker.jobs..",
+            "org.apache.kafka..",
+            "org.eclipse.microprofile.reactive.messaging..",
+            "io.smallrye.reactive.messaging..")
         .check(worker);
   }
 
@@ -39,7 +46,10 @@ class WorkerArchitectureTest {
         .resideOutsideOfPackage("io.credence.worker.jobs..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("org.apache.kafka..", "org.eclipse.microprofile.reactive.messaging..", "io.smallrye.reactive.messaging..")
+        .resideInAnyPackage(
+            "org.apache.kafka..",
+            "org.eclipse.microprofile.reactive.messaging..",
+            "io.smallrye.reactive.messaging..")
         .check(worker);
   }
 
@@ -47,7 +57,8 @@ class WorkerArchitectureTest {
   void modelsAreLoadedOnlyWhereTheyAreRunOrStored() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("io.credence.worker.exec..", "io.credence.worker.model..", "io.credence.worker.jobs..")
+        .resideOutsideOfPackages(
+            "io.credence.worker.exec..", "io.credence.worker.model..", "io.credence.worker.jobs..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("ai.onnxruntime..")

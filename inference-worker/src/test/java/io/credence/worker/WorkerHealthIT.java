@@ -23,16 +23,29 @@ class WorkerHealthIT {
         .then()
         .statusCode(200)
         .body("status", is("UP"))
-        .body("checks.name", hasItems("chain", "Kafka connection health check", "worker-registration", "model-store"))
+        .body(
+            "checks.name",
+            hasItems(
+                "chain", "Kafka connection health check", "worker-registration", "model-store"))
         .body("checks.status", everyItem(is("UP")));
   }
 
   @Test
   void liveAndServesMetricsAndOpenApi() {
     given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-    given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"))
+    given()
+        .when()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("jvm_memory_used_bytes"))
         // which execution provider runs the models: 1 on CUDA, 0 on CPU (no GPU here)
         .body(containsString("credence_worker_cuda 0.0"));
-    given().when().get("/q/openapi").then().statusCode(200).body(containsString("Credence Inference worker"));
+    given()
+        .when()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("Credence Inference worker"));
   }
 }

@@ -3,6 +3,8 @@ package io.credence.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.Ports;
 import io.credence.models.BenchMlp;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.JobMessage;
@@ -10,8 +12,6 @@ import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.process.ManagedProcess;
-import io.credence.devnet.process.Ports;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.junit.KafkaTopics;
 import io.credence.testkit.junit.WithKafka;
@@ -46,10 +46,13 @@ class WorkerRestartIT {
   private final ObjectMapper json = ProtocolJson.mapper();
 
   @Test
-  void aKilledWorkerRestartsWithoutLosingJobsOrChangingAnswers(KafkaTopics topics) throws Exception {
+  void aKilledWorkerRestartsWithoutLosingJobsOrChangingAnswers(KafkaTopics topics)
+      throws Exception {
     String jobs = topics.create("credence.jobs.v1", 3);
     String results = topics.create("credence.results.v1", 3);
-    Path dir = Files.createDirectories(Path.of("target", "worker-restart-" + UUID.randomUUID()).toAbsolutePath());
+    Path dir =
+        Files.createDirectories(
+            Path.of("target", "worker-restart-" + UUID.randomUUID()).toAbsolutePath());
     byte[] model = BenchMlp.build(new int[] {64, 256, 256, 8}, 5);
     Files.write(dir.resolve("m.onnx"), model);
 
@@ -64,7 +67,8 @@ class WorkerRestartIT {
     ManagedProcess worker = start(dir, jobs, results, "first");
     try (KafkaConsumer<String, String> consumer = consumer(results)) {
       collect(consumer, outputs, n / 4, Duration.ofSeconds(90)); // some answered, most not
-      ManagedProcess.stop(ProcessHandle.of(worker.pid()).orElseThrow(), Duration.ZERO); // SIGKILL-like: no grace
+      ManagedProcess.stop(
+          ProcessHandle.of(worker.pid()).orElseThrow(), Duration.ZERO); // SIGKILL-like: no grace
       int beforeKill = outputs.size();
       assertThat(beforeKill).isLessThan(n);
       worker = start(dir, jobs, results, "second");
@@ -73,10 +77,16 @@ class WorkerRestartIT {
       worker.stop(Duration.ofSeconds(10));
     }
     assertThat(outputs).as("a result for every job").hasSize(n);
-    assertThat(outputs.values()).as("never two different outputs for one request").allMatch(s -> s.size() == 1);
+    assertThat(outputs.values())
+        .as("never two different outputs for one request")
+        .allMatch(s -> s.size() == 1);
   }
 
-  private void collect(KafkaConsumer<String, String> consumer, Map<Long, Set<String>> outputs, int until, Duration timeout)
+  private void collect(
+      KafkaConsumer<String, String> consumer,
+      Map<Long, Set<String>> outputs,
+      int until,
+      Duration timeout)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (outputs.size() < until && System.nanoTime() < deadline) {
@@ -92,12 +102,17 @@ class WorkerRestartIT {
     Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
     assertThat(jar).as("the packaged worker (mvn package)").exists();
     Map<String, String> env = new HashMap<>();
-    env.put("CREDENCE_WORKER_KEY_HEX", "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+    env.put(
+        "CREDENCE_WORKER_KEY_HEX",
+        "5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
     List<String> cmd =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
                 "-Dquarkus.http.port=" + Ports.free(),
                 "-Dkafka.bootstrap.servers=" + TestInfra.kafka().bootstrapServers(),
                 "-Dmp.messaging.incoming.jobs.topic=" + jobs,
@@ -111,8 +126,10 @@ class WorkerRestartIT {
                 "-Dcredence.worker.models.file-root=" + dir,
                 "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache"),
                 "-Dcredence.worker.results-dir=" + dir.resolve("results"),
-                "-jar", jar.toString()));
-    return ManagedProcess.start("worker-" + name, cmd, dir, dir.resolve("worker-" + name + ".log"), env, false);
+                "-jar",
+                jar.toString()));
+    return ManagedProcess.start(
+        "worker-" + name, cmd, dir, dir.resolve("worker-" + name + ".log"), env, false);
   }
 
   private JobMessage job(long id, byte[] model) {
@@ -120,10 +137,20 @@ class WorkerRestartIT {
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) Math.sin(id * 31 + i);
     }
-    byte[] input = TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 64}, x)));
+    byte[] input =
+        TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 64}, x)));
     return new JobMessage(
-        id, 31337, HUB, 1, Hashes.hex(Hashes.sha256(model)), "file:m.onnx", Base64.getEncoder().encodeToString(input),
-        Hashes.hex(Hashes.keccak256(input)), 1, 0, 1);
+        id,
+        31337,
+        HUB,
+        1,
+        Hashes.hex(Hashes.sha256(model)),
+        "file:m.onnx",
+        Base64.getEncoder().encodeToString(input),
+        Hashes.hex(Hashes.keccak256(input)),
+        1,
+        0,
+        1);
   }
 
   private static KafkaProducer<String, String> producer() {
@@ -138,11 +165,16 @@ class WorkerRestartIT {
     KafkaConsumer<String, String> c =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.kafka().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "restart-check-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class));
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfra.kafka().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "restart-check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class));
     c.subscribe(List.of(topic));
     return c;
   }

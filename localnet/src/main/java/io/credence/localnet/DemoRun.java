@@ -1,19 +1,18 @@
 package io.credence.localnet;
 
-import io.credence.protocol.chain.ChainTime;
-import io.credence.localnet.DemoSetup;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
-import io.credence.protocol.model.ModelCard;
-import io.credence.protocol.model.TensorLabels;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
+import io.credence.protocol.model.ModelCard;
+import io.credence.protocol.model.TensorLabels;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -37,10 +36,9 @@ import org.web3j.protocol.core.methods.response.Log;
 
 /**
  * {@code scripts/credence demo}: on a network that {@code up} started, a sample dApp
- * (ExampleConsumer) asks the demo classifier about five flowers in one transaction, with
- * callbacks; the demo waits for the receipts, prints each answer with its receipt and the fee
- * split (from the indexer), then the model's author claims its reward. All of it is then in the
- * explorer.
+ * (ExampleConsumer) asks the demo classifier about five flowers in one transaction, with callbacks;
+ * the demo waits for the receipts, prints each answer with its receipt and the fee split (from the
+ * indexer), then the model's author claims its reward. All of it is then in the explorer.
  */
 final class DemoRun {
   /** The dApp's owner (anvil dev account 7). */
@@ -51,7 +49,8 @@ final class DemoRun {
   private final Path demo;
   private final Path home;
   private final String indexer;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   DemoRun(AnvilNode anvil, DeploymentManifest d, Path demo, Path home, String indexer) {
     this.indexer = indexer;
@@ -66,7 +65,10 @@ final class DemoRun {
     String hubAddress = d.address(DeploymentManifest.INFERENCE_HUB);
     ExampleConsumer dapp = dapp(hubAddress, gas);
     Path cardFile = demo.resolve("iris-classifier.json");
-    ModelCard card = ModelCard.read(cardFile).orElseThrow(() -> new IllegalStateException("the demo model's card " + cardFile + " is missing"));
+    ModelCard card =
+        ModelCard.read(cardFile)
+            .orElseThrow(() ->
+                new IllegalStateException("the demo model's card " + cardFile + " is missing"));
     List<String> classes = card.output().labels();
 
     List<Flower> asked = flowers();
@@ -74,12 +76,39 @@ final class DemoRun {
     for (Flower r : asked) {
       inputs.add(
           TensorCodec.encode(
-              List.of(Tensor.ofFloat32("features", new long[] {1, 4}, (float) r.petalLength(), (float) r.petalWidth(), (float) r.sepalLength(), (float) r.sepalWidth()))));
+              List.of(
+                  Tensor.ofFloat32(
+                      "features",
+                      new long[] {1, 4},
+                      (float) r.petalLength(),
+                      (float) r.petalWidth(),
+                      (float) r.sepalLength(),
+                      (float) r.sepalWidth()))));
     }
-    BigInteger fee = InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas).modelTerms(BigInteger.ONE).send().component2();
-    System.out.println("dApp " + dapp.getContractAddress() + " asks the demo classifier (model 1) about " + asked.size() + " flowers in one transaction, " + fee + " wei each, with callbacks");
-    var tx = dapp.classifyMany(BigInteger.ONE, inputs, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)), fee.multiply(BigInteger.valueOf(asked.size()))).send();
-    List<Long> ids = InferenceHub.getInferenceRequestedEvents(tx).stream().map(e -> e.requestId.longValueExact()).toList();
+    BigInteger fee =
+        InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas)
+            .modelTerms(BigInteger.ONE)
+            .send()
+            .component2();
+    System.out.println(
+        "dApp "
+            + dapp.getContractAddress()
+            + " asks the demo classifier (model 1) about "
+            + asked.size()
+            + " flowers in one transaction, "
+            + fee
+            + " wei each, with callbacks");
+    var tx =
+        dapp.classifyMany(
+                BigInteger.ONE,
+                inputs,
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
+                fee.multiply(BigInteger.valueOf(asked.size())))
+            .send();
+    List<Long> ids =
+        InferenceHub.getInferenceRequestedEvents(tx).stream()
+            .map(e -> e.requestId.longValueExact())
+            .toList();
     System.out.println("requests " + ids + " (transaction " + tx.getTransactionHash() + ")");
 
     Map<Long, Log> settled = awaitSettled(hubAddress, ids);
@@ -89,49 +118,93 @@ final class DemoRun {
       Flower r = asked.get(i);
       var answer = dapp.answers(BigInteger.valueOf(id)).send();
       var event = InferenceHub.getInferenceSettledEventFromLog(settled.get(id));
-      String probabilities = TensorLabels.decode(event.output, card, TensorLabels.Side.OUTPUT).get(0).text();
-      String predicted = answer.component3() ? classes.get(answer.component6().intValue()) : "(no callback yet)";
-      System.out.printf(Locale.ROOT, "request %d: petal %.1f x %.1f cm, sepal %.1f x %.1f cm (a %s) -> %s   (%s)%n", id,
-          r.petalLength(), r.petalWidth(), r.sepalLength(), r.sepalWidth(), r.species(), predicted, probabilities);
-      System.out.println("  receipt: output hash " + Hashes.hex(Hashes.keccak256(event.output)) + ", settled in block " + settled.get(id).getBlockNumber()
-          + " (transaction " + settled.get(id).getTransactionHash() + ")");
+      String probabilities =
+          TensorLabels.decode(event.output, card, TensorLabels.Side.OUTPUT).get(0).text();
+      String predicted =
+          answer.component3() ? classes.get(answer.component6().intValue()) : "(no callback yet)";
+      System.out.printf(
+          Locale.ROOT,
+          "request %d: petal %.1f x %.1f cm, sepal %.1f x %.1f cm (a %s) -> %s   (%s)%n",
+          id,
+          r.petalLength(),
+          r.petalWidth(),
+          r.sepalLength(),
+          r.sepalWidth(),
+          r.species(),
+          predicted,
+          probabilities);
+      System.out.println(
+          "  receipt: output hash "
+              + Hashes.hex(Hashes.keccak256(event.output))
+              + ", settled in block "
+              + settled.get(id).getBlockNumber()
+              + " (transaction "
+              + settled.get(id).getTransactionHash()
+              + ")");
       split(id);
     }
     System.out.println();
     claim(hubAddress);
     System.out.println();
-    System.out.println("See it all in the explorer: " + indexer + "/#/request/" + ids.get(0) + "   and the author: " + indexer + "/#/account/"
-        + DemoSetup.AUTHOR.getAddress().toLowerCase(Locale.ROOT));
-    System.out.println("Check a receipt against the chain alone: scripts/credence receipt verify " + ids.get(0) + " --model-file models/demo/iris-classifier.onnx");
+    System.out.println(
+        "See it all in the explorer: "
+            + indexer
+            + "/#/request/"
+            + ids.get(0)
+            + "   and the author: "
+            + indexer
+            + "/#/account/"
+            + DemoSetup.AUTHOR.getAddress().toLowerCase(Locale.ROOT));
+    System.out.println(
+        "Check a receipt against the chain alone: scripts/credence receipt verify "
+            + ids.get(0)
+            + " --model-file models/demo/iris-classifier.onnx");
     return 0;
   }
 
   /** A flower of the demo's datasets (the columns of iris-part-a.csv and iris-part-b.csv). */
-  record Flower(double sepalLength, double sepalWidth, double petalLength, double petalWidth, String species) {}
+  record Flower(
+      double sepalLength,
+      double sepalWidth,
+      double petalLength,
+      double petalWidth,
+      String species) {}
 
   /**
-   * Five flowers of the model's own datasets, of all three species: the 1st setosa, 11th
-   * versicolor and 21st virginica of part a, the 1st setosa and 16th virginica of part b.
+   * Five flowers of the model's own datasets, of all three species: the 1st setosa, 11th versicolor
+   * and 21st virginica of part a, the 1st setosa and 16th virginica of part b.
    */
   private List<Flower> flowers() throws IOException {
     List<Flower> a = readFlowers(demo.resolve("iris-part-a.csv"));
     List<Flower> b = readFlowers(demo.resolve("iris-part-b.csv"));
     return List.of(
-        nth(a, "Iris-setosa", 0), nth(a, "Iris-versicolor", 10), nth(a, "Iris-virginica", 20), nth(b, "Iris-setosa", 0), nth(b, "Iris-virginica", 15));
+        nth(a, "Iris-setosa", 0),
+        nth(a, "Iris-versicolor", 10),
+        nth(a, "Iris-virginica", 20),
+        nth(b, "Iris-setosa", 0),
+        nth(b, "Iris-virginica", 15));
   }
 
   private static Flower nth(List<Flower> flowers, String species, int n) {
     List<Flower> of = flowers.stream().filter(f -> f.species().equals(species)).toList();
     if (of.size() <= n) {
-      throw new IllegalStateException("the demo dataset has only " + of.size() + " flowers of " + species + " (scripts/models makes it)");
+      throw new IllegalStateException(
+          "the demo dataset has only "
+              + of.size()
+              + " flowers of "
+              + species
+              + " (scripts/models makes it)");
     }
     return of.get(n);
   }
 
   static List<Flower> readFlowers(Path csv) throws IOException {
     List<String> lines = Files.readAllLines(csv);
-    if (lines.isEmpty() || !lines.get(0).equals("sepal_length,sepal_width,petal_length,petal_width,species")) {
-      throw new IOException(csv + " is not a demo Iris dataset (its header is not sepal_length,sepal_width,petal_length,petal_width,species)");
+    if (lines.isEmpty()
+        || !lines.get(0).equals("sepal_length,sepal_width,petal_length,petal_width,species")) {
+      throw new IOException(
+          csv
+              + " is not a demo Iris dataset (its header is not sepal_length,sepal_width,petal_length,petal_width,species)");
     }
     List<Flower> flowers = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
@@ -139,22 +212,32 @@ final class DemoRun {
         continue;
       }
       String[] c = line.split(",");
-      flowers.add(new Flower(Double.parseDouble(c[0]), Double.parseDouble(c[1]), Double.parseDouble(c[2]), Double.parseDouble(c[3]), c[4]));
+      flowers.add(
+          new Flower(
+              Double.parseDouble(c[0]),
+              Double.parseDouble(c[1]),
+              Double.parseDouble(c[2]),
+              Double.parseDouble(c[3]),
+              c[4]));
     }
     return flowers;
   }
 
   /** The demo dApp, deployed once per chain and remembered in .credence/. */
-  private ExampleConsumer dapp(String hub, org.web3j.tx.gas.ContractGasProvider gas) throws Exception {
-    Path file = home.resolve("demo-dapp-" + anvil.chainId() + "-" + hub.toLowerCase(Locale.ROOT) + ".txt");
+  private ExampleConsumer dapp(String hub, org.web3j.tx.gas.ContractGasProvider gas)
+      throws Exception {
+    Path file =
+        home.resolve("demo-dapp-" + anvil.chainId() + "-" + hub.toLowerCase(Locale.ROOT) + ".txt");
     if (Files.exists(file)) {
       String address = Files.readString(file).trim();
-      String code = anvil.web3j().ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
+      String code =
+          anvil.web3j().ethGetCode(address, DefaultBlockParameterName.LATEST).send().getCode();
       if (code != null && code.length() > 2) {
         return ExampleConsumer.load(address, anvil.web3j(), anvil.transactionManager(DAPP), gas);
       }
     }
-    ExampleConsumer dapp = ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, hub).send();
+    ExampleConsumer dapp =
+        ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), gas, hub).send();
     Files.createDirectories(home);
     Files.writeString(file, dapp.getContractAddress());
     return dapp;
@@ -167,9 +250,17 @@ final class DemoRun {
     while (settled.size() < ids.size()) {
       if (System.nanoTime() - start > Duration.ofSeconds(120).toNanos()) {
         throw new IllegalStateException(
-            "only " + settled.size() + " of " + ids.size() + " requests settled in 120 s: is the network up? (scripts/credence status, scripts/credence logs relayer)");
+            "only "
+                + settled.size()
+                + " of "
+                + ids.size()
+                + " requests settled in 120 s: is the network up? (scripts/credence status, scripts/credence logs relayer)");
       }
-      EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())), DefaultBlockParameterName.LATEST, hub);
+      EthFilter filter =
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(d.startBlock())),
+              DefaultBlockParameterName.LATEST,
+              hub);
       filter.addSingleTopic(EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT));
       for (var r : anvil.web3j().ethGetLogs(filter).send().getLogs()) {
         Log log = (Log) r.get();
@@ -180,7 +271,12 @@ final class DemoRun {
       }
       if (System.nanoTime() - lastNote > 1_000_000_000L) {
         lastNote = System.nanoTime();
-        System.out.printf(Locale.ROOT, "  %d of %d settled (%.0f s)%n", settled.size(), ids.size(), (lastNote - start) / 1e9);
+        System.out.printf(
+            Locale.ROOT,
+            "  %d of %d settled (%.0f s)%n",
+            settled.size(),
+            ids.size(),
+            (lastNote - start) / 1e9);
       }
       Thread.sleep(250);
     }
@@ -191,27 +287,65 @@ final class DemoRun {
   private void split(long id) throws IOException, InterruptedException {
     for (int attempt = 0; attempt < 40; attempt++) {
       HttpResponse<String> r =
-          http.send(HttpRequest.newBuilder(URI.create(indexer + "/v1/requests/" + id)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode split = r.statusCode() == 200 ? ProtocolJson.mapper().readTree(r.body()).path("split") : null;
+          http.send(
+              HttpRequest.newBuilder(URI.create(indexer + "/v1/requests/" + id))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode split =
+          r.statusCode() == 200 ? ProtocolJson.mapper().readTree(r.body()).path("split") : null;
       if (split != null && !split.isMissingNode() && !split.isNull()) {
-        StringBuilder line = new StringBuilder("  fee split (wei): protocol " + split.path("protocol").asText());
-        split.path("workers").forEach(w -> line.append(", worker ").append(abbrev(w.path("operator").asText())).append(' ').append(w.path("amount").asText()));
-        split.path("contributors").forEach(c -> line.append(", ").append(c.path("role").asText()).append(' ').append(abbrev(c.path("account").asText())).append(' ').append(c.path("amount").asText()));
+        StringBuilder line =
+            new StringBuilder("  fee split (wei): protocol " + split.path("protocol").asText());
+        split
+            .path("workers")
+            .forEach(w ->
+                line.append(", worker ")
+                    .append(abbrev(w.path("operator").asText()))
+                    .append(' ')
+                    .append(w.path("amount").asText()));
+        split
+            .path("contributors")
+            .forEach(c ->
+                line.append(", ")
+                    .append(c.path("role").asText())
+                    .append(' ')
+                    .append(abbrev(c.path("account").asText()))
+                    .append(' ')
+                    .append(c.path("amount").asText()));
         System.out.println(line);
         return;
       }
       Thread.sleep(250);
     }
-    System.out.println("  fee split: the indexer has not shown this request yet (" + indexer + "/#/request/" + id + ")");
+    System.out.println(
+        "  fee split: the indexer has not shown this request yet ("
+            + indexer
+            + "/#/request/"
+            + id
+            + ")");
   }
 
   private void claim(String hubAddress) throws Exception {
-    InferenceHub asAuthor = InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DemoSetup.AUTHOR), ContractDeployer.gas(anvil.chainId()));
+    InferenceHub asAuthor =
+        InferenceHub.load(
+            hubAddress,
+            anvil.web3j(),
+            anvil.transactionManager(DemoSetup.AUTHOR),
+            ContractDeployer.gas(anvil.chainId()));
     BigInteger claimable = asAuthor.claimable(DemoSetup.AUTHOR.getAddress()).send();
     var tx = asAuthor.claim(List.of(BigInteger.ONE)).send();
     BigInteger paid = InferenceHub.getClaimedEvents(tx).get(0).amount;
-    System.out.println("The model's author " + DemoSetup.AUTHOR.getAddress().toLowerCase(Locale.ROOT) + " claims its reward: " + paid + " wei paid (claimable was " + claimable
-        + " wei; transaction " + tx.getTransactionHash() + ")");
+    System.out.println(
+        "The model's author "
+            + DemoSetup.AUTHOR.getAddress().toLowerCase(Locale.ROOT)
+            + " claims its reward: "
+            + paid
+            + " wei paid (claimable was "
+            + claimable
+            + " wei; transaction "
+            + tx.getTransactionHash()
+            + ")");
   }
 
   private static String abbrev(String address) {

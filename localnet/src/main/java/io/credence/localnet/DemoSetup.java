@@ -2,12 +2,12 @@ package io.credence.localnet;
 
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,11 @@ import org.web3j.tx.gas.ContractGasProvider;
 public final class DemoSetup {
   /** The demo model's author (anvil dev account 1). */
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
+
   /** The demo's two data providers (anvil dev accounts 2 and 5). */
-  public static final List<Credentials> DATA_PROVIDERS = List.of(AnvilNode.devAccount(2), AnvilNode.devAccount(5));
+  public static final List<Credentials> DATA_PROVIDERS =
+      List.of(AnvilNode.devAccount(2), AnvilNode.devAccount(5));
+
   /** The demo model's fee: 0.001 ETH. */
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
 
@@ -34,36 +37,63 @@ public final class DemoSetup {
   }
 
   /**
-   * Registers the demo classifier ({@code models/demo}) with its two dataset files: author
-   * {@link #AUTHOR} 60 %, each data provider 20 %; quorum 1; URIs {@code file:<name>} relative to
-   * the workers' model root.
+   * Registers the demo classifier ({@code models/demo}) with its two dataset files: author {@link
+   * #AUTHOR} 60 %, each data provider 20 %; quorum 1; URIs {@code file:<name>} relative to the
+   * workers' model root.
    *
    * @return the model id
    */
-  public static long registerModel(AnvilNode anvil, String modelRegistry, Path demo) throws Exception {
+  public static long registerModel(AnvilNode anvil, String modelRegistry, Path demo)
+      throws Exception {
     byte[] model = Files.readAllBytes(demo.resolve("iris-classifier.onnx"));
     ContractGasProvider gas = ContractDeployer.gas(anvil.chainId());
     List<ModelRegistry.Contributor> contributors = new ArrayList<>();
-    contributors.add(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]));
+    contributors.add(
+        new ModelRegistry.Contributor(
+            AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]));
     String[] parts = {"iris-part-a.csv", "iris-part-b.csv"};
     for (int i = 0; i < parts.length; i++) {
       byte[] hash = Hashes.sha256(Files.readAllBytes(demo.resolve(parts[i])));
       Credentials provider = DATA_PROVIDERS.get(i);
-      ModelRegistry.load(modelRegistry, anvil.web3j(), anvil.transactionManager(provider), gas).registerDataset(hash, "file:" + parts[i]).send();
-      contributors.add(new ModelRegistry.Contributor(provider.getAddress(), BigInteger.TWO, BigInteger.valueOf(2_000), hash));
+      ModelRegistry.load(modelRegistry, anvil.web3j(), anvil.transactionManager(provider), gas)
+          .registerDataset(hash, "file:" + parts[i])
+          .send();
+      contributors.add(
+          new ModelRegistry.Contributor(
+              provider.getAddress(), BigInteger.TWO, BigInteger.valueOf(2_000), hash));
     }
     TransactionReceipt tx =
         ModelRegistry.load(modelRegistry, anvil.web3j(), anvil.transactionManager(AUTHOR), gas)
-            .registerModel(Hashes.sha256(model), "file:iris-classifier.onnx", FEE, BigInteger.ONE, contributors)
+            .registerModel(
+                Hashes.sha256(model),
+                "file:iris-classifier.onnx",
+                FEE,
+                BigInteger.ONE,
+                contributors)
             .send();
     return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
   }
 
-  /** Registers {@code key} as a worker signing key of {@code operator}, staking {@code stake} wei. */
-  public static void registerWorker(AnvilNode anvil, String workerRegistry, Credentials key, Credentials operator, BigInteger stake) throws Exception {
+  /**
+   * Registers {@code key} as a worker signing key of {@code operator}, staking {@code stake} wei.
+   */
+  public static void registerWorker(
+      AnvilNode anvil,
+      String workerRegistry,
+      Credentials key,
+      Credentials operator,
+      BigInteger stake)
+      throws Exception {
     Eip712Domain domain = Eip712Domain.workerRegistry(anvil.chainId(), workerRegistry);
-    WorkerRegistry.load(workerRegistry, anvil.web3j(), anvil.transactionManager(operator), ContractDeployer.gas(anvil.chainId()))
-        .register(key.getAddress(), WorkerKeyProof.sign(new ReceiptSigner(key), domain, operator.getAddress()), stake)
+    WorkerRegistry.load(
+            workerRegistry,
+            anvil.web3j(),
+            anvil.transactionManager(operator),
+            ContractDeployer.gas(anvil.chainId()))
+        .register(
+            key.getAddress(),
+            WorkerKeyProof.sign(new ReceiptSigner(key), domain, operator.getAddress()),
+            stake)
         .send();
   }
 }

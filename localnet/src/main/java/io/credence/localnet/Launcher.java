@@ -1,18 +1,17 @@
 package io.credence.localnet;
 
-import io.credence.localnet.DemoSetup;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.Checkout;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.Devnet;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.process.ManagedProcess;
+import io.credence.devnet.process.PidFiles;
+import io.credence.devnet.process.Ports;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ContractErrors;
 import io.credence.protocol.deploy.DeploymentManifest;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
-import io.credence.devnet.process.ManagedProcess;
-import io.credence.devnet.process.Ports;
-import io.credence.devnet.Checkout;
-import io.credence.devnet.Devnet;
-import io.credence.devnet.process.PidFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -34,20 +33,23 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /**
  * {@code scripts/credence up|down|status}: the whole Credence network on this machine. {@code up}
- * starts the devnet (anvil, Kafka, PostgreSQL), deploys the contracts once (recorded in
- * {@code deployments/<chainId>.json}), registers the demo datasets and model and a staked worker
- * once, starts the worker, the relayer and the indexer as detached processes (pid files and logs
- * under {@code .credence/}), waits until all are ready and prints where to look. What already runs
- * or is already registered is left as it is, so a second {@code up} only checks.
+ * starts the devnet (anvil, Kafka, PostgreSQL), deploys the contracts once (recorded in {@code
+ * deployments/<chainId>.json}), registers the demo datasets and model and a staked worker once,
+ * starts the worker, the relayer and the indexer as detached processes (pid files and logs under
+ * {@code .credence/}), waits until all are ready and prints where to look. What already runs or is
+ * already registered is left as it is, so a second {@code up} only checks.
  *
- * <p>Local keys: anvil's public development accounts (deployer 0, model author 1, data providers
- * 2 and 5, worker operator 3, relayer 6) and a worker signing key derived from a fixed phrase.
- * They hold only local test ether; never use them on a real network.
+ * <p>Local keys: anvil's public development accounts (deployer 0, model author 1, data providers 2
+ * and 5, worker operator 3, relayer 6) and a worker signing key derived from a fixed phrase. They
+ * hold only local test ether; never use them on a real network.
  */
 public final class Launcher {
   /** The local worker's signing key: derived from a fixed phrase, for this devnet only. */
   static final Credentials WORKER_KEY =
-      Credentials.create(Hashes.hex(Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
+      Credentials.create(
+          Hashes.hex(
+              Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
+
   static final Credentials WORKER_OPERATOR = AnvilNode.devAccount(3);
   static final Credentials RELAYER = AnvilNode.devAccount(6);
 
@@ -69,7 +71,10 @@ public final class Launcher {
     return v == null || v.isBlank() ? defaultPort : Integer.parseInt(v.trim());
   }
 
-  /** Where deployment manifests are written and read: $CREDENCE_DEPLOYMENTS, else deployments/ in the checkout. */
+  /**
+   * Where deployment manifests are written and read: $CREDENCE_DEPLOYMENTS, else deployments/ in
+   * the checkout.
+   */
   private Path deployments() {
     String v = System.getenv("CREDENCE_DEPLOYMENTS");
     return v == null || v.isBlank() ? root().resolve("deployments") : Path.of(v).toAbsolutePath();
@@ -90,7 +95,8 @@ public final class Launcher {
   private Devnet devnet;
   private Path root;
   private PidFiles pids;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private Devnet devnet() {
     if (devnet == null) {
@@ -157,12 +163,24 @@ public final class Launcher {
     int relayer = service("relayer").port();
     int worker = service("worker").port();
     System.out.println("  explorer        http://127.0.0.1:" + indexer + "/");
-    System.out.println("  indexer API     http://127.0.0.1:" + indexer + "/v1/stats   (OpenAPI: /q/openapi)");
-    System.out.println("  relayer API     http://127.0.0.1:" + relayer + "/v1/requests/{id}   (OpenAPI: /q/openapi; admin token in " + adminTokenFile() + ")");
+    System.out.println(
+        "  indexer API     http://127.0.0.1:" + indexer + "/v1/stats   (OpenAPI: /q/openapi)");
+    System.out.println(
+        "  relayer API     http://127.0.0.1:"
+            + relayer
+            + "/v1/requests/{id}   (OpenAPI: /q/openapi; admin token in "
+            + adminTokenFile()
+            + ")");
     System.out.println("  worker          http://127.0.0.1:" + worker + "/q/health");
-    System.out.println("  metrics         /q/metrics on each of " + relayer + ", " + indexer + ", " + worker);
-    System.out.println("  chain           " + devnet().anvilUrl() + "   contracts: " + DeploymentManifest.file(deployments(), deployment.chainId()));
-    System.out.println("  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
+    System.out.println(
+        "  metrics         /q/metrics on each of " + relayer + ", " + indexer + ", " + worker);
+    System.out.println(
+        "  chain           "
+            + devnet().anvilUrl()
+            + "   contracts: "
+            + DeploymentManifest.file(deployments(), deployment.chainId()));
+    System.out.println(
+        "  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
     System.out.println("  stop            scripts/credence down");
     return 0;
   }
@@ -172,18 +190,32 @@ public final class Launcher {
     Path file = DeploymentManifest.file(deployments(), anvil.chainId());
     if (Files.exists(file)) {
       DeploymentManifest known = DeploymentManifest.read(file);
-      String code = anvil.web3j().ethGetCode(known.address(DeploymentManifest.INFERENCE_HUB), DefaultBlockParameterName.LATEST).send().getCode();
+      String code =
+          anvil
+              .web3j()
+              .ethGetCode(
+                  known.address(DeploymentManifest.INFERENCE_HUB), DefaultBlockParameterName.LATEST)
+              .send()
+              .getCode();
       if (code != null && code.length() > 2) {
         System.out.println("contracts  already deployed (" + file + ")");
         return known;
       }
-      System.out.println("contracts  " + file + " names contracts this chain does not have: deploying again");
+      System.out.println(
+          "contracts  " + file + " names contracts this chain does not have: deploying again");
     }
     ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
-    DeploymentManifest manifest = new DeploymentManifest(d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses());
+    DeploymentManifest manifest =
+        new DeploymentManifest(
+            d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses());
     Files.createDirectories(file.getParent());
     manifest.write(file);
-    System.out.println("contracts  deployed: hub " + manifest.address(DeploymentManifest.INFERENCE_HUB) + " (" + file + ")");
+    System.out.println(
+        "contracts  deployed: hub "
+            + manifest.address(DeploymentManifest.INFERENCE_HUB)
+            + " ("
+            + file
+            + ")");
     return manifest;
   }
 
@@ -192,17 +224,26 @@ public final class Launcher {
     String registry = d.address(DeploymentManifest.MODEL_REGISTRY);
     String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
     var gas = ContractDeployer.gas(anvil.chainId());
-    ModelRegistry models = ModelRegistry.load(registry, anvil.web3j(), anvil.transactionManager(DemoSetup.AUTHOR), gas);
+    ModelRegistry models =
+        ModelRegistry.load(
+            registry, anvil.web3j(), anvil.transactionManager(DemoSetup.AUTHOR), gas);
     if (models.modelCount().send().signum() == 0) {
       long id = DemoSetup.registerModel(anvil, registry, demoModels());
-      System.out.println("demo       registered the Iris classifier as model " + id + " with its two datasets");
+      System.out.println(
+          "demo       registered the Iris classifier as model " + id + " with its two datasets");
     } else {
       System.out.println("demo       model already registered");
     }
-    WorkerRegistry registryOfWorkers = WorkerRegistry.load(workers, anvil.web3j(), anvil.transactionManager(WORKER_OPERATOR), gas);
+    WorkerRegistry registryOfWorkers =
+        WorkerRegistry.load(workers, anvil.web3j(), anvil.transactionManager(WORKER_OPERATOR), gas);
     if (!registryOfWorkers.isActive(WORKER_KEY.getAddress()).send()) {
       DemoSetup.registerWorker(anvil, workers, WORKER_KEY, WORKER_OPERATOR, BigInteger.TEN.pow(18));
-      System.out.println("worker     registered key " + WORKER_KEY.getAddress() + " for operator " + WORKER_OPERATOR.getAddress() + ", staked 1 ETH");
+      System.out.println(
+          "worker     registered key "
+              + WORKER_KEY.getAddress()
+              + " for operator "
+              + WORKER_OPERATOR.getAddress()
+              + ", staked 1 ETH");
     } else {
       System.out.println("worker     key " + WORKER_KEY.getAddress() + " already active");
     }
@@ -214,13 +255,24 @@ public final class Launcher {
       return;
     }
     if (Ports.listening(s.port())) {
-      throw new IllegalStateException("port " + s.port() + " for the " + s.name() + " is taken by a process credence did not start");
+      throw new IllegalStateException(
+          "port "
+              + s.port()
+              + " for the "
+              + s.name()
+              + " is taken by a process credence did not start");
     }
     Path jar = root().resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " is missing: scripts/credence builds it; run it again");
+      throw new IllegalStateException(
+          jar + " is missing: scripts/credence builds it; run it again");
     }
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.marker(), "-Xmx512m"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                s.marker(),
+                "-Xmx512m"));
     Map<String, String> props = new java.util.LinkedHashMap<>();
     props.put("credence.chain.rpc-url", devnet().anvilUrl());
     props.put("credence.chain.id", Long.toString(d.chainId()));
@@ -229,13 +281,20 @@ public final class Launcher {
     String hub = d.address(DeploymentManifest.INFERENCE_HUB);
     switch (s.name()) {
       case "worker" -> {
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+        cmd.addAll(
+            List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED"));
         props.put("kafka.bootstrap.servers", devnet().kafkaBootstrap());
         props.put("credence.worker.hub", hub);
         props.put("credence.worker.worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
         props.put("credence.worker.models.file-root", demoModels().toString());
-        props.put("credence.worker.models.cache-dir", devnet().home().resolve("worker/models").toString());
-        props.put("credence.worker.results-dir", devnet().home().resolve("worker/results").toString());
+        props.put(
+            "credence.worker.models.cache-dir",
+            devnet().home().resolve("worker/models").toString());
+        props.put(
+            "credence.worker.results-dir", devnet().home().resolve("worker/results").toString());
         env.put("CREDENCE_WORKER_KEY_HEX", WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16));
       }
       case "relayer" -> {
@@ -258,7 +317,8 @@ public final class Launcher {
   }
 
   /** The relayer's and the indexer's contracts, start block and database, under {@code prefix}. */
-  private void chainAndDatabase(Map<String, String> props, String prefix, String hub, DeploymentManifest d) {
+  private void chainAndDatabase(
+      Map<String, String> props, String prefix, String hub, DeploymentManifest d) {
     props.put(prefix + ".hub", hub);
     props.put(prefix + ".worker-registry", d.address(DeploymentManifest.WORKER_REGISTRY));
     props.put(prefix + ".model-registry", d.address(DeploymentManifest.MODEL_REGISTRY));
@@ -275,16 +335,27 @@ public final class Launcher {
         return;
       }
       if (pids().running(s.name(), s.marker()).isEmpty()) {
-        throw new IllegalStateException("the " + s.name() + " stopped while starting; see " + devnet().home().resolve("logs/" + s.name() + ".log"));
+        throw new IllegalStateException(
+            "the "
+                + s.name()
+                + " stopped while starting; see "
+                + devnet().home().resolve("logs/" + s.name() + ".log"));
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException("the " + s.name() + " is not ready after 120 s; see " + devnet().home().resolve("logs/" + s.name() + ".log"));
+    throw new IllegalStateException(
+        "the "
+            + s.name()
+            + " is not ready after 120 s; see "
+            + devnet().home().resolve("logs/" + s.name() + ".log"));
   }
 
   private boolean ready(Service s) {
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/q/health/ready"))
+              .timeout(Duration.ofSeconds(3))
+              .build();
       return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -297,24 +368,36 @@ public final class Launcher {
   int demo() throws Exception {
     for (Service s : SERVICES) {
       if (!ready(s)) {
-        System.err.println("the " + s.name() + " is not running: start the network first with scripts/credence up");
+        System.err.println(
+            "the "
+                + s.name()
+                + " is not running: start the network first with scripts/credence up");
         return 1;
       }
     }
     AnvilNode anvil = AnvilNode.attach(devnet().anvilUrl());
-    DeploymentManifest d = DeploymentManifest.read(DeploymentManifest.file(deployments(), anvil.chainId()));
-    return new DemoRun(anvil, d, demoModels(), devnet().home(), "http://127.0.0.1:" + service("indexer").port()).run();
+    DeploymentManifest d =
+        DeploymentManifest.read(DeploymentManifest.file(deployments(), anvil.chainId()));
+    return new DemoRun(
+            anvil,
+            d,
+            demoModels(),
+            devnet().home(),
+            "http://127.0.0.1:" + service("indexer").port())
+        .run();
   }
 
   /**
-   * {@code deploy} (docker-compose's deploy step): on the node at $CREDENCE_RPC_URL, funds the local
-   * accounts from $CREDENCE_FUNDER_KEY_HEX when given (a dev chain's prefunded key), deploys and
-   * registers as {@code up} does, and writes the services' configuration to $CREDENCE_ENV_FILE.
+   * {@code deploy} (docker-compose's deploy step): on the node at $CREDENCE_RPC_URL, funds the
+   * local accounts from $CREDENCE_FUNDER_KEY_HEX when given (a dev chain's prefunded key), deploys
+   * and registers as {@code up} does, and writes the services' configuration to $CREDENCE_ENV_FILE.
    */
   int deployOnly() throws Exception {
     String rpc =
         Optional.ofNullable(System.getenv("CREDENCE_RPC_URL"))
-            .orElse("http://127.0.0.1:" + Optional.ofNullable(System.getenv("CREDENCE_ANVIL_PORT")).orElse("8545"));
+            .orElse(
+                "http://127.0.0.1:"
+                    + Optional.ofNullable(System.getenv("CREDENCE_ANVIL_PORT")).orElse("8545"));
     AnvilNode node = awaitNode(rpc);
     String funderKey = System.getenv("CREDENCE_FUNDER_KEY_HEX");
     if (funderKey != null && !funderKey.isBlank()) {
@@ -323,8 +406,14 @@ public final class Launcher {
         Credentials account = AnvilNode.devAccount(i);
         if (node.balance(account.getAddress()).compareTo(BigInteger.TEN.pow(19)) < 0) {
           org.web3j.tx.Transfer.sendFundsEIP1559(
-                  node.web3j(), funder, account.getAddress(), java.math.BigDecimal.valueOf(100), org.web3j.utils.Convert.Unit.ETHER,
-                  BigInteger.valueOf(21_000), BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L))
+                  node.web3j(),
+                  funder,
+                  account.getAddress(),
+                  java.math.BigDecimal.valueOf(100),
+                  org.web3j.utils.Convert.Unit.ETHER,
+                  BigInteger.valueOf(21_000),
+                  BigInteger.valueOf(1_000_000_000L),
+                  BigInteger.valueOf(100_000_000_000L))
               .send();
           System.out.println("funded     " + account.getAddress() + " with 100 ETH");
         }
@@ -342,12 +431,18 @@ public final class Launcher {
                   "\n",
                   "# written by the deploy step: the contracts and the local development keys (anvil's public accounts; never on a real network)",
                   "CREDENCE_CHAIN_ID=" + d.chainId(),
-                  "CREDENCE_WORKER_HUB=" + hub, "CREDENCE_WORKER_WORKER_REGISTRY=" + workers,
-                  "CREDENCE_WORKER_KEY_HEX=" + WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16),
-                  "CREDENCE_RELAYER_HUB=" + hub, "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers, "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
+                  "CREDENCE_WORKER_HUB=" + hub,
+                  "CREDENCE_WORKER_WORKER_REGISTRY=" + workers,
+                  "CREDENCE_WORKER_KEY_HEX="
+                      + WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16),
+                  "CREDENCE_RELAYER_HUB=" + hub,
+                  "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers,
+                  "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
                   "CREDENCE_RELAYER_CHAIN_START_BLOCK=" + d.startBlock(),
                   "CREDENCE_RELAYER_KEY_HEX=" + RELAYER.getEcKeyPair().getPrivateKey().toString(16),
-                  "CREDENCE_INDEXER_HUB=" + hub, "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers, "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,
+                  "CREDENCE_INDEXER_HUB=" + hub,
+                  "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers,
+                  "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,
                   "CREDENCE_INDEXER_CHAIN_START_BLOCK=" + d.startBlock())
               + "\n";
       Path file = Path.of(envFile);
@@ -377,7 +472,12 @@ public final class Launcher {
     for (Service s : SERVICES) {
       Optional<ProcessHandle> p = pids().running(s.name(), s.marker());
       boolean up = ready(s);
-      System.out.printf("%-10s %-8s %-55s %s%n", s.name(), up ? "ready" : "DOWN", "http://127.0.0.1:" + s.port(), p.map(h -> "pid " + h.pid()).orElse(""));
+      System.out.printf(
+          "%-10s %-8s %-55s %s%n",
+          s.name(),
+          up ? "ready" : "DOWN",
+          "http://127.0.0.1:" + s.port(),
+          p.map(h -> "pid " + h.pid()).orElse(""));
       if (!up) {
         code = 1;
       }
@@ -409,7 +509,8 @@ public final class Launcher {
       new SecureRandom().nextBytes(secret);
       Files.writeString(file, HexFormat.of().formatHex(secret));
       try {
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(
+            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException e) {
         // not a POSIX file system: the file stays as created
       }

@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
 /**
  * A multi-layer perceptron in ONNX for benchmarks: {@code features} float32 [batch, in] through
  * Gemm + Relu layers to {@code probabilities} float32 [batch, out] (Softmax). The batch dimension
- * is symbolic, so jobs can be batched. Weights come from a seeded generator (He initialisation),
- * so the same sizes and seed give the same bytes.
+ * is symbolic, so jobs can be batched. Weights come from a seeded generator (He initialisation), so
+ * the same sizes and seed give the same bytes.
  */
 public final class BenchMlp {
   public static final String INPUT = "features";
@@ -46,7 +46,14 @@ public final class BenchMlp {
       g.addInitializer(floatTensor(w, new long[] {in, out}, heWeights(random, in, out)));
       g.addInitializer(floatTensor(b, new long[] {out}, new float[out]));
       String gemm = "gemm" + layer;
-      g.addNode(NodeProto.newBuilder().setOpType("Gemm").setName(gemm).addInput(x).addInput(w).addInput(b).addOutput(gemm));
+      g.addNode(
+          NodeProto.newBuilder()
+              .setOpType("Gemm")
+              .setName(gemm)
+              .addInput(x)
+              .addInput(w)
+              .addInput(b)
+              .addOutput(gemm));
       boolean last = layer + 2 == sizes.length;
       if (last) {
         g.addNode(
@@ -55,15 +62,23 @@ public final class BenchMlp {
                 .setName("softmax")
                 .addInput(gemm)
                 .addOutput(OUTPUT)
-                .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1)));
+                .addAttribute(
+                    AttributeProto.newBuilder()
+                        .setName("axis")
+                        .setType(AttributeProto.AttributeType.INT)
+                        .setI(1)));
       } else {
         String relu = "relu" + layer;
-        g.addNode(NodeProto.newBuilder().setOpType("Relu").setName(relu).addInput(gemm).addOutput(relu));
+        g.addNode(
+            NodeProto.newBuilder().setOpType("Relu").setName(relu).addInput(gemm).addOutput(relu));
         x = relu;
       }
     }
     g.addOutput(floatValue(OUTPUT, sizes[sizes.length - 1]));
-    return model(g.build(), "Credence benchmark MLP " + java.util.Arrays.toString(sizes) + ", seed " + seed).toByteArray();
+    return model(
+            g.build(),
+            "Credence benchmark MLP " + java.util.Arrays.toString(sizes) + ", seed " + seed)
+        .toByteArray();
   }
 
   /** A model around {@code graph}: IR 8, default opset 13, no timestamps (reproducible bytes). */
@@ -100,14 +115,18 @@ public final class BenchMlp {
         .setName(name)
         .setType(
             TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape)))
+                .setTensorType(
+                    TypeProto.Tensor.newBuilder()
+                        .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                        .setShape(shape)))
         .build();
   }
 
   private static TensorProto floatTensor(String name, long[] dims, float[] values) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
+    TensorProto.Builder t =
+        TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
     for (long d : dims) {
       t.addDims(d);
     }

@@ -18,10 +18,10 @@ import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
- * The demo classifier: logistic regression trained with Tribuo on the UCI Iris data (R. A.
- * Fisher, 1936; CC BY 4.0), read from the copy shipped in {@code weka-stable} and checked by its
- * SHA-256. The 150 rows are split into two dataset files, as if two providers had each collected
- * half of every species; both are registered datasets, so the demo credits two data providers.
+ * The demo classifier: logistic regression trained with Tribuo on the UCI Iris data (R. A. Fisher,
+ * 1936; CC BY 4.0), read from the copy shipped in {@code weka-stable} and checked by its SHA-256.
+ * The 150 rows are split into two dataset files, as if two providers had each collected half of
+ * every species; both are registered datasets, so the demo credits two data providers.
  *
  * <p>The model takes {@code features} float32 [batch, 4] in the order of {@link #FEATURES} and
  * returns {@code probabilities} float32 [batch, 3] in the order of {@link Artifacts#classes()}
@@ -29,14 +29,25 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  */
 public final class IrisDemo {
   public static final String IRIS_RESOURCE = "weka/gui/beans/templates/iris.arff";
-  public static final String IRIS_SHA256 = "0x7d34ba556497e9dc28335ea6628a37d1dbcba090a1ae20dc2de9c7032d199153";
+  public static final String IRIS_SHA256 =
+      "0x7d34ba556497e9dc28335ea6628a37d1dbcba090a1ae20dc2de9c7032d199153";
+
   /** Tribuo orders features by name; the model's input columns are in this order. */
-  public static final List<String> FEATURES = List.of("petal_length", "petal_width", "sepal_length", "sepal_width");
-  private static final List<String> SPECIES = List.of("Iris-setosa", "Iris-versicolor", "Iris-virginica");
-  private static final String CSV_HEADER = "sepal_length,sepal_width,petal_length,petal_width,species";
+  public static final List<String> FEATURES =
+      List.of("petal_length", "petal_width", "sepal_length", "sepal_width");
+
+  private static final List<String> SPECIES =
+      List.of("Iris-setosa", "Iris-versicolor", "Iris-virginica");
+  private static final String CSV_HEADER =
+      "sepal_length,sepal_width,petal_length,petal_width,species";
 
   /** One row of the data: sepal length and width, petal length and width (cm), species. */
-  public record Row(double sepalLength, double sepalWidth, double petalLength, double petalWidth, String species) {
+  public record Row(
+      double sepalLength,
+      double sepalWidth,
+      double petalLength,
+      double petalWidth,
+      String species) {
     double[] features() {
       return new double[] {petalLength, petalWidth, sepalLength, sepalWidth};
     }
@@ -70,9 +81,13 @@ public final class IrisDemo {
     LabelFactory labels = new LabelFactory();
     MutableDataset<Label> data =
         new MutableDataset<>(
-            new SimpleDataSourceProvenance("UCI Iris", OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), labels), labels);
+            new SimpleDataSourceProvenance(
+                "UCI Iris", OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), labels),
+            labels);
     for (Row r : rows) {
-      data.add(new ArrayExample<>(new Label(r.species()), FEATURES.toArray(String[]::new), r.features()));
+      data.add(
+          new ArrayExample<>(
+              new Label(r.species()), FEATURES.toArray(String[]::new), r.features()));
     }
     var model = new LogisticRegressionTrainer().train(data);
     List<String> classes = new ArrayList<>();
@@ -88,7 +103,8 @@ public final class IrisDemo {
     byte[] arff;
     try (InputStream in = IrisDemo.class.getClassLoader().getResourceAsStream(IRIS_RESOURCE)) {
       if (in == null) {
-        throw new IOException(IRIS_RESOURCE + " is not on the classpath (it comes with weka-stable)");
+        throw new IOException(
+            IRIS_RESOURCE + " is not on the classpath (it comes with weka-stable)");
       }
       arff = in.readAllBytes();
     }
@@ -107,7 +123,13 @@ public final class IrisDemo {
         data = true;
       } else if (data) {
         String[] f = l.split(",");
-        rows.add(new Row(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), f[4]));
+        rows.add(
+            new Row(
+                Double.parseDouble(f[0]),
+                Double.parseDouble(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                f[4]));
       }
     }
     if (rows.size() != 150) {
@@ -142,7 +164,8 @@ public final class IrisDemo {
     }
     return exported.toBuilder()
         .clearMetadataProps()
-        .setDocString("Credence demo: logistic regression on the UCI Iris data, trained with Tribuo")
+        .setDocString(
+            "Credence demo: logistic regression on the UCI Iris data, trained with Tribuo")
         .setGraph(b)
         .build();
   }

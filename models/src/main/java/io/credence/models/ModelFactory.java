@@ -28,6 +28,7 @@ public final class ModelFactory {
    * 84 MB of weights per row: like real models, a single row is bound by reading the weights).
    */
   public static final int[] BENCH_SIZES = {1024, 4096, 4096, 16};
+
   public static final long BENCH_SEED = 20261124L;
 
   private ModelFactory() {}
@@ -58,27 +59,35 @@ public final class ModelFactory {
 
   static String sums(Map<String, byte[]> files) {
     StringBuilder s = new StringBuilder();
-    files.forEach((name, bytes) -> s.append(Hashes.hex(Hashes.sha256(bytes)).substring(2)).append("  ").append(name).append('\n'));
+    files.forEach((name, bytes) ->
+        s.append(Hashes.hex(Hashes.sha256(bytes)).substring(2))
+            .append("  ")
+            .append(name)
+            .append('\n'));
     return s.toString();
   }
 
   private static String card(IrisDemo.Artifacts demo) {
     return """
-        {
-          "name": "Credence demo Iris classifier",
-          "trainer": "Tribuo 4.3.2 LogisticRegressionTrainer (default seed), all 150 rows",
-          "source": "UCI Iris (R. A. Fisher, 1936; CC BY 4.0), weka-stable 3.8.6 %s, SHA-256 %s",
-          "input": {"name": "features", "dtype": "float32", "shape": [-1, 4], "columns": %s},
-          "output": {"name": "probabilities", "dtype": "float32", "shape": [-1, 3], "classes": %s},
-          "datasets": {
-            "iris-part-a.csv": "%s",
-            "iris-part-b.csv": "%s"
-          }
-        }
-        """
+    {
+      "name": "Credence demo Iris classifier",
+      "trainer": "Tribuo 4.3.2 LogisticRegressionTrainer (default seed), all 150 rows",
+      "source": "UCI Iris (R. A. Fisher, 1936; CC BY 4.0), weka-stable 3.8.6 %s, SHA-256 %s",
+      "input": {"name": "features", "dtype": "float32", "shape": [-1, 4], "columns": %s},
+      "output": {"name": "probabilities", "dtype": "float32", "shape": [-1, 3], "classes": %s},
+      "datasets": {
+        "iris-part-a.csv": "%s",
+        "iris-part-b.csv": "%s"
+      }
+    }
+    """
         .formatted(
-            IrisDemo.IRIS_RESOURCE, IrisDemo.IRIS_SHA256, json(IrisDemo.FEATURES), json(demo.classes()),
-            Hashes.hex(Hashes.sha256(demo.datasetA())), Hashes.hex(Hashes.sha256(demo.datasetB())));
+            IrisDemo.IRIS_RESOURCE,
+            IrisDemo.IRIS_SHA256,
+            json(IrisDemo.FEATURES),
+            json(demo.classes()),
+            Hashes.hex(Hashes.sha256(demo.datasetA())),
+            Hashes.hex(Hashes.sha256(demo.datasetB())));
   }
 
   private static String json(List<String> names) {

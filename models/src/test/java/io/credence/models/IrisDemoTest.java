@@ -18,8 +18,12 @@ class IrisDemoTest {
     IrisDemo.Artifacts b = IrisDemo.build();
     assertThat(Hashes.sha256(a.model())).isEqualTo(Hashes.sha256(b.model()));
     assertThat(a.datasetA()).isEqualTo(b.datasetA());
-    assertThat(a.classes()).containsExactlyInAnyOrder("Iris-setosa", "Iris-versicolor", "Iris-virginica");
-    assertThat(new String(a.datasetA()).lines()).hasSize(76).first().isEqualTo("sepal_length,sepal_width,petal_length,petal_width,species");
+    assertThat(a.classes())
+        .containsExactlyInAnyOrder("Iris-setosa", "Iris-versicolor", "Iris-virginica");
+    assertThat(new String(a.datasetA()).lines())
+        .hasSize(76)
+        .first()
+        .isEqualTo("sepal_length,sepal_width,petal_length,petal_width,species");
 
     List<IrisDemo.Row> rows = IrisDemo.rows();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -33,7 +37,8 @@ class IrisDemoTest {
           x[i * 4 + j] = (float) f[j];
         }
       }
-      try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows.size(), 4});
+      try (OnnxTensor in =
+              OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {rows.size(), 4});
           OrtSession.Result r = s.run(Map.of(BenchMlp.INPUT, in))) {
         float[][] p = (float[][]) r.get(BenchMlp.OUTPUT).orElseThrow().getValue();
         int correct = 0;

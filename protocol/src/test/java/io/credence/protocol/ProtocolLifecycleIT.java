@@ -7,6 +7,8 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
 import io.credence.contracts.WorkerRegistry;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
@@ -19,15 +21,11 @@ import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
-import io.credence.devnet.ContractDeployer;
 import io.credence.testkit.junit.WithAnvil;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -50,8 +48,10 @@ import org.web3j.utils.Convert;
 @WithAnvil
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocolLifecycleIT {
-  private static final BigInteger FEE = Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
-  private static final BigInteger STAKE = Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final BigInteger FEE =
+      Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
+  private static final BigInteger STAKE =
+      Convert.toWei("1", Convert.Unit.ETHER).toBigIntegerExact();
 
   private static final Credentials DEPLOYER = AnvilNode.devAccount(0);
   private static final Credentials AUTHOR = AnvilNode.devAccount(1);
@@ -64,10 +64,13 @@ class ProtocolLifecycleIT {
   private static final ReceiptSigner KEY_2 = key("credence test worker key 2");
   private static final ReceiptSigner NOT_A_WORKER = key("credence test forger");
 
-  private static final byte[] DATASET_HASH = Hashes.sha256("sepal_length,sepal_width\n5.1,3.5\n".getBytes());
+  private static final byte[] DATASET_HASH =
+      Hashes.sha256("sepal_length,sepal_width\n5.1,3.5\n".getBytes());
   private static final byte[] MODEL_HASH = Hashes.sha256("an onnx file".getBytes());
-  private static final List<Tensor> INPUT = List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f));
-  private static final List<Tensor> OUTPUT = List.of(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f));
+  private static final List<Tensor> INPUT =
+      List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f));
+  private static final List<Tensor> OUTPUT =
+      List.of(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0.1f, 0.7f, 0.2f));
 
   private AnvilNode anvil;
   private ContractDeployer.Deployment d;
@@ -85,23 +88,34 @@ class ProtocolLifecycleIT {
     d = ContractDeployer.deploy(anvil);
     domain = Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
 
-    as(ModelRegistry.class, d.modelRegistry(), PROVIDER).registerDataset(DATASET_HASH, "file:data/iris.csv").send();
+    as(ModelRegistry.class, d.modelRegistry(), PROVIDER)
+        .registerDataset(DATASET_HASH, "file:data/iris.csv")
+        .send();
     List<ModelRegistry.Contributor> contributors =
         List.of(
-            new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]),
-            new ModelRegistry.Contributor(PROVIDER.getAddress(), BigInteger.TWO, BigInteger.valueOf(4_000), DATASET_HASH));
+            new ModelRegistry.Contributor(
+                AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(6_000), new byte[32]),
+            new ModelRegistry.Contributor(
+                PROVIDER.getAddress(), BigInteger.TWO, BigInteger.valueOf(4_000), DATASET_HASH));
     ModelRegistry registry = as(ModelRegistry.class, d.modelRegistry(), AUTHOR);
-    registry.registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.ONE, contributors).send();
+    registry
+        .registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.ONE, contributors)
+        .send();
     model1 = registry.modelCount().send();
-    registry.registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.TWO, contributors).send();
+    registry
+        .registerModel(MODEL_HASH, "file:models/iris.onnx", FEE, BigInteger.TWO, contributors)
+        .send();
     model2 = registry.modelCount().send();
 
-    Eip712Domain workerDomain = Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
+    Eip712Domain workerDomain =
+        Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
     for (var w : List.of(new Object[] {KEY_1, OPERATOR_1}, new Object[] {KEY_2, OPERATOR_2})) {
       ReceiptSigner key = (ReceiptSigner) w[0];
       Credentials operator = (Credentials) w[1];
       byte[] proof = WorkerKeyProof.sign(key, workerDomain, operator.getAddress());
-      as(WorkerRegistry.class, d.workerRegistry(), operator).register(key.address(), proof, STAKE).send();
+      as(WorkerRegistry.class, d.workerRegistry(), operator)
+          .register(key.address(), proof, STAKE)
+          .send();
       assertThat(d.workerRegistry().isActive(key.address()).send()).isTrue();
     }
   }
@@ -109,7 +123,12 @@ class ProtocolLifecycleIT {
   @Test
   void fullLifecycleSignedInJavaPaysEveryoneToTheWei() throws Exception {
     RewardVault vault = d.rewardVault();
-    List<String> payees = List.of(DEPLOYER.getAddress(), OPERATOR_1.getAddress(), PROVIDER.getAddress(), AUTHOR.getAddress());
+    List<String> payees =
+        List.of(
+            DEPLOYER.getAddress(),
+            OPERATOR_1.getAddress(),
+            PROVIDER.getAddress(),
+            AUTHOR.getAddress());
     List<BigInteger> owedBefore = new java.util.ArrayList<>();
     for (String p : payees) {
       owedBefore.add(vault.claimable(p).send());
@@ -117,37 +136,56 @@ class ProtocolLifecycleIT {
     BigInteger hubBefore = anvil.balance(d.inferenceHub().getContractAddress());
     byte[] input = TensorCodec.encode(INPUT);
     Requested r = request(DAPP, model1, FEE, null, 0);
-    assertThat(r.event.inputHash).as("Solidity's keccak of Java's encoding").isEqualTo(Hashes.keccak256(input));
+    assertThat(r.event.inputHash)
+        .as("Solidity's keccak of Java's encoding")
+        .isEqualTo(Hashes.keccak256(input));
     assertThat(r.event.input).isEqualTo(input);
 
     byte[] output = TensorCodec.encode(OUTPUT);
     long executedAt = anvil.latestTimestamp();
     InferenceReceipt receipt =
-        new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
+        new InferenceReceipt(
+            r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
     assertThat(receipt.digest(domain))
         .as("Java's EIP-712 digest equals the hub's")
-        .isEqualTo(d.inferenceHub().receiptDigest(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), BigInteger.valueOf(executedAt)).send());
+        .isEqualTo(
+            d.inferenceHub()
+                .receiptDigest(
+                    r.id,
+                    MODEL_HASH,
+                    r.request.inputHash,
+                    Hashes.keccak256(output),
+                    BigInteger.valueOf(executedAt))
+                .send());
 
-    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, executedAt, KEY_1))).send();
+    TransactionReceipt tx =
+        hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, executedAt, KEY_1))).send();
     var settled = InferenceHub.getInferenceSettledEvents(tx);
     assertThat(settled).hasSize(1);
     assertThat(settled.get(0).requestId).isEqualTo(r.id);
     assertThat(settled.get(0).output).isEqualTo(output);
-    assertThat(ReceiptSigner.recover(receipt.digest(domain), ReceiptProofs.signature(settled.get(0).proofs, 0)))
+    assertThat(
+            ReceiptSigner.recover(
+                receipt.digest(domain), ReceiptProofs.signature(settled.get(0).proofs, 0)))
         .as("the event's proof recovers to the worker")
         .isEqualTo(KEY_1.address());
     assertThat(TensorCodec.decode(settled.get(0).output)).isEqualTo(OUTPUT);
 
-    // the Java twins of the hub's split and the vault's share rule, checked against the chain's own credits
+    // the Java twins of the hub's split and the vault's share rule, checked against the chain's own
+    // credits
     FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(FEE, 1);
     BigInteger[] shares =
         PoolShares.divide(
             parts.pool(),
-            List.of(new PoolShares.Contributor(AUTHOR.getAddress(), 1, 6_000), new PoolShares.Contributor(PROVIDER.getAddress(), 2, 4_000)));
+            List.of(
+                new PoolShares.Contributor(AUTHOR.getAddress(), 1, 6_000),
+                new PoolShares.Contributor(PROVIDER.getAddress(), 2, 4_000)));
     List<BigInteger> credited = List.of(parts.protocol(), parts.workerEach(), shares[1], shares[0]);
     for (int i = 0; i < payees.size(); i++) {
       assertThat(vault.claimable(payees.get(i)).send().subtract(owedBefore.get(i)))
-          .as("credited to %s", List.of("treasury", "worker operator", "data provider", "author").get(i))
+          .as(
+              "credited to %s",
+              List.of("treasury", "worker operator", "data provider", "author").get(i))
           .isEqualTo(credited.get(i));
     }
     // the hub held the fee as escrow and now holds it as owed (the vault is a module of the hub)
@@ -156,9 +194,12 @@ class ProtocolLifecycleIT {
 
     BigInteger owed = vault.claimable(PROVIDER.getAddress()).send();
     BigInteger before = anvil.balance(PROVIDER.getAddress());
-    TransactionReceipt claim = as(RewardVault.class, vault, PROVIDER).claim(List.of(model1, model2)).send();
+    TransactionReceipt claim =
+        as(RewardVault.class, vault, PROVIDER).claim(List.of(model1, model2)).send();
     BigInteger gasCost = claim.getGasUsed().multiply(Numeric(claim.getEffectiveGasPrice()));
-    assertThat(anvil.balance(PROVIDER.getAddress())).as("balance to the wei").isEqualTo(before.add(owed).subtract(gasCost));
+    assertThat(anvil.balance(PROVIDER.getAddress()))
+        .as("balance to the wei")
+        .isEqualTo(before.add(owed).subtract(gasCost));
     assertThat(vault.claimable(PROVIDER.getAddress()).send()).isZero();
   }
 
@@ -167,13 +208,26 @@ class ProtocolLifecycleIT {
     Requested r = request(DAPP, model1, FEE.add(BigInteger.TEN), null, 0);
     BigInteger owedBefore = d.rewardVault().claimable(DAPP.getAddress()).send();
     InferenceFailure failure =
-        InferenceFailure.of(r.id, MODEL_HASH, r.request.inputHash, FailureReason.INPUT_MISMATCH, "expected [1,4], got [1,5]");
+        InferenceFailure.of(
+            r.id,
+            MODEL_HASH,
+            r.request.inputHash,
+            FailureReason.INPUT_MISMATCH,
+            "expected [1,4], got [1,5]");
     assertThat(failure.digest(domain))
-        .isEqualTo(d.inferenceHub().failureDigest(r.id, MODEL_HASH, r.request.inputHash, BigInteger.TWO, failure.detailHash()).send());
-    var f = new InferenceHub.Failure(r.id, r.request, BigInteger.TWO, failure.detailHash(), KEY_1.sign(failure, domain));
+        .isEqualTo(
+            d.inferenceHub()
+                .failureDigest(
+                    r.id, MODEL_HASH, r.request.inputHash, BigInteger.TWO, failure.detailHash())
+                .send());
+    var f =
+        new InferenceHub.Failure(
+            r.id, r.request, BigInteger.TWO, failure.detailHash(), KEY_1.sign(failure, domain));
     TransactionReceipt tx = hub(RELAYER).submitFailures(List.of(f)).send();
-    assertThat(InferenceHub.getInferenceFailedEvents(tx).get(0).refund).isEqualTo(FEE.add(BigInteger.TEN));
-    assertThat(d.rewardVault().claimable(DAPP.getAddress()).send()).isEqualTo(owedBefore.add(FEE).add(BigInteger.TEN));
+    assertThat(InferenceHub.getInferenceFailedEvents(tx).get(0).refund)
+        .isEqualTo(FEE.add(BigInteger.TEN));
+    assertThat(d.rewardVault().claimable(DAPP.getAddress()).send())
+        .isEqualTo(owedBefore.add(FEE).add(BigInteger.TEN));
     assertThat(d.inferenceHub().isPending(r.id).send()).isFalse();
   }
 
@@ -181,7 +235,8 @@ class ProtocolLifecycleIT {
   void anExpiredRequestIsRefunded() throws Exception {
     BigInteger owedBefore = d.rewardVault().claimable(DAPP.getAddress()).send();
     Requested r = request(DAPP, model1, FEE, null, 0);
-    assertThat(revertOf(hub(RELAYER).expire(r.id, r.request))).isEqualTo(selector(InferenceHub.NOTEXPIRED_ERROR));
+    assertThat(revertOf(hub(RELAYER).expire(r.id, r.request)))
+        .isEqualTo(selector(InferenceHub.NOTEXPIRED_ERROR));
     anvil.increaseTime(3_601);
     TransactionReceipt tx = hub(RELAYER).expire(r.id, r.request).send();
     assertThat(InferenceHub.getInferenceExpiredEvents(tx)).hasSize(1);
@@ -197,14 +252,18 @@ class ProtocolLifecycleIT {
     InferenceHub.Receipt receiptA = signedReceipt(a, output, at, KEY_1);
     hub(RELAYER).submitReceipts(List.of(receiptA)).send();
 
-    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(receiptA, signedReceipt(b, output, at, KEY_1))).send();
+    TransactionReceipt tx =
+        hub(RELAYER).submitReceipts(List.of(receiptA, signedReceipt(b, output, at, KEY_1))).send();
     assertThat(tx.isStatusOK()).isTrue();
     var skipped = InferenceHub.getReceiptSkippedEvents(tx);
     assertThat(skipped).hasSize(1);
     assertThat(skipped.get(0).requestId).isEqualTo(a.id);
     assertThat(skipped.get(0).reason).isEqualTo(BigInteger.ONE);
-    assertThat(InferenceHub.getInferenceSettledEvents(tx)).extracting(e -> e.requestId).containsExactly(b.id);
-    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(receiptA)))).isEqualTo(selector(InferenceHub.REQUESTNOTPENDING_ERROR));
+    assertThat(InferenceHub.getInferenceSettledEvents(tx))
+        .extracting(e -> e.requestId)
+        .containsExactly(b.id);
+    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(receiptA))))
+        .isEqualTo(selector(InferenceHub.REQUESTNOTPENDING_ERROR));
   }
 
   @Test
@@ -212,12 +271,15 @@ class ProtocolLifecycleIT {
     byte[] output = TensorCodec.encode(OUTPUT);
     long at = anvil.latestTimestamp();
     Requested r = request(DAPP, model1, FEE, null, 0);
-    InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+    InferenceReceipt receipt =
+        new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
     for (Eip712Domain elsewhere :
         List.of(
             Eip712Domain.credence(anvil.chainId() + 1, d.inferenceHub().getContractAddress()),
             Eip712Domain.credence(anvil.chainId(), d.workerRegistry().getContractAddress()))) {
-      var rc = new InferenceHub.Receipt(r.id, r.request, output, HubReceipts.proof(at, KEY_1.sign(receipt, elsewhere)));
+      var rc =
+          new InferenceHub.Receipt(
+              r.id, r.request, output, HubReceipts.proof(at, KEY_1.sign(receipt, elsewhere)));
       assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(rc))))
           .as("signed under %s", elsewhere)
           .isEqualTo(selector(WorkerRegistry.INACTIVEWORKER_ERROR));
@@ -230,33 +292,51 @@ class ProtocolLifecycleIT {
     byte[] output = TensorCodec.encode(OUTPUT);
     long at = anvil.latestTimestamp();
     Requested r = request(DAPP, model2, FEE, null, 0);
-    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, NOT_A_WORKER)))))
+    assertThat(
+            revertOf(
+                hub(RELAYER)
+                    .submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, NOT_A_WORKER)))))
         .isEqualTo(selector(WorkerRegistry.INACTIVEWORKER_ERROR));
     assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1)))))
         .isEqualTo(selector(InferenceHub.WRONGSIGNATURECOUNT_ERROR));
-    assertThat(revertOf(hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_1)))))
+    assertThat(
+            revertOf(
+                hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_1)))))
         .isEqualTo(selector(InferenceHub.SIGNERSNOTASCENDING_ERROR));
 
     BigInteger owed1 = d.rewardVault().claimable(OPERATOR_1.getAddress()).send();
     BigInteger owed2 = d.rewardVault().claimable(OPERATOR_2.getAddress()).send();
-    TransactionReceipt tx = hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_2))).send();
-    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).proofs).hasSize(2 * ReceiptProofs.PROOF_BYTES);
+    TransactionReceipt tx =
+        hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, at, KEY_1, KEY_2))).send();
+    assertThat(InferenceHub.getInferenceSettledEvents(tx).get(0).proofs)
+        .hasSize(2 * ReceiptProofs.PROOF_BYTES);
     BigInteger each = new FeeSplit(500, 2_000).divide(FEE, 2).workerEach();
-    assertThat(d.rewardVault().claimable(OPERATOR_1.getAddress()).send()).isEqualTo(owed1.add(each));
-    assertThat(d.rewardVault().claimable(OPERATOR_2.getAddress()).send()).isEqualTo(owed2.add(each));
+    assertThat(d.rewardVault().claimable(OPERATOR_1.getAddress()).send())
+        .isEqualTo(owed1.add(each));
+    assertThat(d.rewardVault().claimable(OPERATOR_2.getAddress()).send())
+        .isEqualTo(owed2.add(each));
   }
 
   @Test
   void aSolidityConsumerDecodesJavasTensors() throws Exception {
     ExampleConsumer consumer =
-        ExampleConsumer.deploy(anvil.web3j(), anvil.transactionManager(DAPP), ContractDeployer.gas(anvil.chainId()), d.inferenceHub().getContractAddress()).send();
+        ExampleConsumer.deploy(
+                anvil.web3j(),
+                anvil.transactionManager(DAPP),
+                ContractDeployer.gas(anvil.chainId()),
+                d.inferenceHub().getContractAddress())
+            .send();
     long deadline = anvil.latestTimestamp() + 3_600;
     TransactionReceipt tx =
-        consumer.classify(model1, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline), FEE).send();
+        consumer
+            .classify(model1, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline), FEE)
+            .send();
     var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     Requested r = new Requested(event.requestId, toRequest(event), event);
     byte[] output = TensorCodec.encode(Tensor.ofInt64("label", new long[] {1}, 2), OUTPUT.get(0));
-    hub(RELAYER).submitReceipts(List.of(signedReceipt(r, output, anvil.latestTimestamp(), KEY_1))).send();
+    hub(RELAYER)
+        .submitReceipts(List.of(signedReceipt(r, output, anvil.latestTimestamp(), KEY_1)))
+        .send();
     var answer = consumer.answers(r.id).send();
     assertThat(answer.component3()).as("answered").isTrue();
     assertThat(answer.component6()).as("argmax of [0.1, 0.7, 0.2]").isEqualTo(BigInteger.ONE);
@@ -264,17 +344,24 @@ class ProtocolLifecycleIT {
 
   // ------------------------------------------------------------------ helpers
 
-  private record Requested(BigInteger id, InferenceHub.Request request, InferenceHub.InferenceRequestedEventResponse event) {}
+  private record Requested(
+      BigInteger id,
+      InferenceHub.Request request,
+      InferenceHub.InferenceRequestedEventResponse event) {}
 
-  private Requested request(Credentials from, BigInteger model, BigInteger value, String callback, long callbackGas)
+  private Requested request(
+      Credentials from, BigInteger model, BigInteger value, String callback, long callbackGas)
       throws Exception {
     long deadline = anvil.latestTimestamp() + 3_600;
     TransactionReceipt tx =
         hub(from)
             .requestInference(
-                model, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline),
+                model,
+                TensorCodec.encode(INPUT),
+                BigInteger.valueOf(deadline),
                 callback == null ? "0x0000000000000000000000000000000000000000" : callback,
-                BigInteger.valueOf(callbackGas), value)
+                BigInteger.valueOf(callbackGas),
+                value)
             .send();
     var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     return new Requested(event.requestId, toRequest(event), event);
@@ -285,18 +372,23 @@ class ProtocolLifecycleIT {
   }
 
   /** A receipt signed by {@code keys} (a key given twice signs twice, to test duplicates). */
-  private InferenceHub.Receipt signedReceipt(Requested r, byte[] output, long executedAt, ReceiptSigner... keys) {
-    InferenceReceipt receipt = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
+  private InferenceHub.Receipt signedReceipt(
+      Requested r, byte[] output, long executedAt, ReceiptSigner... keys) {
+    InferenceReceipt receipt =
+        new InferenceReceipt(
+            r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), executedAt);
     if (Arrays.stream(keys).distinct().count() < keys.length) {
       ByteArrayOutputStream proofs = new ByteArrayOutputStream();
-      Arrays.stream(keys).forEach(k -> proofs.writeBytes(HubReceipts.proof(executedAt, k.sign(receipt, domain))));
+      Arrays.stream(keys)
+          .forEach(k -> proofs.writeBytes(HubReceipts.proof(executedAt, k.sign(receipt, domain))));
       return new InferenceHub.Receipt(r.id, r.request, output, proofs.toByteArray());
     }
     // each worker signs the time it ran the job: here a second apart
     List<HubReceipts.Signed> signed = new java.util.ArrayList<>();
     for (int i = 0; i < keys.length; i++) {
       long at = executedAt - i;
-      InferenceReceipt mine = new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
+      InferenceReceipt mine =
+          new InferenceReceipt(r.id, MODEL_HASH, r.request.inputHash, Hashes.keccak256(output), at);
       signed.add(new HubReceipts.Signed(keys[i].address(), at, keys[i].sign(mine, domain)));
     }
     return HubReceipts.receipt(r.id, r.request, output, signed);
@@ -309,8 +401,18 @@ class ProtocolLifecycleIT {
   private <C extends Contract> C as(Class<C> type, C contract, Credentials who) {
     try {
       return type.cast(
-          type.getMethod("load", String.class, org.web3j.protocol.Web3j.class, org.web3j.tx.TransactionManager.class, org.web3j.tx.gas.ContractGasProvider.class)
-              .invoke(null, contract.getContractAddress(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId())));
+          type.getMethod(
+                  "load",
+                  String.class,
+                  org.web3j.protocol.Web3j.class,
+                  org.web3j.tx.TransactionManager.class,
+                  org.web3j.tx.gas.ContractGasProvider.class)
+              .invoke(
+                  null,
+                  contract.getContractAddress(),
+                  anvil.web3j(),
+                  anvil.transactionManager(who),
+                  ContractDeployer.gas(anvil.chainId())));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
@@ -320,11 +422,16 @@ class ProtocolLifecycleIT {
   private String revertOf(RemoteFunctionCall<TransactionReceipt> call) throws Exception {
     String to = d.inferenceHub().getContractAddress();
     EthCall result =
-        anvil.web3j()
-            .ethCall(Transaction.createEthCallTransaction(RELAYER.getAddress(), to, call.encodeFunctionCall()), DefaultBlockParameterName.LATEST)
+        anvil
+            .web3j()
+            .ethCall(
+                Transaction.createEthCallTransaction(
+                    RELAYER.getAddress(), to, call.encodeFunctionCall()),
+                DefaultBlockParameterName.LATEST)
             .send();
     assertThat(result.isReverted() || result.hasError()).as("the call reverts").isTrue();
-    String data = result.hasError() ? String.valueOf(result.getError().getData()) : result.getValue();
+    String data =
+        result.hasError() ? String.valueOf(result.getError().getData()) : result.getValue();
     return data.replace("\"", "").substring(0, 10);
   }
 

@@ -24,9 +24,9 @@ import org.jboss.logging.Logger;
  * Results arriving from Kafka wake it early. A failed round is retried with back-off and makes
  * readiness DOWN until a round goes through.
  *
- * <p>The parts are looked up when the first round runs, not at start-up, so that a part that
- * cannot be built yet (the chain or Kafka not up) fails a round, with its reason in readiness,
- * instead of the application's start.
+ * <p>The parts are looked up when the first round runs, not at start-up, so that a part that cannot
+ * be built yet (the chain or Kafka not up) fails a round, with its reason in readiness, instead of
+ * the application's start.
  */
 @ApplicationScoped
 public class Engine {
@@ -46,7 +46,9 @@ public class Engine {
   private long housekeptAt;
 
   void start(@Observes StartupEvent ev) {
-    loop = new FollowLoop("relayer round", this::round, config.chain().pollInterval(), Backoff.DEFAULT);
+    loop =
+        new FollowLoop(
+            "relayer round", this::round, config.chain().pollInterval(), Backoff.DEFAULT);
     loop.start();
   }
 
@@ -70,7 +72,10 @@ public class Engine {
     return l == null ? null : l.lastError();
   }
 
-  /** Whether a round went through within {@code credence.relayer.engine.ready-within} and none failed since. */
+  /**
+   * Whether a round went through within {@code credence.relayer.engine.ready-within} and none
+   * failed since.
+   */
   public boolean isReady() {
     FollowLoop l = loop;
     return l != null && l.isFresh(config.engine().readyWithin());
@@ -81,7 +86,8 @@ public class Engine {
     if (!started) {
       wallet.get().syncNonce();
       started = true;
-      LOG.infof("relayer running: hub %s, wallet %s", contracts.get().hub(), wallet.get().address());
+      LOG.infof(
+          "relayer running: hub %s, wallet %s", contracts.get().hub(), wallet.get().address());
     }
     boolean more = false;
     long t0 = System.nanoTime();

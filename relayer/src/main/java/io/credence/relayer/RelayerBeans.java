@@ -25,20 +25,49 @@ public class RelayerBeans {
 
   @Produces
   @Singleton
-  Wallet wallet(Contracts contracts, NonceLedger nonces, TxStore txs, FeePolicy fees, RelayerMetrics metrics, RelayerConfig config) {
+  Wallet wallet(
+      Contracts contracts,
+      NonceLedger nonces,
+      TxStore txs,
+      FeePolicy fees,
+      RelayerMetrics metrics,
+      RelayerConfig config) {
     RelayerConfig.Settlement s = config.settlement();
     return new Wallet(
-        contracts.web3j(), contracts.chainId(), contracts.hub(), contracts.credentials(), nonces, txs, fees, metrics, s.lowBalance(),
+        contracts.web3j(),
+        contracts.chainId(),
+        contracts.hub(),
+        contracts.credentials(),
+        nonces,
+        txs,
+        fees,
+        metrics,
+        s.lowBalance(),
         s.dryPause());
   }
 
   @Produces
   @Singleton
   TransactionTracker tracker(
-      Contracts contracts, Wallet wallet, TxStore txs, NonceLedger nonces, FeePolicy fees, RelayerMetrics metrics, RequestStore requests,
+      Contracts contracts,
+      Wallet wallet,
+      TxStore txs,
+      NonceLedger nonces,
+      FeePolicy fees,
+      RelayerMetrics metrics,
+      RequestStore requests,
       RelayerConfig config) {
     return new TransactionTracker(
-        contracts.web3j(), wallet, txs, nonces, fees, metrics, contracts.hub(), config.chain().confirmations(),
-        config.settlement().stuckAfter(), Clock.systemUTC(), () -> requests.checkpoints().last().map(b -> b.number()).orElse(-1L));
+        contracts.web3j(),
+        wallet,
+        txs,
+        nonces,
+        fees,
+        metrics,
+        contracts.hub(),
+        config.chain().confirmations(),
+        config.settlement().stuckAfter(),
+        Clock.systemUTC(),
+        () -> requests.checkpoints().last().map(b -> b.number()).orElse(-1L));
   }
 }

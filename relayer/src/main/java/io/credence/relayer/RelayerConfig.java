@@ -46,7 +46,9 @@ public interface RelayerConfig {
   Optional<String> adminToken();
 
   interface Key {
-    /** Private key as hex, from the environment (CREDENCE_RELAYER_KEY_HEX); ignored with a keystore. */
+    /**
+     * Private key as hex, from the environment (CREDENCE_RELAYER_KEY_HEX); ignored with a keystore.
+     */
     Optional<String> hex();
 
     /** An encrypted JSON keystore (web3 secret storage). */
@@ -128,7 +130,10 @@ public interface RelayerConfig {
     @WithDefault("100000000000000000")
     BigInteger lowBalance();
 
-    /** After the node said the wallet cannot pay, nothing is sent for this long (then it is tried again). */
+    /**
+     * After the node said the wallet cannot pay, nothing is sent for this long (then it is tried
+     * again).
+     */
     @WithDefault("10s")
     Duration dryPause();
   }

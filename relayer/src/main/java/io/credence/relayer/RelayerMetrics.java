@@ -59,7 +59,10 @@ public class RelayerMetrics {
   }
 
   public void walletBalance(Supplier<BigInteger> balance) {
-    Gauge.builder("credence_relayer_wallet_balance_eth", balance, b -> new BigDecimal(b.get()).movePointLeft(18).doubleValue())
+    Gauge.builder(
+            "credence_relayer_wallet_balance_eth",
+            balance,
+            b -> new BigDecimal(b.get()).movePointLeft(18).doubleValue())
         .description("Balance of the relayer's signing wallet")
         .register(meters);
   }
@@ -81,10 +84,14 @@ public class RelayerMetrics {
     meters.counter("credence_relayer_results_total", "verdict", verdict).increment();
   }
 
-  /** A request closed on-chain: settled, refunded or expired, after {@code latency} since it was seen. */
+  /**
+   * A request closed on-chain: settled, refunded or expired, after {@code latency} since it was
+   * seen.
+   */
   public void closed(String state, Duration latency) {
     Timer.builder("credence_relayer_request_seconds")
-        .description("From a request seen on-chain to its settlement, refund or expiry seen on-chain")
+        .description(
+            "From a request seen on-chain to its settlement, refund or expiry seen on-chain")
         .tag("outcome", state.toLowerCase())
         .publishPercentileHistogram()
         .register(meters)
@@ -105,7 +112,14 @@ public class RelayerMetrics {
   }
 
   public void txMined(String kind, boolean ok, long gasUsed, int receipts) {
-    meters.counter("credence_relayer_tx_mined_total", "kind", kind.toLowerCase(), "status", ok ? "ok" : "reverted").increment();
+    meters
+        .counter(
+            "credence_relayer_tx_mined_total",
+            "kind",
+            kind.toLowerCase(),
+            "status",
+            ok ? "ok" : "reverted")
+        .increment();
     if (ok && receipts > 0) {
       gasPerReceipt.record((double) gasUsed / receipts);
     }

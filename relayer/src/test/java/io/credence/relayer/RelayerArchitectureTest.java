@@ -12,13 +12,19 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The relayer's layering as a test: a change that breaks it fails the build with the offending dependency. */
+/**
+ * The relayer's layering as a test: a change that breaks it fails the build with the offending
+ * dependency.
+ */
 class RelayerArchitectureTest {
   private static JavaClasses relayer;
 
   @BeforeAll
   static void load() {
-    relayer = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.credence.relayer");
+    relayer =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.credence.relayer");
   }
 
   @Test
@@ -45,8 +51,12 @@ class RelayerArchitectureTest {
             .resideInAPackage("io.credence.relayer.api..")
             .should()
             .dependOnClassesThat()
-            .resideInAnyPackage("io.credence.relayer.chain..", "io.credence.relayer.settle..", "io.credence.relayer.results..")
-            .because("the HTTP API reads stores and asks the engine and the dispatcher; it never signs, sends or follows");
+            .resideInAnyPackage(
+                "io.credence.relayer.chain..",
+                "io.credence.relayer.settle..",
+                "io.credence.relayer.results..")
+            .because(
+                "the HTTP API reads stores and asks the engine and the dispatcher; it never signs, sends or follows");
     rule.check(relayer);
   }
 
@@ -91,12 +101,17 @@ class RelayerArchitectureTest {
     noClasses()
         .should()
         .dependOnClassesThat()
-        .belongToAnyOf(Thread.Builder.class, Thread.Builder.OfPlatform.class, Thread.Builder.OfVirtual.class, Executors.class)
+        .belongToAnyOf(
+            Thread.Builder.class,
+            Thread.Builder.OfPlatform.class,
+            Thread.Builder.OfVirtual.class,
+            Executors.class)
         .orShould()
         .callConstructor(Thread.class, Runnable.class)
         .orShould()
         .callConstructor(Thread.class, Runnable.class, String.class)
-        .because("one thread does the relayer's rounds (io.credence.protocol.service.FollowLoop), so they never race for a request or a nonce")
+        .because(
+            "one thread does the relayer's rounds (io.credence.protocol.service.FollowLoop), so they never race for a request or a nonce")
         .check(relayer);
   }
 }

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.contracts.InferenceHub;
-import io.credence.testkit.network.LocalNetwork;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
@@ -15,8 +15,8 @@ import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.settlement.FeeSplit;
-import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.TestInfra;
+import io.credence.testkit.network.LocalNetwork;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -64,7 +64,8 @@ class RelayerIT {
 
     int n = 40;
     List<Long> ids = new ArrayList<>();
-    // all requests are on-chain before any is dispatched, so their results arrive together and batch,
+    // all requests are on-chain before any is dispatched, so their results arrive together and
+    // batch,
     // however slowly this machine mines the requests
     admin().post("/v1/admin/dispatch/pause").then().statusCode(200);
     try {
@@ -81,13 +82,19 @@ class RelayerIT {
     // each request split as the hub splits it (model 1: quorum 1, the network's 5 % / 20 %)
     FeeSplit.Parts each = new FeeSplit(500, 2_000).divide(LocalNetwork.FEE, 1);
     BigInteger requests = BigInteger.valueOf(n);
-    assertThat(hub.protocolFeesAccrued().send().subtract(protocolBefore)).isEqualTo(each.protocol().multiply(requests));
-    assertThat(operatorsBalance(hub).subtract(operatorsBefore)).isEqualTo(each.workers(1).multiply(requests));
-    assertThat(hub.pendingPool(BigInteger.ONE).send().subtract(poolBefore)).isEqualTo(each.pool().multiply(requests));
+    assertThat(hub.protocolFeesAccrued().send().subtract(protocolBefore))
+        .isEqualTo(each.protocol().multiply(requests));
+    assertThat(operatorsBalance(hub).subtract(operatorsBefore))
+        .isEqualTo(each.workers(1).multiply(requests));
+    assertThat(hub.pendingPool(BigInteger.ONE).send().subtract(poolBefore))
+        .isEqualTo(each.pool().multiply(requests));
 
     Map<Long, Integer> settledEvents = new HashMap<>();
     for (var log : hubLogs(InferenceHub.INFERENCESETTLED_EVENT)) {
-      settledEvents.merge(InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(), 1, Integer::sum);
+      settledEvents.merge(
+          InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(),
+          1,
+          Integer::sum);
     }
     for (long id : ids) {
       assertThat(settledEvents.get(id)).as("settlements of request %d", id).isEqualTo(1);
@@ -96,9 +103,15 @@ class RelayerIT {
       assertThat(view.getList("attempts")).hasSize(1);
       assertThat(view.getString("closedInTx")).startsWith("0x");
     }
-    assertThat(hubLogs(InferenceHub.RECEIPTSKIPPED_EVENT)).as("no receipt submitted twice").isEmpty();
+    assertThat(hubLogs(InferenceHub.RECEIPTSKIPPED_EVENT))
+        .as("no receipt submitted twice")
+        .isEmpty();
     // batching: fewer settlement transactions than receipts
-    long txs = hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream().map(l -> l.getTransactionHash()).distinct().count();
+    long txs =
+        hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream()
+            .map(l -> l.getTransactionHash())
+            .distinct()
+            .count();
     assertThat(txs).isLessThan(n);
   }
 
@@ -108,13 +121,17 @@ class RelayerIT {
     LocalNetwork net = net();
     InferenceHub hub = net.hubAs(DAPP);
     BigInteger before = hub.balanceOf(DAPP.getAddress()).send();
-    byte[] wrongShape = io.credence.protocol.tensor.TensorCodec.encode(
-        List.of(io.credence.protocol.tensor.Tensor.ofFloat32("features", new long[] {1, 3}, 1f, 2f, 3f)));
+    byte[] wrongShape =
+        io.credence.protocol.tensor.TensorCodec.encode(
+            List.of(
+                io.credence.protocol.tensor.Tensor.ofFloat32(
+                    "features", new long[] {1, 3}, 1f, 2f, 3f)));
     long id = net.request(DAPP, 1, wrongShape, 3_600);
     JsonPath view = awaitState(id, "REFUNDED");
     assertThat(view.getString("receipt.outcome")).isEqualTo("FAILED");
     assertThat(view.getInt("receipt.reason")).isEqualTo(2); // INPUT_MISMATCH
-    assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(LocalNetwork.FEE);
+    assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before))
+        .isEqualTo(LocalNetwork.FEE);
   }
 
   @Test
@@ -132,33 +149,56 @@ class RelayerIT {
       var model = hub.modelTerms(BigInteger.ONE).send();
       byte[] output = Hashes.keccak256("made up".getBytes());
       long executedAt = net.anvil.latestTimestamp();
-      // signed by a key that is no registered worker, and a real worker's address with a signature that is not its own
+      // signed by a key that is no registered worker, and a real worker's address with a signature
+      // that is not its own
       Credentials stranger = Credentials.create("0x" + "42".repeat(32));
       byte[] digest =
-          new InferenceReceipt(BigInteger.valueOf(id), model.component1(), Hashes.keccak256(input), Hashes.keccak256(output), executedAt)
-              .digest(io.credence.protocol.receipt.Eip712Domain.credence(net.anvil.chainId(), net.hub()));
+          new InferenceReceipt(
+                  BigInteger.valueOf(id),
+                  model.component1(),
+                  Hashes.keccak256(input),
+                  Hashes.keccak256(output),
+                  executedAt)
+              .digest(
+                  io.credence.protocol.receipt.Eip712Domain.credence(
+                      net.anvil.chainId(), net.hub()));
       byte[] strangerSig = new ReceiptSigner(stranger).sign(digest);
       publish(id, result(id, stranger.getAddress(), output, executedAt, strangerSig));
-      publish(id, result(id, LocalNetwork.WORKER_KEYS.get(0).getAddress(), output, executedAt, strangerSig));
+      publish(
+          id,
+          result(
+              id, LocalNetwork.WORKER_KEYS.get(0).getAddress(), output, executedAt, strangerSig));
       String poison = "{\"this is\": \"not a result\" " + java.util.UUID.randomUUID();
       publish(id, poison);
-      var dead = TestInfra.kafka().awaitRecord(net.resultsTopic + ".dlq", r -> poison.equals(r.value()), Duration.ofSeconds(30));
-      assertThat(dead.headers().lastHeader("dead-letter-reason")).as("the reason travels with a dead letter").isNotNull();
+      var dead =
+          TestInfra.kafka()
+              .awaitRecord(
+                  net.resultsTopic + ".dlq", r -> poison.equals(r.value()), Duration.ofSeconds(30));
+      assertThat(dead.headers().lastHeader("dead-letter-reason"))
+          .as("the reason travels with a dead letter")
+          .isNotNull();
       JsonPath view = awaitView(id, v -> v.getList("rejected").size() == 2);
       assertThat(view.getString("state")).isEqualTo("SEEN");
       assertThat(view.getList("transactions")).isEmpty();
       assertThat(view.getString("rejected[0].why")).contains("not an active worker");
       assertThat(view.getString("rejected[1].why")).contains("signature is not");
 
-      // nobody serves it: once the deadline passed the relayer expires it and the requester is refunded
+      // nobody serves it: once the deadline passed the relayer expires it and the requester is
+      // refunded
       BigInteger before = hub.balanceOf(DAPP.getAddress()).send();
       net.anvil.increaseTime(601);
       awaitState(id, "EXPIRED");
-      assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before)).isEqualTo(LocalNetwork.FEE);
+      assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before))
+          .isEqualTo(LocalNetwork.FEE);
     } finally {
       admin().post("/v1/admin/dispatch/resume").then().statusCode(200).body("paused", is(false));
     }
-    given().when().get("/q/metrics").then().statusCode(200).body(containsString("credence_relayer_results_total{verdict=\"rejected\"}"));
+    given()
+        .when()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(containsString("credence_relayer_results_total{verdict=\"rejected\"}"));
   }
 
   @Test
@@ -167,8 +207,9 @@ class RelayerIT {
     LocalNetwork net = net();
     long id = net.request(DAPP, 2, LocalNetwork.input(0.5f, 0.5f, 0.5f, 0.5f), 3_600);
     JsonPath view = awaitState(id, "SETTLED");
-    assertThat(view.getList("results.worker")).containsExactlyInAnyOrderElementsOf(
-        LocalNetwork.WORKER_KEYS.stream().map(k -> k.getAddress()).toList());
+    assertThat(view.getList("results.worker"))
+        .containsExactlyInAnyOrderElementsOf(
+            LocalNetwork.WORKER_KEYS.stream().map(k -> k.getAddress()).toList());
     var settled =
         hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream()
             .map(InferenceHub::getInferenceSettledEventFromLog)
@@ -181,8 +222,18 @@ class RelayerIT {
   @Test
   @Order(5)
   void badQueriesGetAClearError() {
-    given().when().get("/v1/requests/abc").then().statusCode(400).body("error", containsString("positive integer"));
-    given().when().get("/v1/requests/999999").then().statusCode(404).body("error", containsString("not been seen"));
+    given()
+        .when()
+        .get("/v1/requests/abc")
+        .then()
+        .statusCode(400)
+        .body("error", containsString("positive integer"));
+    given()
+        .when()
+        .get("/v1/requests/999999")
+        .then()
+        .statusCode(404)
+        .body("error", containsString("not been seen"));
     admin().post("/v1/admin/requests/999999/retry").then().statusCode(404);
   }
 
@@ -195,7 +246,13 @@ class RelayerIT {
         .then()
         .statusCode(200)
         .body("status", is("UP"))
-        .body("checks.name", org.hamcrest.Matchers.hasItems("chain", "relayer", "Kafka connection health check", "Database connections health check"))
+        .body(
+            "checks.name",
+            org.hamcrest.Matchers.hasItems(
+                "chain",
+                "relayer",
+                "Kafka connection health check",
+                "Database connections health check"))
         .body("checks.status", org.hamcrest.Matchers.everyItem(is("UP")));
     given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
     given()
@@ -207,7 +264,13 @@ class RelayerIT {
         .body(containsString("credence_relayer_gas_per_receipt"))
         .body(containsString("credence_relayer_request_seconds"))
         .body(containsString("credence_relayer_wallet_balance_eth"));
-    given().when().get("/q/openapi").then().statusCode(200).body(containsString("Credence Relayer")).body(containsString("/v1/requests/{id}"));
+    given()
+        .when()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body(containsString("Credence Relayer"))
+        .body(containsString("/v1/requests/{id}"));
   }
 
   private static io.restassured.specification.RequestSpecification admin() {
@@ -222,22 +285,33 @@ class RelayerIT {
     return sum;
   }
 
-  private String result(long id, String worker, byte[] output, long executedAt, byte[] signature) throws Exception {
+  private String result(long id, String worker, byte[] output, long executedAt, byte[] signature)
+      throws Exception {
     return json.writeValueAsString(
         new ResultMessage(
-            id, worker, ResultMessage.Status.OK, Base64.getEncoder().encodeToString(output), Hashes.hex(Hashes.keccak256(output)),
-            executedAt, Hashes.hex(signature), null, null, Map.of()));
+            id,
+            worker,
+            ResultMessage.Status.OK,
+            Base64.getEncoder().encodeToString(output),
+            Hashes.hex(Hashes.keccak256(output)),
+            executedAt,
+            Hashes.hex(signature),
+            null,
+            null,
+            Map.of()));
   }
 
   private void publish(long id, String value) {
     TestInfra.kafka().send(net().resultsTopic, Long.toString(id), value);
   }
 
-  private List<org.web3j.protocol.core.methods.response.Log> hubLogs(org.web3j.abi.datatypes.Event event) throws Exception {
+  private List<org.web3j.protocol.core.methods.response.Log> hubLogs(
+      org.web3j.abi.datatypes.Event event) throws Exception {
     EthFilter filter =
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(net().deployment.startBlock())),
-            org.web3j.protocol.core.DefaultBlockParameterName.LATEST, net().hub());
+            org.web3j.protocol.core.DefaultBlockParameterName.LATEST,
+            net().hub());
     filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(event));
     return net().anvil.web3j().ethGetLogs(filter).send().getLogs().stream()
         .map(r -> (org.web3j.protocol.core.methods.response.Log) r.get())
@@ -270,6 +344,12 @@ class RelayerIT {
         throw new AssertionError(e);
       }
     }
-    throw new AssertionError("request " + id + " did not get there within " + SETTLE.toSeconds() + " s; last view: " + (last == null ? "none" : last.prettify()));
+    throw new AssertionError(
+        "request "
+            + id
+            + " did not get there within "
+            + SETTLE.toSeconds()
+            + " s; last view: "
+            + (last == null ? "none" : last.prettify()));
   }
 }

@@ -14,8 +14,10 @@ public class RelayerNetworkResource implements QuarkusTestResourceLifecycleManag
     network.startWorker(0);
     network.startWorker(1);
     Map<String, String> config = new java.util.HashMap<>(network.relayerConfig());
-    // the oldest ready receipt waits up to 3 s for a fuller batch (200 ms by default): results that a
-    // loaded machine delivers a little apart still share a transaction, as the batching test expects
+    // the oldest ready receipt waits up to 3 s for a fuller batch (200 ms by default): results that
+    // a
+    // loaded machine delivers a little apart still share a transaction, as the batching test
+    // expects
     config.put("credence.relayer.settlement.max-wait", "3s");
     return config;
   }

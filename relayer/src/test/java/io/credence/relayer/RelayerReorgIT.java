@@ -3,10 +3,10 @@ package io.credence.relayer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.InferenceHub;
-import io.credence.testkit.network.LocalNetwork;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.testkit.TestInfra;
+import io.credence.testkit.network.LocalNetwork;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,9 +29,9 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * Reorgs on anvil ({@code anvil_reorg}) while requests keep coming and the relayer follows the head
  * with no confirmations: requests in dropped blocks that come back in other blocks are settled and
- * dispatched once; requests that do not come back are never settled, and the different requests that
- * take their ids are; the relayer's own settlement transactions in dropped blocks are sent again or
- * dropped. At the end every request on the canonical chain is settled exactly once and was
+ * dispatched once; requests that do not come back are never settled, and the different requests
+ * that take their ids are; the relayer's own settlement transactions in dropped blocks are sent
+ * again or dropped. At the end every request on the canonical chain is settled exactly once and was
  * dispatched exactly once.
  *
  * <p>Nothing here depends on timing: each reorg first makes a request of its own and then replaces
@@ -49,36 +49,48 @@ class RelayerReorgIT {
       int n = 90;
       // every request made, by the load and by the reorgs (each input distinct)
       AtomicInteger made = new AtomicInteger();
-      // the load pauses while a reorg is made, so that the blocks it replaces are the ones read just before
+      // the load pauses while a reorg is made, so that the blocks it replaces are the ones read
+      // just before
       ReentrantLock chain = new ReentrantLock();
       CompletableFuture<Void> load =
-          CompletableFuture.runAsync(
-              () -> {
+          CompletableFuture.runAsync(() -> {
+            try {
+              for (int i = 0; i < n; i++) {
+                chain.lock();
                 try {
-                  for (int i = 0; i < n; i++) {
-                    chain.lock();
-                    try {
-                      request(net, made.getAndIncrement());
-                    } finally {
-                      chain.unlock();
-                    }
-                    Thread.sleep(25);
-                  }
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
+                  request(net, made.getAndIncrement());
+                } finally {
+                  chain.unlock();
                 }
-              });
+                Thread.sleep(25);
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
       int reincluded = 0;
       int dropped = 0;
       try {
-        LocalNetwork.await(() -> net.settledEvents().size() >= 10, Duration.ofSeconds(90), "10 settled before the first reorg");
+        LocalNetwork.await(
+            () -> net.settledEvents().size() >= 10,
+            Duration.ofSeconds(90),
+            "10 settled before the first reorg");
         reincluded += reorg(net, chain, made, 4, true);
-        LocalNetwork.await(() -> net.settledEvents().size() >= 35, Duration.ofSeconds(90), "35 settled before the second reorg");
+        LocalNetwork.await(
+            () -> net.settledEvents().size() >= 35,
+            Duration.ofSeconds(90),
+            "35 settled before the second reorg");
         dropped += reorg(net, chain, made, 3, false);
-        LocalNetwork.await(() -> net.settledEvents().size() >= 55, Duration.ofSeconds(90), "55 settled before the third reorg");
+        LocalNetwork.await(
+            () -> net.settledEvents().size() >= 55,
+            Duration.ofSeconds(90),
+            "55 settled before the third reorg");
         reincluded += reorg(net, chain, made, 6, true);
         load.get();
-        LocalNetwork.await(() -> pending(net).isEmpty(), Duration.ofSeconds(120), "every canonical request closed");
+        LocalNetwork.await(
+            () -> pending(net).isEmpty(),
+            Duration.ofSeconds(120),
+            "every canonical request closed");
       } finally {
         relayer.stop(Duration.ofSeconds(10));
       }
@@ -88,11 +100,18 @@ class RelayerReorgIT {
       Map<Long, byte[]> canonical = canonicalRequests(net);
       assertThat(canonical).hasSize(made.get() - dropped);
       Map<Long, Integer> settled = net.settledEvents();
-      assertThat(settled.keySet()).as("every canonical request settled").containsExactlyInAnyOrderElementsOf(canonical.keySet());
+      assertThat(settled.keySet())
+          .as("every canonical request settled")
+          .containsExactlyInAnyOrderElementsOf(canonical.keySet());
       assertThat(settled.values()).as("each settled exactly once").allMatch(c -> c == 1);
       try (Connection c = TestInfra.postgres().connect()) {
         Map<Long, Integer> attempts = new HashMap<>();
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT request_id, count(*) FROM " + net.schema + ".attempt GROUP BY request_id")) {
+        try (ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT request_id, count(*) FROM "
+                        + net.schema
+                        + ".attempt GROUP BY request_id")) {
           while (rs.next()) {
             attempts.put(rs.getLong(1), rs.getInt(2));
           }
@@ -102,12 +121,17 @@ class RelayerReorgIT {
         }
         try (ResultSet rs =
             c.createStatement()
-                .executeQuery("SELECT request_id, input_hash, state, orphaned FROM " + net.schema + ".request ORDER BY request_id")) {
+                .executeQuery(
+                    "SELECT request_id, input_hash, state, orphaned FROM "
+                        + net.schema
+                        + ".request ORDER BY request_id")) {
           Set<Long> rows = new HashSet<>();
           while (rs.next()) {
             long id = rs.getLong(1);
             rows.add(id);
-            assertThat(rs.getBytes(2)).as("request %d is the canonical one", id).isEqualTo(canonical.get(id));
+            assertThat(rs.getBytes(2))
+                .as("request %d is the canonical one", id)
+                .isEqualTo(canonical.get(id));
             assertThat(rs.getString(3)).as("state of %d", id).isEqualTo("SETTLED");
             assertThat(rs.getBoolean(4)).as("%d orphaned", id).isFalse();
           }
@@ -124,8 +148,12 @@ class RelayerReorgIT {
     var receipt =
         net.hubAs(DAPP)
             .requestInference(
-                BigInteger.ONE, LocalNetwork.input(i, 1, -i, 2), BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
-                LocalNetwork.ZERO, BigInteger.ZERO, LocalNetwork.FEE)
+                BigInteger.ONE,
+                LocalNetwork.input(i, 1, -i, 2),
+                BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
+                LocalNetwork.ZERO,
+                BigInteger.ZERO,
+                LocalNetwork.FEE)
             .send();
     return receipt.getBlockNumber().longValueExact();
   }
@@ -138,13 +166,15 @@ class RelayerReorgIT {
    *
    * @return how many request transactions the reorg re-included, or dropped for good
    */
-  private static int reorg(LocalNetwork net, ReentrantLock chain, AtomicInteger made, int minDepth, boolean reinclude)
+  private static int reorg(
+      LocalNetwork net, ReentrantLock chain, AtomicInteger made, int minDepth, boolean reinclude)
       throws Exception {
     chain.lock();
     try {
       long requested = request(net, made.getAndIncrement());
       int moved;
-      // nothing is mined while the blocks are read and replaced: the relayer's transactions wait in the pool
+      // nothing is mined while the blocks are read and replaced: the relayer's transactions wait in
+      // the pool
       net.anvil.automine(false);
       try {
         long head = net.anvil.blockNumber();
@@ -152,7 +182,11 @@ class RelayerReorgIT {
         List<String> raws = new ArrayList<>();
         for (long b = head - depth + 1; b <= head; b++) {
           EthBlock.Block block =
-              net.anvil.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true).send().getBlock();
+              net.anvil
+                  .web3j()
+                  .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true)
+                  .send()
+                  .getBlock();
           for (var t : block.getTransactions()) {
             var tx = (EthBlock.TransactionObject) t.get();
             if (tx.getFrom().equalsIgnoreCase(DAPP.getAddress())) {
@@ -169,7 +203,8 @@ class RelayerReorgIT {
         net.anvil.mine(1);
       }
       if (!reinclude) {
-        // the hub hands out ids in order, so these take the dropped requests' ids: different requests under the
+        // the hub hands out ids in order, so these take the dropped requests' ids: different
+        // requests under the
         // same ids, made here rather than left to the load, which may have finished by now
         for (int i = 0; i < moved; i++) {
           request(net, made.getAndIncrement());
@@ -186,7 +221,9 @@ class RelayerReorgIT {
     Map<Long, byte[]> out = new HashMap<>();
     for (Log log : net.logs(InferenceHub.INFERENCEREQUESTED_EVENT)) {
       var e = InferenceHub.getInferenceRequestedEventFromLog(log);
-      assertThat(out.put(e.requestId.longValueExact(), e.inputHash)).as("request id %s twice", e.requestId).isNull();
+      assertThat(out.put(e.requestId.longValueExact(), e.inputHash))
+          .as("request id %s twice", e.requestId)
+          .isNull();
     }
     return out;
   }

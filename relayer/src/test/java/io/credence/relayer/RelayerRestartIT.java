@@ -2,12 +2,11 @@ package io.credence.relayer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import io.credence.contracts.InferenceHub;
-import io.credence.testkit.network.LocalNetwork;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.testkit.TestInfra;
+import io.credence.testkit.network.LocalNetwork;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -35,25 +34,30 @@ class RelayerRestartIT {
       int n = 120;
       List<Long> ids = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> load =
-          CompletableFuture.runAsync(
-              () -> {
-                try {
-                  for (int i = 0; i < n; i++) {
-                    ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 2, 3, -i), 3_600));
-                    Thread.sleep(20);
-                  }
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+          CompletableFuture.runAsync(() -> {
+            try {
+              for (int i = 0; i < n; i++) {
+                ids.add(net.request(DAPP, 1, LocalNetwork.input(i, 2, 3, -i), 3_600));
+                Thread.sleep(20);
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
       try {
-        LocalNetwork.await(() -> net.settledEvents().size() >= n / 4, Duration.ofSeconds(90), "a quarter settled before the kill");
+        LocalNetwork.await(
+            () -> net.settledEvents().size() >= n / 4,
+            Duration.ofSeconds(90),
+            "a quarter settled before the kill");
         ManagedProcess.stop(ProcessHandle.of(relayer.pid()).orElseThrow(), Duration.ZERO);
         int atKill = net.settledEvents().size();
         assertThat(atKill).isLessThan(n);
         relayer = net.startRelayer("second");
         load.get();
-        LocalNetwork.await(() -> net.settledEvents().size() >= n, Duration.ofSeconds(120), "every request settled after the restart");
+        LocalNetwork.await(
+            () -> net.settledEvents().size() >= n,
+            Duration.ofSeconds(120),
+            "every request settled after the restart");
       } finally {
         relayer.stop(Duration.ofSeconds(10));
       }
@@ -61,16 +65,26 @@ class RelayerRestartIT {
       Map<Long, Integer> settled = net.settledEvents();
       assertThat(settled.keySet()).containsExactlyInAnyOrderElementsOf(ids);
       assertThat(settled.values()).as("each request settled exactly once").allMatch(c -> c == 1);
-      assertThat(net.logs(InferenceHub.RECEIPTSKIPPED_EVENT)).as("no receipt sent in a second transaction").isEmpty();
+      assertThat(net.logs(InferenceHub.RECEIPTSKIPPED_EVENT))
+          .as("no receipt sent in a second transaction")
+          .isEmpty();
       InferenceHub hub = net.hubAs(DAPP);
       for (long id : ids) {
         assertThat(hub.isPending(BigInteger.valueOf(id)).send()).isFalse();
       }
-      // every transaction the relayer's wallet sent succeeded, and the relayer's own ledger carried each receipt once
+      // every transaction the relayer's wallet sent succeeded, and the relayer's own ledger carried
+      // each receipt once
       List<String> sent = net.walletTransactions();
       assertThat(sent).isNotEmpty();
       for (var tx : sent) {
-        assertThat(net.anvil.web3j().ethGetTransactionReceipt(tx).send().getTransactionReceipt().orElseThrow().isStatusOK())
+        assertThat(
+                net.anvil
+                    .web3j()
+                    .ethGetTransactionReceipt(tx)
+                    .send()
+                    .getTransactionReceipt()
+                    .orElseThrow()
+                    .isStatusOK())
             .as("transaction %s", tx)
             .isTrue();
       }
@@ -78,11 +92,13 @@ class RelayerRestartIT {
           ResultSet rs =
               c.createStatement()
                   .executeQuery(
-                      "SELECT x.request_id, count(*) FROM " + net.schema + ".tx_request x JOIN " + net.schema
+                      "SELECT x.request_id, count(*) FROM "
+                          + net.schema
+                          + ".tx_request x JOIN "
+                          + net.schema
                           + ".tx t ON t.id = x.tx_id WHERE t.kind = 'RECEIPTS' GROUP BY x.request_id HAVING count(*) > 1")) {
         assertThat(rs.next()).as("a receipt in two settlement transactions").isFalse();
       }
     }
   }
-
 }

@@ -1,7 +1,6 @@
 package io.credence.testkit;
 
 import io.credence.devnet.node.PostgresServer;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -27,7 +26,9 @@ public record PostgresDatabase(String jdbcUrl, String user, String password, Str
     return config;
   }
 
-  /** A data source on this database whose connections use {@code schema}, batched inserts rewritten. */
+  /**
+   * A data source on this database whose connections use {@code schema}, batched inserts rewritten.
+   */
   public javax.sql.DataSource dataSource(String schema) {
     org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
     ds.setURL(jdbcUrl);
@@ -53,6 +54,10 @@ public record PostgresDatabase(String jdbcUrl, String user, String password, Str
   public PostgresDatabase withSchema(String schema) {
     PostgresServer.requireIdentifier(schema);
     String base = jdbcUrl.replaceAll("[?&]currentSchema=[^&]*", "");
-    return new PostgresDatabase(base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema, user, password, schema);
+    return new PostgresDatabase(
+        base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+        user,
+        password,
+        schema);
   }
 }

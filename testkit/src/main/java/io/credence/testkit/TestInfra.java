@@ -13,18 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The test run's shared services: one anvil, one Kafka broker and one PostgreSQL database per
- * test JVM, started on first use on free ports and stopped when the JVM exits.
+ * The test run's shared services: one anvil, one Kafka broker and one PostgreSQL database per test
+ * JVM, started on first use on free ports and stopped when the JVM exits.
  *
- * <p>Each service publishes its address as a system property once started. A second class
- * loader in the same JVM (Quarkus tests load classes twice) then attaches instead of starting a
- * second one, and a run can point at services started elsewhere by setting these properties:
- * {@value #ANVIL_URL}, {@value #KAFKA_BOOTSTRAP}, {@value #POSTGRES_URL} (with {@value
- * #POSTGRES_USER} and {@value #POSTGRES_PASSWORD}).
+ * <p>Each service publishes its address as a system property once started. A second class loader in
+ * the same JVM (Quarkus tests load classes twice) then attaches instead of starting a second one,
+ * and a run can point at services started elsewhere by setting these properties: {@value
+ * #ANVIL_URL}, {@value #KAFKA_BOOTSTRAP}, {@value #POSTGRES_URL} (with {@value #POSTGRES_USER} and
+ * {@value #POSTGRES_PASSWORD}).
  *
- * <p>PostgreSQL: the server at {@value #POSTGRES_SERVER} (default 127.0.0.1:5432, user postgres)
- * is used when it answers, in a fresh database dropped at the end of the run; otherwise an
- * embedded PostgreSQL is started.
+ * <p>PostgreSQL: the server at {@value #POSTGRES_SERVER} (default 127.0.0.1:5432, user postgres) is
+ * used when it answers, in a fresh database dropped at the end of the run; otherwise an embedded
+ * PostgreSQL is started.
  */
 public final class TestInfra {
   public static final String ANVIL_URL = "credence.testkit.anvil.url";
@@ -32,6 +32,7 @@ public final class TestInfra {
   public static final String POSTGRES_URL = "credence.testkit.postgres.url";
   public static final String POSTGRES_USER = "credence.testkit.postgres.user";
   public static final String POSTGRES_PASSWORD = "credence.testkit.postgres.password";
+
   /** host:port of a PostgreSQL server to try before starting an embedded one. */
   public static final String POSTGRES_SERVER = "credence.testkit.postgres.server";
 
@@ -88,7 +89,10 @@ public final class TestInfra {
         if (url != null) {
           database =
               new PostgresDatabase(
-                  url, System.getProperty(POSTGRES_USER, "postgres"), System.getProperty(POSTGRES_PASSWORD, ""), "public");
+                  url,
+                  System.getProperty(POSTGRES_USER, "postgres"),
+                  System.getProperty(POSTGRES_PASSWORD, ""),
+                  "public");
         } else {
           database = startPostgres();
           System.setProperty(POSTGRES_URL, database.jdbcUrl());
@@ -104,7 +108,9 @@ public final class TestInfra {
     String[] hostPort = System.getProperty(POSTGRES_SERVER, "127.0.0.1:5432").split(":");
     String user = System.getProperty("credence.testkit.postgres.server.user", "postgres");
     String password = System.getProperty("credence.testkit.postgres.server.password", "");
-    PostgresServer server = PostgresServer.connectIfReachable(hostPort[0], Integer.parseInt(hostPort[1]), user, password);
+    PostgresServer server =
+        PostgresServer.connectIfReachable(
+            hostPort[0], Integer.parseInt(hostPort[1]), user, password);
     if (server == null) {
       int port = Ports.free();
       server = PostgresServer.owned(port, EmbeddedPostgresHost.start(port, null));
@@ -112,7 +118,8 @@ public final class TestInfra {
     } else {
       dropStaleRunDatabases(server);
     }
-    String name = RUN_DB_PREFIX + (System.currentTimeMillis() / 1000) + "_" + ProcessHandle.current().pid();
+    String name =
+        RUN_DB_PREFIX + (System.currentTimeMillis() / 1000) + "_" + ProcessHandle.current().pid();
     server.createDatabase(name);
     if (!server.isOwned()) {
       PostgresServer s = server;
@@ -126,7 +133,10 @@ public final class TestInfra {
     long now = System.currentTimeMillis() / 1000;
     List<String> stale = new ArrayList<>();
     try (Connection c = server.connect("postgres");
-        ResultSet rs = c.createStatement().executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'credence_test_%'")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'credence_test_%'")) {
       while (rs.next()) {
         String[] parts = rs.getString(1).substring(RUN_DB_PREFIX.length()).split("_");
         try {

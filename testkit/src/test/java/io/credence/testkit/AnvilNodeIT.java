@@ -1,12 +1,11 @@
 package io.credence.testkit;
 
-import io.credence.devnet.ContractDeployer;
-import io.credence.devnet.node.AnvilNode;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.credence.contracts.ModelRegistry;
+import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.testkit.junit.WithAnvil;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -42,7 +41,8 @@ class AnvilNodeIT {
 
     assertThat(receipt.isStatusOK()).isTrue();
     assertThat(receipt.getBlockNumber().longValue()).isGreaterThan(before);
-    assertThat(anvil.balance(to)).isEqualTo(Convert.toWei("1.5", Convert.Unit.ETHER).toBigIntegerExact());
+    assertThat(anvil.balance(to))
+        .isEqualTo(Convert.toWei("1.5", Convert.Unit.ETHER).toBigIntegerExact());
   }
 
   @Test
@@ -63,12 +63,24 @@ class AnvilNodeIT {
   void reorgReplacesBlocks(AnvilNode anvil) throws Exception {
     anvil.mine(3);
     long head = anvil.blockNumber();
-    String hashBefore = anvil.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash();
+    String hashBefore =
+        anvil
+            .web3j()
+            .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+            .send()
+            .getBlock()
+            .getHash();
 
     anvil.reorg(2);
 
     assertThat(anvil.blockNumber()).isEqualTo(head);
-    String hashAfter = anvil.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getHash();
+    String hashAfter =
+        anvil
+            .web3j()
+            .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+            .send()
+            .getBlock()
+            .getHash();
     assertThat(hashAfter).isNotEqualTo(hashBefore);
   }
 
@@ -77,20 +89,30 @@ class AnvilNodeIT {
     ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
     ModelRegistry registry = d.modelRegistry();
 
-    assertThat(anvil.web3j().ethGetCode(registry.getContractAddress(), DefaultBlockParameterName.LATEST).send().getCode())
+    assertThat(
+            anvil
+                .web3j()
+                .ethGetCode(registry.getContractAddress(), DefaultBlockParameterName.LATEST)
+                .send()
+                .getCode())
         .hasSizeGreaterThan(100);
     assertThat(registry.TOTAL_BPS().send()).isEqualTo(BigInteger.valueOf(10_000));
     assertThat(registry.modelCount().send()).isZero();
-    assertThat(d.addresses()).containsOnlyKeys("ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub");
+    assertThat(d.addresses())
+        .containsOnlyKeys("ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub");
     // wired: both registries know the hub; the vault is the hub
-    assertThat(d.modelRegistry().hub().send()).isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
-    assertThat(d.workerRegistry().hub().send()).isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
-    assertThat(d.rewardVault().getContractAddress()).isEqualTo(d.inferenceHub().getContractAddress());
+    assertThat(d.modelRegistry().hub().send())
+        .isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
+    assertThat(d.workerRegistry().hub().send())
+        .isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
+    assertThat(d.rewardVault().getContractAddress())
+        .isEqualTo(d.inferenceHub().getContractAddress());
     assertThat(d.startBlock()).isPositive();
   }
 
   @Test
   void unknownRpcMethodsFailWithTheNodesMessage(AnvilNode anvil) {
-    assertThatThrownBy(() -> anvil.rpc("credence_noSuchMethod")).hasMessageContaining("credence_noSuchMethod");
+    assertThatThrownBy(() -> anvil.rpc("credence_noSuchMethod"))
+        .hasMessageContaining("credence_noSuchMethod");
   }
 }

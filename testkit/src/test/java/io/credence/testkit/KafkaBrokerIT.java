@@ -1,9 +1,8 @@
 package io.credence.testkit;
 
-import io.credence.devnet.node.KafkaBroker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credence.devnet.node.KafkaBroker;
 import io.credence.testkit.junit.KafkaTopics;
 import io.credence.testkit.junit.WithKafka;
 import java.time.Duration;
@@ -30,10 +29,14 @@ class KafkaBrokerIT {
     String topic = topics.create("credence.jobs.v1", 3);
     Map<String, Object> producerConfig =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            topics.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class);
     RecordMetadata sent;
     try (var producer = new KafkaProducer<String, String>(producerConfig)) {
       sent = producer.send(new ProducerRecord<>(topic, "model-1", "{\"requestId\":1}")).get();
@@ -42,11 +45,16 @@ class KafkaBrokerIT {
 
     Map<String, Object> consumerConfig =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "testkit-it",
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            topics.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "testkit-it",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class);
     List<ConsumerRecord<String, String>> received = new ArrayList<>();
     try (var consumer = new KafkaConsumer<String, String>(consumerConfig)) {
       consumer.subscribe(List.of(topic));

@@ -3,7 +3,6 @@ package io.credence.devnet.node;
 import io.credence.devnet.Checkout;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.devnet.process.Ports;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -26,12 +25,13 @@ import org.web3j.utils.Numeric;
 
 /**
  * A real anvil node: started as a child process, or attached to by URL. Offers the dev accounts
- * (derived from anvil's well-known test mnemonic, never funded outside a devnet) and the anvil
- * RPC methods tests need: snapshots, mining, reorgs.
+ * (derived from anvil's well-known test mnemonic, never funded outside a devnet) and the anvil RPC
+ * methods tests need: snapshots, mining, reorgs.
  */
 public final class AnvilNode implements AutoCloseable {
   /** anvil's default test mnemonic; its accounts are public knowledge and only funded locally. */
-  public static final String DEV_MNEMONIC = "test test test test test test test test test test test junk";
+  public static final String DEV_MNEMONIC =
+      "test test test test test test test test test test test junk";
 
   public static final long DEFAULT_CHAIN_ID = 31337;
 
@@ -47,7 +47,8 @@ public final class AnvilNode implements AutoCloseable {
   public record Options(int port, long chainId, Path log, Path stateFile, boolean detached) {
     public static Options forTests(Path dir) {
       int port = Ports.free();
-      return new Options(port, DEFAULT_CHAIN_ID, dir.resolve("anvil-" + port + ".log"), null, false);
+      return new Options(
+          port, DEFAULT_CHAIN_ID, dir.resolve("anvil-" + port + ".log"), null, false);
     }
   }
 
@@ -62,8 +63,11 @@ public final class AnvilNode implements AutoCloseable {
     this.chainId = chainId;
     this.process = process;
     // a client of our own: web3j's default one adds a body-logging interceptor whenever its logger
-    // is at debug, which reads every response into a string (tens of MB for a backfill's eth_getLogs)
-    this.service = new HttpService(rpcUrl, new okhttp3.OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build());
+    // is at debug, which reads every response into a string (tens of MB for a backfill's
+    // eth_getLogs)
+    this.service =
+        new HttpService(
+            rpcUrl, new okhttp3.OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build());
     this.web3j = Web3j.build(service);
   }
 
@@ -72,16 +76,23 @@ public final class AnvilNode implements AutoCloseable {
         new ArrayList<>(
             List.of(
                 Checkout.anvil().toString(),
-                "--host", "127.0.0.1",
-                "--port", Integer.toString(o.port()),
-                "--chain-id", Long.toString(o.chainId()),
-                "--accounts", "10",
-                "--balance", "10000",
-                "--mnemonic", DEV_MNEMONIC));
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(o.port()),
+                "--chain-id",
+                Long.toString(o.chainId()),
+                "--accounts",
+                "10",
+                "--balance",
+                "10000",
+                "--mnemonic",
+                DEV_MNEMONIC));
     if (o.stateFile() != null) {
       cmd.addAll(List.of("--state", o.stateFile().toString()));
     }
-    ManagedProcess p = ManagedProcess.start("anvil", cmd, Path.of("."), o.log(), Map.of(), o.detached());
+    ManagedProcess p =
+        ManagedProcess.start("anvil", cmd, Path.of("."), o.log(), Map.of(), o.detached());
     AnvilNode node = new AnvilNode("http://127.0.0.1:" + o.port(), o.chainId(), p);
     p.awaitReady(Duration.ofSeconds(30), () -> node.blockNumber() >= 0);
     return node;
@@ -112,7 +123,9 @@ public final class AnvilNode implements AutoCloseable {
     return process == null ? -1 : process.pid();
   }
 
-  /** Dev account {@code index} (0..9), derived from {@link #DEV_MNEMONIC} at m/44'/60'/0'/0/index. */
+  /**
+   * Dev account {@code index} (0..9), derived from {@link #DEV_MNEMONIC} at m/44'/60'/0'/0/index.
+   */
   public static Credentials devAccount(int index) {
     byte[] seed = MnemonicUtils.generateSeed(DEV_MNEMONIC, "");
     Bip32ECKeyPair master = Bip32ECKeyPair.generateKeyPair(seed);
@@ -126,7 +139,8 @@ public final class AnvilNode implements AutoCloseable {
    * waits 15 s between polls, far longer than a local node takes to mine).
    */
   public TransactionManager transactionManager(Credentials signer) {
-    return new RawTransactionManager(web3j, signer, chainId, new PollingTransactionReceiptProcessor(web3j, 50, 1200));
+    return new RawTransactionManager(
+        web3j, signer, chainId, new PollingTransactionReceiptProcessor(web3j, 50, 1200));
   }
 
   public long blockNumber() {
@@ -163,14 +177,18 @@ public final class AnvilNode implements AutoCloseable {
     rpc("anvil_mine", Numeric.encodeQuantity(BigInteger.valueOf(blocks)));
   }
 
-  /** Replaces the last {@code depth} blocks with empty ones (anvil_reorg); their transactions are gone. */
+  /**
+   * Replaces the last {@code depth} blocks with empty ones (anvil_reorg); their transactions are
+   * gone.
+   */
   public void reorg(int depth) {
     reorg(depth, List.of());
   }
 
   /**
-   * Replaces the last {@code depth} blocks (anvil_reorg) with new ones that carry {@code rawTransactions}
-   * (signed, hex) in the first of them: what a real reorg does to the transactions it re-includes.
+   * Replaces the last {@code depth} blocks (anvil_reorg) with new ones that carry {@code
+   * rawTransactions} (signed, hex) in the first of them: what a real reorg does to the transactions
+   * it re-includes.
    */
   public void reorg(int depth, List<String> rawTransactions) {
     rpc("anvil_reorg", depth, rawTransactions.stream().map(raw -> List.of(raw, 0)).toList());
@@ -195,7 +213,8 @@ public final class AnvilNode implements AutoCloseable {
   /** Timestamp of the latest block, unix seconds. */
   public long latestTimestamp() {
     try {
-      return web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+      return web3j
+          .ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
           .send()
           .getBlock()
           .getTimestamp()
@@ -212,7 +231,8 @@ public final class AnvilNode implements AutoCloseable {
   /** Calls any JSON-RPC method; fails with the node's error message. */
   public Object rpc(String method, Object... params) {
     try {
-      RawResponse r = new Request<>(method, Arrays.asList(params), service, RawResponse.class).send();
+      RawResponse r =
+          new Request<>(method, Arrays.asList(params), service, RawResponse.class).send();
       if (r.hasError()) {
         throw new IllegalStateException(method + " failed: " + r.getError().getMessage());
       }

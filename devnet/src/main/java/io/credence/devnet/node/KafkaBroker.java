@@ -2,7 +2,6 @@ package io.credence.devnet.node;
 
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.devnet.process.Ports;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,8 +32,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A real Kafka broker (KRaft, one node acting as broker and controller) from {@code kafka_2.13},
- * run in its own JVM on the classpath that the testkit build wrote to
- * {@code kafka-broker.classpath}. The data directory is formatted on first start.
+ * run in its own JVM on the classpath that the testkit build wrote to {@code
+ * kafka-broker.classpath}. The data directory is formatted on first start.
  */
 public final class KafkaBroker implements AutoCloseable {
   /**
@@ -49,7 +48,12 @@ public final class KafkaBroker implements AutoCloseable {
   public record Options(Path dataDir, int port, int controllerPort, Path log, boolean detached) {
     public static Options forTests(Path dir) {
       int port = Ports.free();
-      return new Options(dir.resolve("kafka-" + port), port, Ports.free(), dir.resolve("kafka-" + port + ".log"), false);
+      return new Options(
+          dir.resolve("kafka-" + port),
+          port,
+          Ports.free(),
+          dir.resolve("kafka-" + port + ".log"),
+          false);
     }
   }
 
@@ -79,12 +83,21 @@ public final class KafkaBroker implements AutoCloseable {
       }
       List<String> cmd =
           List.of(
-              java, SERVICE_MARKER, "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+              java,
+              SERVICE_MARKER,
+              "-Xms128m",
+              "-Xmx512m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
               "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
               "-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info",
               "-Dorg.slf4j.simpleLogger.showDateTime=true",
-              "-cp", classpath, "kafka.Kafka", props.toString());
-      ManagedProcess p = ManagedProcess.start("kafka", cmd, o.dataDir(), o.log(), Map.of(), o.detached());
+              "-cp",
+              classpath,
+              "kafka.Kafka",
+              props.toString());
+      ManagedProcess p =
+          ManagedProcess.start("kafka", cmd, o.dataDir(), o.log(), Map.of(), o.detached());
       KafkaBroker broker = new KafkaBroker("127.0.0.1:" + o.port(), p);
       p.awaitReady(Duration.ofSeconds(90), broker::ready);
       return broker;
@@ -105,10 +118,20 @@ public final class KafkaBroker implements AutoCloseable {
   private static void format(String java, String classpath, Path props, Path log) {
     List<String> cmd =
         List.of(
-            java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-            "kafka.tools.StorageTool", "format", "--ignore-formatted",
-            "-t", Uuid.randomUuid().toString(), "-c", props.toString());
-    ManagedProcess f = ManagedProcess.start("kafka-storage-format", cmd, props.getParent(), log, Map.of(), false);
+            java,
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "--ignore-formatted",
+            "-t",
+            Uuid.randomUuid().toString(),
+            "-c",
+            props.toString());
+    ManagedProcess f =
+        ManagedProcess.start("kafka-storage-format", cmd, props.getParent(), log, Map.of(), false);
     ProcessHandle h = ProcessHandle.of(f.pid()).orElse(null);
     if (h != null) {
       try {
@@ -119,7 +142,8 @@ public final class KafkaBroker implements AutoCloseable {
       }
     }
     if (!Files.exists(props.getParent().resolve("logs/meta.properties"))) {
-      throw new IllegalStateException("formatting the Kafka storage failed; last lines of " + log + ":\n" + f.logTail(30));
+      throw new IllegalStateException(
+          "formatting the Kafka storage failed; last lines of " + log + ":\n" + f.logTail(30));
     }
   }
 
@@ -154,12 +178,14 @@ public final class KafkaBroker implements AutoCloseable {
   static String brokerClasspath() {
     try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker.classpath")) {
       if (in == null) {
-        throw new IllegalStateException("kafka-broker.classpath is missing from credence-localnet-kafka-broker: rebuild it (./mvnw -pl localnet -am package -DskipTests)");
+        throw new IllegalStateException(
+            "kafka-broker.classpath is missing from credence-localnet-kafka-broker: rebuild it (./mvnw -pl localnet -am package -DskipTests)");
       }
       String cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       for (String entry : cp.split(java.io.File.pathSeparator)) {
         if (!Files.exists(Path.of(entry))) {
-          throw new IllegalStateException("Kafka broker jar " + entry + " is gone from the local repository: rebuild testkit");
+          throw new IllegalStateException(
+              "Kafka broker jar " + entry + " is gone from the local repository: rebuild testkit");
         }
       }
       return cp;
@@ -188,13 +214,15 @@ public final class KafkaBroker implements AutoCloseable {
   /** Creates topics with {@code partitions} partitions; existing ones are left as they are. */
   public void createTopics(int partitions, String... names) {
     try (Admin admin = admin(Duration.ofSeconds(10))) {
-      List<NewTopic> topics = java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+      List<NewTopic> topics =
+          java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
       for (var f : admin.createTopics(topics).values().values()) {
         try {
           f.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("creating topics " + Set.of(names) + " failed: " + e.getCause(), e);
+            throw new IllegalStateException(
+                "creating topics " + Set.of(names) + " failed: " + e.getCause(), e);
           }
         }
       }
@@ -228,14 +256,20 @@ public final class KafkaBroker implements AutoCloseable {
    *
    * @throws AssertionError when none arrives within {@code timeout}
    */
-  public ConsumerRecord<String, String> awaitRecord(String topic, Predicate<ConsumerRecord<String, String>> match, Duration timeout) {
+  public ConsumerRecord<String, String> awaitRecord(
+      String topic, Predicate<ConsumerRecord<String, String>> match, Duration timeout) {
     Map<String, Object> config =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ConsumerConfig.GROUP_ID_CONFIG, "testkit-" + java.util.UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "testkit-" + java.util.UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            StringDeserializer.class);
     try (var consumer = new KafkaConsumer<String, String>(config)) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -247,7 +281,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
       }
     }
-    throw new AssertionError("nothing matching arrived on " + topic + " within " + timeout.toSeconds() + " s");
+    throw new AssertionError(
+        "nothing matching arrived on " + topic + " within " + timeout.toSeconds() + " s");
   }
 
   public Admin admin(Duration timeout) {

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * A PostgreSQL server the devnet and the tests use: where it is, who to connect as, and the few
- * administrative statements they need (create and drop a database). When this process started
- * the server itself (an embedded PostgreSQL in a test JVM), {@link #close} stops it.
+ * administrative statements they need (create and drop a database). When this process started the
+ * server itself (an embedded PostgreSQL in a test JVM), {@link #close} stops it.
  */
 public final class PostgresServer implements AutoCloseable {
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -31,7 +31,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** The server at host:port if it accepts {@code user}; null when nothing usable answers. */
-  public static PostgresServer connectIfReachable(String host, int port, String user, String password) {
+  public static PostgresServer connectIfReachable(
+      String host, int port, String user, String password) {
     if (!Ports.listening(host, port)) {
       return null;
     }
@@ -94,7 +95,9 @@ public final class PostgresServer implements AutoCloseable {
         s.execute("CREATE DATABASE " + name);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("could not create database " + name + " on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not create database " + name + " on " + host + ":" + port + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -122,7 +125,8 @@ public final class PostgresServer implements AutoCloseable {
       try {
         owned.close();
       } catch (Exception e) {
-        throw new IllegalStateException("PostgreSQL on port " + port + " did not stop: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "PostgreSQL on port " + port + " did not stop: " + e.getMessage(), e);
       }
     }
   }

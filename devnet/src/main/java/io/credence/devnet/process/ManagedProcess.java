@@ -13,8 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A child process whose output goes to a log file, that can be waited on until ready and stopped
- * with its descendants. Detached processes start in their own session (setsid) so they outlive
- * the launcher and the terminal; they are later stopped by pid.
+ * with its descendants. Detached processes start in their own session (setsid) so they outlive the
+ * launcher and the terminal; they are later stopped by pid.
  */
 public final class ManagedProcess implements AutoCloseable {
   private final String name;
@@ -29,7 +29,12 @@ public final class ManagedProcess implements AutoCloseable {
 
   /** Starts {@code command}, appending stdout and stderr to {@code log}. */
   public static ManagedProcess start(
-      String name, List<String> command, Path workDir, Path log, Map<String, String> env, boolean detached) {
+      String name,
+      List<String> command,
+      Path workDir,
+      Path log,
+      Map<String, String> env,
+      boolean detached) {
     List<String> cmd = new ArrayList<>();
     if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       cmd.add("/usr/bin/setsid");
@@ -37,20 +42,24 @@ public final class ManagedProcess implements AutoCloseable {
     cmd.addAll(command);
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().putAll(env);
       return new ManagedProcess(name, pb.start().toHandle(), log);
     } catch (IOException e) {
-      throw new IllegalStateException("could not start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "could not start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
     }
   }
 
   /** A process started earlier, found by its pid. */
   public static ManagedProcess attach(String name, long pid, Path log) {
     ProcessHandle h =
-        ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(name + " (pid " + pid + ") is not running"));
+        ProcessHandle.of(pid)
+            .orElseThrow(
+                () -> new IllegalStateException(name + " (pid " + pid + ") is not running"));
     return new ManagedProcess(name, h, log);
   }
 
@@ -74,7 +83,8 @@ public final class ManagedProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!handle.isAlive()) {
-        throw new IllegalStateException(name + " exited during start-up; last lines of " + log + ":\n" + logTail(40));
+        throw new IllegalStateException(
+            name + " exited during start-up; last lines of " + log + ":\n" + logTail(40));
       }
       try {
         if (ready.getAsBoolean()) {
@@ -86,7 +96,13 @@ public final class ManagedProcess implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         stop(Duration.ofSeconds(5));
         throw new IllegalStateException(
-            name + " was not ready within " + timeout.toSeconds() + " s; last lines of " + log + ":\n" + logTail(40));
+            name
+                + " was not ready within "
+                + timeout.toSeconds()
+                + " s; last lines of "
+                + log
+                + ":\n"
+                + logTail(40));
       }
       sleep(100);
     }
@@ -97,7 +113,9 @@ public final class ManagedProcess implements AutoCloseable {
     stop(handle, grace);
   }
 
-  /** Stops any process by handle: SIGTERM to it and its descendants, SIGKILL after {@code grace}. */
+  /**
+   * Stops any process by handle: SIGTERM to it and its descendants, SIGKILL after {@code grace}.
+   */
   public static void stop(ProcessHandle process, Duration grace) {
     List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
     all.add(0, process);

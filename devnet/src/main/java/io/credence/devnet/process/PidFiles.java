@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Pid files of detached processes under one directory. A pid counts only while its process is
- * alive and its command line still contains the marker it was started with (pids are reused).
+ * Pid files of detached processes under one directory. A pid counts only while its process is alive
+ * and its command line still contains the marker it was started with (pids are reused).
  */
 public final class PidFiles {
   private final Path dir;
@@ -27,7 +27,8 @@ public final class PidFiles {
       long pid = Long.parseLong(Files.readString(file).trim());
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().or(() -> p.info().command()).orElse("").contains(marker));
+          .filter(
+              p -> p.info().commandLine().or(() -> p.info().command()).orElse("").contains(marker));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }

@@ -39,12 +39,16 @@ final class ApiErrors {
     return io.credence.protocol.Hashes.fromHex(value);
   }
 
-  /** The {@code after} cursor of a list by id: the next of a previous page, an id ≥ 0 (0: from the first). */
+  /**
+   * The {@code after} cursor of a list by id: the next of a previous page, an id ≥ 0 (0: from the
+   * first).
+   */
   static long cursorId(String value) {
     if (value.matches("\\d{1,18}")) {
       return Long.parseLong(value);
     }
-    throw badRequest("after is the next of a previous page (an id, 0 for the first page), got '" + value + "'");
+    throw badRequest(
+        "after is the next of a previous page (an id, 0 for the first page), got '" + value + "'");
   }
 
   /** A page size: 1 to 500, 50 when absent. */
@@ -71,6 +75,10 @@ final class ApiErrors {
 
   private static WebApplicationException status(Response.Status status, String message) {
     return new WebApplicationException(
-        message, Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+        message,
+        Response.status(status)
+            .type(MediaType.APPLICATION_JSON)
+            .entity(Map.of("error", message))
+            .build());
   }
 }

@@ -12,14 +12,18 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** Requests, and each one's receipt with its full provenance. Amounts are wei as decimal strings. */
+/**
+ * Requests, and each one's receipt with its full provenance. Amounts are wei as decimal strings.
+ */
 @Path("/v1/requests")
 @Produces(MediaType.APPLICATION_JSON)
 public class RequestResource {
   @Inject RequestStore store;
 
   @GET
-  @Operation(summary = "Requests, oldest first, by requester, model and state (PENDING, SETTLED, FAILED, EXPIRED); pass a page's next as after for the next page")
+  @Operation(
+      summary =
+          "Requests, oldest first, by requester, model and state (PENDING, SETTLED, FAILED, EXPIRED); pass a page's next as after for the next page")
   public Page<RequestStore.RequestSummary> list(
       @QueryParam("requester") String requester,
       @QueryParam("model") String model,
@@ -32,21 +36,30 @@ public class RequestResource {
       try {
         s = RequestState.parse(state);
       } catch (IllegalArgumentException e) {
-        throw ApiErrors.badRequest("state is one of " + Arrays.toString(RequestState.values()) + ", got '" + state + "'");
+        throw ApiErrors.badRequest(
+            "state is one of " + Arrays.toString(RequestState.values()) + ", got '" + state + "'");
       }
     }
     return Page.of(
         store.list(
-            requester == null ? null : ApiErrors.address(requester), model == null ? null : ApiErrors.id("model", model), s,
-            after == null ? 0L : ApiErrors.cursorId(after), size),
-        size, r -> Long.toString(r.requestId()));
+            requester == null ? null : ApiErrors.address(requester),
+            model == null ? null : ApiErrors.id("model", model),
+            s,
+            after == null ? 0L : ApiErrors.cursorId(after),
+            size),
+        size,
+        r -> Long.toString(r.requestId()));
   }
 
   @GET
   @Path("/{id}")
-  @Operation(summary = "A request and its receipt: model and hash, contributors and datasets, signers, transaction, the split in wei, inputs and outputs decoded")
+  @Operation(
+      summary =
+          "A request and its receipt: model and hash, contributors and datasets, signers, transaction, the split in wei, inputs and outputs decoded")
   public RequestStore.ReceiptView get(@PathParam("id") String id) {
     long requestId = ApiErrors.id("a request id", id);
-    return store.receipt(requestId).orElseThrow(() -> ApiErrors.notFound("request " + requestId + " is not indexed"));
+    return store
+        .receipt(requestId)
+        .orElseThrow(() -> ApiErrors.notFound("request " + requestId + " is not indexed"));
   }
 }

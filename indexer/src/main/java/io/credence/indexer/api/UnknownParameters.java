@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Refuses a query parameter the endpoint does not take, with a 400 naming the ones it does.
- * JAX-RS ignores unknown parameters, so a misspelt filter or cursor ({@code ?cursor=…} for {@code
+ * Refuses a query parameter the endpoint does not take, with a 400 naming the ones it does. JAX-RS
+ * ignores unknown parameters, so a misspelt filter or cursor ({@code ?cursor=…} for {@code
  * ?after=…}) would silently return the first page, unfiltered.
  */
 @Provider
@@ -23,7 +23,11 @@ public class UnknownParameters implements ContainerRequestFilter {
   @Override
   public void filter(ContainerRequestContext request) {
     Method method = resource.getResourceMethod();
-    if (method == null || !method.getDeclaringClass().getPackageName().equals(UnknownParameters.class.getPackageName())) {
+    if (method == null
+        || !method
+            .getDeclaringClass()
+            .getPackageName()
+            .equals(UnknownParameters.class.getPackageName())) {
       return;
     }
     List<String> known = new ArrayList<>();
@@ -35,9 +39,22 @@ public class UnknownParameters implements ContainerRequestFilter {
     }
     for (String name : request.getUriInfo().getQueryParameters().keySet()) {
       if (!known.contains(name)) {
-        String takes = known.isEmpty() ? "takes no query parameters" : "takes " + String.join(", ", known);
-        String cursor = known.contains("after") ? " (the page cursor is after: pass the next of the previous page)" : "";
-        request.abortWith(ApiErrors.badRequest("unknown query parameter '" + name + "': " + request.getUriInfo().getPath() + " " + takes + cursor).getResponse());
+        String takes =
+            known.isEmpty() ? "takes no query parameters" : "takes " + String.join(", ", known);
+        String cursor =
+            known.contains("after")
+                ? " (the page cursor is after: pass the next of the previous page)"
+                : "";
+        request.abortWith(
+            ApiErrors.badRequest(
+                    "unknown query parameter '"
+                        + name
+                        + "': "
+                        + request.getUriInfo().getPath()
+                        + " "
+                        + takes
+                        + cursor)
+                .getResponse());
         return;
       }
     }

@@ -14,10 +14,10 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * The InferenceHub's events (its RewardVault's included): requests, their outcomes and notes, and
  * the money. What the events do not say is derived exactly as the hub does: a settlement's split
- * from the request's fee, the split in force and the model's quorum ({@link FeeSplit}); its
- * signers by recovering the proofs against the hub's EIP-712 domain ({@link SignerRecovery}); the
- * operator each worker part is credited to from the worker's registration; a pool distribution's
- * shares by the vault's rule ({@link PoolShares}).
+ * from the request's fee, the split in force and the model's quorum ({@link FeeSplit}); its signers
+ * by recovering the proofs against the hub's EIP-712 domain ({@link SignerRecovery}); the operator
+ * each worker part is credited to from the worker's registration; a pool distribution's shares by
+ * the vault's rule ({@link PoolShares}).
  */
 final class HubIngest extends ContractIngest {
   private final SignerRecovery recovery;
@@ -29,52 +29,96 @@ final class HubIngest extends ContractIngest {
     on(InferenceHub.INFERENCESETTLED_EVENT, this::settled);
     on(InferenceHub.INFERENCEFAILED_EVENT, HubIngest::failed);
     on(InferenceHub.INFERENCEEXPIRED_EVENT, HubIngest::expired);
-    on(InferenceHub.RECEIPTSKIPPED_EVENT, (s, l) -> {
-      var e = InferenceHub.getReceiptSkippedEventFromLog(l);
-      note(s, e.requestId, "RECEIPT_SKIPPED", "reason " + e.reason);
-    });
-    on(InferenceHub.CALLBACKFAILED_EVENT, (s, l) -> {
-      var e = InferenceHub.getCallbackFailedEventFromLog(l);
-      note(s, e.requestId, "CALLBACK_FAILED", lower(e.callback));
-    });
-    on(InferenceHub.EQUIVOCATIONREPORTED_EVENT, (s, l) -> {
-      var e = InferenceHub.getEquivocationReportedEventFromLog(l);
-      note(
-          s, e.requestId, "EQUIVOCATION",
-          "signer " + lower(e.signer) + " signed " + Hashes.hex(e.outputHashA) + " and " + Hashes.hex(e.outputHashB) + "; reported by "
-              + lower(e.reporter) + ", slashed " + e.slashed + " wei");
-    });
+    on(
+        InferenceHub.RECEIPTSKIPPED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getReceiptSkippedEventFromLog(l);
+          note(s, e.requestId, "RECEIPT_SKIPPED", "reason " + e.reason);
+        });
+    on(
+        InferenceHub.CALLBACKFAILED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getCallbackFailedEventFromLog(l);
+          note(s, e.requestId, "CALLBACK_FAILED", lower(e.callback));
+        });
+    on(
+        InferenceHub.EQUIVOCATIONREPORTED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getEquivocationReportedEventFromLog(l);
+          note(
+              s,
+              e.requestId,
+              "EQUIVOCATION",
+              "signer "
+                  + lower(e.signer)
+                  + " signed "
+                  + Hashes.hex(e.outputHashA)
+                  + " and "
+                  + Hashes.hex(e.outputHashB)
+                  + "; reported by "
+                  + lower(e.reporter)
+                  + ", slashed "
+                  + e.slashed
+                  + " wei");
+        });
     on(InferenceHub.SPLITCHANGED_EVENT, HubIngest::splitChanged);
-    on(InferenceHub.TREASURYCHANGED_EVENT, (s, l) -> {
-      var e = InferenceHub.getTreasuryChangedEventFromLog(l);
-      s.store.treasuryChange(s.at(), lower(e.previous), lower(e.treasury));
-    });
-    on(InferenceHub.PROTOCOLFEESCOLLECTED_EVENT, (s, l) -> {
-      var e = InferenceHub.getProtocolFeesCollectedEventFromLog(l);
-      s.store.protocol(s.at().block(), s.at().index(), e.amount.negate(), "COLLECTED");
-      s.store.ledger(s.at(), s.seq(), lower(e.treasury), "PROTOCOL", null, e.amount, null, null);
-    });
+    on(
+        InferenceHub.TREASURYCHANGED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getTreasuryChangedEventFromLog(l);
+          s.store.treasuryChange(s.at(), lower(e.previous), lower(e.treasury));
+        });
+    on(
+        InferenceHub.PROTOCOLFEESCOLLECTED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getProtocolFeesCollectedEventFromLog(l);
+          s.store.protocol(s.at().block(), s.at().index(), e.amount.negate(), "COLLECTED");
+          s.store.ledger(
+              s.at(), s.seq(), lower(e.treasury), "PROTOCOL", null, e.amount, null, null);
+        });
     on(InferenceHub.MODELPOOLDISTRIBUTED_EVENT, HubIngest::distributed);
-    on(InferenceHub.CLAIMED_EVENT, (s, l) -> {
-      var e = InferenceHub.getClaimedEventFromLog(l);
-      String account = lower(e.account);
-      s.store.claim(s.at(), account, lower(e.to), e.amount);
-      s.store.ledger(s.at(), s.seq(), account, "CLAIM", null, e.amount.negate(), null, null);
-    });
+    on(
+        InferenceHub.CLAIMED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getClaimedEventFromLog(l);
+          String account = lower(e.account);
+          s.store.claim(s.at(), account, lower(e.to), e.amount);
+          s.store.ledger(s.at(), s.seq(), account, "CLAIM", null, e.amount.negate(), null, null);
+        });
     // settings and administration
-    on(InferenceHub.LIMITSCHANGED_EVENT, (s, l) -> {
-      var e = InferenceHub.getLimitsChangedEventFromLog(l);
-      setting(s, "limits", "maxInputBytes=" + e.maxInputBytes + " maxCallbackGas=" + e.maxCallbackGas);
-    });
-    on(InferenceHub.PAUSED_EVENT, (s, l) -> setting(s, "paused", lower(InferenceHub.getPausedEventFromLog(l).account)));
-    on(InferenceHub.UNPAUSED_EVENT, (s, l) -> setting(s, "unpaused", lower(InferenceHub.getUnpausedEventFromLog(l).account)));
-    on(InferenceHub.OWNERSHIPTRANSFERSTARTED_EVENT, (s, l) -> setting(s, "ownerPending", lower(InferenceHub.getOwnershipTransferStartedEventFromLog(l).newOwner)));
-    on(InferenceHub.OWNERSHIPTRANSFERRED_EVENT, (s, l) -> setting(s, "owner", lower(InferenceHub.getOwnershipTransferredEventFromLog(l).newOwner)));
+    on(
+        InferenceHub.LIMITSCHANGED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getLimitsChangedEventFromLog(l);
+          setting(
+              s,
+              "limits",
+              "maxInputBytes=" + e.maxInputBytes + " maxCallbackGas=" + e.maxCallbackGas);
+        });
+    on(
+        InferenceHub.PAUSED_EVENT,
+        (s, l) -> setting(s, "paused", lower(InferenceHub.getPausedEventFromLog(l).account)));
+    on(
+        InferenceHub.UNPAUSED_EVENT,
+        (s, l) -> setting(s, "unpaused", lower(InferenceHub.getUnpausedEventFromLog(l).account)));
+    on(
+        InferenceHub.OWNERSHIPTRANSFERSTARTED_EVENT,
+        (s, l) ->
+            setting(
+                s,
+                "ownerPending",
+                lower(InferenceHub.getOwnershipTransferStartedEventFromLog(l).newOwner)));
+    on(
+        InferenceHub.OWNERSHIPTRANSFERRED_EVENT,
+        (s, l) ->
+            setting(
+                s, "owner", lower(InferenceHub.getOwnershipTransferredEventFromLog(l).newOwner)));
   }
 
   /** A request as its outcome needs it, from its event. */
   static IndexReads.Request request(InferenceHub.InferenceRequestedEventResponse e) {
-    return new IndexReads.Request(e.modelId.longValueExact(), lower(e.requester), e.inputHash, e.fee);
+    return new IndexReads.Request(
+        e.modelId.longValueExact(), lower(e.requester), e.inputHash, e.fee);
   }
 
   private void requested(Step s, Log l) {
@@ -83,7 +127,15 @@ final class HubIngest extends ContractIngest {
     IndexReads.Request r = request(e);
     s.requests.put(id, r);
     s.store.request(
-        s.at(), id, r.modelId(), r.requester(), e.inputHash, e.fee, e.deadline.longValueExact(), lower(e.callback), e.callbackGas.longValueExact(),
+        s.at(),
+        id,
+        r.modelId(),
+        r.requester(),
+        e.inputHash,
+        e.fee,
+        e.deadline.longValueExact(),
+        lower(e.callback),
+        e.callbackGas.longValueExact(),
         e.input);
   }
 
@@ -102,10 +154,25 @@ final class HubIngest extends ContractIngest {
     BlockCredits credits = s.credits();
     for (int k = 0; k < signers.length; k++) {
       String operator = s.operator(signers[k]);
-      s.store.receiptSigner(at, id, k, signers[k], operator, ReceiptProofs.executedAt(e.proofs, k), ReceiptProofs.signature(e.proofs, k));
+      s.store.receiptSigner(
+          at,
+          id,
+          k,
+          signers[k],
+          operator,
+          ReceiptProofs.executedAt(e.proofs, k),
+          ReceiptProofs.signature(e.proofs, k));
       credits.worker(operator, r.modelId(), parts.workerEach());
     }
-    s.store.settled(at, id, e.output, signed.outputHash(), e.proofs, parts.protocol(), parts.workerEach(), parts.pool());
+    s.store.settled(
+        at,
+        id,
+        e.output,
+        signed.outputHash(),
+        e.proofs,
+        parts.protocol(),
+        parts.workerEach(),
+        parts.pool());
     credits.pool(r.modelId(), parts.pool());
     credits.protocol(parts.protocol());
   }
@@ -163,7 +230,10 @@ final class HubIngest extends ContractIngest {
   private static <T> T decoded(Step s, Log l, Class<T> type) {
     Object e = s.decoded.get(l);
     if (e == null) {
-      e = type == InferenceHub.InferenceRequestedEventResponse.class ? InferenceHub.getInferenceRequestedEventFromLog(l) : InferenceHub.getInferenceSettledEventFromLog(l);
+      e =
+          type == InferenceHub.InferenceRequestedEventResponse.class
+              ? InferenceHub.getInferenceRequestedEventFromLog(l)
+              : InferenceHub.getInferenceSettledEventFromLog(l);
     }
     return type.cast(e);
   }

@@ -19,11 +19,11 @@ import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Turns the logs of a range of blocks into rows of the indexer's schema, in chain order, inside
- * the caller's transaction. Each log goes to its contract's ingest ({@link HubIngest}, {@link
- * ModelRegistryIngest}, {@link WorkerRegistryIngest}) with the step's context ({@link Step});
- * every row is an insert tagged with its block, so a reorg is undone by deleting what lies above
- * the common ancestor ({@link #TABLES}).
+ * Turns the logs of a range of blocks into rows of the indexer's schema, in chain order, inside the
+ * caller's transaction. Each log goes to its contract's ingest ({@link HubIngest}, {@link
+ * ModelRegistryIngest}, {@link WorkerRegistryIngest}) with the step's context ({@link Step}); every
+ * row is an insert tagged with its block, so a reorg is undone by deleting what lies above the
+ * common ancestor ({@link #TABLES}).
  *
  * <p>Not thread-safe: one follower applies steps one after the other.
  */
@@ -32,7 +32,10 @@ public final class Ingest {
   public static final List<String> TABLES = IngestStore.TABLES;
 
   private static final Set<String> OUTCOME_TOPICS =
-      Set.of(HubEvents.SETTLED_TOPIC, EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT), EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
+      Set.of(
+          HubEvents.SETTLED_TOPIC,
+          EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT),
+          EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
 
   private final HubIngest hub;
   private final ModelRegistryIngest modelRegistry;
@@ -68,9 +71,17 @@ public final class Ingest {
     }
   }
 
-  /** Applies {@code logs} with rows going to {@code sink} and facts of earlier steps read from {@code reads}. */
+  /**
+   * Applies {@code logs} with rows going to {@code sink} and facts of earlier steps read from
+   * {@code reads}.
+   */
   void apply(RowSink sink, IndexReads reads, List<Log> logs) throws SQLException {
-    Step step = new Step(new IngestStore(sink), reads, known, new HashMap<>(reads.requests(outcomeRequests(logs))));
+    Step step =
+        new Step(
+            new IngestStore(sink),
+            reads,
+            known,
+            new HashMap<>(reads.requests(outcomeRequests(logs))));
     recovery.prepare(step, logs);
     for (Log l : logs) {
       if (l.isRemoved() || l.getTopics().isEmpty()) {
@@ -78,8 +89,11 @@ public final class Ingest {
       }
       String address = ContractIngest.lower(l.getAddress());
       ContractIngest contract =
-          address.equals(hub.address()) ? hub
-              : address.equals(modelRegistry.address()) ? modelRegistry : address.equals(workerRegistry.address()) ? workerRegistry : null;
+          address.equals(hub.address())
+              ? hub
+              : address.equals(modelRegistry.address())
+                  ? modelRegistry
+                  : address.equals(workerRegistry.address()) ? workerRegistry : null;
       if (contract != null) {
         contract.apply(step, l);
       }
@@ -96,7 +110,9 @@ public final class Ingest {
   private Set<Long> outcomeRequests(List<Log> logs) {
     Set<Long> ids = new HashSet<>();
     for (Log l : logs) {
-      if (l.getTopics().size() > 1 && OUTCOME_TOPICS.contains(l.getTopics().get(0)) && l.getAddress().equalsIgnoreCase(hub.address())) {
+      if (l.getTopics().size() > 1
+          && OUTCOME_TOPICS.contains(l.getTopics().get(0))
+          && l.getAddress().equalsIgnoreCase(hub.address())) {
         ids.add(new BigInteger(l.getTopics().get(1).substring(2), 16).longValueExact());
       }
     }

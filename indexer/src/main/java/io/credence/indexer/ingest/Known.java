@@ -7,9 +7,9 @@ import java.util.Map;
 
 /**
  * What earlier steps stored that later steps need again, read once: models (hash, quorum,
- * contributors), the operator of each worker key, the split in force. It only ever holds
- * committed facts or facts of the step in progress, so {@link #forget} after a rewind or a failed
- * step (whose rows were rolled back) is all it takes to stay true.
+ * contributors), the operator of each worker key, the split in force. It only ever holds committed
+ * facts or facts of the step in progress, so {@link #forget} after a rewind or a failed step (whose
+ * rows were rolled back) is all it takes to stay true.
  */
 final class Known {
   final Map<Long, IndexReads.Model> models = new HashMap<>();

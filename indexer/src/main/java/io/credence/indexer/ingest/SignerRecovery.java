@@ -20,19 +20,24 @@ import org.web3j.protocol.core.methods.response.BaseEventResponse;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Recovering a signer is the costliest part of indexing (two elliptic-curve multiplications,
- * ~50 µs with libsecp256k1): a step's requests and settlements are decoded, and its settlements'
- * signers recovered, on all cores before its rows are written. A settlement whose model or
- * request is not known yet is recovered when its row is written ({@link #signers}).
+ * Recovering a signer is the costliest part of indexing (two elliptic-curve multiplications, ~50 µs
+ * with libsecp256k1): a step's requests and settlements are decoded, and its settlements' signers
+ * recovered, on all cores before its rows are written. A settlement whose model or request is not
+ * known yet is recovered when its row is written ({@link #signers}).
  */
 final class SignerRecovery {
-  private static final String MODEL_REGISTERED_TOPIC = EventEncoder.encode(ModelRegistry.MODELREGISTERED_EVENT);
+  private static final String MODEL_REGISTERED_TOPIC =
+      EventEncoder.encode(ModelRegistry.MODELREGISTERED_EVENT);
 
   /** A settlement's output hash and its signers, in proof order. */
   record Signed(byte[] outputHash, String[] signers) {}
 
   /** A settlement whose signers are to be recovered, with the model hash they signed over. */
-  private record Job(Log log, InferenceHub.InferenceSettledEventResponse event, IndexReads.Request request, byte[] modelHash) {}
+  private record Job(
+      Log log,
+      InferenceHub.InferenceSettledEventResponse event,
+      IndexReads.Request request,
+      byte[] modelHash) {}
 
   private final String hub;
   private final String modelRegistry;
@@ -50,14 +55,17 @@ final class SignerRecovery {
     String settledTopic = HubEvents.SETTLED_TOPIC;
     List<BaseEventResponse> events =
         logs.parallelStream()
-            .map(
-                l -> {
-                  if (l.isRemoved() || l.getTopics().isEmpty() || !l.getAddress().equalsIgnoreCase(hub)) {
-                    return null;
-                  }
-                  String topic = l.getTopics().get(0);
-                  return topic.equals(requestedTopic) ? HubEvents.requested(l) : topic.equals(settledTopic) ? (BaseEventResponse) HubEvents.settled(l) : null;
-                })
+            .map(l -> {
+              if (l.isRemoved()
+                  || l.getTopics().isEmpty()
+                  || !l.getAddress().equalsIgnoreCase(hub)) {
+                return null;
+              }
+              String topic = l.getTopics().get(0);
+              return topic.equals(requestedTopic)
+                  ? HubEvents.requested(l)
+                  : topic.equals(settledTopic) ? (BaseEventResponse) HubEvents.settled(l) : null;
+            })
             .toList();
     for (int i = 0; i < logs.size(); i++) {
       if (events.get(i) != null) {
@@ -93,23 +101,35 @@ final class SignerRecovery {
         }
       }
     }
-    List<Signed> signed = jobs.parallelStream().map(j -> signers(j.event(), j.request(), j.modelHash())).toList();
+    List<Signed> signed =
+        jobs.parallelStream().map(j -> signers(j.event(), j.request(), j.modelHash())).toList();
     for (int i = 0; i < jobs.size(); i++) {
       step.recovered.put(jobs.get(i).log(), signed.get(i));
     }
   }
 
   /** The output hash of a settlement, and its signers from its proofs, in order. */
-  Signed signers(InferenceHub.InferenceSettledEventResponse e, IndexReads.Request r, byte[] modelHash) {
+  Signed signers(
+      InferenceHub.InferenceSettledEventResponse e, IndexReads.Request r, byte[] modelHash) {
     byte[] outputHash = Hashes.keccak256(e.output);
     String[] out = new String[ReceiptProofs.count(e.proofs)];
     for (int k = 0; k < out.length; k++) {
       long executedAt = ReceiptProofs.executedAt(e.proofs, k);
-      byte[] digest = new InferenceReceipt(e.requestId, modelHash, r.inputHash(), outputHash, executedAt).digest(domain);
+      byte[] digest =
+          new InferenceReceipt(e.requestId, modelHash, r.inputHash(), outputHash, executedAt)
+              .digest(domain);
       try {
-        out[k] = ContractIngest.lower(ReceiptSigner.recover(digest, ReceiptProofs.signature(e.proofs, k)));
+        out[k] =
+            ContractIngest.lower(
+                ReceiptSigner.recover(digest, ReceiptProofs.signature(e.proofs, k)));
       } catch (SignatureException ex) {
-        throw new IllegalStateException("request " + e.requestId + ": proof " + k + " does not recover, though the hub accepted it", ex);
+        throw new IllegalStateException(
+            "request "
+                + e.requestId
+                + ": proof "
+                + k
+                + " does not recover, though the hub accepted it",
+            ex);
       }
     }
     return new Signed(outputHash, out);

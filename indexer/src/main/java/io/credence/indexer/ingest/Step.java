@@ -11,10 +11,10 @@ import java.util.Map;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * The context of one step (one committed range of logs): where its rows go, what it reads back,
- * the requests its outcomes refer to, the events decoded and the signers recovered up front, the
- * log at hand and the block's summed credits. Made for a step and dropped after it, so nothing of
- * a step outlives it except what {@link Known} keeps of committed facts.
+ * The context of one step (one committed range of logs): where its rows go, what it reads back, the
+ * requests its outcomes refer to, the events decoded and the signers recovered up front, the log at
+ * hand and the block's summed credits. Made for a step and dropped after it, so nothing of a step
+ * outlives it except what {@link Known} keeps of committed facts.
  *
  * <p>Confined to the thread that applies the step.
  */
@@ -22,10 +22,13 @@ final class Step {
   final IngestStore store;
   private final IndexReads reads;
   private final Known known;
+
   /** Requests of this step and the earlier ones its outcomes refer to, by id. */
   final Map<Long, IndexReads.Request> requests;
+
   /** Requests and settlements of this step, decoded once (on all cores). */
   final Map<Log, Object> decoded = new IdentityHashMap<>();
+
   /** Signers of this step's settlements, recovered in parallel before the rows are written. */
   final Map<Log, SignerRecovery.Signed> recovered = new IdentityHashMap<>();
 
@@ -43,7 +46,11 @@ final class Step {
   /** Makes {@code l} the log at hand: its rows carry its block, index and transaction. */
   void begin(Log l) {
     // parsed once: every row of the log carries them
-    at = new LogPosition(LogFollower.quantity(l.getBlockNumberRaw()), Math.toIntExact(LogFollower.quantity(l.getLogIndexRaw())), l.getTransactionHash());
+    at =
+        new LogPosition(
+            LogFollower.quantity(l.getBlockNumberRaw()),
+            Math.toIntExact(LogFollower.quantity(l.getLogIndexRaw())),
+            l.getTransactionHash());
     seq = 0;
   }
 
@@ -77,7 +84,10 @@ final class Step {
   IndexReads.Request request(long id) {
     IndexReads.Request r = requests.get(id);
     if (r == null) {
-      throw new IllegalStateException("request " + id + " has an outcome but was never requested on this hub (start block too late?)");
+      throw new IllegalStateException(
+          "request "
+              + id
+              + " has an outcome but was never requested on this hub (start block too late?)");
     }
     return r;
   }
@@ -95,7 +105,9 @@ final class Step {
   }
 
   IndexReads.Model model(long id) throws SQLException {
-    return knownModel(id).orElseThrow(() -> new IllegalStateException("model " + id + " is not indexed (start block too late?)"));
+    return knownModel(id)
+        .orElseThrow(() ->
+            new IllegalStateException("model " + id + " is not indexed (start block too late?)"));
   }
 
   /** Remembers a model this step registers. */
@@ -105,7 +117,12 @@ final class Step {
 
   FeeSplit split() throws SQLException {
     if (known.split == null) {
-      known.split = reads.split().orElseThrow(() -> new IllegalStateException("no SplitChanged indexed before a settlement (start block too late?)"));
+      known.split =
+          reads
+              .split()
+              .orElseThrow(() ->
+                  new IllegalStateException(
+                      "no SplitChanged indexed before a settlement (start block too late?)"));
     }
     return known.split;
   }
@@ -117,7 +134,12 @@ final class Step {
   String operator(String signer) throws SQLException {
     String o = known.operators.get(signer);
     if (o == null) {
-      o = reads.operator(signer).orElseThrow(() -> new IllegalStateException("worker " + signer + " is not indexed (start block too late?)"));
+      o =
+          reads
+              .operator(signer)
+              .orElseThrow(() ->
+                  new IllegalStateException(
+                      "worker " + signer + " is not indexed (start block too late?)"));
       known.operators.put(signer, o);
     }
     return o;

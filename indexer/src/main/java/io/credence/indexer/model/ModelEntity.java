@@ -8,7 +8,10 @@ import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import org.hibernate.annotations.Immutable;
 
-/** A registered model as registered (later changes are in model_change). Read-only: the follower writes. */
+/**
+ * A registered model as registered (later changes are in model_change). Read-only: the follower
+ * writes.
+ */
 @Entity
 @Table(name = "model")
 @Immutable

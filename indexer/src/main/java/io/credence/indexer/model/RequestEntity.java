@@ -44,7 +44,11 @@ public class RequestEntity extends PanacheEntityBase {
   public String txHash;
 
   @OneToOne(optional = true)
-  @JoinColumn(name = "request_id", referencedColumnName = "request_id", insertable = false, updatable = false)
+  @JoinColumn(
+      name = "request_id",
+      referencedColumnName = "request_id",
+      insertable = false,
+      updatable = false)
   public OutcomeEntity outcome;
 
   /** Pending until an outcome is indexed, then the outcome's kind. */

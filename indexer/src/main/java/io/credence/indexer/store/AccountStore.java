@@ -61,15 +61,18 @@ public class AccountStore {
 
   private static AccountView view(Connection c, String account) throws SQLException {
     Map<String, BigInteger> earned = new LinkedHashMap<>();
-    for (String k : List.of("worker", "author", "data", "other", "refund", "slashReward", "protocol")) {
+    for (String k :
+        List.of("worker", "author", "data", "other", "refund", "slashReward", "protocol")) {
       earned.put(k, BigInteger.ZERO);
     }
     BigInteger balance = BigInteger.ZERO;
     BigInteger claimed = BigInteger.ZERO;
     for (Object[] row :
         Jdbc.query(
-            c, "SELECT kind, role, sum(amount) AS amount FROM ledger WHERE account = ? GROUP BY kind, role",
-            rs -> new Object[] {rs.getString(1), rs.getObject(2), Jdbc.wei(rs, "amount")}, account)) {
+            c,
+            "SELECT kind, role, sum(amount) AS amount FROM ledger WHERE account = ? GROUP BY kind, role",
+            rs -> new Object[] {rs.getString(1), rs.getObject(2), Jdbc.wei(rs, "amount")},
+            account)) {
       String kind = (String) row[0];
       BigInteger amount = (BigInteger) row[2];
       balance = balance.add(amount);
@@ -85,7 +88,12 @@ public class AccountStore {
     }
     List<Pending> pending = new ArrayList<>();
     BigInteger pendingTotal = BigInteger.ZERO;
-    for (long modelId : Jdbc.query(c, "SELECT DISTINCT model_id FROM contributor WHERE account = ? ORDER BY model_id", rs -> rs.getLong(1), account)) {
+    for (long modelId :
+        Jdbc.query(
+            c,
+            "SELECT DISTINCT model_id FROM contributor WHERE account = ? ORDER BY model_id",
+            rs -> rs.getLong(1),
+            account)) {
       BigInteger pool = pool(c, modelId);
       if (pool.signum() == 0) {
         continue;
@@ -103,24 +111,41 @@ public class AccountStore {
     }
     BigInteger accrued = BigInteger.ZERO;
     if (account.equals(treasury(c))) {
-      accrued = Jdbc.one(c, "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger", rs -> Jdbc.wei(rs, "amount")).orElseThrow();
+      accrued =
+          Jdbc.one(
+                  c,
+                  "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger",
+                  rs -> Jdbc.wei(rs, "amount"))
+              .orElseThrow();
       earned.merge("protocol", accrued, BigInteger::add);
     }
     Map<String, String> earnedOut = new LinkedHashMap<>();
     earned.forEach((k, v) -> earnedOut.put(k, v.toString()));
     return new AccountView(
-        account, earnedOut, claimed.toString(), balance.toString(), pending, accrued.toString(),
+        account,
+        earnedOut,
+        claimed.toString(),
+        balance.toString(),
+        pending,
+        accrued.toString(),
         balance.add(pendingTotal).add(accrued).toString());
   }
 
   /** What a model's pool holds now: its settlements' pool parts less its distributions. */
   static BigInteger pool(Connection c, long modelId) throws SQLException {
-    return Jdbc.one(c, "SELECT COALESCE(sum(amount), 0) AS amount FROM pool_ledger WHERE model_id = ?", rs -> Jdbc.wei(rs, "amount"), modelId)
+    return Jdbc.one(
+            c,
+            "SELECT COALESCE(sum(amount), 0) AS amount FROM pool_ledger WHERE model_id = ?",
+            rs -> Jdbc.wei(rs, "amount"),
+            modelId)
         .orElseThrow();
   }
 
   static String treasury(Connection c) throws SQLException {
-    return Jdbc.one(c, "SELECT treasury FROM treasury_change ORDER BY block_number DESC, log_index DESC LIMIT 1", rs -> rs.getString(1))
+    return Jdbc.one(
+            c,
+            "SELECT treasury FROM treasury_change ORDER BY block_number DESC, log_index DESC LIMIT 1",
+            rs -> rs.getString(1))
         .orElse(null);
   }
 }

@@ -21,9 +21,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Models, datasets, workers and network statistics as the explorer reads them: the registered
- * rows through their Panache entities, what is summed or counted over the ledgers in SQL. Amounts
- * are wei as decimal strings.
+ * Models, datasets, workers and network statistics as the explorer reads them: the registered rows
+ * through their Panache entities, what is summed or counted over the ledgers in SQL. Amounts are
+ * wei as decimal strings.
  */
 @ApplicationScoped
 public class CatalogStore {
@@ -43,7 +43,17 @@ public class CatalogStore {
    * @param fee current fee in wei
    * @param predecessor the model this is a new version of, if any
    */
-  public record ModelSummary(long modelId, String owner, String sha256, String uri, String fee, int quorum, boolean retired, Long predecessor, long block, String tx) {}
+  public record ModelSummary(
+      long modelId,
+      String owner,
+      String sha256,
+      String uri,
+      String fee,
+      int quorum,
+      boolean retired,
+      Long predecessor,
+      long block,
+      String tx) {}
 
   public record ModelContributor(String account, String role, int shareBps, String dataset) {}
 
@@ -54,20 +64,33 @@ public class CatalogStore {
    * What a model's settled requests paid, in total and to each role: protocol, workers,
    * contributors (the model's pool), and of that, by contributor role (distributed or pending).
    */
-  public record Earnings(String fees, String protocol, String workers, String contributors, Map<String, String> byRole) {}
+  public record Earnings(
+      String fees,
+      String protocol,
+      String workers,
+      String contributors,
+      Map<String, String> byRole) {}
 
-  public record ModelView(ModelSummary model, List<ModelContributor> contributors, Served requests, Earnings earnings, String pendingPool) {}
+  public record ModelView(
+      ModelSummary model,
+      List<ModelContributor> contributors,
+      Served requests,
+      Earnings earnings,
+      String pendingPool) {}
 
   /** Models with ids above {@code after}, by id. */
   public List<ModelSummary> models(long after, int limit) {
-    List<ModelEntity> found = ModelEntity.find("modelId > ?1", Sort.by("modelId"), after).page(0, limit).list();
-    return Jdbc.tx(dataSource, c -> {
-      List<ModelSummary> out = new ArrayList<>();
-      for (ModelEntity m : found) {
-        out.add(summary(c, m));
-      }
-      return out;
-    });
+    List<ModelEntity> found =
+        ModelEntity.find("modelId > ?1", Sort.by("modelId"), after).page(0, limit).list();
+    return Jdbc.tx(
+        dataSource,
+        c -> {
+          List<ModelSummary> out = new ArrayList<>();
+          for (ModelEntity m : found) {
+            out.add(summary(c, m));
+          }
+          return out;
+        });
   }
 
   public Optional<ModelView> model(long modelId) {
@@ -76,70 +99,112 @@ public class CatalogStore {
       return Optional.empty();
     }
     ModelEntity m = entity.get();
-    return Optional.of(Jdbc.tx(
-        dataSource,
-        c -> {
-          List<ModelContributor> contributors =
-              Jdbc.query(
-                  c, "SELECT account, role, share_bps, dataset FROM contributor WHERE model_id = ? ORDER BY idx",
-                  rs -> new ModelContributor(rs.getString(1), AccountStore.ROLES.get(rs.getInt(2)), rs.getInt(3), RequestStore.hex(rs.getBytes(4))),
-                  modelId);
-          Served served =
-              Jdbc.one(
+    return Optional.of(
+        Jdbc.tx(
+            dataSource,
+            c -> {
+              List<ModelContributor> contributors =
+                  Jdbc.query(
                       c,
-                      """
-                      SELECT count(*), count(*) FILTER (WHERE o.kind = 'SETTLED'), count(*) FILTER (WHERE o.kind = 'FAILED'),
-                             count(*) FILTER (WHERE o.kind = 'EXPIRED'), count(*) FILTER (WHERE o.kind IS NULL)
-                      FROM request r LEFT JOIN outcome o ON o.request_id = r.request_id WHERE r.model_id = ?
-                      """,
-                      rs -> new Served(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)), modelId)
-                  .orElseThrow();
-          BigInteger[] sums =
-              Jdbc.one(
+                      "SELECT account, role, share_bps, dataset FROM contributor WHERE model_id = ? ORDER BY idx",
+                      rs ->
+                          new ModelContributor(
+                              rs.getString(1),
+                              AccountStore.ROLES.get(rs.getInt(2)),
+                              rs.getInt(3),
+                              RequestStore.hex(rs.getBytes(4))),
+                      modelId);
+              Served served =
+                  Jdbc.one(
+                          c,
+                          """
+                          SELECT count(*), count(*) FILTER (WHERE o.kind = 'SETTLED'), count(*) FILTER (WHERE o.kind = 'FAILED'),
+                                 count(*) FILTER (WHERE o.kind = 'EXPIRED'), count(*) FILTER (WHERE o.kind IS NULL)
+                          FROM request r LEFT JOIN outcome o ON o.request_id = r.request_id WHERE r.model_id = ?
+                          """,
+                          rs ->
+                              new Served(
+                                  rs.getLong(1),
+                                  rs.getLong(2),
+                                  rs.getLong(3),
+                                  rs.getLong(4),
+                                  rs.getLong(5)),
+                          modelId)
+                      .orElseThrow();
+              BigInteger[] sums =
+                  Jdbc.one(
+                          c,
+                          """
+                          SELECT COALESCE(sum(r.fee), 0) AS fees, COALESCE(sum(o.protocol_part), 0) AS protocol,
+                                 COALESCE(sum(o.worker_each * m.quorum), 0) AS workers, COALESCE(sum(o.pool_part), 0) AS pool
+                          FROM outcome o JOIN request r ON r.request_id = o.request_id JOIN model m ON m.model_id = r.model_id
+                          WHERE o.kind = 'SETTLED' AND r.model_id = ?
+                          """,
+                          rs ->
+                              new BigInteger[] {
+                                Jdbc.wei(rs, "fees"),
+                                Jdbc.wei(rs, "protocol"),
+                                Jdbc.wei(rs, "workers"),
+                                Jdbc.wei(rs, "pool")
+                              },
+                          modelId)
+                      .orElseThrow();
+              Map<String, BigInteger> byRole = new LinkedHashMap<>();
+              for (String role : List.of("author", "data", "other")) {
+                byRole.put(role, BigInteger.ZERO);
+              }
+              for (Object[] row :
+                  Jdbc.query(
                       c,
-                      """
-                      SELECT COALESCE(sum(r.fee), 0) AS fees, COALESCE(sum(o.protocol_part), 0) AS protocol,
-                             COALESCE(sum(o.worker_each * m.quorum), 0) AS workers, COALESCE(sum(o.pool_part), 0) AS pool
-                      FROM outcome o JOIN request r ON r.request_id = o.request_id JOIN model m ON m.model_id = r.model_id
-                      WHERE o.kind = 'SETTLED' AND r.model_id = ?
-                      """,
-                      rs -> new BigInteger[] {Jdbc.wei(rs, "fees"), Jdbc.wei(rs, "protocol"), Jdbc.wei(rs, "workers"), Jdbc.wei(rs, "pool")}, modelId)
-                  .orElseThrow();
-          Map<String, BigInteger> byRole = new LinkedHashMap<>();
-          for (String role : List.of("author", "data", "other")) {
-            byRole.put(role, BigInteger.ZERO);
-          }
-          for (Object[] row :
-              Jdbc.query(
-                  c, "SELECT role, sum(amount) AS amount FROM ledger WHERE kind = 'SHARE' AND model_id = ? GROUP BY role",
-                  rs -> new Object[] {rs.getInt(1), Jdbc.wei(rs, "amount")}, modelId)) {
-            byRole.merge(AccountStore.ROLES.get((Integer) row[0]), (BigInteger) row[1], BigInteger::add);
-          }
-          BigInteger pool = AccountStore.pool(c, modelId);
-          List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
-          BigInteger[] shares = PoolShares.divide(pool, list);
-          for (int j = 0; j < shares.length; j++) {
-            byRole.merge(AccountStore.ROLES.get(list.get(j).role()), shares[j], BigInteger::add);
-          }
-          Map<String, String> roles = new LinkedHashMap<>();
-          byRole.forEach((k, v) -> roles.put(k, v.toString()));
-          return new ModelView(
-              summary(c, m), contributors, served,
-              new Earnings(sums[0].toString(), sums[1].toString(), sums[2].toString(), sums[3].toString(), roles), pool.toString());
-        }));
+                      "SELECT role, sum(amount) AS amount FROM ledger WHERE kind = 'SHARE' AND model_id = ? GROUP BY role",
+                      rs -> new Object[] {rs.getInt(1), Jdbc.wei(rs, "amount")},
+                      modelId)) {
+                byRole.merge(
+                    AccountStore.ROLES.get((Integer) row[0]), (BigInteger) row[1], BigInteger::add);
+              }
+              BigInteger pool = AccountStore.pool(c, modelId);
+              List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
+              BigInteger[] shares = PoolShares.divide(pool, list);
+              for (int j = 0; j < shares.length; j++) {
+                byRole.merge(
+                    AccountStore.ROLES.get(list.get(j).role()), shares[j], BigInteger::add);
+              }
+              Map<String, String> roles = new LinkedHashMap<>();
+              byRole.forEach((k, v) -> roles.put(k, v.toString()));
+              return new ModelView(
+                  summary(c, m),
+                  contributors,
+                  served,
+                  new Earnings(
+                      sums[0].toString(),
+                      sums[1].toString(),
+                      sums[2].toString(),
+                      sums[3].toString(),
+                      roles),
+                  pool.toString());
+            }));
   }
 
   private static ModelSummary summary(Connection c, ModelEntity m) throws SQLException {
     Map<String, String> latest = new LinkedHashMap<>();
     for (String[] ch :
         Jdbc.query(
-            c, "SELECT kind, value FROM model_change WHERE model_id = ? ORDER BY block_number, log_index",
-            rs -> new String[] {rs.getString(1), rs.getString(2)}, m.modelId)) {
+            c,
+            "SELECT kind, value FROM model_change WHERE model_id = ? ORDER BY block_number, log_index",
+            rs -> new String[] {rs.getString(1), rs.getString(2)},
+            m.modelId)) {
       latest.put(ch[0], ch[1]);
     }
     return new ModelSummary(
-        m.modelId, latest.getOrDefault("OWNER", m.owner), Hashes.hex(m.sha256), m.uri, latest.getOrDefault("FEE", m.fee.toBigInteger().toString()),
-        m.quorum, latest.containsKey("RETIRED"), latest.containsKey("VERSION_OF") ? Long.valueOf(latest.get("VERSION_OF")) : null, m.blockNumber,
+        m.modelId,
+        latest.getOrDefault("OWNER", m.owner),
+        Hashes.hex(m.sha256),
+        m.uri,
+        latest.getOrDefault("FEE", m.fee.toBigInteger().toString()),
+        m.quorum,
+        latest.containsKey("RETIRED"),
+        latest.containsKey("VERSION_OF") ? Long.valueOf(latest.get("VERSION_OF")) : null,
+        m.blockNumber,
         m.txHash);
   }
 
@@ -150,23 +215,36 @@ public class CatalogStore {
 
   public record TrainedModel(long modelId, int shareBps) {}
 
-  /** A dataset, the models that name it, and what its provider earned from them (distributed or pending). */
-  public record DatasetView(DatasetSummary dataset, List<TrainedModel> models, String providerEarnings) {}
+  /**
+   * A dataset, the models that name it, and what its provider earned from them (distributed or
+   * pending).
+   */
+  public record DatasetView(
+      DatasetSummary dataset, List<TrainedModel> models, String providerEarnings) {}
 
   /** Where a dataset lies in registration order: the datasets page's cursor. */
   public record DatasetCursor(long block, int logIndex) {}
 
-  /** Datasets registered after {@code after} (null: from the first), in registration order, each with its cursor. */
+  /**
+   * Datasets registered after {@code after} (null: from the first), in registration order, each
+   * with its cursor.
+   */
   public List<Map.Entry<DatasetSummary, DatasetCursor>> datasets(DatasetCursor after, int limit) {
     List<DatasetEntity> found =
         after == null
             ? DatasetEntity.find("order by blockNumber, logIndex").page(0, limit).list()
             : DatasetEntity.find(
-                    "blockNumber > ?1 or (blockNumber = ?1 and logIndex > ?2) order by blockNumber, logIndex", after.block(), after.logIndex())
+                    "blockNumber > ?1 or (blockNumber = ?1 and logIndex > ?2) order by blockNumber, logIndex",
+                    after.block(),
+                    after.logIndex())
                 .page(0, limit)
                 .list();
     return found.stream()
-        .map(d -> Map.entry(new DatasetSummary(Hashes.hex(d.sha256), d.provider, d.uri, d.blockNumber, d.txHash), new DatasetCursor(d.blockNumber, d.logIndex)))
+        .map(d ->
+            Map.entry(
+                new DatasetSummary(
+                    Hashes.hex(d.sha256), d.provider, d.uri, d.blockNumber, d.txHash),
+                new DatasetCursor(d.blockNumber, d.logIndex)))
         .toList();
   }
 
@@ -176,31 +254,41 @@ public class CatalogStore {
       return Optional.empty();
     }
     DatasetEntity d = entity.get();
-    return Optional.of(Jdbc.tx(
-        dataSource,
-        c -> {
-          List<TrainedModel> models =
-              Jdbc.query(
-                  c, "SELECT model_id, share_bps FROM contributor WHERE dataset = ? ORDER BY model_id",
-                  rs -> new TrainedModel(rs.getLong(1), rs.getInt(2)), (Object) hash);
-          BigInteger earned = BigInteger.ZERO;
-          for (TrainedModel m : models) {
-            earned =
-                earned.add(
-                    Jdbc.one(
-                            c, "SELECT COALESCE(sum(amount), 0) AS amount FROM ledger WHERE kind = 'SHARE' AND account = ? AND model_id = ?",
-                            rs -> Jdbc.wei(rs, "amount"), d.provider, m.modelId())
-                        .orElseThrow());
-            List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, m.modelId());
-            BigInteger[] shares = PoolShares.divide(AccountStore.pool(c, m.modelId()), list);
-            for (int j = 0; j < shares.length; j++) {
-              if (list.get(j).account().equals(d.provider)) {
-                earned = earned.add(shares[j]);
+    return Optional.of(
+        Jdbc.tx(
+            dataSource,
+            c -> {
+              List<TrainedModel> models =
+                  Jdbc.query(
+                      c,
+                      "SELECT model_id, share_bps FROM contributor WHERE dataset = ? ORDER BY model_id",
+                      rs -> new TrainedModel(rs.getLong(1), rs.getInt(2)),
+                      (Object) hash);
+              BigInteger earned = BigInteger.ZERO;
+              for (TrainedModel m : models) {
+                earned =
+                    earned.add(
+                        Jdbc.one(
+                                c,
+                                "SELECT COALESCE(sum(amount), 0) AS amount FROM ledger WHERE kind = 'SHARE' AND account = ? AND model_id = ?",
+                                rs -> Jdbc.wei(rs, "amount"),
+                                d.provider,
+                                m.modelId())
+                            .orElseThrow());
+                List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, m.modelId());
+                BigInteger[] shares = PoolShares.divide(AccountStore.pool(c, m.modelId()), list);
+                for (int j = 0; j < shares.length; j++) {
+                  if (list.get(j).account().equals(d.provider)) {
+                    earned = earned.add(shares[j]);
+                  }
+                }
               }
-            }
-          }
-          return new DatasetView(new DatasetSummary(Hashes.hex(d.sha256), d.provider, d.uri, d.blockNumber, d.txHash), models, earned.toString());
-        }));
+              return new DatasetView(
+                  new DatasetSummary(
+                      Hashes.hex(d.sha256), d.provider, d.uri, d.blockNumber, d.txHash),
+                  models,
+                  earned.toString());
+            }));
   }
 
   // ------------------------------------------------------------------ workers
@@ -215,18 +303,31 @@ public class CatalogStore {
    * @param failures signed failures (refunds) it signed
    * @param earned worker parts of the receipts it signed (credited to its operator)
    */
-  public record WorkerView(String signer, String operator, String stake, String unbonding, boolean banned, long receipts, long failures, String earned, long block, String tx) {}
+  public record WorkerView(
+      String signer,
+      String operator,
+      String stake,
+      String unbonding,
+      boolean banned,
+      long receipts,
+      long failures,
+      String earned,
+      long block,
+      String tx) {}
 
   /** Worker keys above {@code after} (lower-case; "" from the first), by key. */
   public List<WorkerView> workers(String after, int limit) {
-    List<WorkerEntity> found = WorkerEntity.find("signer > ?1", Sort.by("signer"), after).page(0, limit).list();
-    return Jdbc.tx(dataSource, c -> {
-      List<WorkerView> out = new ArrayList<>();
-      for (WorkerEntity w : found) {
-        out.add(worker(c, w));
-      }
-      return out;
-    });
+    List<WorkerEntity> found =
+        WorkerEntity.find("signer > ?1", Sort.by("signer"), after).page(0, limit).list();
+    return Jdbc.tx(
+        dataSource,
+        c -> {
+          List<WorkerView> out = new ArrayList<>();
+          for (WorkerEntity w : found) {
+            out.add(worker(c, w));
+          }
+          return out;
+        });
   }
 
   public Optional<WorkerView> worker(String signer) {
@@ -240,8 +341,10 @@ public class CatalogStore {
     boolean banned = false;
     for (Object[] e :
         Jdbc.query(
-            c, "SELECT kind, amount, stake FROM stake_event WHERE signer = ? ORDER BY block_number, log_index",
-            rs -> new Object[] {rs.getString(1), Jdbc.wei(rs, "amount"), Jdbc.wei(rs, "stake")}, w.signer)) {
+            c,
+            "SELECT kind, amount, stake FROM stake_event WHERE signer = ? ORDER BY block_number, log_index",
+            rs -> new Object[] {rs.getString(1), Jdbc.wei(rs, "amount"), Jdbc.wei(rs, "stake")},
+            w.signer)) {
       switch ((String) e[0]) {
         case "UNBONDING" -> {
           unbonding = unbonding.add((BigInteger) e[1]);
@@ -264,10 +367,19 @@ public class CatalogStore {
                        COALESCE(sum(o.worker_each) FILTER (WHERE o.kind = 'SETTLED'), 0) AS earned
                 FROM outcome_signer s JOIN outcome o ON o.request_id = s.request_id WHERE s.signer = ?
                 """,
-                rs -> new Object[] {rs.getLong(1), rs.getLong(2), Jdbc.wei(rs, "earned")}, w.signer)
+                rs -> new Object[] {rs.getLong(1), rs.getLong(2), Jdbc.wei(rs, "earned")},
+                w.signer)
             .orElseThrow();
     return new WorkerView(
-        w.signer, w.operator, stake.toString(), unbonding.toString(), banned, (long) served[0], (long) served[1], served[2].toString(), w.blockNumber,
+        w.signer,
+        w.operator,
+        stake.toString(),
+        unbonding.toString(),
+        banned,
+        (long) served[0],
+        (long) served[1],
+        served[2].toString(),
+        w.blockNumber,
         w.txHash);
   }
 
@@ -281,7 +393,14 @@ public class CatalogStore {
    * @param claimed paid out by all claims
    * @param indexedBlock the last block indexed
    */
-  public record Stats(long models, long datasets, long workers, Map<RequestState, Long> requests, String fees, String claimed, long indexedBlock) {}
+  public record Stats(
+      long models,
+      long datasets,
+      long workers,
+      Map<RequestState, Long> requests,
+      String fees,
+      String claimed,
+      long indexedBlock) {}
 
   public Stats stats() {
     return Jdbc.tx(
@@ -289,7 +408,8 @@ public class CatalogStore {
         c -> {
           long[] counts =
               Jdbc.one(
-                      c, "SELECT (SELECT count(*) FROM model), (SELECT count(*) FROM dataset), (SELECT count(*) FROM worker)",
+                      c,
+                      "SELECT (SELECT count(*) FROM model), (SELECT count(*) FROM dataset), (SELECT count(*) FROM worker)",
                       rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
                   .orElseThrow();
           Map<RequestState, Long> byState = new LinkedHashMap<>();
@@ -298,14 +418,26 @@ public class CatalogStore {
           }
           for (Object[] row :
               Jdbc.query(
-                  c, "SELECT COALESCE(o.kind, 'PENDING'), count(*) FROM request r LEFT JOIN outcome o ON o.request_id = r.request_id GROUP BY 1",
+                  c,
+                  "SELECT COALESCE(o.kind, 'PENDING'), count(*) FROM request r LEFT JOIN outcome o ON o.request_id = r.request_id GROUP BY 1",
                   rs -> new Object[] {RequestState.valueOf(rs.getString(1)), rs.getLong(2)})) {
             byState.put((RequestState) row[0], (Long) row[1]);
           }
-          BigInteger fees = Jdbc.one(c, "SELECT COALESCE(sum(fee), 0) AS v FROM request", rs -> Jdbc.wei(rs, "v")).orElseThrow();
-          BigInteger claimed = Jdbc.one(c, "SELECT COALESCE(sum(amount), 0) AS v FROM claim", rs -> Jdbc.wei(rs, "v")).orElseThrow();
-          long block = Jdbc.one(c, "SELECT COALESCE(max(block_number), -1) FROM checkpoint", rs -> rs.getLong(1)).orElseThrow();
-          return new Stats(counts[0], counts[1], counts[2], byState, fees.toString(), claimed.toString(), block);
+          BigInteger fees =
+              Jdbc.one(c, "SELECT COALESCE(sum(fee), 0) AS v FROM request", rs -> Jdbc.wei(rs, "v"))
+                  .orElseThrow();
+          BigInteger claimed =
+              Jdbc.one(
+                      c, "SELECT COALESCE(sum(amount), 0) AS v FROM claim", rs -> Jdbc.wei(rs, "v"))
+                  .orElseThrow();
+          long block =
+              Jdbc.one(
+                      c,
+                      "SELECT COALESCE(max(block_number), -1) FROM checkpoint",
+                      rs -> rs.getLong(1))
+                  .orElseThrow();
+          return new Stats(
+              counts[0], counts[1], counts[2], byState, fees.toString(), claimed.toString(), block);
         });
   }
 }

@@ -4,16 +4,32 @@ import java.math.BigInteger;
 import java.util.List;
 
 /**
- * Every row ingestion writes, one method per kind of row: the indexer's schema (db/migration)
- * seen from the ingest side. Rows go to a {@link RowSink} (COPY at the step's end); each carries
- * its log's block, so a reorg deletes it with {@link #TABLES}.
+ * Every row ingestion writes, one method per kind of row: the indexer's schema (db/migration) seen
+ * from the ingest side. Rows go to a {@link RowSink} (COPY at the step's end); each carries its
+ * log's block, so a reorg deletes it with {@link #TABLES}.
  */
 public final class IngestStore {
   /** Every table with rows tagged by block_number, in the order a rewind deletes them. */
   public static final List<String> TABLES =
       List.of(
-          "split_change", "treasury_change", "dataset", "model", "model_change", "contributor", "worker", "stake_event", "request",
-          "outcome", "outcome_signer", "request_note", "ledger", "pool_ledger", "protocol_ledger", "claim", "setting_change", "checkpoint");
+          "split_change",
+          "treasury_change",
+          "dataset",
+          "model",
+          "model_change",
+          "contributor",
+          "worker",
+          "stake_event",
+          "request",
+          "outcome",
+          "outcome_signer",
+          "request_note",
+          "ledger",
+          "pool_ledger",
+          "protocol_ledger",
+          "claim",
+          "setting_change",
+          "checkpoint");
 
   private final RowSink rows;
 
@@ -24,7 +40,15 @@ public final class IngestStore {
   // ------------------------------------------------------------------ hub: requests and outcomes
 
   public void request(
-      LogPosition at, long id, long modelId, String requester, byte[] inputHash, BigInteger fee, long deadline, String callback, long callbackGas,
+      LogPosition at,
+      long id,
+      long modelId,
+      String requester,
+      byte[] inputHash,
+      BigInteger fee,
+      long deadline,
+      String callback,
+      long callbackGas,
       byte[] input) {
     rows.add(
         """
@@ -32,29 +56,75 @@ public final class IngestStore {
                              log_index, tx_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        id, modelId, requester, inputHash, fee, deadline, callback, callbackGas, input, at.block(), at.index(), at.tx());
+        id,
+        modelId,
+        requester,
+        inputHash,
+        fee,
+        deadline,
+        callback,
+        callbackGas,
+        input,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void settled(
-      LogPosition at, long id, byte[] output, byte[] outputHash, byte[] proofs, BigInteger protocolPart, BigInteger workerEach, BigInteger pool) {
+      LogPosition at,
+      long id,
+      byte[] output,
+      byte[] outputHash,
+      byte[] proofs,
+      BigInteger protocolPart,
+      BigInteger workerEach,
+      BigInteger pool) {
     rows.add(
         """
         INSERT INTO outcome (request_id, kind, output, output_hash, proofs, protocol_part, worker_each, pool_part, block_number,
                              log_index, tx_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        id, "SETTLED", output, outputHash, proofs, protocolPart, workerEach, pool, at.block(), at.index(), at.tx());
+        id,
+        "SETTLED",
+        output,
+        outputHash,
+        proofs,
+        protocolPart,
+        workerEach,
+        pool,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
-  public void receiptSigner(LogPosition at, long id, int k, String signer, String operator, long executedAt, byte[] signature) {
+  public void receiptSigner(
+      LogPosition at,
+      long id,
+      int k,
+      String signer,
+      String operator,
+      long executedAt,
+      byte[] signature) {
     rows.add(
-        "INSERT INTO outcome_signer (request_id, k, signer, operator, executed_at, signature, block_number) VALUES (?, ?, ?, ?, ?, ?, ?)", id,
-        k, signer, operator, executedAt, signature, at.block());
+        "INSERT INTO outcome_signer (request_id, k, signer, operator, executed_at, signature, block_number) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        id,
+        k,
+        signer,
+        operator,
+        executedAt,
+        signature,
+        at.block());
   }
 
   public void failureSigner(LogPosition at, long id, int k, String signer, String operator) {
     rows.add(
-        "INSERT INTO outcome_signer (request_id, k, signer, operator, block_number) VALUES (?, ?, ?, ?, ?)", id, k, signer, operator, at.block());
+        "INSERT INTO outcome_signer (request_id, k, signer, operator, block_number) VALUES (?, ?, ?, ?, ?)",
+        id,
+        k,
+        signer,
+        operator,
+        at.block());
   }
 
   public void failed(LogPosition at, long id, int reason, byte[] detailHash, BigInteger refund) {
@@ -63,114 +133,243 @@ public final class IngestStore {
         INSERT INTO outcome (request_id, kind, reason, detail_hash, refund, block_number, log_index, tx_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        id, "FAILED", reason, detailHash, refund, at.block(), at.index(), at.tx());
+        id,
+        "FAILED",
+        reason,
+        detailHash,
+        refund,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void expired(LogPosition at, long id, BigInteger refund) {
     rows.add(
-        "INSERT INTO outcome (request_id, kind, refund, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", id, "EXPIRED", refund,
-        at.block(), at.index(), at.tx());
+        "INSERT INTO outcome (request_id, kind, refund, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        id,
+        "EXPIRED",
+        refund,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void note(LogPosition at, long requestId, String kind, String detail) {
     rows.add(
-        "INSERT INTO request_note (request_id, kind, detail, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", requestId, kind,
-        detail, at.block(), at.index(), at.tx());
+        "INSERT INTO request_note (request_id, kind, detail, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        requestId,
+        kind,
+        detail,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   // ------------------------------------------------------------------ money
 
   public void splitChange(LogPosition at, int protocolBps, int workerBps) {
     rows.add(
-        "INSERT INTO split_change (block_number, log_index, protocol_bps, worker_bps) VALUES (?, ?, ?, ?)", at.block(), at.index(), protocolBps,
+        "INSERT INTO split_change (block_number, log_index, protocol_bps, worker_bps) VALUES (?, ?, ?, ?)",
+        at.block(),
+        at.index(),
+        protocolBps,
         workerBps);
   }
 
   public void treasuryChange(LogPosition at, String previous, String treasury) {
     rows.add(
-        "INSERT INTO treasury_change (block_number, log_index, previous, treasury) VALUES (?, ?, ?, ?)", at.block(), at.index(), previous,
+        "INSERT INTO treasury_change (block_number, log_index, previous, treasury) VALUES (?, ?, ?, ?)",
+        at.block(),
+        at.index(),
+        previous,
         treasury);
   }
 
   /** A row of an account's ledger; {@code seq} orders the rows of one log. */
-  public void ledger(LogPosition at, int seq, String account, String kind, Integer role, BigInteger amount, Long modelId, Long requestId) {
+  public void ledger(
+      LogPosition at,
+      int seq,
+      String account,
+      String kind,
+      Integer role,
+      BigInteger amount,
+      Long modelId,
+      Long requestId) {
     ledger(at.block(), at.index(), seq, account, kind, role, amount, modelId, requestId);
   }
 
   /** A ledger row of summed worker credits, tagged with the block's first settlement. */
-  public void ledger(long block, int logIndex, int seq, String account, String kind, Integer role, BigInteger amount, Long modelId, Long requestId) {
+  public void ledger(
+      long block,
+      int logIndex,
+      int seq,
+      String account,
+      String kind,
+      Integer role,
+      BigInteger amount,
+      Long modelId,
+      Long requestId) {
     rows.add(
         """
         INSERT INTO ledger (account, kind, role, amount, model_id, request_id, block_number, log_index, seq)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        account, kind, role, amount, modelId, requestId, block, logIndex, seq);
+        account,
+        kind,
+        role,
+        amount,
+        modelId,
+        requestId,
+        block,
+        logIndex,
+        seq);
   }
 
   /** A model pool's credit (summed settlements of a block) or debit (a distribution, negative). */
   public void pool(long block, int logIndex, long modelId, BigInteger amount) {
-    rows.add("INSERT INTO pool_ledger (model_id, amount, block_number, log_index) VALUES (?, ?, ?, ?)", modelId, amount, block, logIndex);
+    rows.add(
+        "INSERT INTO pool_ledger (model_id, amount, block_number, log_index) VALUES (?, ?, ?, ?)",
+        modelId,
+        amount,
+        block,
+        logIndex);
   }
 
   /** The protocol's accrued share: SETTLEMENT and SLASH credit it, COLLECTED debits it. */
   public void protocol(long block, int logIndex, BigInteger amount, String kind) {
-    rows.add("INSERT INTO protocol_ledger (amount, kind, block_number, log_index) VALUES (?, ?, ?, ?)", amount, kind, block, logIndex);
+    rows.add(
+        "INSERT INTO protocol_ledger (amount, kind, block_number, log_index) VALUES (?, ?, ?, ?)",
+        amount,
+        kind,
+        block,
+        logIndex);
   }
 
   public void claim(LogPosition at, String account, String to, BigInteger amount) {
     rows.add(
-        "INSERT INTO claim (account, to_address, amount, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", account, to, amount,
-        at.block(), at.index(), at.tx());
+        "INSERT INTO claim (account, to_address, amount, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        account,
+        to,
+        amount,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   // ------------------------------------------------------------------ models and datasets
 
   public void dataset(LogPosition at, byte[] sha256, String provider, String uri) {
     rows.add(
-        "INSERT INTO dataset (sha256, provider, uri, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", sha256, provider, uri,
-        at.block(), at.index(), at.tx());
+        "INSERT INTO dataset (sha256, provider, uri, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        sha256,
+        provider,
+        uri,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
-  public void model(LogPosition at, long id, String owner, byte[] sha256, String uri, BigInteger fee, int quorum, int contributorCount) {
+  public void model(
+      LogPosition at,
+      long id,
+      String owner,
+      byte[] sha256,
+      String uri,
+      BigInteger fee,
+      int quorum,
+      int contributorCount) {
     rows.add(
         """
         INSERT INTO model (model_id, owner, sha256, uri, fee, quorum, contributor_count, block_number, log_index, tx_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        id, owner, sha256, uri, fee, quorum, contributorCount, at.block(), at.index(), at.tx());
+        id,
+        owner,
+        sha256,
+        uri,
+        fee,
+        quorum,
+        contributorCount,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
-  public void contributor(LogPosition at, long modelId, int index, String account, int role, int shareBps, byte[] dataset) {
+  public void contributor(
+      LogPosition at,
+      long modelId,
+      int index,
+      String account,
+      int role,
+      int shareBps,
+      byte[] dataset) {
     rows.add(
-        "INSERT INTO contributor (model_id, idx, account, role, share_bps, dataset, block_number) VALUES (?, ?, ?, ?, ?, ?, ?)", modelId, index,
-        account, role, shareBps, dataset, at.block());
+        "INSERT INTO contributor (model_id, idx, account, role, share_bps, dataset, block_number) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        modelId,
+        index,
+        account,
+        role,
+        shareBps,
+        dataset,
+        at.block());
   }
 
   public void modelChange(LogPosition at, long modelId, String kind, String value) {
     rows.add(
-        "INSERT INTO model_change (model_id, kind, value, block_number, log_index) VALUES (?, ?, ?, ?, ?)", modelId, kind, value, at.block(),
+        "INSERT INTO model_change (model_id, kind, value, block_number, log_index) VALUES (?, ?, ?, ?, ?)",
+        modelId,
+        kind,
+        value,
+        at.block(),
         at.index());
   }
 
   // ------------------------------------------------------------------ workers and settings
 
   public void worker(LogPosition at, String signer, String operator) {
-    rows.add("INSERT INTO worker (signer, operator, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?)", signer, operator, at.block(), at.index(), at.tx());
+    rows.add(
+        "INSERT INTO worker (signer, operator, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?)",
+        signer,
+        operator,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void stake(
-      LogPosition at, String signer, String kind, BigInteger amount, BigInteger stake, Long availableAt, String reporter, BigInteger reward) {
+      LogPosition at,
+      String signer,
+      String kind,
+      BigInteger amount,
+      BigInteger stake,
+      Long availableAt,
+      String reporter,
+      BigInteger reward) {
     rows.add(
         """
         INSERT INTO stake_event (signer, kind, amount, stake, available_at, reporter, reward, block_number, log_index, tx_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        signer, kind, amount, stake, availableAt, reporter, reward, at.block(), at.index(), at.tx());
+        signer,
+        kind,
+        amount,
+        stake,
+        availableAt,
+        reporter,
+        reward,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void setting(LogPosition at, String contract, String name, String value) {
     rows.add(
-        "INSERT INTO setting_change (contract, name, value, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)", contract, name, value,
-        at.block(), at.index(), at.tx());
+        "INSERT INTO setting_change (contract, name, value, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        contract,
+        name,
+        value,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 }

@@ -27,8 +27,13 @@ public final class JdbcIndexReads implements IndexReads {
     }
     for (var e :
         Jdbc.query(
-            c, "SELECT request_id, model_id, requester, input_hash, fee FROM request WHERE request_id = ANY (?)",
-            rs -> Map.entry(rs.getLong(1), new Request(rs.getLong(2), rs.getString(3), rs.getBytes(4), Jdbc.wei(rs, "fee"))),
+            c,
+            "SELECT request_id, model_id, requester, input_hash, fee FROM request WHERE request_id = ANY (?)",
+            rs ->
+                Map.entry(
+                    rs.getLong(1),
+                    new Request(
+                        rs.getLong(2), rs.getString(3), rs.getBytes(4), Jdbc.wei(rs, "fee"))),
             (Object) ids.toArray(Long[]::new))) {
       out.put(e.getKey(), e.getValue());
     }
@@ -38,13 +43,19 @@ public final class JdbcIndexReads implements IndexReads {
   @Override
   public Optional<FeeSplit> split() throws SQLException {
     return Jdbc.one(
-        c, "SELECT protocol_bps, worker_bps FROM split_change ORDER BY block_number DESC, log_index DESC LIMIT 1",
+        c,
+        "SELECT protocol_bps, worker_bps FROM split_change ORDER BY block_number DESC, log_index DESC LIMIT 1",
         rs -> new FeeSplit(rs.getInt(1), rs.getInt(2)));
   }
 
   @Override
   public Optional<Model> model(long id) throws SQLException {
-    Optional<Model> m = Jdbc.one(c, "SELECT sha256, quorum FROM model WHERE model_id = ?", rs -> new Model(rs.getBytes(1), rs.getInt(2), new ArrayList<>()), id);
+    Optional<Model> m =
+        Jdbc.one(
+            c,
+            "SELECT sha256, quorum FROM model WHERE model_id = ?",
+            rs -> new Model(rs.getBytes(1), rs.getInt(2), new ArrayList<>()),
+            id);
     if (m.isPresent()) {
       m.get().contributors().addAll(contributors(c, id));
     }
@@ -53,13 +64,17 @@ public final class JdbcIndexReads implements IndexReads {
 
   @Override
   public Optional<String> operator(String signer) throws SQLException {
-    return Jdbc.one(c, "SELECT operator FROM worker WHERE signer = ?", rs -> rs.getString(1), signer);
+    return Jdbc.one(
+        c, "SELECT operator FROM worker WHERE signer = ?", rs -> rs.getString(1), signer);
   }
 
   /** A model's contributors in registry order (index 0 first: it takes the pool's remainders). */
-  public static java.util.List<PoolShares.Contributor> contributors(Connection c, long modelId) throws SQLException {
+  public static java.util.List<PoolShares.Contributor> contributors(Connection c, long modelId)
+      throws SQLException {
     return Jdbc.query(
-        c, "SELECT account, role, share_bps FROM contributor WHERE model_id = ? ORDER BY idx",
-        rs -> new PoolShares.Contributor(rs.getString(1), rs.getInt(2), rs.getInt(3)), modelId);
+        c,
+        "SELECT account, role, share_bps FROM contributor WHERE model_id = ? ORDER BY idx",
+        rs -> new PoolShares.Contributor(rs.getString(1), rs.getInt(2), rs.getInt(3)),
+        modelId);
   }
 }

@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The model cards the explorer labels tensors with, read once per model URI and kept: a card is
- * the JSON next to a {@code file:} model ({@code .onnx} → {@code .json}), a relative path resolved
- * against {@code credence.indexer.model-files} ({@link ModelCard#cardPath}). A model without a
- * card (another URI scheme, no file) or with an unreadable one is shown unlabelled; a card added
- * later is seen after a restart.
+ * The model cards the explorer labels tensors with, read once per model URI and kept: a card is the
+ * JSON next to a {@code file:} model ({@code .onnx} → {@code .json}), a relative path resolved
+ * against {@code credence.indexer.model-files} ({@link ModelCard#cardPath}). A model without a card
+ * (another URI scheme, no file) or with an unreadable one is shown unlabelled; a card added later
+ * is seen after a restart.
  */
 @ApplicationScoped
 public class ModelCards {
@@ -47,7 +47,9 @@ public class ModelCards {
     try {
       return ModelCard.read(file.get()).orElse(ModelCard.NONE);
     } catch (IOException | IllegalArgumentException e) {
-      LOG.warnf("the model card %s of %s cannot be read (%s); its tensors are shown unlabelled", file.get(), modelUri, e.getMessage());
+      LOG.warnf(
+          "the model card %s of %s cannot be read (%s); its tensors are shown unlabelled",
+          file.get(), modelUri, e.getMessage());
       return ModelCard.NONE;
     }
   }

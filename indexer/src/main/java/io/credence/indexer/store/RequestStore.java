@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Requests and each one's receipt with its full provenance, as the explorer reads them. Amounts are wei as decimal strings. */
+/**
+ * Requests and each one's receipt with its full provenance, as the explorer reads them. Amounts are
+ * wei as decimal strings.
+ */
 @ApplicationScoped
 public class RequestStore {
   private final DataSource dataSource;
@@ -34,10 +37,18 @@ public class RequestStore {
 
   /** A request in a list. */
   public record RequestSummary(
-      long requestId, long modelId, String requester, String fee, long deadline, RequestState state, long block, String tx) {}
+      long requestId,
+      long modelId,
+      String requester,
+      String fee,
+      long deadline,
+      RequestState state,
+      long block,
+      String tx) {}
 
   /** Requests with ids above {@code after}, oldest first; null filters are not applied. */
-  public List<RequestSummary> list(String requester, Long model, RequestState state, long after, int limit) {
+  public List<RequestSummary> list(
+      String requester, Long model, RequestState state, long after, int limit) {
     StringBuilder q = new StringBuilder("requestId > :after");
     Parameters p = Parameters.with("after", after);
     if (requester != null) {
@@ -54,9 +65,19 @@ public class RequestStore {
       q.append(" and outcome.kind = :state");
       p.and("state", state.name());
     }
-    List<RequestEntity> found = RequestEntity.find(q.toString(), Sort.by("requestId"), p).page(0, limit).list();
+    List<RequestEntity> found =
+        RequestEntity.find(q.toString(), Sort.by("requestId"), p).page(0, limit).list();
     return found.stream()
-        .map(r -> new RequestSummary(r.requestId, r.modelId, r.requester, r.fee.toBigInteger().toString(), r.deadline, r.state(), r.blockNumber, r.txHash))
+        .map(r ->
+            new RequestSummary(
+                r.requestId,
+                r.modelId,
+                r.requester,
+                r.fee.toBigInteger().toString(),
+                r.deadline,
+                r.state(),
+                r.blockNumber,
+                r.txHash))
         .toList();
   }
 
@@ -89,7 +110,15 @@ public class RequestStore {
    * @param decodedOutput the output as tensors (settled)
    */
   public record OutcomeView(
-      RequestState kind, String output, Decoded decodedOutput, String outputHash, Integer reason, String detailHash, String refund, long block, String tx) {}
+      RequestState kind,
+      String output,
+      Decoded decodedOutput,
+      String outputHash,
+      Integer reason,
+      String detailHash,
+      String refund,
+      long block,
+      String tx) {}
 
   public record WorkerPart(String signer, String operator, String amount) {}
 
@@ -98,10 +127,15 @@ public class RequestStore {
   /**
    * How a settled request's fee was divided: the protocol's part, each signing worker's part
    * (credited to its operator), and the model's contributors' part split by their shares as the
-   * vault divides a pool (contributor 0 takes the rounding remainder; the vault divides pools
-   * when they are distributed, so an account's claimable adds its shares over all pending fees).
+   * vault divides a pool (contributor 0 takes the rounding remainder; the vault divides pools when
+   * they are distributed, so an account's claimable adds its shares over all pending fees).
    */
-  public record Split(String fee, String protocol, List<WorkerPart> workers, String contributorsTotal, List<ContributorPart> contributors) {}
+  public record Split(
+      String fee,
+      String protocol,
+      List<WorkerPart> workers,
+      String contributorsTotal,
+      List<ContributorPart> contributors) {}
 
   public record Note(String kind, String detail, long block, String tx) {}
 
@@ -135,7 +169,17 @@ public class RequestStore {
     return Jdbc.tx(dataSource, c -> receipt(c, id));
   }
 
-  private record Head(long modelId, String requester, byte[] inputHash, BigInteger fee, long deadline, String callback, long block, String tx, ModelRef model, byte[] input) {}
+  private record Head(
+      long modelId,
+      String requester,
+      byte[] inputHash,
+      BigInteger fee,
+      long deadline,
+      String callback,
+      long block,
+      String tx,
+      ModelRef model,
+      byte[] input) {}
 
   private Optional<ReceiptView> receipt(Connection c, long id) throws SQLException {
     Optional<Head> head =
@@ -147,8 +191,17 @@ public class RequestStore {
             """,
             rs ->
                 new Head(
-                    rs.getLong(1), rs.getString(2), rs.getBytes(3), Jdbc.wei(rs, "fee"), rs.getLong(5), rs.getString(6), rs.getLong(7), rs.getString(8),
-                    new ModelRef(rs.getLong(1), Hashes.hex(rs.getBytes(9)), rs.getString(10), rs.getInt(11)), rs.getBytes(12)),
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getBytes(3),
+                    Jdbc.wei(rs, "fee"),
+                    rs.getLong(5),
+                    rs.getString(6),
+                    rs.getLong(7),
+                    rs.getString(8),
+                    new ModelRef(
+                        rs.getLong(1), Hashes.hex(rs.getBytes(9)), rs.getString(10), rs.getInt(11)),
+                    rs.getBytes(12)),
             id);
     if (head.isEmpty()) {
       return Optional.empty();
@@ -165,30 +218,54 @@ public class RequestStore {
             """,
             rs ->
                 new ContributorView(
-                    rs.getString(1), AccountStore.ROLES.get(rs.getInt(2)), rs.getInt(3),
-                    rs.getBytes(4) == null ? null : new DatasetRef(Hashes.hex(rs.getBytes(4)), rs.getString(5), rs.getString(6))),
+                    rs.getString(1),
+                    AccountStore.ROLES.get(rs.getInt(2)),
+                    rs.getInt(3),
+                    rs.getBytes(4) == null
+                        ? null
+                        : new DatasetRef(
+                            Hashes.hex(rs.getBytes(4)), rs.getString(5), rs.getString(6))),
             modelId);
     OutcomeView outcome =
         Jdbc.one(
-                c, "SELECT kind, output, output_hash, reason, detail_hash, refund, block_number, tx_hash FROM outcome WHERE request_id = ?",
+                c,
+                "SELECT kind, output, output_hash, reason, detail_hash, refund, block_number, tx_hash FROM outcome WHERE request_id = ?",
                 rs ->
                     new OutcomeView(
-                        RequestState.valueOf(rs.getString(1)), hex(rs.getBytes(2)),
-                        rs.getBytes(2) == null ? null : decode(rs.getBytes(2), card, TensorLabels.Side.OUTPUT), hex(rs.getBytes(3)),
-                        (Integer) rs.getObject(4), hex(rs.getBytes(5)), rs.getBigDecimal(6) == null ? null : Jdbc.wei(rs, "refund").toString(), rs.getLong(7),
+                        RequestState.valueOf(rs.getString(1)),
+                        hex(rs.getBytes(2)),
+                        rs.getBytes(2) == null
+                            ? null
+                            : decode(rs.getBytes(2), card, TensorLabels.Side.OUTPUT),
+                        hex(rs.getBytes(3)),
+                        (Integer) rs.getObject(4),
+                        hex(rs.getBytes(5)),
+                        rs.getBigDecimal(6) == null ? null : Jdbc.wei(rs, "refund").toString(),
+                        rs.getLong(7),
                         rs.getString(8)),
                 id)
             .orElse(null);
     List<SignerView> signers =
         Jdbc.query(
-            c, "SELECT signer, operator, executed_at, signature FROM outcome_signer WHERE request_id = ? ORDER BY k",
-            rs -> new SignerView(rs.getString(1), rs.getString(2), (Long) rs.getObject(3), hex(rs.getBytes(4))), id);
+            c,
+            "SELECT signer, operator, executed_at, signature FROM outcome_signer WHERE request_id = ? ORDER BY k",
+            rs ->
+                new SignerView(
+                    rs.getString(1), rs.getString(2), (Long) rs.getObject(3), hex(rs.getBytes(4))),
+            id);
     Split split = null;
     if (outcome != null && outcome.kind() == RequestState.SETTLED) {
       BigInteger[] parts =
           Jdbc.one(
-                  c, "SELECT protocol_part, worker_each, pool_part FROM outcome WHERE request_id = ?",
-                  rs -> new BigInteger[] {Jdbc.wei(rs, "protocol_part"), Jdbc.wei(rs, "worker_each"), Jdbc.wei(rs, "pool_part")}, id)
+                  c,
+                  "SELECT protocol_part, worker_each, pool_part FROM outcome WHERE request_id = ?",
+                  rs ->
+                      new BigInteger[] {
+                        Jdbc.wei(rs, "protocol_part"),
+                        Jdbc.wei(rs, "worker_each"),
+                        Jdbc.wei(rs, "pool_part")
+                      },
+                  id)
               .orElseThrow();
       List<WorkerPart> workers = new ArrayList<>();
       for (SignerView s : signers) {
@@ -199,22 +276,46 @@ public class RequestStore {
       List<ContributorPart> cparts = new ArrayList<>();
       for (int j = 0; j < shares.length; j++) {
         PoolShares.Contributor ct = list.get(j);
-        cparts.add(new ContributorPart(ct.account(), AccountStore.ROLES.get(ct.role()), ct.shareBps(), shares[j].toString()));
+        cparts.add(
+            new ContributorPart(
+                ct.account(),
+                AccountStore.ROLES.get(ct.role()),
+                ct.shareBps(),
+                shares[j].toString()));
       }
-      split = new Split(r.fee().toString(), parts[0].toString(), workers, parts[2].toString(), cparts);
+      split =
+          new Split(r.fee().toString(), parts[0].toString(), workers, parts[2].toString(), cparts);
     }
     List<Note> notes =
         Jdbc.query(
-            c, "SELECT kind, detail, block_number, tx_hash FROM request_note WHERE request_id = ? ORDER BY block_number, log_index",
-            rs -> new Note(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)), id);
+            c,
+            "SELECT kind, detail, block_number, tx_hash FROM request_note WHERE request_id = ? ORDER BY block_number, log_index",
+            rs -> new Note(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)),
+            id);
     return Optional.of(
         new ReceiptView(
-            id, outcome == null ? RequestState.PENDING : outcome.kind(), r.requester(), r.model(), Hashes.hex(r.inputHash()), hex(r.input()),
-            r.input() == null ? null : decode(r.input(), card, TensorLabels.Side.INPUT), r.fee().toString(), r.deadline(), r.callback(), r.block(), r.tx(),
-            contributors, outcome, signers, split, notes));
+            id,
+            outcome == null ? RequestState.PENDING : outcome.kind(),
+            r.requester(),
+            r.model(),
+            Hashes.hex(r.inputHash()),
+            hex(r.input()),
+            r.input() == null ? null : decode(r.input(), card, TensorLabels.Side.INPUT),
+            r.fee().toString(),
+            r.deadline(),
+            r.callback(),
+            r.block(),
+            r.tx(),
+            contributors,
+            outcome,
+            signers,
+            split,
+            notes));
   }
 
-  /** Any bytes may be submitted as an input or settled as an output: what is not tensors says so. */
+  /**
+   * Any bytes may be submitted as an input or settled as an output: what is not tensors says so.
+   */
   private static Decoded decode(byte[] payload, ModelCard card, TensorLabels.Side side) {
     try {
       return new Decoded(TensorLabels.decode(payload, card, side), null);

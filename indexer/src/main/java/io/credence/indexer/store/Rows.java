@@ -13,13 +13,14 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Rows collected per table during a step and written with PostgreSQL's {@code COPY ... FROM STDIN}
- * at its end: several times faster than batched INSERTs for a backfill. Callers write plain
- * {@code INSERT INTO table (columns) VALUES (?, ...)} statements; the table and columns are read
- * from them. Values are written straight into COPY's text format as UTF-8 bytes, which is what
- * the driver sends, so nothing is copied or encoded twice.
+ * at its end: several times faster than batched INSERTs for a backfill. Callers write plain {@code
+ * INSERT INTO table (columns) VALUES (?, ...)} statements; the table and columns are read from
+ * them. Values are written straight into COPY's text format as UTF-8 bytes, which is what the
+ * driver sends, so nothing is copied or encoded twice.
  */
 public final class Rows implements RowSink, AutoCloseable {
-  private static final Pattern INSERT = Pattern.compile("(?s)\\s*INSERT INTO (\\w+) \\(([^)]*)\\)\\s*VALUES.*");
+  private static final Pattern INSERT =
+      Pattern.compile("(?s)\\s*INSERT INTO (\\w+) \\(([^)]*)\\)\\s*VALUES.*");
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final Map<String, String> COPY = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -73,7 +74,8 @@ public final class Rows implements RowSink, AutoCloseable {
   private static String copyOf(String insert) {
     Matcher m = INSERT.matcher(insert);
     if (!m.matches() || insert.contains("'")) {
-      throw new IllegalArgumentException("not an INSERT INTO table (columns) VALUES (?, ...) with parameters only: " + insert);
+      throw new IllegalArgumentException(
+          "not an INSERT INTO table (columns) VALUES (?, ...) with parameters only: " + insert);
     }
     return "COPY " + m.group(1) + " (" + m.group(2).replaceAll("\\s+", " ").trim() + ") FROM STDIN";
   }

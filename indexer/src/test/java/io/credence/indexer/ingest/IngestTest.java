@@ -40,8 +40,12 @@ class IngestTest {
   private static final String MODELS = "0x00000000000000000000000000000000000000a2";
   private static final String WORKERS = "0x00000000000000000000000000000000000000a3";
   private static final long CHAIN = 31_337;
-  private static final Credentials K1 = Credentials.create(Hashes.hex(Hashes.keccak256("ingest test key 1".getBytes(StandardCharsets.UTF_8))));
-  private static final Credentials K2 = Credentials.create(Hashes.hex(Hashes.keccak256("ingest test key 2".getBytes(StandardCharsets.UTF_8))));
+  private static final Credentials K1 =
+      Credentials.create(
+          Hashes.hex(Hashes.keccak256("ingest test key 1".getBytes(StandardCharsets.UTF_8))));
+  private static final Credentials K2 =
+      Credentials.create(
+          Hashes.hex(Hashes.keccak256("ingest test key 2".getBytes(StandardCharsets.UTF_8))));
   private static final String OP1 = "0x00000000000000000000000000000000000000b1";
   private static final String OP2 = "0x00000000000000000000000000000000000000b2";
   private static final String DAPP = "0x00000000000000000000000000000000000000d1";
@@ -57,7 +61,10 @@ class IngestTest {
   private final FakeReads reads = new FakeReads();
   private final RecordingRows rows = new RecordingRows();
 
-  /** Request {@code id} for model 7 (quorum {@code quorum}), K1 and K2 registered by OP1 and OP2, the split 5 % / 20 %. */
+  /**
+   * Request {@code id} for model 7 (quorum {@code quorum}), K1 and K2 registered by OP1 and OP2,
+   * the split 5 % / 20 %.
+   */
   private void earlier(int quorum, long... ids) {
     reads.split = new FeeSplit(500, 2_000);
     reads.models.put(7L, new IndexReads.Model(MODEL_HASH, quorum, new ArrayList<>(CONTRIBUTORS)));
@@ -82,28 +89,57 @@ class IngestTest {
     FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(FEE, 2);
     Map<String, Object> outcome = rows.rows("outcome").get(0);
     assertThat(outcome).containsEntry("kind", "SETTLED").containsEntry("request_id", 1L);
-    assertThat(outcome).containsEntry("protocol_part", parts.protocol()).containsEntry("worker_each", parts.workerEach()).containsEntry("pool_part", parts.pool());
-    assertThat((byte[]) outcome.get("output_hash")).isEqualTo(Hashes.keccak256("out".getBytes(StandardCharsets.UTF_8)));
+    assertThat(outcome)
+        .containsEntry("protocol_part", parts.protocol())
+        .containsEntry("worker_each", parts.workerEach())
+        .containsEntry("pool_part", parts.pool());
+    assertThat((byte[]) outcome.get("output_hash"))
+        .isEqualTo(Hashes.keccak256("out".getBytes(StandardCharsets.UTF_8)));
     List<String> signers = sorted(K1, K2).stream().map(IngestTest::lower).toList();
-    assertThat(rows.rows("outcome_signer")).extracting(r -> r.get("signer")).containsExactlyElementsOf(signers);
-    assertThat(rows.rows("outcome_signer")).extracting(r -> r.get("executed_at")).containsExactly(1_700_000_000L, 1_700_000_001L);
+    assertThat(rows.rows("outcome_signer"))
+        .extracting(r -> r.get("signer"))
+        .containsExactlyElementsOf(signers);
+    assertThat(rows.rows("outcome_signer"))
+        .extracting(r -> r.get("executed_at"))
+        .containsExactly(1_700_000_000L, 1_700_000_001L);
     // credits: a worker part to each operator, the pool to the model, the protocol's part
-    assertThat(rows.rows("ledger")).extracting(r -> r.get("kind"), r -> r.get("amount")).containsOnly(org.assertj.core.groups.Tuple.tuple("WORKER", parts.workerEach()));
-    assertThat(rows.rows("ledger")).extracting(r -> r.get("account")).containsExactlyInAnyOrder(OP1, OP2);
-    assertThat(rows.rows("pool_ledger")).singleElement().satisfies(r -> assertThat(r).containsEntry("amount", parts.pool()).containsEntry("model_id", 7L));
-    assertThat(rows.rows("protocol_ledger")).singleElement().satisfies(r -> assertThat(r).containsEntry("amount", parts.protocol()).containsEntry("kind", "SETTLEMENT"));
+    assertThat(rows.rows("ledger"))
+        .extracting(r -> r.get("kind"), r -> r.get("amount"))
+        .containsOnly(org.assertj.core.groups.Tuple.tuple("WORKER", parts.workerEach()));
+    assertThat(rows.rows("ledger"))
+        .extracting(r -> r.get("account"))
+        .containsExactlyInAnyOrder(OP1, OP2);
+    assertThat(rows.rows("pool_ledger"))
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r).containsEntry("amount", parts.pool()).containsEntry("model_id", 7L));
+    assertThat(rows.rows("protocol_ledger"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("amount", parts.protocol())
+                .containsEntry("kind", "SETTLEMENT"));
   }
 
   @Test
   void aBlocksSettlementCreditsAreSummedPerOperatorAndModelAndNotAcrossBlocks() throws Exception {
     earlier(1, 1, 2, 3);
-    ingest.apply(rows, reads, List.of(settled(1, 10, 0, "a", K1), settled(2, 10, 1, "b", K1), settled(3, 11, 0, "c", K1)));
+    ingest.apply(
+        rows,
+        reads,
+        List.of(
+            settled(1, 10, 0, "a", K1), settled(2, 10, 1, "b", K1), settled(3, 11, 0, "c", K1)));
 
     BigInteger each = new FeeSplit(500, 2_000).divide(FEE, 1).workerEach();
     assertThat(rows.rows("ledger"))
-        .extracting(r -> r.get("block_number"), r -> r.get("log_index"), r -> r.get("account"), r -> r.get("amount"))
+        .extracting(
+            r -> r.get("block_number"),
+            r -> r.get("log_index"),
+            r -> r.get("account"),
+            r -> r.get("amount"))
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(10L, 0, OP1, each.multiply(BigInteger.TWO)), org.assertj.core.groups.Tuple.tuple(11L, 0, OP1, each));
+            org.assertj.core.groups.Tuple.tuple(10L, 0, OP1, each.multiply(BigInteger.TWO)),
+            org.assertj.core.groups.Tuple.tuple(11L, 0, OP1, each));
     assertThat(rows.rows("outcome")).hasSize(3);
     assertThat(rows.rows("protocol_ledger")).hasSize(2);
   }
@@ -113,53 +149,108 @@ class IngestTest {
     List<Log> logs = new ArrayList<>();
     logs.add(
         Logs.log(
-            MODELS, 5, 0, ModelRegistry.MODELREGISTERED_EVENT, List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
-            List.of(new Utf8String("file:m.onnx"), new Uint256(FEE), new Uint8(1), new Uint256(3))));
+            MODELS,
+            5,
+            0,
+            ModelRegistry.MODELREGISTERED_EVENT,
+            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
+            List.of(
+                new Utf8String("file:m.onnx"), new Uint256(FEE), new Uint8(1), new Uint256(3))));
     for (int j = 0; j < CONTRIBUTORS.size(); j++) {
       PoolShares.Contributor c = CONTRIBUTORS.get(j);
       logs.add(
           Logs.log(
-              MODELS, 5, 1 + j, ModelRegistry.CONTRIBUTORADDED_EVENT, List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
+              MODELS,
+              5,
+              1 + j,
+              ModelRegistry.CONTRIBUTORADDED_EVENT,
+              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
               List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
     }
-    // a 7-wei pool: floor(7 · 2001 / 10 000) = 1 and floor(7 · 1999 / 10 000) = 1, contributor 0 the other 5
-    logs.add(Logs.log(HUB, 6, 0, InferenceHub.MODELPOOLDISTRIBUTED_EVENT, List.of(new Uint256(9)), List.of(new Uint256(7))));
+    // a 7-wei pool: floor(7 · 2001 / 10 000) = 1 and floor(7 · 1999 / 10 000) = 1, contributor 0
+    // the other 5
+    logs.add(
+        Logs.log(
+            HUB,
+            6,
+            0,
+            InferenceHub.MODELPOOLDISTRIBUTED_EVENT,
+            List.of(new Uint256(9)),
+            List.of(new Uint256(7))));
     ingest.apply(rows, reads, logs);
 
     assertThat(reads.modelReads).isZero();
-    assertThat(rows.rows("model")).singleElement().satisfies(r -> assertThat(r).containsEntry("uri", "file:m.onnx").containsEntry("quorum", 1));
+    assertThat(rows.rows("model"))
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r).containsEntry("uri", "file:m.onnx").containsEntry("quorum", 1));
     assertThat(rows.rows("contributor")).extracting(r -> r.get("dataset")).containsOnlyNulls();
     assertThat(rows.rows("ledger"))
-        .extracting(r -> r.get("account"), r -> r.get("kind"), r -> r.get("amount"), r -> r.get("seq"))
+        .extracting(
+            r -> r.get("account"), r -> r.get("kind"), r -> r.get("amount"), r -> r.get("seq"))
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(CONTRIBUTORS.get(0).account(), "SHARE", BigInteger.valueOf(5), 0),
-            org.assertj.core.groups.Tuple.tuple(CONTRIBUTORS.get(1).account(), "SHARE", BigInteger.ONE, 1),
-            org.assertj.core.groups.Tuple.tuple(CONTRIBUTORS.get(2).account(), "SHARE", BigInteger.ONE, 2));
-    assertThat(rows.rows("pool_ledger")).singleElement().satisfies(r -> assertThat(r).containsEntry("amount", BigInteger.valueOf(-7)));
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(0).account(), "SHARE", BigInteger.valueOf(5), 0),
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(1).account(), "SHARE", BigInteger.ONE, 1),
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(2).account(), "SHARE", BigInteger.ONE, 2));
+    assertThat(rows.rows("pool_ledger"))
+        .singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("amount", BigInteger.valueOf(-7)));
   }
 
   @Test
   void aSlashRewardsTheReporterAndTheRestGoesToTheProtocol() throws Exception {
     String reporter = "0x00000000000000000000000000000000000000e1";
     ingest.apply(
-        rows, reads,
+        rows,
+        reads,
         List.of(
             Logs.log(
-                WORKERS, 3, 2, WorkerRegistry.WORKERSLASHED_EVENT, List.of(new Address(lower(K1)), new Address(OP1), new Address(reporter)),
+                WORKERS,
+                3,
+                2,
+                WorkerRegistry.WORKERSLASHED_EVENT,
+                List.of(new Address(lower(K1)), new Address(OP1), new Address(reporter)),
                 List.of(new Uint256(1_000), new Uint256(100)))));
-    assertThat(rows.rows("stake_event")).singleElement().satisfies(r -> assertThat(r).containsEntry("kind", "SLASHED").containsEntry("stake", BigInteger.ZERO));
-    assertThat(rows.rows("ledger")).singleElement().satisfies(r -> assertThat(r).containsEntry("account", reporter).containsEntry("kind", "SLASH_REWARD"));
-    assertThat(rows.rows("protocol_ledger")).singleElement().satisfies(r -> assertThat(r).containsEntry("amount", BigInteger.valueOf(900)).containsEntry("kind", "SLASH"));
+    assertThat(rows.rows("stake_event"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r).containsEntry("kind", "SLASHED").containsEntry("stake", BigInteger.ZERO));
+    assertThat(rows.rows("ledger"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r).containsEntry("account", reporter).containsEntry("kind", "SLASH_REWARD"));
+    assertThat(rows.rows("protocol_ledger"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("amount", BigInteger.valueOf(900))
+                .containsEntry("kind", "SLASH"));
   }
 
   @Test
   void theSplitInForceIsReadOnceAndAChangeInAStepAppliesToTheSettlementsAfterIt() throws Exception {
     earlier(1, 1, 2);
-    Log change = Logs.log(HUB, 10, 1, InferenceHub.SPLITCHANGED_EVENT, List.of(), List.of(new Uint16(1_000), new Uint16(1_500)));
-    ingest.apply(rows, reads, List.of(settled(1, 10, 0, "a", K1), change, settled(2, 10, 2, "b", K1)));
-    assertThat(rows.rows("outcome")).extracting(r -> r.get("protocol_part"))
-        .containsExactly(new FeeSplit(500, 2_000).divide(FEE, 1).protocol(), new FeeSplit(1_000, 1_500).divide(FEE, 1).protocol());
-    assertThat(rows.rows("split_change")).singleElement().satisfies(r -> assertThat(r).containsEntry("protocol_bps", 1_000));
+    Log change =
+        Logs.log(
+            HUB,
+            10,
+            1,
+            InferenceHub.SPLITCHANGED_EVENT,
+            List.of(),
+            List.of(new Uint16(1_000), new Uint16(1_500)));
+    ingest.apply(
+        rows, reads, List.of(settled(1, 10, 0, "a", K1), change, settled(2, 10, 2, "b", K1)));
+    assertThat(rows.rows("outcome"))
+        .extracting(r -> r.get("protocol_part"))
+        .containsExactly(
+            new FeeSplit(500, 2_000).divide(FEE, 1).protocol(),
+            new FeeSplit(1_000, 1_500).divide(FEE, 1).protocol());
+    assertThat(rows.rows("split_change"))
+        .singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("protocol_bps", 1_000));
   }
 
   @Test
@@ -173,8 +264,22 @@ class IngestTest {
 
   @Test
   void logsOfOtherContractsAndRemovedLogsAreIgnored() throws Exception {
-    Log other = Logs.log("0x00000000000000000000000000000000000000ff", 1, 0, InferenceHub.SPLITCHANGED_EVENT, List.of(), List.of(new Uint16(1), new Uint16(1)));
-    Log removed = Logs.log(HUB, 1, 1, InferenceHub.SPLITCHANGED_EVENT, List.of(), List.of(new Uint16(1), new Uint16(1)));
+    Log other =
+        Logs.log(
+            "0x00000000000000000000000000000000000000ff",
+            1,
+            0,
+            InferenceHub.SPLITCHANGED_EVENT,
+            List.of(),
+            List.of(new Uint16(1), new Uint16(1)));
+    Log removed =
+        Logs.log(
+            HUB,
+            1,
+            1,
+            InferenceHub.SPLITCHANGED_EVENT,
+            List.of(),
+            List.of(new Uint16(1), new Uint16(1)));
     removed.setRemoved(true);
     ingest.apply(rows, reads, List.of(other, removed));
     assertThat(rows.all()).isEmpty();
@@ -186,23 +291,35 @@ class IngestTest {
     return Hashes.keccak256(("input " + id).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A settlement of request {@code id} whose proofs the keys signed, in ascending address order as the hub requires. */
+  /**
+   * A settlement of request {@code id} whose proofs the keys signed, in ascending address order as
+   * the hub requires.
+   */
   private static Log settled(long id, long block, int index, String output, Credentials... keys) {
     byte[] out = output.getBytes(StandardCharsets.UTF_8);
     Eip712Domain domain = Eip712Domain.credence(CHAIN, HUB);
     List<ReceiptProofs.Proof> proofs = new ArrayList<>();
     long at = 1_700_000_000L;
     for (Credentials k : sorted(keys)) {
-      byte[] digest = new InferenceReceipt(BigInteger.valueOf(id), MODEL_HASH, input(id), Hashes.keccak256(out), at).digest(domain);
+      byte[] digest =
+          new InferenceReceipt(
+                  BigInteger.valueOf(id), MODEL_HASH, input(id), Hashes.keccak256(out), at)
+              .digest(domain);
       proofs.add(new ReceiptProofs.Proof(new ReceiptSigner(k).sign(digest), at++));
     }
     return Logs.log(
-        HUB, block, index, InferenceHub.INFERENCESETTLED_EVENT, List.of(new Uint256(id)),
+        HUB,
+        block,
+        index,
+        InferenceHub.INFERENCESETTLED_EVENT,
+        List.of(new Uint256(id)),
         List.of(new DynamicBytes(ReceiptProofs.encode(proofs)), new DynamicBytes(out)));
   }
 
   private static List<Credentials> sorted(Credentials... keys) {
-    return java.util.Arrays.stream(keys).sorted(Comparator.comparing(k -> new BigInteger(k.getAddress().substring(2), 16))).toList();
+    return java.util.Arrays.stream(keys)
+        .sorted(Comparator.comparing(k -> new BigInteger(k.getAddress().substring(2), 16)))
+        .toList();
   }
 
   private static String lower(Credentials k) {

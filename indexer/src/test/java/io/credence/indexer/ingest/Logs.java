@@ -14,7 +14,8 @@ final class Logs {
   private Logs() {}
 
   @SuppressWarnings("rawtypes")
-  static Log log(String address, long block, int index, Event event, List<Type> indexed, List<Type> data) {
+  static Log log(
+      String address, long block, int index, Event event, List<Type> indexed, List<Type> data) {
     List<String> topics = new ArrayList<>();
     topics.add(EventEncoder.encode(event));
     for (Type t : indexed) {

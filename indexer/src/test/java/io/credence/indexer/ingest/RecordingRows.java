@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /** The rows a step wrote, by table, each as column → value: what COPY would have received. */
 final class RecordingRows implements RowSink {
-  private static final Pattern INSERT = Pattern.compile("(?s)\\s*INSERT INTO (\\w+) \\(([^)]*)\\)\\s*VALUES.*");
+  private static final Pattern INSERT =
+      Pattern.compile("(?s)\\s*INSERT INTO (\\w+) \\(([^)]*)\\)\\s*VALUES.*");
   private final Map<String, List<Map<String, Object>>> tables = new LinkedHashMap<>();
 
   @Override

@@ -21,8 +21,12 @@ class RowsTest {
     assertThat(text(new byte[0])).isEqualTo("\\\\x");
     assertThat(text(42L)).isEqualTo("42");
     assertThat(text(-7)).isEqualTo("-7");
-    assertThat(text(new BigInteger("115792089237316195423570985008687907853269984665640564039457584007913129639935")))
-        .isEqualTo("115792089237316195423570985008687907853269984665640564039457584007913129639935");
+    assertThat(
+            text(
+                new BigInteger(
+                    "115792089237316195423570985008687907853269984665640564039457584007913129639935")))
+        .isEqualTo(
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935");
     assertThat(text(true)).isEqualTo("t");
     assertThat(text("0xAbC")).isEqualTo("0xAbC");
   }
@@ -33,7 +37,8 @@ class RowsTest {
     String mixed = "file:données/模型 v1.onnx\t✓";
     Rows.Bytes b = new Rows.Bytes();
     Rows.text(b, mixed);
-    assertThat(java.util.Arrays.copyOf(b.a, b.n)).isEqualTo("file:données/模型 v1.onnx\\t✓".getBytes(StandardCharsets.UTF_8));
+    assertThat(java.util.Arrays.copyOf(b.a, b.n))
+        .isEqualTo("file:données/模型 v1.onnx\\t✓".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

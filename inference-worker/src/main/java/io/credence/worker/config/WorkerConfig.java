@@ -8,10 +8,14 @@ import java.util.Optional;
 /** The worker's configuration. Every key is documented in docs/worker.md. */
 @ConfigMapping(prefix = "credence.worker")
 public interface WorkerConfig {
-  /** The InferenceHub whose EIP-712 domain receipts are signed under; jobs for another are refused. */
+  /**
+   * The InferenceHub whose EIP-712 domain receipts are signed under; jobs for another are refused.
+   */
   String hub();
 
-  /** The WorkerRegistry the signing key must be active in (checked at start-up and by readiness). */
+  /**
+   * The WorkerRegistry the signing key must be active in (checked at start-up and by readiness).
+   */
   String workerRegistry();
 
   /** The signing key. */
@@ -34,16 +38,16 @@ public interface WorkerConfig {
   String resultsDir();
 
   /**
-   * Force every result to disk before sending it (survives an operating-system crash; costs a
-   * disk flush per job). Turn on for models that are not bit-for-bit deterministic (GPU).
+   * Force every result to disk before sending it (survives an operating-system crash; costs a disk
+   * flush per job). Turn on for models that are not bit-for-bit deterministic (GPU).
    */
   @WithDefault("false")
   boolean resultsFsync();
 
   interface Key {
     /**
-     * The private key as hex. Give it through the environment (CREDENCE_WORKER_KEY_HEX), never on
-     * a command line. Ignored when a keystore is set.
+     * The private key as hex. Give it through the environment (CREDENCE_WORKER_KEY_HEX), never on a
+     * command line. Ignored when a keystore is set.
      */
     Optional<String> hex();
 

@@ -20,15 +20,15 @@ import java.util.function.LongConsumer;
 
 /**
  * Dynamic batching: concurrent jobs for one model whose inputs differ only in the first (batch)
- * dimension, which the model leaves open, run in one {@code session.run}. Jobs that can share a
- * run queue together ({@link #batchKey}), and one of them leads: it waits until {@code maxBatch}
- * jobs are queued (jobs, not rows: a job may carry several rows) or {@code maxWait} has passed,
- * takes up to {@code maxBatch} jobs from the head of the queue (itself first), runs them, hands
- * each job its rows of every output, and then hands the lead to the next queued job, which waits
- * for its own batch the same way. A job that cannot be batched runs alone at once; so does each
- * job of a batch whose run fails or whose outputs do not follow the batch dimension, so that one
- * bad job does not fail its neighbours. On CPU, ONNX Runtime computes each row exactly as it would
- * alone, so a job's output hash does not depend on its batch (checked by the tests).
+ * dimension, which the model leaves open, run in one {@code session.run}. Jobs that can share a run
+ * queue together ({@link #batchKey}), and one of them leads: it waits until {@code maxBatch} jobs
+ * are queued (jobs, not rows: a job may carry several rows) or {@code maxWait} has passed, takes up
+ * to {@code maxBatch} jobs from the head of the queue (itself first), runs them, hands each job its
+ * rows of every output, and then hands the lead to the next queued job, which waits for its own
+ * batch the same way. A job that cannot be batched runs alone at once; so does each job of a batch
+ * whose run fails or whose outputs do not follow the batch dimension, so that one bad job does not
+ * fail its neighbours. On CPU, ONNX Runtime computes each row exactly as it would alone, so a job's
+ * output hash does not depend on its batch (checked by the tests).
  */
 public final class Batcher {
   private final InferenceEngine engine;
@@ -54,10 +54,11 @@ public final class Batcher {
 
   /**
    * As {@link #run(LoadedModel, List)}, and tells {@code queuedNanos} how long the job waited
-   * before its batch started to run (for a batch to fill, and for earlier batches of its queue);
-   * 0 for a job that runs alone. Not told when the run fails.
+   * before its batch started to run (for a batch to fill, and for earlier batches of its queue); 0
+   * for a job that runs alone. Not told when the run fails.
    */
-  public List<Tensor> run(LoadedModel model, List<Tensor> inputs, LongConsumer queuedNanos) throws JobFailure {
+  public List<Tensor> run(LoadedModel model, List<Tensor> inputs, LongConsumer queuedNanos)
+      throws JobFailure {
     String key = maxBatch > 1 ? batchKey(model, inputs) : null;
     if (key == null) {
       batchSizes.accept(1);
@@ -174,8 +175,8 @@ public final class Batcher {
   }
 
   /**
-   * The batch a job can join: same model, same input type and dimensions but the first. Only
-   * models with one input whose first dimension is open, and whose outputs all have an open first
+   * The batch a job can join: same model, same input type and dimensions but the first. Only models
+   * with one input whose first dimension is open, and whose outputs all have an open first
    * dimension, are batched: with several inputs a model may relate rows of one input to rows of
    * another (attention, for one), which would mix jobs. Null when the job cannot be batched.
    */
@@ -184,7 +185,9 @@ public final class Batcher {
       return null;
     }
     for (ai.onnxruntime.NodeInfo out : model.outputs().values()) {
-      if (!(out.getInfo() instanceof TensorInfo info) || info.getShape().length == 0 || info.getShape()[0] >= 0) {
+      if (!(out.getInfo() instanceof TensorInfo info)
+          || info.getShape().length == 0
+          || info.getShape()[0] >= 0) {
         return null;
       }
     }
@@ -198,7 +201,11 @@ public final class Batcher {
       if (declared.length == 0 || declared[0] >= 0 || shape.length == 0) {
         return null;
       }
-      key.append('|').append(t.name()).append(':').append(t.dtype()).append(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
+      key.append('|')
+          .append(t.name())
+          .append(':')
+          .append(t.dtype())
+          .append(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
     }
     return key.toString();
   }
@@ -224,7 +231,9 @@ public final class Batcher {
   private static Tensor slice(Tensor t, long fromRow, long rows) {
     long[] shape = t.shape();
     long rowBytes = t.data().length / shape[0];
-    byte[] data = Arrays.copyOfRange(t.data(), (int) (fromRow * rowBytes), (int) ((fromRow + rows) * rowBytes));
+    byte[] data =
+        Arrays.copyOfRange(
+            t.data(), (int) (fromRow * rowBytes), (int) ((fromRow + rows) * rowBytes));
     shape[0] = rows;
     return new Tensor(t.name(), t.dtype(), shape, data);
   }
@@ -233,9 +242,12 @@ public final class Batcher {
     final List<Tensor> inputs;
     final long rows;
     final long queuedAt = System.nanoTime();
+
     /** Set by the leader before it completes {@link #result}, which publishes it to this job. */
     long startedAt;
+
     final CompletableFuture<List<Tensor>> result = new CompletableFuture<>();
+
     /** Completed when this job must lead the next batch. */
     final CompletableFuture<Void> leadership = new CompletableFuture<>();
 
@@ -278,7 +290,8 @@ public final class Batcher {
         while (waiting.size() < maxBatch && left > 0) {
           left = full.awaitNanos(left);
         }
-        List<Pending> batch = new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
+        List<Pending> batch =
+            new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
         waiting.subList(0, batch.size()).clear();
         return batch;
       } finally {

@@ -24,9 +24,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Checks inputs against a model and runs it. Every way an input can be wrong (names, types,
- * shapes, sizes) is a {@link JobFailure} with its reason, so the requester is refunded; outputs
- * come back as tensors in the model's output order, ready for the canonical encoding.
+ * Checks inputs against a model and runs it. Every way an input can be wrong (names, types, shapes,
+ * sizes) is a {@link JobFailure} with its reason, so the requester is refunded; outputs come back
+ * as tensors in the model's output order, ready for the canonical encoding.
  */
 public final class InferenceEngine {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -41,23 +41,32 @@ public final class InferenceEngine {
     Map<String, Tensor> byName = new LinkedHashMap<>();
     for (Tensor t : inputs) {
       if (byName.put(t.name(), t) != null) {
-        throw new JobFailure(FailureReason.INPUT_MISMATCH, "input '" + t.name() + "' is given twice");
+        throw new JobFailure(
+            FailureReason.INPUT_MISMATCH, "input '" + t.name() + "' is given twice");
       }
     }
     Set<String> expected = new TreeSet<>(model.inputs().keySet());
     if (!expected.equals(new TreeSet<>(byName.keySet()))) {
       throw new JobFailure(
-          FailureReason.INPUT_MISMATCH, "the model takes inputs " + expected + ", the request gives " + new TreeSet<>(byName.keySet()));
+          FailureReason.INPUT_MISMATCH,
+          "the model takes inputs "
+              + expected
+              + ", the request gives "
+              + new TreeSet<>(byName.keySet()));
     }
     for (var e : model.inputs().entrySet()) {
       Tensor t = byName.get(e.getKey());
       TensorInfo info = tensorInfo(e.getKey(), e.getValue());
       DType want = dtypeOf(info.type);
       if (want == null) {
-        throw new JobFailure(FailureReason.INPUT_MISMATCH, "input '" + e.getKey() + "' has type " + info.type + ", which Credence cannot encode");
+        throw new JobFailure(
+            FailureReason.INPUT_MISMATCH,
+            "input '" + e.getKey() + "' has type " + info.type + ", which Credence cannot encode");
       }
       if (t.dtype() != want) {
-        throw new JobFailure(FailureReason.INPUT_MISMATCH, "input '" + e.getKey() + "' must be " + want + ", got " + t.dtype());
+        throw new JobFailure(
+            FailureReason.INPUT_MISMATCH,
+            "input '" + e.getKey() + "' must be " + want + ", got " + t.dtype());
       }
       long[] shape = info.getShape();
       long[] given = t.shape();
@@ -68,11 +77,22 @@ public final class InferenceEngine {
       if (!fits) {
         throw new JobFailure(
             FailureReason.INPUT_MISMATCH,
-            "input '" + e.getKey() + "' must have shape " + Arrays.toString(shape) + " (-1: any), got " + Arrays.toString(given));
+            "input '"
+                + e.getKey()
+                + "' must have shape "
+                + Arrays.toString(shape)
+                + " (-1: any), got "
+                + Arrays.toString(given));
       }
       if (t.size() > maxInputElements) {
         throw new JobFailure(
-            FailureReason.INPUT_TOO_LARGE, "input '" + e.getKey() + "' has " + t.size() + " elements, more than " + maxInputElements);
+            FailureReason.INPUT_TOO_LARGE,
+            "input '"
+                + e.getKey()
+                + "' has "
+                + t.size()
+                + " elements, more than "
+                + maxInputElements);
       }
     }
   }
@@ -89,14 +109,17 @@ public final class InferenceEngine {
         for (String name : model.outputNames()) {
           OnnxValue v = result.get(name).orElseThrow();
           if (!(v instanceof OnnxTensor ot)) {
-            throw new JobFailure(FailureReason.EXECUTION_FAILED, "output '" + name + "' is a " + v.getType() + ", not a tensor");
+            throw new JobFailure(
+                FailureReason.EXECUTION_FAILED,
+                "output '" + name + "' is a " + v.getType() + ", not a tensor");
           }
           outputs.add(fromOnnx(name, ot));
         }
         return outputs;
       }
     } catch (OrtException e) {
-      throw new JobFailure(FailureReason.EXECUTION_FAILED, "ONNX Runtime failed: " + e.getMessage(), e);
+      throw new JobFailure(
+          FailureReason.EXECUTION_FAILED, "ONNX Runtime failed: " + e.getMessage(), e);
     } finally {
       feed.values().forEach(OnnxTensor::close);
     }
@@ -122,7 +145,9 @@ public final class InferenceEngine {
     TensorInfo info = t.getInfo();
     DType dtype = dtypeOf(info.type);
     if (dtype == null) {
-      throw new JobFailure(FailureReason.EXECUTION_FAILED, "output '" + name + "' has type " + info.type + ", which Credence cannot encode");
+      throw new JobFailure(
+          FailureReason.EXECUTION_FAILED,
+          "output '" + name + "' has type " + info.type + ", which Credence cannot encode");
     }
     ByteBuffer b = t.getByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     byte[] data = new byte[b.remaining()];
@@ -134,7 +159,8 @@ public final class InferenceEngine {
     if (node.getInfo() instanceof TensorInfo ti) {
       return ti;
     }
-    throw new JobFailure(FailureReason.INPUT_MISMATCH, "model input '" + name + "' is not a tensor");
+    throw new JobFailure(
+        FailureReason.INPUT_MISMATCH, "model input '" + name + "' is not a tensor");
   }
 
   static DType dtypeOf(OnnxJavaType type) {

@@ -21,9 +21,9 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
- * The worker's own readiness: its model cache is usable, and its signing key is an active worker
- * in the WorkerRegistry (else nothing it signs would settle). At start-up it says exactly what to
- * do when the key is not registered.
+ * The worker's own readiness: its model cache is usable, and its signing key is an active worker in
+ * the WorkerRegistry (else nothing it signs would settle). At start-up it says exactly what to do
+ * when the key is not registered.
  */
 @ApplicationScoped
 public class WorkerReadiness {
@@ -35,11 +35,20 @@ public class WorkerReadiness {
   private final String registryAddress;
 
   public WorkerReadiness(
-      Web3j web3j, WorkerConfig config, ChainConfig chain, ReceiptSigner signer, ModelStore store, SessionCache sessions,
+      Web3j web3j,
+      WorkerConfig config,
+      ChainConfig chain,
+      ReceiptSigner signer,
+      ModelStore store,
+      SessionCache sessions,
       MeterRegistry meters) {
     this.registryAddress = config.workerRegistry();
     this.registry =
-        WorkerRegistry.load(registryAddress, web3j, new ReadonlyTransactionManager(web3j, signer.address()), new DefaultGasProvider());
+        WorkerRegistry.load(
+            registryAddress,
+            web3j,
+            new ReadonlyTransactionManager(web3j, signer.address()),
+            new DefaultGasProvider());
     this.signer = signer;
     this.store = store;
     Gauge.builder("credence_worker_cuda", sessions, s -> "CUDA".equals(s.provider()) ? 1 : 0)
@@ -50,7 +59,9 @@ public class WorkerReadiness {
   void onStart(@Observes StartupEvent event) {
     String status = registration();
     if (status == null) {
-      LOG.infof("worker key %s is an active worker in WorkerRegistry %s", signer.address(), registryAddress);
+      LOG.infof(
+          "worker key %s is an active worker in WorkerRegistry %s",
+          signer.address(), registryAddress);
     } else {
       LOG.warn(status);
     }
@@ -63,11 +74,21 @@ public class WorkerReadiness {
         return null;
       }
       BigInteger min = registry.minStake().send();
-      return "worker key " + signer.address() + " is not an active worker in WorkerRegistry " + registryAddress
+      return "worker key "
+          + signer.address()
+          + " is not an active worker in WorkerRegistry "
+          + registryAddress
           + ": its operator must register it (WorkerRegistry.register(signer, keySignature), with the key's "
-          + "WorkerKey(operator) signature) and stake at least " + min + " wei; until then receipts it signs will not settle";
+          + "WorkerKey(operator) signature) and stake at least "
+          + min
+          + " wei; until then receipts it signs will not settle";
     } catch (Exception e) {
-      return "cannot ask WorkerRegistry " + registryAddress + " whether " + signer.address() + " is active: " + e.getMessage();
+      return "cannot ask WorkerRegistry "
+          + registryAddress
+          + " whether "
+          + signer.address()
+          + " is active: "
+          + e.getMessage();
     }
   }
 

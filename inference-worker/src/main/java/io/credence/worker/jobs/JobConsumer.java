@@ -15,10 +15,10 @@ import org.eclipse.microprofile.reactive.messaging.Outgoing;
 import org.jboss.logging.Logger;
 
 /**
- * Jobs in ({@code credence.jobs.v1}, group {@code credence-workers}), signed results out
- * ({@code credence.results.v1}, keyed by requestId). A job is acknowledged only once its result
- * is written to Kafka (at least once); a job that throws goes to {@code credence.jobs.v1.dlq}
- * with the reason (SmallRye's dead-letter-queue failure strategy).
+ * Jobs in ({@code credence.jobs.v1}, group {@code credence-workers}), signed results out ({@code
+ * credence.results.v1}, keyed by requestId). A job is acknowledged only once its result is written
+ * to Kafka (at least once); a job that throws goes to {@code credence.jobs.v1.dlq} with the reason
+ * (SmallRye's dead-letter-queue failure strategy).
  */
 @ApplicationScoped
 public class JobConsumer {
@@ -60,7 +60,9 @@ public class JobConsumer {
             .register(meters));
     meters.counter("credence_worker_jobs_total", "status", result.status().name()).increment();
     if (result.status() == ResultMessage.Status.FAILED) {
-      meters.counter("credence_worker_failures_total", "reason", String.valueOf(result.reason())).increment();
+      meters
+          .counter("credence_worker_failures_total", "reason", String.valueOf(result.reason()))
+          .increment();
       LOG.infof("job %d failed (reason %d): %s", job.requestId(), result.reason(), result.detail());
     }
     return Record.of(Long.toString(result.requestId()), json.writeValueAsString(result));

@@ -27,9 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns a job into a signed result: the model's output with a signed {@code InferenceReceipt},
- * or, when the job cannot be served, a signed {@code InferenceFailure} with its reason (which
- * refunds the requester). Jobs it must not sign for at all throw {@link PoisonJob}.
+ * Turns a job into a signed result: the model's output with a signed {@code InferenceReceipt}, or,
+ * when the job cannot be served, a signed {@code InferenceFailure} with its reason (which refunds
+ * the requester). Jobs it must not sign for at all throw {@link PoisonJob}.
  */
 public class JobHandler {
   private final long chainId;
@@ -42,7 +42,8 @@ public class JobHandler {
   private final ResultStore results;
   private final int maxInputBytes;
   private final Clock clock;
-  private final ConcurrentHashMap<String, CompletableFuture<ResultMessage>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<ResultMessage>> inFlight =
+      new ConcurrentHashMap<>();
 
   public JobHandler(
       long chainId,
@@ -77,7 +78,8 @@ public class JobHandler {
    */
   public ResultMessage handle(JobMessage job) {
     checkAddressedToUs(job);
-    // a reorg can give a request id to a different request: the job is the id with its model and input
+    // a reorg can give a request id to a different request: the job is the id with its model and
+    // input
     String scope = hub + "/" + job.modelHash() + "/" + job.inputHash();
     var stored = results.get(scope, job.requestId());
     if (stored.isPresent()) {
@@ -90,11 +92,14 @@ public class JobHandler {
       return running.join();
     }
     try {
-      ResultMessage r = results.get(scope, job.requestId()).orElseGet(() -> {
-        ResultMessage computed = compute(job);
-        results.put(scope, computed);
-        return computed;
-      });
+      ResultMessage r =
+          results
+              .get(scope, job.requestId())
+              .orElseGet(() -> {
+                ResultMessage computed = compute(job);
+                results.put(scope, computed);
+                return computed;
+              });
       mine.complete(r);
       return r;
     } catch (RuntimeException e) {
@@ -111,19 +116,24 @@ public class JobHandler {
     byte[] inputHash = bytes32(job.inputHash(), "inputHash");
     byte[] input = base64(job.input());
     if (!Arrays.equals(Hashes.keccak256(input), inputHash)) {
-      throw new PoisonJob("job " + job.requestId() + ": input does not hash to inputHash " + job.inputHash());
+      throw new PoisonJob(
+          "job " + job.requestId() + ": input does not hash to inputHash " + job.inputHash());
     }
     BigInteger requestId = BigInteger.valueOf(job.requestId());
     Map<String, Long> timings = new LinkedHashMap<>();
     try {
       if (input.length > maxInputBytes) {
-        throw new JobFailure(FailureReason.INPUT_TOO_LARGE, "input is " + input.length + " bytes, more than " + maxInputBytes);
+        throw new JobFailure(
+            FailureReason.INPUT_TOO_LARGE,
+            "input is " + input.length + " bytes, more than " + maxInputBytes);
       }
       List<Tensor> tensors;
       try {
         tensors = TensorCodec.decode(input);
       } catch (TensorFormatException | ArithmeticException e) {
-        throw new JobFailure(FailureReason.BAD_INPUT_ENCODING, "input is not the canonical tensor encoding: " + e.getMessage());
+        throw new JobFailure(
+            FailureReason.BAD_INPUT_ENCODING,
+            "input is not the canonical tensor encoding: " + e.getMessage());
       }
       long fetchStart = System.nanoTime();
       LoadedModel model = sessions.load(job.modelUri(), modelHash);
@@ -142,26 +152,54 @@ public class JobHandler {
       }
       long executedAt = clock.instant().getEpochSecond();
       byte[] outputHash = Hashes.keccak256(output);
-      byte[] signature = signer.sign(new InferenceReceipt(requestId, modelHash, inputHash, outputHash, executedAt), domain);
+      byte[] signature =
+          signer.sign(
+              new InferenceReceipt(requestId, modelHash, inputHash, outputHash, executedAt),
+              domain);
       timings.put("totalMs", millis(start));
       return new ResultMessage(
-          job.requestId(), signer.address(), ResultMessage.Status.OK, Base64.getEncoder().encodeToString(output),
-          Hashes.hex(outputHash), executedAt, Hashes.hex(signature), null, null, timings);
+          job.requestId(),
+          signer.address(),
+          ResultMessage.Status.OK,
+          Base64.getEncoder().encodeToString(output),
+          Hashes.hex(outputHash),
+          executedAt,
+          Hashes.hex(signature),
+          null,
+          null,
+          timings);
     } catch (JobFailure f) {
-      InferenceFailure failure = InferenceFailure.of(requestId, modelHash, inputHash, f.reason(), f.detail());
+      InferenceFailure failure =
+          InferenceFailure.of(requestId, modelHash, inputHash, f.reason(), f.detail());
       byte[] signature = signer.sign(failure, domain);
       timings.put("totalMs", millis(start));
       return new ResultMessage(
-          job.requestId(), signer.address(), ResultMessage.Status.FAILED, null, null, null, Hashes.hex(signature),
-          f.reason().code(), f.detail(), timings);
+          job.requestId(),
+          signer.address(),
+          ResultMessage.Status.FAILED,
+          null,
+          null,
+          null,
+          Hashes.hex(signature),
+          f.reason().code(),
+          f.detail(),
+          timings);
     }
   }
 
   private void checkAddressedToUs(JobMessage job) {
     if (job.chainId() != chainId || job.hub() == null || !job.hub().equalsIgnoreCase(hub)) {
       throw new PoisonJob(
-          "job " + job.requestId() + " is for hub " + job.hub() + " on chain " + job.chainId() + "; this worker signs for hub "
-              + hub + " on chain " + chainId);
+          "job "
+              + job.requestId()
+              + " is for hub "
+              + job.hub()
+              + " on chain "
+              + job.chainId()
+              + "; this worker signs for hub "
+              + hub
+              + " on chain "
+              + chainId);
     }
   }
 

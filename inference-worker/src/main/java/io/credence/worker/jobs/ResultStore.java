@@ -18,13 +18,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The signed result of every job, by scope (the hub, model and input) and requestId: a redelivered job (after a crash or a
- * rebalance) gets exactly the result signed the first time, so a worker never signs two
- * different answers for one request. Results are appended to {@code results.jsonl} (one JSON
- * line each, written before the result is sent) and indexed in memory; the log is read back at
- * start-up. A line cut short by a crash is cut off the file (its job was never answered, so it is
- * simply computed again). With {@code fsync}, every result is forced to disk before it is sent,
- * which also survives an operating-system crash; without, a process crash still loses nothing.
+ * The signed result of every job, by scope (the hub, model and input) and requestId: a redelivered
+ * job (after a crash or a rebalance) gets exactly the result signed the first time, so a worker
+ * never signs two different answers for one request. Results are appended to {@code results.jsonl}
+ * (one JSON line each, written before the result is sent) and indexed in memory; the log is read
+ * back at start-up. A line cut short by a crash is cut off the file (its job was never answered, so
+ * it is simply computed again). With {@code fsync}, every result is forced to disk before it is
+ * sent, which also survives an operating-system crash; without, a process crash still loses
+ * nothing.
  */
 public class ResultStore implements AutoCloseable {
   private final ObjectMapper json = ProtocolJson.mapper();
@@ -59,7 +60,8 @@ public class ResultStore implements AutoCloseable {
       channel.truncate(keep);
       channel.position(keep);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the result log in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the result log in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -69,7 +71,8 @@ public class ResultStore implements AutoCloseable {
       return;
     }
     try {
-      index.put(line.substring(0, tab), json.readValue(line.substring(tab + 1), ResultMessage.class));
+      index.put(
+          line.substring(0, tab), json.readValue(line.substring(tab + 1), ResultMessage.class));
     } catch (IOException partial) {
       // the last line of a crashed run: that job is computed again
     }
@@ -83,7 +86,9 @@ public class ResultStore implements AutoCloseable {
   public void put(String scope, ResultMessage result) {
     String key = key(scope, result.requestId());
     try {
-      byte[] line = (key + "\t" + lineWriter.writeValueAsString(result) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line =
+          (key + "\t" + lineWriter.writeValueAsString(result) + "\n")
+              .getBytes(StandardCharsets.UTF_8);
       synchronized (channel) {
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {
@@ -95,7 +100,8 @@ public class ResultStore implements AutoCloseable {
       }
       index.put(key, result);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to the result log " + log + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot append to the result log " + log + ": " + e.getMessage(), e);
     }
   }
 

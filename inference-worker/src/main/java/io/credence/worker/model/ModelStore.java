@@ -33,11 +33,16 @@ public class ModelStore {
     this.fileRoot = fileRoot.toAbsolutePath().normalize();
     this.maxBytes = maxBytes;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
     try {
       Files.createDirectories(this.cacheDir);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the model cache " + this.cacheDir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the model cache " + this.cacheDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -51,8 +56,8 @@ public class ModelStore {
   }
 
   /**
-   * The local file of the model registered with {@code sha256}, fetching it from {@code uri}
-   * when not cached.
+   * The local file of the model registered with {@code sha256}, fetching it from {@code uri} when
+   * not cached.
    *
    * @throws JobFailure MODEL_UNAVAILABLE when it cannot be fetched, MODEL_HASH_MISMATCH when the
    *     bytes are not the registered ones
@@ -70,12 +75,18 @@ public class ModelStore {
       if (!Arrays.equals(actual, sha256)) {
         throw new JobFailure(
             FailureReason.MODEL_HASH_MISMATCH,
-            "model at " + uri + " has SHA-256 " + Hashes.hex(actual) + ", registered " + Hashes.hex(sha256));
+            "model at "
+                + uri
+                + " has SHA-256 "
+                + Hashes.hex(actual)
+                + ", registered "
+                + Hashes.hex(sha256));
       }
       Files.move(part, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return cached;
     } catch (IOException e) {
-      throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "cannot fetch model " + uri + ": " + e.getMessage(), e);
+      throw new JobFailure(
+          FailureReason.MODEL_UNAVAILABLE, "cannot fetch model " + uri + ": " + e.getMessage(), e);
     } finally {
       if (part != null) {
         try {
@@ -108,11 +119,16 @@ public class ModelStore {
         }
         if (response.statusCode() != 200) {
           response.body().close();
-          throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "model " + uri + " answered HTTP " + response.statusCode());
+          throw new JobFailure(
+              FailureReason.MODEL_UNAVAILABLE,
+              "model " + uri + " answered HTTP " + response.statusCode());
         }
         copyLimited(response.body(), to, uri);
       }
-      default -> throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "unsupported model URI scheme '" + scheme + "': " + uri);
+      default ->
+          throw new JobFailure(
+              FailureReason.MODEL_UNAVAILABLE,
+              "unsupported model URI scheme '" + scheme + "': " + uri);
     }
   }
 
@@ -124,7 +140,8 @@ public class ModelStore {
     }
     Path p = (Path.of(path).isAbsolute() ? Path.of(path) : fileRoot.resolve(path)).normalize();
     if (!p.startsWith(fileRoot)) {
-      throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "model " + uri + " is outside the worker's file root");
+      throw new JobFailure(
+          FailureReason.MODEL_UNAVAILABLE, "model " + uri + " is outside the worker's file root");
     }
     if (!Files.isRegularFile(p)) {
       throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "no model file at " + uri);
@@ -140,7 +157,9 @@ public class ModelStore {
       for (int n; (n = in.read(buf)) > 0; ) {
         total += n;
         if (total > maxBytes) {
-          throw new JobFailure(FailureReason.MODEL_UNAVAILABLE, "model " + uri + " is larger than " + maxBytes + " bytes");
+          throw new JobFailure(
+              FailureReason.MODEL_UNAVAILABLE,
+              "model " + uri + " is larger than " + maxBytes + " bytes");
         }
         out.write(buf, 0, n);
       }

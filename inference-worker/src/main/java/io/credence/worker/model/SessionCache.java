@@ -30,7 +30,8 @@ public class SessionCache implements AutoCloseable {
   private volatile String provider = "none";
   private volatile boolean cudaFallbackLogged;
 
-  public SessionCache(ModelStore store, int maxSessions, String provider, int cudaDevice, int intraOpThreads) {
+  public SessionCache(
+      ModelStore store, int maxSessions, String provider, int cudaDevice, int intraOpThreads) {
     this.store = store;
     this.maxSessions = Math.max(1, maxSessions);
     this.cuda = "cuda".equalsIgnoreCase(provider);
@@ -44,9 +45,9 @@ public class SessionCache implements AutoCloseable {
   }
 
   /**
-   * The session for the model registered with {@code sha256}, fetched from {@code uri} and
-   * loaded when needed. The caller must {@link LoadedModel#release()} it when done: an evicted
-   * session is closed only after its last user.
+   * The session for the model registered with {@code sha256}, fetched from {@code uri} and loaded
+   * when needed. The caller must {@link LoadedModel#release()} it when done: an evicted session is
+   * closed only after its last user.
    */
   public LoadedModel load(String uri, byte[] sha256) throws JobFailure {
     String key = Hashes.hex(sha256);
@@ -100,14 +101,17 @@ public class SessionCache implements AutoCloseable {
       provider = used;
       return m;
     } catch (OrtException e) {
-      throw new JobFailure(FailureReason.MODEL_LOAD_FAILED, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
+      throw new JobFailure(
+          FailureReason.MODEL_LOAD_FAILED,
+          "ONNX Runtime cannot load the model: " + e.getMessage(),
+          e);
     }
   }
 
   /**
-   * Session options of the worker. ONNX Runtime's intra-op threads spin after each run by
-   * default, which takes the cores from the decoding, hashing and signing that follow a run:
-   * spinning is off.
+   * Session options of the worker. ONNX Runtime's intra-op threads spin after each run by default,
+   * which takes the cores from the decoding, hashing and signing that follow a run: spinning is
+   * off.
    */
   public static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();

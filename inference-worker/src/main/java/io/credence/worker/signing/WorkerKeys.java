@@ -9,6 +9,12 @@ public final class WorkerKeys {
   private WorkerKeys() {}
 
   public static Credentials load(WorkerConfig.Key key) {
-    return SigningKeys.load("worker", key.hex(), key.keystore(), key.password(), "CREDENCE_WORKER_KEY", "credence.worker.key");
+    return SigningKeys.load(
+        "worker",
+        key.hex(),
+        key.keystore(),
+        key.password(),
+        "CREDENCE_WORKER_KEY",
+        "credence.worker.key");
   }
 }

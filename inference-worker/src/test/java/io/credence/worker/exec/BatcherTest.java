@@ -30,7 +30,13 @@ class BatcherTest {
   private LoadedModel load(int[] sizes, String provider) throws Exception {
     byte[] model = BenchMlp.build(sizes, 3);
     Files.write(dir.resolve("m.onnx"), model);
-    SessionCache sessions = new SessionCache(new ModelStore(dir.resolve("cache"), dir, 10_000_000, Duration.ofSeconds(5)), 2, provider, 0, 1);
+    SessionCache sessions =
+        new SessionCache(
+            new ModelStore(dir.resolve("cache"), dir, 10_000_000, Duration.ofSeconds(5)),
+            2,
+            provider,
+            0,
+            1);
     return sessions.load("file:m.onnx", Hashes.sha256(model));
   }
 
@@ -69,18 +75,31 @@ class BatcherTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(queued).as("every job is told how long it queued").hasSize(jobs).allMatch(nanos -> nanos >= 0);
+    assertThat(queued)
+        .as("every job is told how long it queued")
+        .hasSize(jobs)
+        .allMatch(nanos -> nanos >= 0);
     assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(jobs);
-    assertThat(sizes.stream().mapToInt(Integer::intValue).max().orElse(0)).as("largest batch").isGreaterThan(1);
+    assertThat(sizes.stream().mapToInt(Integer::intValue).max().orElse(0))
+        .as("largest batch")
+        .isGreaterThan(1);
     assertThat(sizes).allMatch(s -> s <= 16);
   }
 
   @Test
   void jobsThatCannotShareARunRunAlone() throws Exception {
     LoadedModel loaded = load(new int[] {4, 8, 3}, "cpu");
-    assertThat(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {2, 4}, new float[8])))).isNotNull();
-    assertThat(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, new float[4]))))
-        .isEqualTo(Batcher.batchKey(loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {3, 4}, new float[12]))));
+    assertThat(
+            Batcher.batchKey(
+                loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {2, 4}, new float[8]))))
+        .isNotNull();
+    assertThat(
+            Batcher.batchKey(
+                loaded, List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, new float[4]))))
+        .isEqualTo(
+            Batcher.batchKey(
+                loaded,
+                List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {3, 4}, new float[12]))));
   }
 
   @Test

@@ -36,7 +36,8 @@ import org.web3j.crypto.Credentials;
 class JobHandlerTest {
   private static final String HUB = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
   private static final long CHAIN = 31337;
-  private static final Credentials KEY = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+  private static final Credentials KEY =
+      Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
   private static final Eip712Domain DOMAIN = Eip712Domain.credence(CHAIN, HUB);
 
   @TempDir Path dir;
@@ -44,15 +45,27 @@ class JobHandlerTest {
   private long requestIds = 1;
 
   private JobHandler handler(Path results, Clock clock, int maxInputBytes) {
-    ModelStore store = new ModelStore(dir.resolve("cache-" + results.getFileName()), dir, 10_000_000, Duration.ofSeconds(5));
+    ModelStore store =
+        new ModelStore(
+            dir.resolve("cache-" + results.getFileName()), dir, 10_000_000, Duration.ofSeconds(5));
     InferenceEngine engine = new InferenceEngine(1_000_000);
     return new JobHandler(
-        CHAIN, HUB, new ReceiptSigner(KEY), new SessionCache(store, 2, "cpu", 0, 1), engine,
-        new Batcher(engine, 8, Duration.ofMillis(2), n -> {}), new ResultStore(results), maxInputBytes, clock);
+        CHAIN,
+        HUB,
+        new ReceiptSigner(KEY),
+        new SessionCache(store, 2, "cpu", 0, 1),
+        engine,
+        new Batcher(engine, 8, Duration.ofMillis(2), n -> {}),
+        new ResultStore(results),
+        maxInputBytes,
+        clock);
   }
 
   private JobHandler handler() {
-    return handler(dir.resolve("results"), Clock.fixed(Instant.ofEpochSecond(1_790_000_000), ZoneOffset.UTC), 65_536);
+    return handler(
+        dir.resolve("results"),
+        Clock.fixed(Instant.ofEpochSecond(1_790_000_000), ZoneOffset.UTC),
+        65_536);
   }
 
   @BeforeEach
@@ -65,8 +78,17 @@ class JobHandlerTest {
 
   private JobMessage job(byte[] input, String uri, byte[] sha256) {
     return new JobMessage(
-        requestIds++, CHAIN, HUB, 1, Hashes.hex(sha256), uri, Base64.getEncoder().encodeToString(input),
-        Hashes.hex(Hashes.keccak256(input)), 1, 1_790_003_600L, 1);
+        requestIds++,
+        CHAIN,
+        HUB,
+        1,
+        Hashes.hex(sha256),
+        uri,
+        Base64.getEncoder().encodeToString(input),
+        Hashes.hex(Hashes.keccak256(input)),
+        1,
+        1_790_003_600L,
+        1);
   }
 
   private JobMessage job(List<Tensor> inputs) {
@@ -93,9 +115,14 @@ class JobHandlerTest {
     assertThat(p[0] + p[1] + p[2]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
 
     InferenceReceipt receipt =
-        new InferenceReceipt(BigInteger.valueOf(job.requestId()), modelHash, Hashes.bytes32(job.inputHash()),
-            Hashes.keccak256(output), r.executedAt());
-    assertThat(ReceiptSigner.recover(receipt.digest(DOMAIN), Hashes.fromHex(r.signature()))).isEqualTo(KEY.getAddress());
+        new InferenceReceipt(
+            BigInteger.valueOf(job.requestId()),
+            modelHash,
+            Hashes.bytes32(job.inputHash()),
+            Hashes.keccak256(output),
+            r.executedAt());
+    assertThat(ReceiptSigner.recover(receipt.digest(DOMAIN), Hashes.fromHex(r.signature())))
+        .isEqualTo(KEY.getAddress());
     assertThat(r.timings()).containsOnlyKeys("loadMs", "queueMs", "runMs", "totalMs");
     assertThat(r.timings().values()).allMatch(ms -> ms >= 0);
     // the phases are disjoint parts of the total
@@ -116,61 +143,143 @@ class JobHandlerTest {
   @Test
   void aRedeliveredJobGetsExactlyTheSameResult() {
     JobMessage job = job(features(1, 2, 3, 4));
-    ResultMessage first = handler(dir.resolve("r"), Clock.fixed(Instant.ofEpochSecond(1_000), ZoneOffset.UTC), 65_536).handle(job);
-    ResultMessage again = handler(dir.resolve("r"), Clock.fixed(Instant.ofEpochSecond(9_000), ZoneOffset.UTC), 65_536).handle(job);
+    ResultMessage first =
+        handler(dir.resolve("r"), Clock.fixed(Instant.ofEpochSecond(1_000), ZoneOffset.UTC), 65_536)
+            .handle(job);
+    ResultMessage again =
+        handler(dir.resolve("r"), Clock.fixed(Instant.ofEpochSecond(9_000), ZoneOffset.UTC), 65_536)
+            .handle(job);
     assertThat(again).isEqualTo(first);
   }
 
-  private void assertSignedFailure(JobMessage job, FailureReason reason, String detailPart) throws Exception {
+  private void assertSignedFailure(JobMessage job, FailureReason reason, String detailPart)
+      throws Exception {
     ResultMessage r = handler().handle(job);
     assertThat(r.status()).isEqualTo(ResultMessage.Status.FAILED);
     assertThat(r.reason()).isEqualTo(reason.code());
     assertThat(r.detail()).contains(detailPart);
     assertThat(r.output()).isNull();
     InferenceFailure f =
-        InferenceFailure.of(BigInteger.valueOf(job.requestId()), Hashes.bytes32(job.modelHash()), Hashes.bytes32(job.inputHash()), reason, r.detail());
-    assertThat(ReceiptSigner.recover(f.digest(DOMAIN), Hashes.fromHex(r.signature()))).isEqualTo(KEY.getAddress());
+        InferenceFailure.of(
+            BigInteger.valueOf(job.requestId()),
+            Hashes.bytes32(job.modelHash()),
+            Hashes.bytes32(job.inputHash()),
+            reason,
+            r.detail());
+    assertThat(ReceiptSigner.recover(f.digest(DOMAIN), Hashes.fromHex(r.signature())))
+        .isEqualTo(KEY.getAddress());
   }
 
   @Test
   void everyBadInputIsASignedFailureWithItsReason() throws Exception {
-    assertSignedFailure(job("not tensors".getBytes(), "file:mlp.onnx", modelHash), FailureReason.BAD_INPUT_ENCODING, "canonical");
     assertSignedFailure(
-        job(List.of(Tensor.ofFloat32("features", new long[] {1, 5}, 1, 2, 3, 4, 5))), FailureReason.INPUT_MISMATCH, "must have shape");
+        job("not tensors".getBytes(), "file:mlp.onnx", modelHash),
+        FailureReason.BAD_INPUT_ENCODING,
+        "canonical");
     assertSignedFailure(
-        job(List.of(Tensor.ofInt32("features", new long[] {1, 4}, 1, 2, 3, 4))), FailureReason.INPUT_MISMATCH, "must be FLOAT32");
+        job(List.of(Tensor.ofFloat32("features", new long[] {1, 5}, 1, 2, 3, 4, 5))),
+        FailureReason.INPUT_MISMATCH,
+        "must have shape");
     assertSignedFailure(
-        job(List.of(Tensor.ofFloat32("pixels", new long[] {1, 4}, 1, 2, 3, 4))), FailureReason.INPUT_MISMATCH, "takes inputs [features]");
+        job(List.of(Tensor.ofInt32("features", new long[] {1, 4}, 1, 2, 3, 4))),
+        FailureReason.INPUT_MISMATCH,
+        "must be FLOAT32");
     assertSignedFailure(
-        job(List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 1, 2, 3, 4), Tensor.ofFloat32("features", new long[] {1, 4}, 1, 2, 3, 4))),
-        FailureReason.INPUT_MISMATCH, "given twice");
-    byte[] big = TensorCodec.encode(List.of(Tensor.ofFloat32("features", new long[] {20_000, 4}, new float[80_000])));
-    assertSignedFailure(job(big, "file:mlp.onnx", modelHash), FailureReason.INPUT_TOO_LARGE, "more than 65536");
+        job(List.of(Tensor.ofFloat32("pixels", new long[] {1, 4}, 1, 2, 3, 4))),
+        FailureReason.INPUT_MISMATCH,
+        "takes inputs [features]");
+    assertSignedFailure(
+        job(
+            List.of(
+                Tensor.ofFloat32("features", new long[] {1, 4}, 1, 2, 3, 4),
+                Tensor.ofFloat32("features", new long[] {1, 4}, 1, 2, 3, 4))),
+        FailureReason.INPUT_MISMATCH,
+        "given twice");
+    byte[] big =
+        TensorCodec.encode(
+            List.of(Tensor.ofFloat32("features", new long[] {20_000, 4}, new float[80_000])));
+    assertSignedFailure(
+        job(big, "file:mlp.onnx", modelHash), FailureReason.INPUT_TOO_LARGE, "more than 65536");
   }
 
   @Test
   void modelProblemsAreSignedFailuresAndNothingRuns() throws Exception {
     byte[] input = TensorCodec.encode(features(1, 2, 3, 4));
-    assertSignedFailure(job(input, "file:missing.onnx", modelHash), FailureReason.MODEL_UNAVAILABLE, "no model file");
-    assertSignedFailure(job(input, "file:/etc/hostname", modelHash), FailureReason.MODEL_UNAVAILABLE, "outside the worker's file root");
-    assertSignedFailure(job(input, "ftp://example.org/m.onnx", modelHash), FailureReason.MODEL_UNAVAILABLE, "unsupported");
-    assertSignedFailure(job(input, "file:not-onnx.onnx", modelHash), FailureReason.MODEL_HASH_MISMATCH, "registered");
-    assertThat(Files.list(dir.resolve("cache-results"))).as("a mismatching file is never cached").noneMatch(p -> p.toString().endsWith(".onnx"));
     assertSignedFailure(
-        job(input, "file:not-onnx.onnx", Hashes.sha256("hello".getBytes())), FailureReason.MODEL_LOAD_FAILED, "cannot load");
+        job(input, "file:missing.onnx", modelHash),
+        FailureReason.MODEL_UNAVAILABLE,
+        "no model file");
+    assertSignedFailure(
+        job(input, "file:/etc/hostname", modelHash),
+        FailureReason.MODEL_UNAVAILABLE,
+        "outside the worker's file root");
+    assertSignedFailure(
+        job(input, "ftp://example.org/m.onnx", modelHash),
+        FailureReason.MODEL_UNAVAILABLE,
+        "unsupported");
+    assertSignedFailure(
+        job(input, "file:not-onnx.onnx", modelHash),
+        FailureReason.MODEL_HASH_MISMATCH,
+        "registered");
+    assertThat(Files.list(dir.resolve("cache-results")))
+        .as("a mismatching file is never cached")
+        .noneMatch(p -> p.toString().endsWith(".onnx"));
+    assertSignedFailure(
+        job(input, "file:not-onnx.onnx", Hashes.sha256("hello".getBytes())),
+        FailureReason.MODEL_LOAD_FAILED,
+        "cannot load");
   }
 
   @Test
   void jobsItMustNotSignForArePoison() {
     JobMessage good = job(features(1, 2, 3, 4));
     JobMessage otherHub =
-        new JobMessage(good.requestId(), CHAIN, "0x0000000000000000000000000000000000000001", 1, good.modelHash(), good.modelUri(), good.input(), good.inputHash(), 1, 1, 1);
-    assertThatThrownBy(() -> handler().handle(otherHub)).isInstanceOf(PoisonJob.class).hasMessageContaining("this worker signs for hub");
+        new JobMessage(
+            good.requestId(),
+            CHAIN,
+            "0x0000000000000000000000000000000000000001",
+            1,
+            good.modelHash(),
+            good.modelUri(),
+            good.input(),
+            good.inputHash(),
+            1,
+            1,
+            1);
+    assertThatThrownBy(() -> handler().handle(otherHub))
+        .isInstanceOf(PoisonJob.class)
+        .hasMessageContaining("this worker signs for hub");
     JobMessage otherChain =
-        new JobMessage(good.requestId(), 1, HUB, 1, good.modelHash(), good.modelUri(), good.input(), good.inputHash(), 1, 1, 1);
-    assertThatThrownBy(() -> handler().handle(otherChain)).isInstanceOf(PoisonJob.class).hasMessageContaining("chain 1");
+        new JobMessage(
+            good.requestId(),
+            1,
+            HUB,
+            1,
+            good.modelHash(),
+            good.modelUri(),
+            good.input(),
+            good.inputHash(),
+            1,
+            1,
+            1);
+    assertThatThrownBy(() -> handler().handle(otherChain))
+        .isInstanceOf(PoisonJob.class)
+        .hasMessageContaining("chain 1");
     JobMessage wrongHash =
-        new JobMessage(good.requestId(), CHAIN, HUB, 1, good.modelHash(), good.modelUri(), good.input(), Hashes.hex(new byte[32]), 1, 1, 1);
-    assertThatThrownBy(() -> handler().handle(wrongHash)).isInstanceOf(PoisonJob.class).hasMessageContaining("does not hash");
+        new JobMessage(
+            good.requestId(),
+            CHAIN,
+            HUB,
+            1,
+            good.modelHash(),
+            good.modelUri(),
+            good.input(),
+            Hashes.hex(new byte[32]),
+            1,
+            1,
+            1);
+    assertThatThrownBy(() -> handler().handle(wrongHash))
+        .isInstanceOf(PoisonJob.class)
+        .hasMessageContaining("does not hash");
   }
 }

@@ -29,7 +29,10 @@ public class ChainReadinessCheck implements HealthCheck {
       long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
       response.withData("chainId", chainId).withData("head", head);
       if (chainId != config.id()) {
-        return response.down().withData("error", "node reports chain " + chainId + ", expected " + config.id()).build();
+        return response
+            .down()
+            .withData("error", "node reports chain " + chainId + ", expected " + config.id())
+            .build();
       }
       return response.up().build();
     } catch (Exception e) {

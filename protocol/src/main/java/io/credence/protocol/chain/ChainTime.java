@@ -7,10 +7,10 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.EthBlock;
 
 /**
- * The chain's clock as a contract will see it: the timestamp of the next block. A deadline
- * computed from the latest block is wrong on an idle chain: anvil mines only when a transaction
- * arrives, so after an hour without one the latest block is an hour old and "latest + 600 s" is
- * already in the past when the request is mined (the hub reverts with {@code DeadlineInPast}).
+ * The chain's clock as a contract will see it: the timestamp of the next block. A deadline computed
+ * from the latest block is wrong on an idle chain: anvil mines only when a transaction arrives, so
+ * after an hour without one the latest block is an hour old and "latest + 600 s" is already in the
+ * past when the request is mined (the hub reverts with {@code DeadlineInPast}).
  *
  * <p>The next block's timestamp is the pending block's where the node builds one (anvil does, with
  * its {@code evm_increaseTime} and {@code evm_setNextBlockTimestamp} offsets applied); where it
@@ -32,15 +32,21 @@ public final class ChainTime {
 
   /** The timestamp (unix seconds) the next block will have. */
   public long nextBlockTimestamp() throws IOException {
-    EthBlock latestResponse = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send();
+    EthBlock latestResponse =
+        web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send();
     if (latestResponse.hasError() || latestResponse.getBlock() == null) {
       throw new IOException(
-          "eth_getBlockByNumber(latest): " + (latestResponse.hasError() ? latestResponse.getError().getMessage() : "the node returned no block"));
+          "eth_getBlockByNumber(latest): "
+              + (latestResponse.hasError()
+                  ? latestResponse.getError().getMessage()
+                  : "the node returned no block"));
     }
     EthBlock.Block latest = latestResponse.getBlock();
     long after = latest.getTimestamp().longValueExact() + 1;
     EthBlock.Block pending = pending();
-    if (pending != null && pending.getNumberRaw() != null && pending.getNumber().compareTo(latest.getNumber()) > 0) {
+    if (pending != null
+        && pending.getNumberRaw() != null
+        && pending.getNumber().compareTo(latest.getNumber()) > 0) {
       return Math.max(pending.getTimestamp().longValueExact(), after);
     }
     return Math.max(after, clock.instant().getEpochSecond());
@@ -54,7 +60,8 @@ public final class ChainTime {
   /** The node's pending block, or null where it has none or refuses the tag. */
   private EthBlock.Block pending() {
     try {
-      EthBlock response = web3j.ethGetBlockByNumber(DefaultBlockParameterName.PENDING, false).send();
+      EthBlock response =
+          web3j.ethGetBlockByNumber(DefaultBlockParameterName.PENDING, false).send();
       return response.hasError() ? null : response.getBlock();
     } catch (IOException | RuntimeException e) {
       return null; // a node without a pending block: the fallback below is what it would stamp

@@ -27,7 +27,8 @@ import org.web3j.tx.response.TransactionReceiptProcessor;
 public final class CheckedTransactionManager extends RawTransactionManager {
   private final Web3j web3j;
 
-  public CheckedTransactionManager(Web3j web3j, Credentials credentials, long chainId, TransactionReceiptProcessor receipts) {
+  public CheckedTransactionManager(
+      Web3j web3j, Credentials credentials, long chainId, TransactionReceiptProcessor receipts) {
     super(web3j, credentials, chainId, receipts);
     this.web3j = web3j;
   }
@@ -36,7 +37,8 @@ public final class CheckedTransactionManager extends RawTransactionManager {
   public static ReadonlyTransactionManager readonly(Web3j web3j, String from) {
     return new ReadonlyTransactionManager(web3j, from) {
       @Override
-      public String sendCall(String to, String data, DefaultBlockParameter block) throws IOException {
+      public String sendCall(String to, String data, DefaultBlockParameter block)
+          throws IOException {
         return call(web3j, from, to, data, BigInteger.ZERO, block);
       }
     };
@@ -44,7 +46,12 @@ public final class CheckedTransactionManager extends RawTransactionManager {
 
   @Override
   protected TransactionReceipt executeTransaction(
-      BigInteger gasPrice, BigInteger gasLimit, String to, String data, BigInteger value, boolean constructor)
+      BigInteger gasPrice,
+      BigInteger gasLimit,
+      String to,
+      String data,
+      BigInteger value,
+      boolean constructor)
       throws IOException, TransactionException {
     check(to, data, value);
     return super.executeTransaction(gasPrice, gasLimit, to, data, value, constructor);
@@ -52,11 +59,18 @@ public final class CheckedTransactionManager extends RawTransactionManager {
 
   @Override
   protected TransactionReceipt executeTransactionEIP1559(
-      long chainId, BigInteger maxPriorityFeePerGas, BigInteger maxFeePerGas, BigInteger gasLimit, String to, String data, BigInteger value,
+      long chainId,
+      BigInteger maxPriorityFeePerGas,
+      BigInteger maxFeePerGas,
+      BigInteger gasLimit,
+      String to,
+      String data,
+      BigInteger value,
       boolean constructor)
       throws IOException, TransactionException {
     check(to, data, value);
-    return super.executeTransactionEIP1559(chainId, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, data, value, constructor);
+    return super.executeTransactionEIP1559(
+        chainId, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, data, value, constructor);
   }
 
   @Override
@@ -65,22 +79,42 @@ public final class CheckedTransactionManager extends RawTransactionManager {
   }
 
   /** Fails, naming the error, when the transaction would revert in the next block. */
-  private void check(String to, String data, BigInteger value) throws IOException, TransactionException {
+  private void check(String to, String data, BigInteger value)
+      throws IOException, TransactionException {
     if (to == null || to.isEmpty()) {
       return; // a deployment: nothing to call yet
     }
     EthCall result =
-        web3j.ethCall(Transaction.createFunctionCallTransaction(getFromAddress(), null, null, null, to, value, data), DefaultBlockParameterName.PENDING)
+        web3j
+            .ethCall(
+                Transaction.createFunctionCallTransaction(
+                    getFromAddress(), null, null, null, to, value, data),
+                DefaultBlockParameterName.PENDING)
             .send();
     Optional<String> revert = revert(result);
     if (revert.isPresent()) {
-      throw new TransactionException("the transaction to " + to + " would revert, so it was not sent: " + revert.get());
+      throw new TransactionException(
+          "the transaction to " + to + " would revert, so it was not sent: " + revert.get());
     }
   }
 
-  /** An eth_call whose revert fails with the decoded error (web3j's {@link ContractCallException}). */
-  static String call(Web3j web3j, String from, String to, String data, BigInteger value, DefaultBlockParameter block) throws IOException {
-    EthCall result = web3j.ethCall(Transaction.createFunctionCallTransaction(from, null, null, null, to, value, data), block).send();
+  /**
+   * An eth_call whose revert fails with the decoded error (web3j's {@link ContractCallException}).
+   */
+  static String call(
+      Web3j web3j,
+      String from,
+      String to,
+      String data,
+      BigInteger value,
+      DefaultBlockParameter block)
+      throws IOException {
+    EthCall result =
+        web3j
+            .ethCall(
+                Transaction.createFunctionCallTransaction(from, null, null, null, to, value, data),
+                block)
+            .send();
     Optional<String> revert = revert(result);
     if (revert.isPresent()) {
       throw new ContractCallException("the call to " + to + " reverted: " + revert.get());
@@ -97,7 +131,9 @@ public final class CheckedTransactionManager extends RawTransactionManager {
    */
   private static Optional<String> revert(EthCall result) {
     if (result.hasError()) {
-      boolean reverted = ContractErrors.revertData(result.getError()).isPresent() || String.valueOf(result.getError().getMessage()).contains("revert");
+      boolean reverted =
+          ContractErrors.revertData(result.getError()).isPresent()
+              || String.valueOf(result.getError().getMessage()).contains("revert");
       return reverted ? Optional.of(ContractErrors.describe(result.getError())) : Optional.empty();
     }
     if (result.isReverted()) {

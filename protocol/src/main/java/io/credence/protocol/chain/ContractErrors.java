@@ -29,28 +29,48 @@ import org.web3j.protocol.core.Response;
 
 /**
  * Revert data, for people: {@code 0x42fdf937…} becomes {@code DeadlineInPast(deadline=1796405776,
- * now=1796405786)}. The contracts' custom errors come from {@code io/credence/contracts/errors.json}
- * in the contracts jar, which the contracts build exports from the compiled ABIs (never copied by
- * hand), so a new error is decoded as soon as it is compiled. Solidity's own {@code Error(string)}
- * and {@code Panic(uint256)} are decoded too. A trailing underscore of a parameter name (Solidity's
- * way around shadowing, as in {@code now_}) is dropped. Thread-safe: the table is read once.
+ * now=1796405786)}. The contracts' custom errors come from {@code
+ * io/credence/contracts/errors.json} in the contracts jar, which the contracts build exports from
+ * the compiled ABIs (never copied by hand), so a new error is decoded as soon as it is compiled.
+ * Solidity's own {@code Error(string)} and {@code Panic(uint256)} are decoded too. A trailing
+ * underscore of a parameter name (Solidity's way around shadowing, as in {@code now_}) is dropped.
+ * Thread-safe: the table is read once.
  */
 public final class ContractErrors {
   static final String RESOURCE = "io/credence/contracts/errors.json";
   private static final String ERROR_STRING = "08c379a0";
   private static final String PANIC = "4e487b71";
 
-  /** foundry/anvil's wording: {@code custom error 0x42fdf937: 0000…} (the arguments may be absent). */
-  private static final Pattern ANVIL = Pattern.compile("custom error 0x([0-9a-fA-F]{8})(?::\\s*(?:0x)?([0-9a-fA-F]*))?");
+  /**
+   * foundry/anvil's wording: {@code custom error 0x42fdf937: 0000…} (the arguments may be absent).
+   */
+  private static final Pattern ANVIL =
+      Pattern.compile("custom error 0x([0-9a-fA-F]{8})(?::\\s*(?:0x)?([0-9a-fA-F]*))?");
 
   /** Raw revert data in a message (geth, Besu): a selector and whole 32-byte words. */
-  private static final Pattern RAW = Pattern.compile("\\b0x([0-9a-fA-F]{8}(?:[0-9a-fA-F]{64})*)(?![0-9a-fA-F])");
+  private static final Pattern RAW =
+      Pattern.compile("\\b0x([0-9a-fA-F]{8}(?:[0-9a-fA-F]{64})*)(?![0-9a-fA-F])");
 
   private static final Map<Integer, String> PANICS =
       Map.of(
-          0x01, "assertion failed", 0x11, "arithmetic overflow or underflow", 0x12, "division or modulo by zero", 0x21,
-          "invalid enum value", 0x22, "bad storage byte array", 0x31, "pop on an empty array", 0x32, "array index out of bounds",
-          0x41, "out of memory", 0x51, "call to an uninitialised function");
+          0x01,
+          "assertion failed",
+          0x11,
+          "arithmetic overflow or underflow",
+          0x12,
+          "division or modulo by zero",
+          0x21,
+          "invalid enum value",
+          0x22,
+          "bad storage byte array",
+          0x31,
+          "pop on an empty array",
+          0x32,
+          "array index out of bounds",
+          0x41,
+          "out of memory",
+          0x51,
+          "call to an uninitialised function");
 
   /** One custom error: its name and its parameters' names and ABI types. */
   record ErrorAbi(String name, List<String> names, List<String> types) {}
@@ -64,7 +84,9 @@ public final class ContractErrors {
     private static Map<String, ErrorAbi> load() {
       try (InputStream in = ContractErrors.class.getClassLoader().getResourceAsStream(RESOURCE)) {
         if (in == null) {
-          throw new IllegalStateException(RESOURCE + " is not on the classpath: the credence-contracts jar is missing or was built without it");
+          throw new IllegalStateException(
+              RESOURCE
+                  + " is not on the classpath: the credence-contracts jar is missing or was built without it");
         }
         Map<String, ErrorAbi> table = new HashMap<>();
         for (JsonNode e : ProtocolJson.mapper().readTree(in)) {
@@ -84,9 +106,12 @@ public final class ContractErrors {
     }
   }
 
-  /** The selector of an error or function signature such as {@code DeadlineInPast(uint64,uint256)}. */
+  /**
+   * The selector of an error or function signature such as {@code DeadlineInPast(uint64,uint256)}.
+   */
   static String selector(String signature) {
-    return HexFormat.of().formatHex(Hashes.keccak256(signature.getBytes(StandardCharsets.US_ASCII)), 0, 4);
+    return HexFormat.of()
+        .formatHex(Hashes.keccak256(signature.getBytes(StandardCharsets.US_ASCII)), 0, 4);
   }
 
   /** The number of custom errors known (for tests and diagnostics). */
@@ -103,7 +128,10 @@ public final class ContractErrors {
     if (revertData == null) {
       return Optional.empty();
     }
-    String hex = revertData.startsWith("0x") || revertData.startsWith("0X") ? revertData.substring(2) : revertData;
+    String hex =
+        revertData.startsWith("0x") || revertData.startsWith("0X")
+            ? revertData.substring(2)
+            : revertData;
     if (hex.length() < 8 || !hex.matches("[0-9a-fA-F]*")) {
       return Optional.empty();
     }
@@ -130,7 +158,10 @@ public final class ContractErrors {
     StringBuilder out = new StringBuilder(abi.name()).append('(');
     for (int i = 0; i < values.size(); i++) {
       String name = abi.names().get(i);
-      out.append(i == 0 ? "" : ", ").append(name.endsWith("_") ? name.substring(0, name.length() - 1) : name).append('=').append(format(values.get(i)));
+      out.append(i == 0 ? "" : ", ")
+          .append(name.endsWith("_") ? name.substring(0, name.length() - 1) : name)
+          .append('=')
+          .append(format(values.get(i)));
     }
     out.append(')');
     if (abi.name().equals("Panic")) {
@@ -149,13 +180,15 @@ public final class ContractErrors {
     if (message == null) {
       return null;
     }
-    String anvil = replace(ANVIL.matcher(message), m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)));
+    String anvil =
+        replace(ANVIL.matcher(message), m -> m.group(1) + (m.group(2) == null ? "" : m.group(2)));
     return replace(RAW.matcher(anvil), m -> m.group(1));
   }
 
   /**
-   * What went wrong, for people: the message of {@code e} with its revert data decoded; when a cause
-   * carries decodable revert data that the message lacks, the cause's decoded message is added.
+   * What went wrong, for people: the message of {@code e} with its revert data decoded; when a
+   * cause carries decodable revert data that the message lacks, the cause's decoded message is
+   * added.
    */
   public static String describe(Throwable e) {
     String top = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -230,7 +263,9 @@ public final class ContractErrors {
       return "0x" + HexFormat.of().formatHex(b.getValue());
     }
     if (value instanceof Array<?> array) {
-      return array.getValue().stream().map(v -> format((Type<?>) v)).collect(Collectors.joining(", ", "[", "]"));
+      return array.getValue().stream()
+          .map(v -> format((Type<?>) v))
+          .collect(Collectors.joining(", ", "[", "]"));
     }
     return String.valueOf(value.getValue());
   }

@@ -11,14 +11,16 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * Decodes the hub's two most frequent events, InferenceRequested and InferenceSettled, straight
  * from a log's hex into web3j's generated event types, with the values {@code
- * InferenceHub.get…EventFromLog} gives (HubEventsTest compares the two on random events).
- * web3j's generic decoder resolves its type references by reflection and regular expressions for
- * every log, which made decoding the largest Java cost of an indexer backfill; other, rarer
- * events are decoded by the generated methods.
+ * InferenceHub.get…EventFromLog} gives (HubEventsTest compares the two on random events). web3j's
+ * generic decoder resolves its type references by reflection and regular expressions for every log,
+ * which made decoding the largest Java cost of an indexer backfill; other, rarer events are decoded
+ * by the generated methods.
  */
 public final class HubEvents {
-  public static final String REQUESTED_TOPIC = EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
-  public static final String SETTLED_TOPIC = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
+  public static final String REQUESTED_TOPIC =
+      EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
+  public static final String SETTLED_TOPIC =
+      EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final HexFormat HEX = HexFormat.of();
   private static final int WORD = 32;
 
@@ -117,11 +119,19 @@ public final class HubEvents {
         throw malformed(log, "offset or length out of range");
       }
     }
-    return ((data[at + 28] & 0xffL) << 24) | ((data[at + 29] & 0xffL) << 16) | ((data[at + 30] & 0xffL) << 8) | (data[at + 31] & 0xffL);
+    return ((data[at + 28] & 0xffL) << 24)
+        | ((data[at + 29] & 0xffL) << 16)
+        | ((data[at + 30] & 0xffL) << 8)
+        | (data[at + 31] & 0xffL);
   }
 
   private static IllegalArgumentException malformed(Log log, String why) {
     return new IllegalArgumentException(
-        "malformed hub log (tx " + log.getTransactionHash() + ", index " + log.getLogIndexRaw() + "): " + why);
+        "malformed hub log (tx "
+            + log.getTransactionHash()
+            + ", index "
+            + log.getLogIndexRaw()
+            + "): "
+            + why);
   }
 }

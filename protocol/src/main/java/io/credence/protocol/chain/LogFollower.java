@@ -19,22 +19,22 @@ import org.web3j.protocol.core.methods.response.Log;
  * Follows the logs of some contracts, {@code confirmations} blocks behind the head, in ranges that
  * grow while {@code eth_getLogs} succeeds and shrink when the provider refuses (too many results,
  * timeouts). A range also shrinks toward {@link #targetLogs(int) a number of logs} (10 000 by
- * default), so that a dense stretch of history is applied, and committed, in steps of bounded
- * size rather than in one huge one. Each step either advances (logs of a range, and the range's
- * last block as the new checkpoint), rewinds (a reorg replaced processed blocks: drop everything
- * after the returned ancestor and follow again from there), or idles (nothing new).
+ * default), so that a dense stretch of history is applied, and committed, in steps of bounded size
+ * rather than in one huge one. Each step either advances (logs of a range, and the range's last
+ * block as the new checkpoint), rewinds (a reorg replaced processed blocks: drop everything after
+ * the returned ancestor and follow again from there), or idles (nothing new).
  *
- * <p>A reorg is detected by block hash: before advancing, the last checkpoint must still be on
- * the canonical chain; if it is not, older checkpoints are tried until one is, and the follower
- * rewinds to it. A range is taken only when the hash of its last block is the same before and
- * after {@code eth_getLogs}, so its logs come from one chain. The service stores the checkpoints
- * (its cursor) in its own database, in the same transaction as what it derives from the logs;
- * restarting it resumes from there.
+ * <p>A reorg is detected by block hash: before advancing, the last checkpoint must still be on the
+ * canonical chain; if it is not, older checkpoints are tried until one is, and the follower rewinds
+ * to it. A range is taken only when the hash of its last block is the same before and after {@code
+ * eth_getLogs}, so its logs come from one chain. The service stores the checkpoints (its cursor) in
+ * its own database, in the same transaction as what it derives from the logs; restarting it resumes
+ * from there.
  *
- * <p>With {@link #prefetching()}, while the service applies a range the follower already reads
- * the next one, on another thread, so a backfill waits for the node only once. A prefetched
- * range is used only if the service's checkpoint is then exactly the range it was read after
- * and that block is still canonical; otherwise it is dropped and read again.
+ * <p>With {@link #prefetching()}, while the service applies a range the follower already reads the
+ * next one, on another thread, so a backfill waits for the node only once. A prefetched range is
+ * used only if the service's checkpoint is then exactly the range it was read after and that block
+ * is still canonical; otherwise it is dropped and read again.
  */
 public final class LogFollower {
   /** A block by number and hash. */
@@ -72,8 +72,10 @@ public final class LogFollower {
   private int range;
   private int targetLogs = DEFAULT_TARGET_LOGS;
   private boolean prefetch;
+
   /** The next range, being read after {@code base}: taken by the next step if it still fits. */
   private Prefetched prefetched;
+
   private long lastHead = -1;
 
   /** Logs per range the follower aims at unless told otherwise. */
@@ -82,12 +84,11 @@ public final class LogFollower {
   private record Prefetched(Block base, int range, Future<Advance> advance) {}
 
   private static final ExecutorService PREFETCHER =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "log-prefetch");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "log-prefetch");
+        t.setDaemon(true);
+        return t;
+      });
 
   /**
    * @param addresses contracts whose logs are followed
@@ -96,7 +97,13 @@ public final class LogFollower {
    * @param initialRange blocks per {@code eth_getLogs} to begin with
    * @param maxRange upper bound of the range
    */
-  public LogFollower(Web3j web3j, List<String> addresses, int confirmations, long startBlock, int initialRange, int maxRange) {
+  public LogFollower(
+      Web3j web3j,
+      List<String> addresses,
+      int confirmations,
+      long startBlock,
+      int initialRange,
+      int maxRange) {
     this.web3j = web3j;
     this.addresses = List.copyOf(addresses);
     this.confirmations = confirmations;
@@ -138,7 +145,9 @@ public final class LogFollower {
       Block base = a.to();
       int size = range;
       long head = lastHead;
-      prefetched = new Prefetched(base, size, PREFETCHER.submit(() -> readRange(base, base.number() + 1, head, size)));
+      prefetched =
+          new Prefetched(
+              base, size, PREFETCHER.submit(() -> readRange(base, base.number() + 1, head, size)));
     }
     return step;
   }
@@ -195,7 +204,8 @@ public final class LogFollower {
       throw e;
     }
     if (a == null) {
-      return new Idle(head); // the chain moved under the query: ask again (a reorg: the next step rewinds)
+      return new Idle(
+          head); // the chain moved under the query: ask again (a reorg: the next step rewinds)
     }
     range = next(range, a.logs().size());
     return a;
@@ -212,18 +222,29 @@ public final class LogFollower {
         web3j
             .ethGetLogs(
                 new EthFilter(
-                    DefaultBlockParameter.valueOf(BigInteger.valueOf(from)), DefaultBlockParameter.valueOf(BigInteger.valueOf(to)), addresses))
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+                    addresses))
             .send();
     if (result.hasError()) {
       throw new IOException(
-          "eth_getLogs " + from + ".." + to + " failed: " + result.getError().getMessage() + " (next range " + Math.max(1, size / 2) + ")");
+          "eth_getLogs "
+              + from
+              + ".."
+              + to
+              + " failed: "
+              + result.getError().getMessage()
+              + " (next range "
+              + Math.max(1, size / 2)
+              + ")");
     }
     Block after = block(to);
     if (before == null || after == null || !before.hash().equalsIgnoreCase(after.hash())) {
       return null;
     }
     if (base != null) {
-      // a reorg between the check of the last checkpoint and the query would put these blocks on top
+      // a reorg between the check of the last checkpoint and the query would put these blocks on
+      // top
       // of blocks that are no longer canonical: the checkpoint must still be canonical now
       Block still = block(base.number());
       if (still == null || !still.hash().equalsIgnoreCase(base.hash())) {
@@ -276,7 +297,10 @@ public final class LogFollower {
 
   private Block block(long number) throws IOException {
     EthBlock.Block b =
-        web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false).send().getBlock();
+        web3j
+            .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false)
+            .send()
+            .getBlock();
     return b == null ? null : new Block(quantity(b.getNumberRaw()), b.getHash());
   }
 }

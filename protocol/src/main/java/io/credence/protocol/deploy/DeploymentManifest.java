@@ -21,13 +21,15 @@ import java.util.Map;
  * @param contracts contract name to address: ModelRegistry, RewardVault, WorkerRegistry,
  *     InferenceHub
  */
-public record DeploymentManifest(long chainId, long startBlock, String deployer, Map<String, String> contracts) {
+public record DeploymentManifest(
+    long chainId, long startBlock, String deployer, Map<String, String> contracts) {
   public static final String MODEL_REGISTRY = "ModelRegistry";
   public static final String REWARD_VAULT = "RewardVault";
   public static final String WORKER_REGISTRY = "WorkerRegistry";
   public static final String INFERENCE_HUB = "InferenceHub";
 
-  private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   public DeploymentManifest {
     contracts = Map.copyOf(new LinkedHashMap<>(contracts));
@@ -37,7 +39,14 @@ public record DeploymentManifest(long chainId, long startBlock, String deployer,
   public String address(String name) {
     String a = contracts.get(name);
     if (a == null) {
-      throw new IllegalStateException("deployment of chain " + chainId + " has no " + name + " (has " + contracts.keySet() + ")");
+      throw new IllegalStateException(
+          "deployment of chain "
+              + chainId
+              + " has no "
+              + name
+              + " (has "
+              + contracts.keySet()
+              + ")");
     }
     return a;
   }
@@ -51,7 +60,8 @@ public record DeploymentManifest(long chainId, long startBlock, String deployer,
     try {
       return JSON.readValue(file.toFile(), DeploymentManifest.class);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read deployment manifest " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read deployment manifest " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -63,7 +73,8 @@ public record DeploymentManifest(long chainId, long startBlock, String deployer,
       JSON.writeValue(tmp.toFile(), this);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write deployment manifest " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write deployment manifest " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
  * @param timings for operators, not signed: milliseconds by phase, as the worker measured them:
  *     {@code loadMs} (fetch and load the model; about 0 from the cache), {@code queueMs} (wait for
  *     a batch to fill and for earlier batches), {@code runMs} (run the model, encode the outputs),
- *     {@code totalMs} (from decoding the input to the signature). A failure carries the phases
- *     it reached and {@code totalMs}
+ *     {@code totalMs} (from decoding the input to the signature). A failure carries the phases it
+ *     reached and {@code totalMs}
  */
 public record ResultMessage(
     long requestId,

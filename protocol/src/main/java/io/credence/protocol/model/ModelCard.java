@@ -15,10 +15,10 @@ import java.util.Optional;
 /**
  * What a model's publisher says about its tensors: the JSON file next to the model file, named as
  * the model with {@code .onnx} replaced by {@code .json} (see {@code
- * models/demo/iris-classifier.json}). Only the keys that label tensors are read: {@code
- * input.name} and {@code input.columns} (one label per element of the input's last dimension),
- * {@code output.name} and {@code output.classes} (one label per element of the output's last
- * dimension). Everything else in the card is left alone; every key is optional.
+ * models/demo/iris-classifier.json}). Only the keys that label tensors are read: {@code input.name}
+ * and {@code input.columns} (one label per element of the input's last dimension), {@code
+ * output.name} and {@code output.classes} (one label per element of the output's last dimension).
+ * Everything else in the card is left alone; every key is optional.
  *
  * @param name the card's {@code name}, or null
  * @param input how the input tensor's last dimension is labelled
@@ -50,7 +50,8 @@ public record ModelCard(String name, Labels input, Labels output) {
     try {
       root = JSON.readTree(json);
     } catch (IOException e) {
-      throw new IllegalArgumentException("the model card " + source + " is not JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the model card " + source + " is not JSON: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("the model card " + source + " is not a JSON object");
@@ -69,7 +70,8 @@ public record ModelCard(String name, Labels input, Labels output) {
     JsonNode list = side.path(key);
     if (!list.isMissingNode()) {
       if (!list.isArray()) {
-        throw new IllegalArgumentException("the model card " + source + ": " + key + " is a list of strings");
+        throw new IllegalArgumentException(
+            "the model card " + source + ": " + key + " is a list of strings");
       }
       list.forEach(n -> out.add(n.asText()));
     }
@@ -85,10 +87,10 @@ public record ModelCard(String name, Labels input, Labels output) {
   }
 
   /**
-   * Where the card of the model at {@code modelUri} lies: for a {@code file:} URI ending in
-   * {@code .onnx}, the same path ending in {@code .json}, a relative path resolved against {@code
-   * fileRoot} (as the worker resolves model files); empty for other URIs (http, ipfs…), whose
-   * cards are not fetched.
+   * Where the card of the model at {@code modelUri} lies: for a {@code file:} URI ending in {@code
+   * .onnx}, the same path ending in {@code .json}, a relative path resolved against {@code
+   * fileRoot} (as the worker resolves model files); empty for other URIs (http, ipfs…), whose cards
+   * are not fetched.
    */
   public static Optional<Path> cardPath(String modelUri, Path fileRoot) {
     URI u;

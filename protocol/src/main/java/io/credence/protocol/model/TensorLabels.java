@@ -9,9 +9,9 @@ import java.util.Locale;
 
 /**
  * Inputs and outputs as people read them: the canonical tensor encoding decoded ({@link
- * TensorCodec}) into name, dtype, shape and values, each value labelled from the model's card
- * where the card names the elements of the tensor's last dimension ({@code Iris-setosa 0.991}).
- * The explorer and the CLI show requests with it.
+ * TensorCodec}) into name, dtype, shape and values, each value labelled from the model's card where
+ * the card names the elements of the tensor's last dimension ({@code Iris-setosa 0.991}). The
+ * explorer and the CLI show requests with it.
  */
 public final class TensorLabels {
   private TensorLabels() {}
@@ -33,7 +33,13 @@ public final class TensorLabels {
    * @param text the values as one line: rows separated by "; ", each value with its label ({@code
    *     Iris-versicolor 0.004, Iris-virginica 0.005, Iris-setosa 0.991})
    */
-  public record Labelled(String name, String dtype, long[] shape, List<Object> values, List<String> labels, String text) {}
+  public record Labelled(
+      String name,
+      String dtype,
+      long[] shape,
+      List<Object> values,
+      List<String> labels,
+      String text) {}
 
   /**
    * The tensors of {@code encoded}, labelled from {@code card}.
@@ -50,9 +56,19 @@ public final class TensorLabels {
       long[] shape = t.shape();
       long last = shape.length == 0 ? 1 : shape[shape.length - 1];
       // labels apply only where they fit: one per element of the last dimension
-      List<String> own = named && !labels.labels().isEmpty() && last == labels.labels().size() ? labels.labels() : List.of();
+      List<String> own =
+          named && !labels.labels().isEmpty() && last == labels.labels().size()
+              ? labels.labels()
+              : List.of();
       List<Object> values = values(t);
-      out.add(new Labelled(t.name(), t.dtype().name().toLowerCase(Locale.ROOT), shape, values, own, text(values, own, (int) Math.max(1, last))));
+      out.add(
+          new Labelled(
+              t.name(),
+              t.dtype().name().toLowerCase(Locale.ROOT),
+              shape,
+              values,
+              own,
+              text(values, own, (int) Math.max(1, last))));
     }
     return out;
   }
@@ -64,7 +80,12 @@ public final class TensorLabels {
       if (!b.isEmpty()) {
         b.append('\n');
       }
-      b.append(t.name()).append(' ').append(t.dtype()).append(java.util.Arrays.toString(t.shape())).append(": ").append(t.text());
+      b.append(t.name())
+          .append(' ')
+          .append(t.dtype())
+          .append(java.util.Arrays.toString(t.shape()))
+          .append(": ")
+          .append(t.text());
     }
     return b.toString();
   }
@@ -120,7 +141,9 @@ public final class TensorLabels {
     return b.toString();
   }
 
-  /** Floats to three decimals (probabilities and features read well so; the API keeps full values). */
+  /**
+   * Floats to three decimals (probabilities and features read well so; the API keeps full values).
+   */
   private static String value(Object v) {
     return switch (v) {
       case Float f -> String.format(Locale.ROOT, "%.3f", f);

@@ -19,15 +19,15 @@ import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
 
 /**
- * ECDSA over secp256k1 as Ethereum uses it: 65-byte signatures {@code r ‖ s ‖ v} (v 27 or 28,
- * low s) over 32-byte digests, and recovery of the signer's address from one.
+ * ECDSA over secp256k1 as Ethereum uses it: 65-byte signatures {@code r ‖ s ‖ v} (v 27 or 28, low
+ * s) over 32-byte digests, and recovery of the signer's address from one.
  *
  * <p>The curve arithmetic is Bitcoin Core's libsecp256k1 (the library Ethereum clients use for
  * {@code ecrecover}) through ACINQ's JNI binding, which ships the native library for Linux x86-64
  * and arm64. Where it cannot be loaded, Bouncy Castle does the same work, slower; {@link
  * #backend()} says which one is in use. Both give the same bytes (tested): the nonce is RFC 6979's
- * (HMAC-SHA256), as in web3j's {@code Sign.signMessage}, and the recovery id is read off the
- * nonce point, so there is no trial recovery.
+ * (HMAC-SHA256), as in web3j's {@code Sign.signMessage}, and the recovery id is read off the nonce
+ * point, so there is no trial recovery.
  */
 public final class Ecdsa {
   /** What does the curve arithmetic. */
@@ -54,14 +54,20 @@ public final class Ecdsa {
     }
     try {
       Secp256k1 lib = Secp256k1.get();
-      lib.pubkeyCreate(BigIntegers.asUnsignedByteArray(32, BigInteger.ONE)); // loads and checks the library
+      lib.pubkeyCreate(
+          BigIntegers.asUnsignedByteArray(32, BigInteger.ONE)); // loads and checks the library
       return lib;
     } catch (LinkageError | RuntimeException e) {
       System.getLogger(Ecdsa.class.getName())
           .log(
               System.Logger.Level.INFO,
-              "native libsecp256k1 is not available on " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
-                  + " (" + e + "); signing and recovering with Bouncy Castle, 2 to 4 times slower");
+              "native libsecp256k1 is not available on "
+                  + System.getProperty("os.name")
+                  + "/"
+                  + System.getProperty("os.arch")
+                  + " ("
+                  + e
+                  + "); signing and recovering with Bouncy Castle, 2 to 4 times slower");
       return null;
     }
   }
@@ -119,8 +125,7 @@ public final class Ecdsa {
   }
 
   /**
-   * The address (lower case, 0x-prefixed) whose key signed {@code digest}, with the backend in
-   * use.
+   * The address (lower case, 0x-prefixed) whose key signed {@code digest}, with the backend in use.
    *
    * @throws SignatureException when the signature is malformed or recovers no key
    */
@@ -129,7 +134,8 @@ public final class Ecdsa {
   }
 
   /** Recovers with the given backend. */
-  public static String recover(byte[] digest, byte[] signature, Backend backend) throws SignatureException {
+  public static String recover(byte[] digest, byte[] signature, Backend backend)
+      throws SignatureException {
     if (digest.length != 32) {
       throw new SignatureException("a digest is 32 bytes, got " + digest.length);
     }
@@ -146,7 +152,8 @@ public final class Ecdsa {
       throw new SignatureException("r must be in [1, n) and s non-zero");
     }
     if (s.compareTo(HALF_CURVE_ORDER) > 0) {
-      throw new SignatureException("s is in the upper half of the curve order (malleable signature)");
+      throw new SignatureException(
+          "s is in the upper half of the curve order (malleable signature)");
     }
     byte[] publicKey; // x ‖ y
     if (backend == Backend.NATIVE) {
@@ -158,7 +165,8 @@ public final class Ecdsa {
       }
     } else {
       Sign.SignatureData data =
-          new Sign.SignatureData(v, Arrays.copyOfRange(signature, 0, 32), Arrays.copyOfRange(signature, 32, 64));
+          new Sign.SignatureData(
+              v, Arrays.copyOfRange(signature, 0, 32), Arrays.copyOfRange(signature, 32, 64));
       publicKey = Numeric.toBytesPadded(Sign.signedMessageHashToKey(digest, data), 64);
     }
     byte[] hash = Hash.sha3(publicKey);

@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.web3j.utils.Numeric;
 
 /**
- * An EIP-712 domain. Receipts and failures use {@link #credence}: name "Credence", version "1",
- * the chain id and the InferenceHub's address, so a signature is valid on one chain and one hub
- * only. Worker key proofs use {@link #workerRegistry}.
+ * An EIP-712 domain. Receipts and failures use {@link #credence}: name "Credence", version "1", the
+ * chain id and the InferenceHub's address, so a signature is valid on one chain and one hub only.
+ * Worker key proofs use {@link #workerRegistry}.
  */
 public record Eip712Domain(String name, String version, long chainId, String verifyingContract) {
   private static final byte[] TYPE_HASH =
@@ -21,7 +21,8 @@ public record Eip712Domain(String name, String version, long chainId, String ver
 
   public Eip712Domain {
     if (!Numeric.cleanHexPrefix(verifyingContract).matches("[0-9a-fA-F]{40}")) {
-      throw new IllegalArgumentException("verifyingContract is not an address: " + verifyingContract);
+      throw new IllegalArgumentException(
+          "verifyingContract is not an address: " + verifyingContract);
     }
   }
 

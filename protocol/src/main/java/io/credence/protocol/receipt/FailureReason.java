@@ -1,8 +1,8 @@
 package io.credence.protocol.receipt;
 
 /**
- * Why a worker could not serve a request ({@code uint16 reason} of {@code InferenceFailure}).
- * Every one refunds the requester in full; 0 is reserved for expiry in callbacks.
+ * Why a worker could not serve a request ({@code uint16 reason} of {@code InferenceFailure}). Every
+ * one refunds the requester in full; 0 is reserved for expiry in callbacks.
  */
 public enum FailureReason {
   /** The input is not a canonical tensor encoding. */

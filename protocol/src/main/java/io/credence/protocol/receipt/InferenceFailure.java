@@ -24,7 +24,11 @@ public final class InferenceFailure {
   private final byte[] detailHash;
 
   public InferenceFailure(
-      BigInteger requestId, byte[] modelHash, byte[] inputHash, FailureReason reason, byte[] detailHash) {
+      BigInteger requestId,
+      byte[] modelHash,
+      byte[] inputHash,
+      FailureReason reason,
+      byte[] detailHash) {
     this.requestId = Objects.requireNonNull(requestId, "requestId");
     this.modelHash = Eip712.bytes32(modelHash, "modelHash").clone();
     this.inputHash = Eip712.bytes32(inputHash, "inputHash").clone();
@@ -34,7 +38,11 @@ public final class InferenceFailure {
 
   /** A failure whose detail is {@code detail}; the hash is computed here. */
   public static InferenceFailure of(
-      BigInteger requestId, byte[] modelHash, byte[] inputHash, FailureReason reason, String detail) {
+      BigInteger requestId,
+      byte[] modelHash,
+      byte[] inputHash,
+      FailureReason reason,
+      String detail) {
     return new InferenceFailure(requestId, modelHash, inputHash, reason, detailHash(detail));
   }
 
@@ -45,7 +53,12 @@ public final class InferenceFailure {
   public byte[] structHash() {
     return keccak256(
         Eip712.concat(
-            TYPE_HASH, Eip712.uint(requestId), modelHash, inputHash, Eip712.uint(reason.code()), detailHash));
+            TYPE_HASH,
+            Eip712.uint(requestId),
+            modelHash,
+            inputHash,
+            Eip712.uint(reason.code()),
+            detailHash));
   }
 
   public byte[] digest(Eip712Domain domain) {

@@ -26,7 +26,12 @@ public final class InferenceReceipt {
   /**
    * @param executedAt unix seconds when the worker ran the model
    */
-  public InferenceReceipt(BigInteger requestId, byte[] modelHash, byte[] inputHash, byte[] outputHash, long executedAt) {
+  public InferenceReceipt(
+      BigInteger requestId,
+      byte[] modelHash,
+      byte[] inputHash,
+      byte[] outputHash,
+      long executedAt) {
     this.requestId = Objects.requireNonNull(requestId, "requestId");
     this.modelHash = Eip712.bytes32(modelHash, "modelHash").clone();
     this.inputHash = Eip712.bytes32(inputHash, "inputHash").clone();
@@ -40,7 +45,12 @@ public final class InferenceReceipt {
   public byte[] structHash() {
     return keccak256(
         Eip712.concat(
-            TYPE_HASH, Eip712.uint(requestId), modelHash, inputHash, outputHash, Eip712.uint(executedAt)));
+            TYPE_HASH,
+            Eip712.uint(requestId),
+            modelHash,
+            inputHash,
+            outputHash,
+            Eip712.uint(executedAt)));
   }
 
   /** The digest the hub verifies: EIP-712 under {@code domain}. */

@@ -24,10 +24,12 @@ public final class ReceiptProofs {
   public record Proof(byte[] signature, long executedAt) {
     public Proof {
       if (signature.length != SIGNATURE_BYTES) {
-        throw new IllegalArgumentException("a signature is " + SIGNATURE_BYTES + " bytes, got " + signature.length);
+        throw new IllegalArgumentException(
+            "a signature is " + SIGNATURE_BYTES + " bytes, got " + signature.length);
       }
       if (executedAt < 0) {
-        throw new IllegalArgumentException("executedAt is unix seconds, at least 0, got " + executedAt);
+        throw new IllegalArgumentException(
+            "executedAt is unix seconds, at least 0, got " + executedAt);
       }
     }
   }
@@ -51,7 +53,11 @@ public final class ReceiptProofs {
   public static int count(byte[] proofs) {
     if (proofs.length % PROOF_BYTES != 0) {
       throw new IllegalArgumentException(
-          "proofs are " + PROOF_BYTES + " bytes each (signature and executedAt), got " + proofs.length + " bytes, not a multiple");
+          "proofs are "
+              + PROOF_BYTES
+              + " bytes each (signature and executedAt), got "
+              + proofs.length
+              + " bytes, not a multiple");
     }
     return proofs.length / PROOF_BYTES;
   }
@@ -66,7 +72,8 @@ public final class ReceiptProofs {
     long at = ByteBuffer.wrap(proofs, k * PROOF_BYTES + SIGNATURE_BYTES, Long.BYTES).getLong();
     if (at < 0) {
       // a uint64 above Long.MAX_VALUE: no block time the hub accepted is that late
-      throw new IllegalArgumentException("proof " + k + " has an executedAt above 2^63 - 1, which no hub accepted");
+      throw new IllegalArgumentException(
+          "proof " + k + " has an executedAt above 2^63 - 1, which no hub accepted");
     }
     return at;
   }

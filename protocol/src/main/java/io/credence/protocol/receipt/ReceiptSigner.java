@@ -6,9 +6,9 @@ import java.util.Objects;
 import org.web3j.crypto.Credentials;
 
 /**
- * Signs EIP-712 digests with a worker key and recovers signers. Signatures are 65 bytes, {@code
- * r ‖ s ‖ v} with v 27 or 28, as the hub reads them. The key stays inside; {@link #toString()}
- * shows only the address.
+ * Signs EIP-712 digests with a worker key and recovers signers. Signatures are 65 bytes, {@code r ‖
+ * s ‖ v} with v 27 or 28, as the hub reads them. The key stays inside; {@link #toString()} shows
+ * only the address.
  *
  * <p>The signatures are byte for byte web3j's {@code Sign.signMessage} (RFC 6979 nonce, low s;
  * tested), computed by {@link Ecdsa}: native libsecp256k1 where it loads.
@@ -18,7 +18,8 @@ public final class ReceiptSigner {
   private final String address;
 
   public ReceiptSigner(Credentials credentials) {
-    this.privateKey = Objects.requireNonNull(credentials, "credentials").getEcKeyPair().getPrivateKey();
+    this.privateKey =
+        Objects.requireNonNull(credentials, "credentials").getEcKeyPair().getPrivateKey();
     this.address = credentials.getAddress();
   }
 

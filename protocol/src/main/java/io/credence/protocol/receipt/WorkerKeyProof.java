@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The proof a worker key gives when it is registered: its signature of {@code WorkerKey(address
- * operator)} under the WorkerRegistry's domain. It stops anyone from registering someone else's
- * key and collecting its pay.
+ * operator)} under the WorkerRegistry's domain. It stops anyone from registering someone else's key
+ * and collecting its pay.
  */
 public final class WorkerKeyProof {
   public static final String TYPE = "WorkerKey(address operator)";
@@ -16,7 +16,8 @@ public final class WorkerKeyProof {
   private WorkerKeyProof() {}
 
   public static byte[] digest(Eip712Domain workerRegistryDomain, String operator) {
-    return workerRegistryDomain.digest(keccak256(Eip712.concat(TYPE_HASH, Eip712.address(operator))));
+    return workerRegistryDomain.digest(
+        keccak256(Eip712.concat(TYPE_HASH, Eip712.address(operator))));
   }
 
   /** The key's signature agreeing to serve {@code operator}. */

@@ -3,10 +3,10 @@ package io.credence.protocol.service;
 import java.time.Duration;
 
 /**
- * How long a service loop waits after a failed round: {@code first} after the first failure,
- * twice as long after each further one, never more than {@code max}; a round that goes through
- * starts over. Doubling keeps a loop from hammering a node or a database that is down, while the
- * cap bounds how long it takes to notice that it is back.
+ * How long a service loop waits after a failed round: {@code first} after the first failure, twice
+ * as long after each further one, never more than {@code max}; a round that goes through starts
+ * over. Doubling keeps a loop from hammering a node or a database that is down, while the cap
+ * bounds how long it takes to notice that it is back.
  */
 public final class Backoff {
   /** 250 ms, doubling up to 10 s: what the relayer and the indexer have always used. */
@@ -17,7 +17,8 @@ public final class Backoff {
 
   public Backoff(Duration first, Duration max) {
     if (first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
-      throw new IllegalArgumentException("back-off needs 0 < first <= max, got first " + first + ", max " + max);
+      throw new IllegalArgumentException(
+          "back-off needs 0 < first <= max, got first " + first + ", max " + max);
     }
     this.firstMillis = first.toMillis();
     this.maxMillis = max.toMillis();

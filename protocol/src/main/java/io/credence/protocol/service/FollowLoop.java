@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A service's one worker thread: runs {@link Round rounds} back to back while there is more to do,
  * waits {@code pollInterval} (or until {@link #wake()}) when there is not, and backs off (see
- * {@link Backoff}) when a round throws, so a node or database outage slows the loop down instead
- * of failing the service. One thread does all the rounds, so rounds never race each other.
+ * {@link Backoff}) when a round throws, so a node or database outage slows the loop down instead of
+ * failing the service. One thread does all the rounds, so rounds never race each other.
  *
  * <p>Readiness comes from here: {@link #lastError()} is the last failed round's message (null once
- * a round goes through) and {@link #isFresh(Duration)} says whether a round finished recently.
- * The relayer's engine and the indexer's follower are both one of these.
+ * a round goes through) and {@link #isFresh(Duration)} says whether a round finished recently. The
+ * relayer's engine and the indexer's follower are both one of these.
  */
 public final class FollowLoop {
   private static final System.Logger LOG = System.getLogger(FollowLoop.class.getName());
@@ -50,7 +50,8 @@ public final class FollowLoop {
   private volatile long lastRoundNanos;
 
   /**
-   * @param name what a round is, in log lines ("relayer round", "indexing step") and the thread's name
+   * @param name what a round is, in log lines ("relayer round", "indexing step") and the thread's
+   *     name
    * @param pollInterval the wait after a round with nothing more to do
    */
   public FollowLoop(String name, Round round, Duration pollInterval, Backoff backoff) {
@@ -58,16 +59,21 @@ public final class FollowLoop {
   }
 
   /** As above, waiting out back-offs with {@code sleeper} (tests). */
-  public FollowLoop(String name, Round round, Duration pollInterval, Backoff backoff, Sleeper sleeper) {
+  public FollowLoop(
+      String name, Round round, Duration pollInterval, Backoff backoff, Sleeper sleeper) {
     this.name = Objects.requireNonNull(name);
     this.round = Objects.requireNonNull(round);
     this.pollInterval = Objects.requireNonNull(pollInterval);
     this.backoff = Objects.requireNonNull(backoff);
-    // by default a back-off ends early only when the loop is stopped (a wake() must not cut it short)
-    this.sleeper = sleeper != null ? sleeper : millis -> stopped.await(millis, TimeUnit.MILLISECONDS);
+    // by default a back-off ends early only when the loop is stopped (a wake() must not cut it
+    // short)
+    this.sleeper =
+        sleeper != null ? sleeper : millis -> stopped.await(millis, TimeUnit.MILLISECONDS);
   }
 
-  /** Runs {@code action} after every failed round, before the back-off (to forget half-read state). */
+  /**
+   * Runs {@code action} after every failed round, before the back-off (to forget half-read state).
+   */
   public FollowLoop onFailure(Runnable action) {
     this.onFailure = Objects.requireNonNull(action);
     return this;
@@ -79,7 +85,8 @@ public final class FollowLoop {
       throw new IllegalStateException(name + " loop already started");
     }
     running = true;
-    thread = Thread.ofPlatform().name("credence-" + name.replace(' ', '-')).daemon().start(this::run);
+    thread =
+        Thread.ofPlatform().name("credence-" + name.replace(' ', '-')).daemon().start(this::run);
   }
 
   /**
@@ -115,13 +122,18 @@ public final class FollowLoop {
     return lastRoundNanos;
   }
 
-  /** Whether a round went through within {@code within} and none failed since: the readiness rule. */
+  /**
+   * Whether a round went through within {@code within} and none failed since: the readiness rule.
+   */
   public boolean isFresh(Duration within) {
     long last = lastRoundNanos;
     return last != 0 && System.nanoTime() - last < within.toNanos() && lastError == null;
   }
 
-  /** The loop itself; runs on the caller's thread until {@link #stop} or an interrupt (tests call it directly). */
+  /**
+   * The loop itself; runs on the caller's thread until {@link #stop} or an interrupt (tests call it
+   * directly).
+   */
   void run() {
     long wait = 0;
     while (running) {
@@ -141,8 +153,11 @@ public final class FollowLoop {
         onFailure.run();
         lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         wait = backoff.nextMillis(wait);
-        // formatted here: the bridge behind System.Logger (JBoss LogManager in the services) need not know MessageFormat
-        LOG.log(System.Logger.Level.WARNING, String.format("%s failed (%s); again in %d ms", name, lastError, wait));
+        // formatted here: the bridge behind System.Logger (JBoss LogManager in the services) need
+        // not know MessageFormat
+        LOG.log(
+            System.Logger.Level.WARNING,
+            String.format("%s failed (%s); again in %d ms", name, lastError, wait));
         LOG.log(System.Logger.Level.DEBUG, name + " failure", e);
         try {
           sleeper.sleep(wait);

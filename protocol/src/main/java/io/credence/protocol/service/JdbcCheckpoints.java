@@ -21,7 +21,8 @@ public final class JdbcCheckpoints implements LogFollower.Checkpoints {
   /** Checkpoints kept below the newest: a reorg deeper than this many blocks is not found. */
   public static final int KEPT = 1024;
 
-  private static final Jdbc.Row<LogFollower.Block> BLOCK = rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2));
+  private static final Jdbc.Row<LogFollower.Block> BLOCK =
+      rs -> new LogFollower.Block(rs.getLong(1), rs.getString(2));
 
   private final DataSource dataSource;
 
@@ -40,27 +41,39 @@ public final class JdbcCheckpoints implements LogFollower.Checkpoints {
         dataSource,
         c ->
             Jdbc.one(
-                c, "SELECT block_number, block_hash FROM checkpoint WHERE block_number < ? ORDER BY block_number DESC LIMIT 1", BLOCK,
+                c,
+                "SELECT block_number, block_hash FROM checkpoint WHERE block_number < ? ORDER BY block_number DESC LIMIT 1",
+                BLOCK,
                 number));
   }
 
   /** The newest checkpoint, read in the caller's transaction. */
   public static Optional<LogFollower.Block> last(Connection c) throws SQLException {
-    return Jdbc.one(c, "SELECT block_number, block_hash FROM checkpoint ORDER BY block_number DESC LIMIT 1", BLOCK);
+    return Jdbc.one(
+        c,
+        "SELECT block_number, block_hash FROM checkpoint ORDER BY block_number DESC LIMIT 1",
+        BLOCK);
   }
 
   /**
    * Records {@code block} as processed, in the caller's transaction, and prunes checkpoints more
-   * than {@link #KEPT} blocks below it. A block number seen again (after a rewind) takes the new hash.
+   * than {@link #KEPT} blocks below it. A block number seen again (after a rewind) takes the new
+   * hash.
    */
   public static void save(Connection c, LogFollower.Block block) throws SQLException {
     Jdbc.update(
-        c, "INSERT INTO checkpoint (block_number, block_hash) VALUES (?, ?) ON CONFLICT (block_number) DO UPDATE SET block_hash = ?",
-        block.number(), block.hash(), block.hash());
+        c,
+        "INSERT INTO checkpoint (block_number, block_hash) VALUES (?, ?) ON CONFLICT (block_number) DO UPDATE SET block_hash = ?",
+        block.number(),
+        block.hash(),
+        block.hash());
     Jdbc.update(c, "DELETE FROM checkpoint WHERE block_number < ?", block.number() - KEPT);
   }
 
-  /** Forgets every checkpoint above {@code ancestor} (a reorg replaced those blocks), in the caller's transaction. */
+  /**
+   * Forgets every checkpoint above {@code ancestor} (a reorg replaced those blocks), in the
+   * caller's transaction.
+   */
   public static void rewind(Connection c, long ancestor) throws SQLException {
     Jdbc.update(c, "DELETE FROM checkpoint WHERE block_number > ?", ancestor);
   }

@@ -23,10 +23,19 @@ public record FeeSplit(int protocolBps, int workerBps) {
   private static final BigInteger WHOLE = BigInteger.valueOf(BPS);
 
   public FeeSplit {
-    if (protocolBps < 0 || workerBps < 0 || protocolBps > MAX_PROTOCOL_BPS || protocolBps + workerBps > BPS) {
+    if (protocolBps < 0
+        || workerBps < 0
+        || protocolBps > MAX_PROTOCOL_BPS
+        || protocolBps + workerBps > BPS) {
       throw new IllegalArgumentException(
-          "a split is protocolBps 0.." + MAX_PROTOCOL_BPS + " and workerBps with a sum of at most " + BPS + " (the hub's InvalidSplit), got "
-              + protocolBps + " and " + workerBps);
+          "a split is protocolBps 0.."
+              + MAX_PROTOCOL_BPS
+              + " and workerBps with a sum of at most "
+              + BPS
+              + " (the hub's InvalidSplit), got "
+              + protocolBps
+              + " and "
+              + workerBps);
     }
   }
 
@@ -50,7 +59,8 @@ public record FeeSplit(int protocolBps, int workerBps) {
       throw new IllegalArgumentException("a fee is at least 0 wei, got " + fee);
     }
     if (quorum < 1 || quorum > 255) {
-      throw new IllegalArgumentException("a model's quorum is 1..255 (uint8, never 0 for a known model), got " + quorum);
+      throw new IllegalArgumentException(
+          "a model's quorum is 1..255 (uint8, never 0 for a known model), got " + quorum);
     }
     BigInteger q = BigInteger.valueOf(quorum);
     BigInteger protocol = fee.multiply(BigInteger.valueOf(protocolBps)).divide(WHOLE);

@@ -20,7 +20,8 @@ public final class HubReceipts {
 
   /** The request exactly as committed, rebuilt from its event. */
   public static InferenceHub.Request request(InferenceHub.InferenceRequestedEventResponse e) {
-    return new InferenceHub.Request(e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
+    return new InferenceHub.Request(
+        e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
   }
 
   /** Concatenates 65-byte signatures ordered by their signer's address. */
@@ -28,7 +29,8 @@ public final class HubReceipts {
     TreeMap<BigInteger, byte[]> sorted = new TreeMap<>();
     signatureBySigner.forEach((signer, sig) -> {
       if (sig.length != 65) {
-        throw new IllegalArgumentException("signature of " + signer + " is " + sig.length + " bytes, not 65");
+        throw new IllegalArgumentException(
+            "signature of " + signer + " is " + sig.length + " bytes, not 65");
       }
       if (sorted.put(Numeric.toBigInt(signer), sig) != null) {
         throw new IllegalArgumentException("two signatures from " + signer);
@@ -46,7 +48,8 @@ public final class HubReceipts {
   public record Signed(String signer, long executedAt, byte[] signature) {}
 
   /** A receipt with the quorum's proofs, each with its signer's own executedAt. */
-  public static InferenceHub.Receipt receipt(BigInteger requestId, InferenceHub.Request request, byte[] output, List<Signed> signed) {
+  public static InferenceHub.Receipt receipt(
+      BigInteger requestId, InferenceHub.Request request, byte[] output, List<Signed> signed) {
     TreeMap<BigInteger, Signed> sorted = new TreeMap<>();
     for (Signed s : signed) {
       if (sorted.put(Numeric.toBigInt(s.signer()), s) != null) {
@@ -66,7 +69,16 @@ public final class HubReceipts {
   }
 
   public static InferenceHub.Failure failure(
-      BigInteger requestId, InferenceHub.Request request, int reason, byte[] detailHash, Map<String, byte[]> signatureBySigner) {
-    return new InferenceHub.Failure(requestId, request, BigInteger.valueOf(reason), detailHash, orderedSignatures(signatureBySigner));
+      BigInteger requestId,
+      InferenceHub.Request request,
+      int reason,
+      byte[] detailHash,
+      Map<String, byte[]> signatureBySigner) {
+    return new InferenceHub.Failure(
+        requestId,
+        request,
+        BigInteger.valueOf(reason),
+        detailHash,
+        orderedSignatures(signatureBySigner));
   }
 }

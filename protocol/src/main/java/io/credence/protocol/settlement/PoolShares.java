@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The vault's division of a model's pool among its contributors, the Java twin of {@code
  * RewardVault._shares}: contributor j ≥ 1 gets floor(pool · shareBps_j / 10 000); contributor 0
- * (the first registered) gets the rest, every rounding remainder included, so the shares always
- * sum to the pool exactly.
+ * (the first registered) gets the rest, every rounding remainder included, so the shares always sum
+ * to the pool exactly.
  */
 public final class PoolShares {
   private static final BigInteger WHOLE = BigInteger.valueOf(FeeSplit.BPS);
@@ -27,7 +27,8 @@ public final class PoolShares {
   public static BigInteger[] divide(BigInteger pool, List<Contributor> contributors) {
     if (contributors.isEmpty()) {
       // the registry refuses a model without contributors; the vault would revert here
-      throw new IllegalArgumentException("a pool of " + pool + " wei has no contributors to divide it among");
+      throw new IllegalArgumentException(
+          "a pool of " + pool + " wei has no contributors to divide it among");
     }
     BigInteger[] out = new BigInteger[contributors.size()];
     BigInteger given = BigInteger.ZERO;

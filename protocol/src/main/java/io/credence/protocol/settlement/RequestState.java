@@ -30,6 +30,7 @@ public enum RequestState {
         return s;
       }
     }
-    throw new IllegalArgumentException("a request state is one of " + Arrays.toString(values()) + ", got '" + name + "'");
+    throw new IllegalArgumentException(
+        "a request state is one of " + Arrays.toString(values()) + ", got '" + name + "'");
   }
 }

@@ -12,8 +12,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Plain JDBC for the services' own schemas: short transactions and statements written out in
- * full. Wei amounts are NUMERIC(78) columns, read and written as {@link BigInteger}.
+ * Plain JDBC for the services' own schemas: short transactions and statements written out in full.
+ * Wei amounts are NUMERIC(78) columns, read and written as {@link BigInteger}.
  */
 public final class Jdbc {
   /** Work inside one transaction. */
@@ -30,7 +30,9 @@ public final class Jdbc {
 
   private Jdbc() {}
 
-  /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
+  /**
+   * Runs {@code work} in one transaction, committed when it returns and rolled back when it throws.
+   */
   public static <T> T tx(DataSource dataSource, Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
@@ -53,7 +55,8 @@ public final class Jdbc {
     }
   }
 
-  public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+  public static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args)
+      throws SQLException {
     try (PreparedStatement ps = prepare(c, sql, args);
         ResultSet rs = ps.executeQuery()) {
       List<T> out = new ArrayList<>();
@@ -64,7 +67,8 @@ public final class Jdbc {
     }
   }
 
-  public static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+  public static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args)
+      throws SQLException {
     List<T> all = query(c, sql, row, args);
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
@@ -91,7 +95,8 @@ public final class Jdbc {
     }
   }
 
-  private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+  private static PreparedStatement prepare(Connection c, String sql, Object... args)
+      throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
       bind(ps, args);

@@ -38,18 +38,29 @@ public final class Tensor {
     long elements = 1;
     for (long d : this.shape) {
       if (d < 0 || d > MAX_DIM) {
-        throw new TensorFormatException("tensor '" + name + "': dimension " + d + " outside 0.." + MAX_DIM);
+        throw new TensorFormatException(
+            "tensor '" + name + "': dimension " + d + " outside 0.." + MAX_DIM);
       }
       try {
         elements = Math.multiplyExact(elements, d);
       } catch (ArithmeticException e) {
-        throw new TensorFormatException("tensor '" + name + "': shape " + Arrays.toString(this.shape) + " is too large");
+        throw new TensorFormatException(
+            "tensor '" + name + "': shape " + Arrays.toString(this.shape) + " is too large");
       }
     }
-    if (elements > Integer.MAX_VALUE / dtype.size() || elements * dtype.size() != this.data.length) {
+    if (elements > Integer.MAX_VALUE / dtype.size()
+        || elements * dtype.size() != this.data.length) {
       throw new TensorFormatException(
-          "tensor '" + name + "': shape " + Arrays.toString(this.shape) + " of " + dtype + " needs "
-              + elements * dtype.size() + " bytes, data has " + this.data.length);
+          "tensor '"
+              + name
+              + "': shape "
+              + Arrays.toString(this.shape)
+              + " of "
+              + dtype
+              + " needs "
+              + elements * dtype.size()
+              + " bytes, data has "
+              + this.data.length);
     }
   }
 

@@ -18,12 +18,12 @@ import java.util.function.Supplier;
  * keccak256.
  *
  * <p>Decoding is strict: anything that is not exactly what {@link #encode} would produce (other
- * offsets, dirty padding, trailing bytes, malformed UTF-8, data not matching the shape) is
- * rejected with a {@link TensorFormatException}, so one list of tensors has one encoding and one
- * hash.
+ * offsets, dirty padding, trailing bytes, malformed UTF-8, data not matching the shape) is rejected
+ * with a {@link TensorFormatException}, so one list of tensors has one encoding and one hash.
  */
 public final class TensorCodec {
   private static final int WORD = 32;
+
   /** Refuses absurd counts before allocating anything. */
   public static final int MAX_TENSORS = 1024;
 
@@ -40,12 +40,19 @@ public final class TensorCodec {
     for (int i = 0; i < n; i++) {
       Tensor t = tensors.get(i);
       names[i] = t.name().getBytes(StandardCharsets.UTF_8);
-      tupleSizes[i] = 4L * WORD + WORD + padded((long) names[i].length) + WORD + (long) WORD * t.shapeView().length + WORD
-          + padded((long) t.dataView().length);
+      tupleSizes[i] =
+          4L * WORD
+              + WORD
+              + padded((long) names[i].length)
+              + WORD
+              + (long) WORD * t.shapeView().length
+              + WORD
+              + padded((long) t.dataView().length);
       total += tupleSizes[i];
     }
     if (total > Integer.MAX_VALUE - 64) {
-      throw new TensorFormatException("the encoding would be " + total + " bytes, more than an array holds");
+      throw new TensorFormatException(
+          "the encoding would be " + total + " bytes, more than an array holds");
     }
     ByteBuffer out = ByteBuffer.allocate((int) total); // zeroed: padding is left as it is
     word(out, WORD); // offset of the array
@@ -120,7 +127,8 @@ public final class TensorCodec {
       long[] shape = new long[(int) rank];
       for (int d = 0; d < rank; d++) {
         int dim = d;
-        shape[d] = r.uint(shapeAt + WORD + d * WORD, () -> "dimension " + dim + " of tensor " + index);
+        shape[d] =
+            r.uint(shapeAt + WORD + d * WORD, () -> "dimension " + dim + " of tensor " + index);
       }
       byte[] data = r.bytes(tuple + (int) dataOffset, () -> "data of tensor " + index);
       tensors.add(Tensor.owning(name, DType.ofCode((int) Math.min(dtypeCode, 255)), shape, data));
@@ -156,13 +164,17 @@ public final class TensorCodec {
   private record Reader(byte[] b) {
     long uint(int at, Supplier<String> what) {
       if (at < 0 || at + WORD > b.length) {
-        throw new TensorFormatException(what.get() + ": truncated at byte " + at + " of " + b.length);
+        throw new TensorFormatException(
+            what.get() + ": truncated at byte " + at + " of " + b.length);
       }
       // values here are lengths, offsets, dimensions and type codes: at most 40 bits
       for (int i = at; i < at + WORD - 5; i++) {
         if (b[i] != 0) {
           throw new TensorFormatException(
-              what.get() + ": value " + new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD)) + " is out of range");
+              what.get()
+                  + ": value "
+                  + new BigInteger(1, Arrays.copyOfRange(b, at, at + WORD))
+                  + " is out of range");
         }
       }
       long v = 0;
@@ -175,14 +187,16 @@ public final class TensorCodec {
     void expect(int at, long value, Supplier<String> what) {
       long v = uint(at, what);
       if (v != value) {
-        throw new TensorFormatException(what.get() + ": " + v + " is not the canonical offset " + value);
+        throw new TensorFormatException(
+            what.get() + ": " + v + " is not the canonical offset " + value);
       }
     }
 
     int offset(int at, Supplier<String> what) {
       long v = uint(at, what);
       if (v > b.length) {
-        throw new TensorFormatException(what.get() + ": offset " + v + " points past the end (" + b.length + " bytes)");
+        throw new TensorFormatException(
+            what.get() + ": offset " + v + " points past the end (" + b.length + " bytes)");
       }
       return (int) v;
     }
@@ -190,7 +204,8 @@ public final class TensorCodec {
     byte[] bytes(int at, Supplier<String> what) {
       long len = uint(at, () -> what.get() + " length");
       if (at + WORD + len > b.length) {
-        throw new TensorFormatException(what.get() + ": " + len + " bytes do not fit in " + b.length);
+        throw new TensorFormatException(
+            what.get() + ": " + len + " bytes do not fit in " + b.length);
       }
       return Arrays.copyOfRange(b, at + WORD, at + WORD + (int) len);
     }

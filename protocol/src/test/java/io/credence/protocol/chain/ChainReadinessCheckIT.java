@@ -28,20 +28,26 @@ class ChainReadinessCheckIT {
   void upWhenTheNodeAnswersWithTheExpectedChain(AnvilNode anvil) {
     HealthCheckResponse r = check(anvil.rpcUrl(), anvil.chainId());
     assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
-    assertThat(r.getData().orElseThrow()).containsEntry("chainId", anvil.chainId()).containsKey("head");
+    assertThat(r.getData().orElseThrow())
+        .containsEntry("chainId", anvil.chainId())
+        .containsKey("head");
   }
 
   @Test
   void downWhenTheNodeIsOnAnotherChain(AnvilNode anvil) {
     HealthCheckResponse r = check(anvil.rpcUrl(), 1);
     assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
-    assertThat(r.getData().orElseThrow().get("error")).asString().contains("node reports chain 31337, expected 1");
+    assertThat(r.getData().orElseThrow().get("error"))
+        .asString()
+        .contains("node reports chain 31337, expected 1");
   }
 
   @Test
   void downWhenNothingAnswers() {
     HealthCheckResponse r = check("http://127.0.0.1:" + Ports.free(), 31337);
     assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
-    assertThat(r.getData().orElseThrow().get("error")).asString().startsWith("node does not answer");
+    assertThat(r.getData().orElseThrow().get("error"))
+        .asString()
+        .startsWith("node does not answer");
   }
 }

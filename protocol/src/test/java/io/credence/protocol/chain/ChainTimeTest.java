@@ -18,11 +18,14 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.websocket.events.Notification;
 
 /**
- * The next block's time on nodes that build a pending block and on nodes that do not (web3j faked at
- * the Request boundary; CliIT runs the CLI against anvil with a stale latest block).
+ * The next block's time on nodes that build a pending block and on nodes that do not (web3j faked
+ * at the Request boundary; CliIT runs the CLI against anvil with a stale latest block).
  */
 class ChainTimeTest {
-  /** A node whose latest block is {@code latest}; its pending block is {@code pending} (null: refused). */
+  /**
+   * A node whose latest block is {@code latest}; its pending block is {@code pending} (null:
+   * refused).
+   */
   static final class Node implements Web3jService {
     EthBlock.Block latest = block(100, 1_000);
     EthBlock.Block pending;
@@ -64,7 +67,8 @@ class ChainTimeTest {
     }
 
     @Override
-    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> type) {
+    public <T extends Notification<?>> Flowable<T> subscribe(
+        Request request, String unsubscribeMethod, Class<T> type) {
       throw new UnsupportedOperationException();
     }
 
@@ -80,7 +84,9 @@ class ChainTimeTest {
   void aPendingBlockGivesTheTimeEvenWhenTheLatestIsStale() throws Exception {
     Node node = new Node();
     node.pending = Node.block(101, 5_000);
-    assertThat(new ChainTime(Web3j.build(node), at(9_999)).nextBlockTimestamp()).as("the node's clock, not the wall clock").isEqualTo(5_000);
+    assertThat(new ChainTime(Web3j.build(node), at(9_999)).nextBlockTimestamp())
+        .as("the node's clock, not the wall clock")
+        .isEqualTo(5_000);
     assertThat(new ChainTime(Web3j.build(node), at(9_999)).deadlineIn(600)).isEqualTo(5_600);
   }
 
@@ -96,7 +102,9 @@ class ChainTimeTest {
   @Test
   void theNextBlockIsNeverStampedBeforeTheLatestOne() throws Exception {
     Node node = new Node();
-    assertThat(new ChainTime(Web3j.build(node), at(500)).nextBlockTimestamp()).as("a wall clock behind the chain").isEqualTo(1_001);
+    assertThat(new ChainTime(Web3j.build(node), at(500)).nextBlockTimestamp())
+        .as("a wall clock behind the chain")
+        .isEqualTo(1_001);
     node.pending = Node.block(101, 1_000);
     assertThat(new ChainTime(Web3j.build(node), at(500)).nextBlockTimestamp()).isEqualTo(1_001);
   }

@@ -29,8 +29,15 @@ class HubEventsTest {
     for (int i = 0; i < 300; i++) {
       Log log =
           log(
-              List.of(HubEvents.REQUESTED_TOPIC, topic(uint(256)), topic(uint(256)), topic(uint(160))),
-              List.of(new Bytes32(bytes(32)), new Uint256(uint(256)), new Uint64(uint(64)), new Address(uint(160)), new Uint32(uint(32)), new DynamicBytes(bytes(random.nextInt(300)))));
+              List.of(
+                  HubEvents.REQUESTED_TOPIC, topic(uint(256)), topic(uint(256)), topic(uint(160))),
+              List.of(
+                  new Bytes32(bytes(32)),
+                  new Uint256(uint(256)),
+                  new Uint64(uint(64)),
+                  new Address(uint(160)),
+                  new Uint32(uint(32)),
+                  new DynamicBytes(bytes(random.nextInt(300)))));
       var mine = HubEvents.requested(log);
       var theirs = InferenceHub.getInferenceRequestedEventFromLog(log);
       assertThat(mine).usingRecursiveComparison().isEqualTo(theirs);
@@ -44,7 +51,9 @@ class HubEventsTest {
       Log log =
           log(
               List.of(HubEvents.SETTLED_TOPIC, topic(uint(256))),
-              List.of(new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES * random.nextInt(4))), new DynamicBytes(bytes(random.nextInt(500)))));
+              List.of(
+                  new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES * random.nextInt(4))),
+                  new DynamicBytes(bytes(random.nextInt(500)))));
       var mine = HubEvents.settled(log);
       var theirs = InferenceHub.getInferenceSettledEventFromLog(log);
       assertThat(mine).usingRecursiveComparison().isEqualTo(theirs);
@@ -53,15 +62,27 @@ class HubEventsTest {
 
   @Test
   void malformedLogsAreRefusedWithTheReason() {
-    Log good = log(List.of(HubEvents.SETTLED_TOPIC, topic(BigInteger.ONE)), List.of(new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES)), new DynamicBytes(bytes(5))));
+    Log good =
+        log(
+            List.of(HubEvents.SETTLED_TOPIC, topic(BigInteger.ONE)),
+            List.of(
+                new DynamicBytes(bytes(ReceiptProofs.PROOF_BYTES)), new DynamicBytes(bytes(5))));
     Log wrongEvent = log(List.of(HubEvents.REQUESTED_TOPIC, topic(BigInteger.ONE)), List.of());
-    assertThatThrownBy(() -> HubEvents.settled(wrongEvent)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topics");
+    assertThatThrownBy(() -> HubEvents.settled(wrongEvent))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topics");
     Log truncated = copy(good, good.getData().substring(0, good.getData().length() - 64));
-    assertThatThrownBy(() -> HubEvents.settled(truncated)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run past the data");
+    assertThatThrownBy(() -> HubEvents.settled(truncated))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("run past the data");
     Log hugeOffset = copy(good, "0x" + "ff".repeat(32) + good.getData().substring(2 + 64));
-    assertThatThrownBy(() -> HubEvents.settled(hugeOffset)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> HubEvents.settled(hugeOffset))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("out of range");
     Log notHex = copy(good, "0x" + "zz" + good.getData().substring(4));
-    assertThatThrownBy(() -> HubEvents.settled(notHex)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not hex");
+    assertThatThrownBy(() -> HubEvents.settled(notHex))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not hex");
   }
 
   private Log log(List<String> topics, List<Type> data) {

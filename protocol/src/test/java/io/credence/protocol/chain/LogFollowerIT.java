@@ -3,9 +3,9 @@ package io.credence.protocol.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.contracts.ModelRegistry;
-import io.credence.protocol.Hashes;
-import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
+import io.credence.protocol.Hashes;
 import io.credence.testkit.junit.WithAnvil;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +64,11 @@ class LogFollowerIT {
     }
 
     private static String key(Log l) {
-      return String.format("%012d/%s/%d", l.getBlockNumber().longValueExact(), l.getTransactionHash(), l.getLogIndex().longValueExact());
+      return String.format(
+          "%012d/%s/%d",
+          l.getBlockNumber().longValueExact(),
+          l.getTransactionHash(),
+          l.getLogIndex().longValueExact());
     }
   }
 
@@ -73,7 +77,9 @@ class LogFollowerIT {
     ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
     ModelRegistry registry =
         ModelRegistry.load(
-            d.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(AnvilNode.devAccount(2)),
+            d.modelRegistry().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(AnvilNode.devAccount(2)),
             ContractDeployer.gas(anvil.chainId()));
     for (int i = 0; i < 12; i++) {
       registry.registerDataset(Hashes.keccak256(("a" + i).getBytes()), "file:a" + i).send();
@@ -82,7 +88,9 @@ class LogFollowerIT {
     LogFollower follower = new LogFollower(anvil.web3j(), address, 0, d.startBlock(), 2, 64);
     View view = new View();
     view.followToHead(follower);
-    assertThat(view.logs).as("12 registrations, plus the deployment's OwnershipTransferred and HubSet").hasSize(14);
+    assertThat(view.logs)
+        .as("12 registrations, plus the deployment's OwnershipTransferred and HubSet")
+        .hasSize(14);
     assertThat(follower.range()).as("the range grew").isGreaterThan(2);
 
     anvil.reorg(4); // the last four blocks, with their registrations, are replaced by empty ones
@@ -102,7 +110,14 @@ class LogFollowerIT {
   void staysConfirmationsBehindTheHead(AnvilNode anvil) throws Exception {
     anvil.mine(30);
     long head = anvil.blockNumber();
-    LogFollower follower = new LogFollower(anvil.web3j(), List.of("0x0000000000000000000000000000000000000001"), 5, head - 20, 100, 100);
+    LogFollower follower =
+        new LogFollower(
+            anvil.web3j(),
+            List.of("0x0000000000000000000000000000000000000001"),
+            5,
+            head - 20,
+            100,
+            100);
     View view = new View();
     view.followToHead(follower);
     assertThat(view.last().orElseThrow().number()).isEqualTo(anvil.blockNumber() - 5);

@@ -3,6 +3,7 @@ package io.credence.protocol.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reactivex.Flowable;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -21,22 +22,32 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthBlockNumber;
 import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.websocket.events.Notification;
-import io.reactivex.Flowable;
 
-/** The range adapts to a provider that refuses large queries (web3j faked at the Request boundary). */
+/**
+ * The range adapts to a provider that refuses large queries (web3j faked at the Request boundary).
+ */
 class LogFollowerTest {
   /** A node at block 1000 that refuses eth_getLogs over more than 8 blocks. */
   static final class Node implements Web3jService {
     final List<Long> askedRanges = java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** Blocks whose hash is now different (replaced by a reorg). */
     final java.util.Set<String> replaced = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** When set, this block's hash changes after it was first asked for: a reorg in the middle of a step. */
+
+    /**
+     * When set, this block's hash changes after it was first asked for: a reorg in the middle of a
+     * step.
+     */
     String reorgedBlock;
+
     int asksOfReorgedBlock;
+
     /** Ranges over more blocks than this are refused. */
     long refuseAbove = 8;
+
     /** Logs each block holds. */
     int logsPerBlock;
+
     /** When set, eth_blockNumber answers this error. */
     String blockNumberError;
 
@@ -57,7 +68,10 @@ class LogFollowerTest {
           String n = (String) request.getParams().get(0);
           EthBlock.Block b = new EthBlock.Block();
           b.setNumber(n);
-          b.setHash(n.equals(reorgedBlock) && asksOfReorgedBlock++ > 0 || replaced.contains(n) ? "0xnew" + n : "0xh" + n);
+          b.setHash(
+              n.equals(reorgedBlock) && asksOfReorgedBlock++ > 0 || replaced.contains(n)
+                  ? "0xnew" + n
+                  : "0xh" + n);
           EthBlock r = new EthBlock();
           r.setResult(b);
           return (T) r;
@@ -104,7 +118,8 @@ class LogFollowerTest {
     }
 
     @Override
-    public <T extends Notification<?>> Flowable<T> subscribe(Request request, String unsubscribeMethod, Class<T> type) {
+    public <T extends Notification<?>> Flowable<T> subscribe(
+        Request request, String unsubscribeMethod, Class<T> type) {
       throw new UnsupportedOperationException();
     }
 
@@ -116,7 +131,9 @@ class LogFollowerTest {
   void aReorgBetweenTheCheckpointCheckAndTheQueryIsNotAppliedOnTopOfStaleBlocks() throws Exception {
     Node node = new Node();
     node.reorgedBlock = "0x5";
-    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
+    LogFollower follower =
+        new LogFollower(
+            Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
     LogFollower.Checkpoints at5 =
         new LogFollower.Checkpoints() {
           @Override
@@ -140,10 +157,14 @@ class LogFollowerTest {
   @Test
   void theRangeShrinksOnRefusalsAndGrowsBackOnSuccess() throws Exception {
     Node node = new Node();
-    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 64, 64);
+    LogFollower follower =
+        new LogFollower(
+            Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 64, 64);
     LogFollowerIT.View view = new LogFollowerIT.View();
     for (int i = 0; i < 3; i++) {
-      assertThatThrownBy(() -> follower.next(view)).isInstanceOf(IOException.class).hasMessageContaining("more than 10000 results");
+      assertThatThrownBy(() -> follower.next(view))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("more than 10000 results");
     }
     assertThat(follower.range()).isEqualTo(8);
     LogFollower.Step step = follower.next(view);
@@ -162,12 +183,22 @@ class LogFollowerTest {
     node.refuseAbove = Long.MAX_VALUE;
     node.logsPerBlock = 10;
     LogFollower follower =
-        new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 64, 1024).targetLogs(40).prefetching();
+        new LogFollower(
+                Web3j.build(node),
+                List.of("0x0000000000000000000000000000000000000001"),
+                0,
+                1,
+                64,
+                1024)
+            .targetLogs(40)
+            .prefetching();
     Cursor cursor = new Cursor();
     LogFollower.Advance first = (LogFollower.Advance) follower.next(cursor);
     assertThat(first.logs()).hasSize(640);
     cursor.kept.add(first.to());
-    assertThat(follower.range()).as("64 blocks held 640 logs: 4 blocks hold the target of 40").isEqualTo(4);
+    assertThat(follower.range())
+        .as("64 blocks held 640 logs: 4 blocks hold the target of 40")
+        .isEqualTo(4);
     long from = first.to().number() + 1;
     for (int step = 0; step < 5; step++) {
       LogFollower.Advance a = (LogFollower.Advance) follower.next(cursor);
@@ -177,7 +208,9 @@ class LogFollowerTest {
       from = a.to().number() + 1;
     }
     node.logsPerBlock = 0;
-    for (int step = 0; step < 2; step++) { // the first may have been read ahead while the history was dense
+    for (int step = 0;
+        step < 2;
+        step++) { // the first may have been read ahead while the history was dense
       LogFollower.Advance a = (LogFollower.Advance) follower.next(cursor);
       cursor.kept.add(a.to());
     }
@@ -188,8 +221,12 @@ class LogFollowerTest {
   void aNodeThatCannotSayItsHeadIsAnIoErrorWithItsMessage() {
     Node node = new Node();
     node.blockNumberError = "header not found";
-    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
-    assertThatThrownBy(() -> follower.next(new Cursor())).isInstanceOf(IOException.class).hasMessage("eth_blockNumber failed: header not found");
+    LogFollower follower =
+        new LogFollower(
+            Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 4, 4);
+    assertThatThrownBy(() -> follower.next(new Cursor()))
+        .isInstanceOf(IOException.class)
+        .hasMessage("eth_blockNumber failed: header not found");
   }
 
   @Test
@@ -197,9 +234,13 @@ class LogFollowerTest {
     assertThat(LogFollower.quantity("0x0")).isZero();
     assertThat(LogFollower.quantity("0x3e8")).isEqualTo(1000);
     assertThat(LogFollower.quantity("0x7fffffffffffffff")).isEqualTo(Long.MAX_VALUE);
-    assertThatThrownBy(() -> LogFollower.quantity("1000")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000");
-    assertThatThrownBy(() -> LogFollower.quantity("0x")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LogFollower.quantity(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LogFollower.quantity("1000"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1000");
+    assertThatThrownBy(() -> LogFollower.quantity("0x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LogFollower.quantity(null))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** Checkpoints kept in memory, as a service would keep them in its database. */
@@ -220,7 +261,15 @@ class LogFollowerTest {
   @Test
   void prefetchedRangesFollowOnWithoutGapsAndAreDroppedWhenTheyNoLongerFit() throws Exception {
     Node node = new Node();
-    LogFollower follower = new LogFollower(Web3j.build(node), List.of("0x0000000000000000000000000000000000000001"), 0, 1, 8, 8).prefetching();
+    LogFollower follower =
+        new LogFollower(
+                Web3j.build(node),
+                List.of("0x0000000000000000000000000000000000000001"),
+                0,
+                1,
+                8,
+                8)
+            .prefetching();
     Cursor cursor = new Cursor();
     long expectedFrom = 1;
     for (int step = 0; step < 6; step++) {
@@ -228,7 +277,8 @@ class LogFollowerTest {
       assertThat(a.from()).isEqualTo(expectedFrom);
       assertThat(a.to().number()).isEqualTo(expectedFrom + 7);
       if (step == 2) {
-        continue; // this step's commit failed: the range read ahead does not follow the cursor and is dropped
+        continue; // this step's commit failed: the range read ahead does not follow the cursor and
+        // is dropped
       }
       cursor.kept.add(a.to());
       expectedFrom = a.to().number() + 1;

@@ -13,7 +13,8 @@ class DeploymentManifestTest {
   @Test
   void writesAndReadsBack(@TempDir Path dir) throws Exception {
     DeploymentManifest m =
-        new DeploymentManifest(31337, 1, "0xdeployer", Map.of(DeploymentManifest.INFERENCE_HUB, "0xhub"));
+        new DeploymentManifest(
+            31337, 1, "0xdeployer", Map.of(DeploymentManifest.INFERENCE_HUB, "0xhub"));
     Path file = DeploymentManifest.file(dir.resolve("deployments"), 31337);
     m.write(file);
     assertThat(file.getFileName().toString()).isEqualTo("31337.json");
@@ -21,7 +22,9 @@ class DeploymentManifestTest {
     DeploymentManifest back = DeploymentManifest.read(file);
     assertThat(back).isEqualTo(m);
     assertThat(back.address(DeploymentManifest.INFERENCE_HUB)).isEqualTo("0xhub");
-    assertThatThrownBy(() -> back.address(DeploymentManifest.REWARD_VAULT)).hasMessageContaining("has no RewardVault");
-    assertThatThrownBy(() -> DeploymentManifest.read(dir.resolve("missing.json"))).hasMessageContaining("missing.json");
+    assertThatThrownBy(() -> back.address(DeploymentManifest.REWARD_VAULT))
+        .hasMessageContaining("has no RewardVault");
+    assertThatThrownBy(() -> DeploymentManifest.read(dir.resolve("missing.json")))
+        .hasMessageContaining("missing.json");
   }
 }

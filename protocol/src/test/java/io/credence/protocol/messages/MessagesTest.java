@@ -13,19 +13,41 @@ class MessagesTest {
 
   @Test
   void jobRoundTripsWithTheFieldsOfTheProtocol() throws Exception {
-    JobMessage job = new JobMessage(7, 31337, "0xhub", 1, "0xmodel", "file:m.onnx", "AAAA", "0xin", 2, 1_790_000_000L, 1);
+    JobMessage job =
+        new JobMessage(
+            7, 31337, "0xhub", 1, "0xmodel", "file:m.onnx", "AAAA", "0xin", 2, 1_790_000_000L, 1);
     String text = json.writeValueAsString(job);
     assertThat(json.readTree(text).fieldNames())
         .toIterable()
         .containsExactly(
-            "requestId", "chainId", "hub", "modelId", "modelHash", "modelUri", "input", "inputHash", "quorum", "deadline", "attempt");
+            "requestId",
+            "chainId",
+            "hub",
+            "modelId",
+            "modelHash",
+            "modelUri",
+            "input",
+            "inputHash",
+            "quorum",
+            "deadline",
+            "attempt");
     assertThat(json.readValue(text, JobMessage.class)).isEqualTo(job);
   }
 
   @Test
   void resultsLeaveOutWhatDoesNotApply() throws Exception {
     ResultMessage failed =
-        new ResultMessage(7, "0xw", ResultMessage.Status.FAILED, null, null, null, "0xsig", 2, "bad shape", Map.of("totalMs", 3L));
+        new ResultMessage(
+            7,
+            "0xw",
+            ResultMessage.Status.FAILED,
+            null,
+            null,
+            null,
+            "0xsig",
+            2,
+            "bad shape",
+            Map.of("totalMs", 3L));
     String text = json.writeValueAsString(failed);
     assertThat(text).doesNotContain("output").contains("\"status\":\"FAILED\"");
     assertThat(json.readValue(text, ResultMessage.class)).isEqualTo(failed);
@@ -33,7 +55,9 @@ class MessagesTest {
 
   @Test
   void unknownFieldsAreRejected() throws Exception {
-    JobMessage job = new JobMessage(7, 31337, "0xhub", 1, "0xmodel", "file:m.onnx", "AAAA", "0xin", 2, 1_790_000_000L, 1);
+    JobMessage job =
+        new JobMessage(
+            7, 31337, "0xhub", 1, "0xmodel", "file:m.onnx", "AAAA", "0xin", 2, 1_790_000_000L, 1);
     String withExtra = json.writeValueAsString(job).replaceFirst("\\{", "{\"surprise\":true,");
     assertThatThrownBy(() -> json.readValue(withExtra, JobMessage.class))
         .isInstanceOf(UnrecognizedPropertyException.class)

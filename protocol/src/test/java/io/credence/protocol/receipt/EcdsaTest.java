@@ -15,11 +15,14 @@ import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Sign;
 
 class EcdsaTest {
-  private static final BigInteger N = new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
+  private static final BigInteger N =
+      new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16);
 
   @Test
   void theNativeLibraryLoadsOnLinuxX86() {
-    assumeTrue(System.getProperty("os.name").startsWith("Linux") && System.getProperty("os.arch").equals("amd64"));
+    assumeTrue(
+        System.getProperty("os.name").startsWith("Linux")
+            && System.getProperty("os.arch").equals("amd64"));
     assumeTrue(System.getProperty("credence.secp256k1") == null);
     assertThat(Ecdsa.backend()).isEqualTo(Backend.NATIVE);
   }
@@ -30,7 +33,8 @@ class EcdsaTest {
     SplittableRandom random = new SplittableRandom(11);
     for (int i = 0; i < 500; i++) {
       byte[] digest = bytes(random);
-      BigInteger key = new BigInteger(1, bytes(random)).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE);
+      BigInteger key =
+          new BigInteger(1, bytes(random)).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE);
       Credentials credentials = Credentials.create(ECKeyPair.create(key));
       Sign.SignatureData web3j = Sign.signMessage(digest, credentials.getEcKeyPair(), false);
       byte[] expected = new byte[65];
@@ -39,7 +43,9 @@ class EcdsaTest {
       expected[64] = web3j.getV()[0];
       for (Backend backend : Backend.values()) {
         assertThat(Ecdsa.sign(key, digest, backend)).as("%s #%d", backend, i).isEqualTo(expected);
-        assertThat(Ecdsa.recover(digest, expected, backend)).as("%s #%d", backend, i).isEqualTo(credentials.getAddress());
+        assertThat(Ecdsa.recover(digest, expected, backend))
+            .as("%s #%d", backend, i)
+            .isEqualTo(credentials.getAddress());
       }
     }
   }
@@ -52,14 +58,18 @@ class EcdsaTest {
     for (Backend backend : Backend.values()) {
       byte[] zeroR = good.clone();
       Arrays.fill(zeroR, 0, 32, (byte) 0);
-      assertThatThrownBy(() -> Ecdsa.recover(digest, zeroR, backend)).isInstanceOf(SignatureException.class);
+      assertThatThrownBy(() -> Ecdsa.recover(digest, zeroR, backend))
+          .isInstanceOf(SignatureException.class);
       byte[] rTooBig = good.clone();
       Arrays.fill(rTooBig, 0, 32, (byte) 0xff);
-      assertThatThrownBy(() -> Ecdsa.recover(digest, rTooBig, backend)).isInstanceOf(SignatureException.class);
+      assertThatThrownBy(() -> Ecdsa.recover(digest, rTooBig, backend))
+          .isInstanceOf(SignatureException.class);
       byte[] zeroS = good.clone();
       Arrays.fill(zeroS, 32, 64, (byte) 0);
-      assertThatThrownBy(() -> Ecdsa.recover(digest, zeroS, backend)).isInstanceOf(SignatureException.class);
-      assertThatThrownBy(() -> Ecdsa.recover(new byte[31], good, backend)).hasMessageContaining("32 bytes");
+      assertThatThrownBy(() -> Ecdsa.recover(digest, zeroS, backend))
+          .isInstanceOf(SignatureException.class);
+      assertThatThrownBy(() -> Ecdsa.recover(new byte[31], good, backend))
+          .hasMessageContaining("32 bytes");
     }
   }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class ReceiptProofsTest {
 
   @Property
-  void decodingGivesBackWhatWasEncoded(@ForAll @Size(max = 8) List<@LongRange(min = 0) Long> times, @ForAll byte seed) {
+  void decodingGivesBackWhatWasEncoded(
+      @ForAll @Size(max = 8) List<@LongRange(min = 0) Long> times, @ForAll byte seed) {
     List<ReceiptProofs.Proof> proofs = new ArrayList<>();
     for (int k = 0; k < times.size(); k++) {
       byte[] signature = new byte[65];
@@ -46,7 +47,8 @@ class ReceiptProofsTest {
   @Test
   void malformedProofsAreRefusedWithTheirLength() {
     assertThatThrownBy(() -> ReceiptProofs.decode(new byte[74])).hasMessageContaining("74 bytes");
-    assertThatThrownBy(() -> ReceiptProofs.encode(1, new byte[64])).hasMessageContaining("65 bytes, got 64");
+    assertThatThrownBy(() -> ReceiptProofs.encode(1, new byte[64]))
+        .hasMessageContaining("65 bytes, got 64");
     byte[] late = new byte[73];
     late[65] = (byte) 0x80;
     assertThatThrownBy(() -> ReceiptProofs.decode(late)).hasMessageContaining("2^63");

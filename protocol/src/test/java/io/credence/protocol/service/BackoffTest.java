@@ -21,7 +21,8 @@ class BackoffTest {
 
   @Test
   void aRoundThatWentThroughStartsOver() {
-    assertThat(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).nextMillis(0)).isEqualTo(100);
+    assertThat(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).nextMillis(0))
+        .isEqualTo(100);
   }
 
   @Test

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class FollowLoopTest {
   @Test
-  void failedRoundsBackOffDoublingAndARoundThatGoesThroughClearsTheErrorAndTheBackOff() throws Exception {
+  void failedRoundsBackOffDoublingAndARoundThatGoesThroughClearsTheErrorAndTheBackOff()
+      throws Exception {
     List<Long> slept = new ArrayList<>();
     AtomicInteger calls = new AtomicInteger();
     AtomicInteger forgotten = new AtomicInteger();
@@ -33,13 +34,18 @@ class FollowLoopTest {
           }
           return true;
         };
-    loop[0] = new FollowLoop("test round", round, Duration.ofSeconds(1), Backoff.DEFAULT, slept::add).onFailure(forgotten::incrementAndGet);
+    loop[0] =
+        new FollowLoop("test round", round, Duration.ofSeconds(1), Backoff.DEFAULT, slept::add)
+            .onFailure(forgotten::incrementAndGet);
     loop[0].arm();
     loop[0].run();
 
-    assertThat(slept).as("waits after failures 1, 2, 3 and then 5").containsExactly(250L, 500L, 1000L, 250L);
+    assertThat(slept)
+        .as("waits after failures 1, 2, 3 and then 5")
+        .containsExactly(250L, 500L, 1000L, 250L);
     assertThat(forgotten).hasValue(4);
-    assertThat(errorsSeen).containsExactly(null, "node down 1", "node down 2", "node down 3", null, "node down 5");
+    assertThat(errorsSeen)
+        .containsExactly(null, "node down 1", "node down 2", "node down 3", null, "node down 5");
     assertThat(loop[0].lastError()).isNull();
     assertThat(loop[0].isFresh(Duration.ofMinutes(1))).isTrue();
   }

@@ -20,7 +20,9 @@ class JdbcCheckpointsIT {
   void freshTable(PostgresDatabase db) throws Exception {
     try (Connection c = db.connect()) {
       c.createStatement().execute("DROP TABLE IF EXISTS checkpoint");
-      c.createStatement().execute("CREATE TABLE checkpoint (block_number BIGINT PRIMARY KEY, block_hash TEXT NOT NULL)");
+      c.createStatement()
+          .execute(
+              "CREATE TABLE checkpoint (block_number BIGINT PRIMARY KEY, block_hash TEXT NOT NULL)");
     }
     ds = db.dataSource(db.schema());
     checkpoints = new JdbcCheckpoints(ds);
@@ -28,11 +30,13 @@ class JdbcCheckpointsIT {
 
   @Test
   void theNewestSavedBlockIsWhereFollowingResumesAndOlderOnesFindTheAncestor() {
-    Jdbc.tx(ds, c -> {
-      JdbcCheckpoints.save(c, new Block(10, "0xa"));
-      JdbcCheckpoints.save(c, new Block(20, "0xb"));
-      return null;
-    });
+    Jdbc.tx(
+        ds,
+        c -> {
+          JdbcCheckpoints.save(c, new Block(10, "0xa"));
+          JdbcCheckpoints.save(c, new Block(20, "0xb"));
+          return null;
+        });
     assertThat(checkpoints.last()).contains(new Block(20, "0xb"));
     assertThat(checkpoints.before(20)).contains(new Block(10, "0xa"));
     assertThat(checkpoints.before(10)).isEmpty();
@@ -40,25 +44,29 @@ class JdbcCheckpointsIT {
 
   @Test
   void aRewindForgetsTheBlocksAboveTheAncestorAndABlockSeenAgainTakesItsNewHash() {
-    Jdbc.tx(ds, c -> {
-      for (long b = 1; b <= 5; b++) {
-        JdbcCheckpoints.save(c, new Block(b, "0xold" + b));
-      }
-      JdbcCheckpoints.rewind(c, 3);
-      JdbcCheckpoints.save(c, new Block(3, "0xnew3"));
-      return null;
-    });
+    Jdbc.tx(
+        ds,
+        c -> {
+          for (long b = 1; b <= 5; b++) {
+            JdbcCheckpoints.save(c, new Block(b, "0xold" + b));
+          }
+          JdbcCheckpoints.rewind(c, 3);
+          JdbcCheckpoints.save(c, new Block(3, "0xnew3"));
+          return null;
+        });
     assertThat(checkpoints.last()).contains(new Block(3, "0xnew3"));
   }
 
   @Test
   void checkpointsMoreThanTheKeptDepthBelowTheNewestArePruned() {
-    Jdbc.tx(ds, c -> {
-      JdbcCheckpoints.save(c, new Block(1, "0x1"));
-      JdbcCheckpoints.save(c, new Block(2, "0x2"));
-      JdbcCheckpoints.save(c, new Block(2 + JdbcCheckpoints.KEPT, "0xfar"));
-      return null;
-    });
+    Jdbc.tx(
+        ds,
+        c -> {
+          JdbcCheckpoints.save(c, new Block(1, "0x1"));
+          JdbcCheckpoints.save(c, new Block(2, "0x2"));
+          JdbcCheckpoints.save(c, new Block(2 + JdbcCheckpoints.KEPT, "0xfar"));
+          return null;
+        });
     assertThat(checkpoints.before(2 + JdbcCheckpoints.KEPT)).contains(new Block(2, "0x2"));
     assertThat(checkpoints.before(2)).isEmpty();
   }
@@ -66,10 +74,12 @@ class JdbcCheckpointsIT {
   @Test
   void aCheckpointRolledBackWithItsTransactionIsNotThere() {
     try {
-      Jdbc.tx(ds, c -> {
-        JdbcCheckpoints.save(c, new Block(7, "0x7"));
-        throw new IllegalStateException("crash before the commit");
-      });
+      Jdbc.tx(
+          ds,
+          c -> {
+            JdbcCheckpoints.save(c, new Block(7, "0x7"));
+            throw new IllegalStateException("crash before the commit");
+          });
     } catch (IllegalStateException expected) {
       // the service's work and its checkpoint went together
     }

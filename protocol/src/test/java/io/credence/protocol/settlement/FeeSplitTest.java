@@ -11,7 +11,8 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class FeeSplitTest {
-  private static final BigInteger MAX_UINT = BigInteger.TWO.pow(200); // far above any fee, still no overflow in the hub
+  private static final BigInteger MAX_UINT =
+      BigInteger.TWO.pow(200); // far above any fee, still no overflow in the hub
 
   @Property
   void thePartsAlwaysSumToTheFee(
@@ -36,23 +37,33 @@ class FeeSplitTest {
     FeeSplit.Parts p = new FeeSplit(protocolBps, workerBps).divide(fee, quorum);
     BigInteger bps = BigInteger.valueOf(10_000);
     // floor(fee * protocolBps / BPS): what is left over is below one basis point of the fee
-    assertThat(p.protocol().multiply(bps)).isLessThanOrEqualTo(fee.multiply(BigInteger.valueOf(protocolBps)));
-    assertThat(p.protocol().add(BigInteger.ONE).multiply(bps)).isGreaterThan(fee.multiply(BigInteger.valueOf(protocolBps)));
-    // the pool gets at least its own basis points: every rounding remainder goes to it, never away from it
+    assertThat(p.protocol().multiply(bps))
+        .isLessThanOrEqualTo(fee.multiply(BigInteger.valueOf(protocolBps)));
+    assertThat(p.protocol().add(BigInteger.ONE).multiply(bps))
+        .isGreaterThan(fee.multiply(BigInteger.valueOf(protocolBps)));
+    // the pool gets at least its own basis points: every rounding remainder goes to it, never away
+    // from it
     BigInteger poolBps = BigInteger.valueOf(10_000 - protocolBps - workerBps);
     assertThat(p.pool().multiply(bps)).isGreaterThanOrEqualTo(fee.multiply(poolBps));
   }
 
   @Test
   void theHubsOrderOfDivisionDecidesTheRounding() {
-    // fee 1 000 000 000 000 000 007 wei at 5 % / 20 %, quorum 3: 20 % is 200 000 000 000 000 001 (floor of ...001.4),
-    // a third of that 66 666 666 666 666 667; dividing by 30 000 in one go would give the same here, but
-    // at fee 29 999 and 1 bps: 29 999 * 1 / 10 000 = 2, / 3 = 0 (the hub), not 29 999 / 30 000 = 0 either; at 3 bps:
+    // fee 1 000 000 000 000 000 007 wei at 5 % / 20 %, quorum 3: 20 % is 200 000 000 000 000 001
+    // (floor of ...001.4),
+    // a third of that 66 666 666 666 666 667; dividing by 30 000 in one go would give the same
+    // here, but
+    // at fee 29 999 and 1 bps: 29 999 * 1 / 10 000 = 2, / 3 = 0 (the hub), not 29 999 / 30 000 = 0
+    // either; at 3 bps:
     // 8 / 3 = 2 (the hub) versus 89 997 / 30 000 = 2
     FeeSplit.Parts p = new FeeSplit(500, 2_000).divide(new BigInteger("1000000000000000007"), 3);
     assertThat(p.protocol()).isEqualTo(new BigInteger("50000000000000000"));
     assertThat(p.workerEach()).isEqualTo(new BigInteger("66666666666666667"));
-    assertThat(p.pool()).isEqualTo(new BigInteger("1000000000000000007").subtract(new BigInteger("50000000000000000")).subtract(new BigInteger("200000000000000001")));
+    assertThat(p.pool())
+        .isEqualTo(
+            new BigInteger("1000000000000000007")
+                .subtract(new BigInteger("50000000000000000"))
+                .subtract(new BigInteger("200000000000000001")));
     FeeSplit.Parts small = new FeeSplit(0, 3).divide(BigInteger.valueOf(29_999), 3);
     assertThat(small.workerEach()).isEqualTo(BigInteger.TWO);
     assertThat(small.pool()).isEqualTo(BigInteger.valueOf(29_993));
@@ -71,8 +82,10 @@ class FeeSplitTest {
   void aSplitTheHubWouldRefuseIsRefusedWithTheValues() {
     assertThatThrownBy(() -> new FeeSplit(2_001, 0)).hasMessageContaining("2001");
     assertThatThrownBy(() -> new FeeSplit(2_000, 8_001)).hasMessageContaining("8001");
-    assertThatThrownBy(() -> new FeeSplit(500, 2_000).divide(BigInteger.ONE, 0)).hasMessageContaining("quorum");
-    assertThatThrownBy(() -> new FeeSplit(500, 2_000).divide(BigInteger.ONE.negate(), 1)).hasMessageContaining("-1");
+    assertThatThrownBy(() -> new FeeSplit(500, 2_000).divide(BigInteger.ONE, 0))
+        .hasMessageContaining("quorum");
+    assertThatThrownBy(() -> new FeeSplit(500, 2_000).divide(BigInteger.ONE.negate(), 1))
+        .hasMessageContaining("-1");
     assertThat(new FeeSplit(500, 2_000).divide(MAX_UINT, 255).pool().signum()).isPositive();
   }
 }

@@ -22,59 +22,72 @@ class PoolSharesTest {
   Arbitrary<List<PoolShares.Contributor>> contributors() {
     return Arbitraries.integers()
         .between(1, 12)
-        .flatMap(
-            n ->
-                Arbitraries.integers()
-                    .between(1, 10_000)
-                    .set()
-                    .ofSize(n - 1)
-                    .filter(cuts -> cuts.stream().allMatch(c -> c < 10_000))
-                    .map(
-                        cuts -> {
-                          int[] points = cuts.stream().mapToInt(Integer::intValue).sorted().toArray();
-                          List<PoolShares.Contributor> out = new ArrayList<>();
-                          int previous = 0;
-                          for (int k = 0; k <= points.length; k++) {
-                            int next = k < points.length ? points[k] : 10_000;
-                            out.add(new PoolShares.Contributor("0x" + k, 1 + k % 3, next - previous));
-                            previous = next;
-                          }
-                          return out;
-                        }));
+        .flatMap(n ->
+            Arbitraries.integers()
+                .between(1, 10_000)
+                .set()
+                .ofSize(n - 1)
+                .filter(cuts -> cuts.stream().allMatch(c -> c < 10_000))
+                .map(cuts -> {
+                  int[] points = cuts.stream().mapToInt(Integer::intValue).sorted().toArray();
+                  List<PoolShares.Contributor> out = new ArrayList<>();
+                  int previous = 0;
+                  for (int k = 0; k <= points.length; k++) {
+                    int next = k < points.length ? points[k] : 10_000;
+                    out.add(new PoolShares.Contributor("0x" + k, 1 + k % 3, next - previous));
+                    previous = next;
+                  }
+                  return out;
+                }));
   }
 
   @Property
   void theSharesSumToThePoolExactly(
-      @ForAll @BigRange(min = "0", max = "1000000000000000000000000000") BigInteger pool, @ForAll("contributors") List<PoolShares.Contributor> list) {
+      @ForAll @BigRange(min = "0", max = "1000000000000000000000000000") BigInteger pool,
+      @ForAll("contributors") List<PoolShares.Contributor> list) {
     BigInteger[] shares = PoolShares.divide(pool, list);
     assertThat(Arrays.stream(shares).reduce(BigInteger.ZERO, BigInteger::add)).isEqualTo(pool);
   }
 
   @Property
   void everyContributorButTheFirstGetsItsFloorAndTheFirstTheRemainders(
-      @ForAll @BigRange(min = "0", max = "1000000000000000000000000000") BigInteger pool, @ForAll("contributors") List<PoolShares.Contributor> list) {
+      @ForAll @BigRange(min = "0", max = "1000000000000000000000000000") BigInteger pool,
+      @ForAll("contributors") List<PoolShares.Contributor> list) {
     BigInteger[] shares = PoolShares.divide(pool, list);
     for (int j = 1; j < list.size(); j++) {
-      assertThat(shares[j]).isEqualTo(pool.multiply(BigInteger.valueOf(list.get(j).shareBps())).divide(BigInteger.valueOf(10_000)));
+      assertThat(shares[j])
+          .isEqualTo(
+              pool.multiply(BigInteger.valueOf(list.get(j).shareBps()))
+                  .divide(BigInteger.valueOf(10_000)));
     }
-    BigInteger own = pool.multiply(BigInteger.valueOf(list.get(0).shareBps())).divide(BigInteger.valueOf(10_000));
+    BigInteger own =
+        pool.multiply(BigInteger.valueOf(list.get(0).shareBps()))
+            .divide(BigInteger.valueOf(10_000));
     // at most one wei lost per other contributor, all of them to contributor 0
-    assertThat(shares[0].subtract(own)).isBetween(BigInteger.ZERO, BigInteger.valueOf(list.size() - 1L));
+    assertThat(shares[0].subtract(own))
+        .isBetween(BigInteger.ZERO, BigInteger.valueOf(list.size() - 1L));
   }
 
   @Test
   void contributorZeroTakesWhatRoundingLeaves() {
-    // the indexer's test model: 6000 / 2001 / 1999 of a 7-wei pool: floor(1.4007) and floor(1.3993) to the data
+    // the indexer's test model: 6000 / 2001 / 1999 of a 7-wei pool: floor(1.4007) and floor(1.3993)
+    // to the data
     // providers, the other 5 (4.2 its own, 0.8 of remainders) to the author
     List<PoolShares.Contributor> list =
-        List.of(new PoolShares.Contributor("0xa", 1, 6_000), new PoolShares.Contributor("0xb", 2, 2_001), new PoolShares.Contributor("0xc", 2, 1_999));
-    assertThat(PoolShares.divide(BigInteger.valueOf(7), list)).containsExactly(BigInteger.valueOf(5), BigInteger.ONE, BigInteger.ONE);
+        List.of(
+            new PoolShares.Contributor("0xa", 1, 6_000),
+            new PoolShares.Contributor("0xb", 2, 2_001),
+            new PoolShares.Contributor("0xc", 2, 1_999));
+    assertThat(PoolShares.divide(BigInteger.valueOf(7), list))
+        .containsExactly(BigInteger.valueOf(5), BigInteger.ONE, BigInteger.ONE);
     assertThat(PoolShares.divide(BigInteger.valueOf(10_000), list))
-        .containsExactly(BigInteger.valueOf(6_000), BigInteger.valueOf(2_001), BigInteger.valueOf(1_999));
+        .containsExactly(
+            BigInteger.valueOf(6_000), BigInteger.valueOf(2_001), BigInteger.valueOf(1_999));
   }
 
   @Test
   void aPoolWithoutContributorsIsRefused() {
-    assertThatThrownBy(() -> PoolShares.divide(BigInteger.TEN, List.of())).hasMessageContaining("no contributors");
+    assertThatThrownBy(() -> PoolShares.divide(BigInteger.TEN, List.of()))
+        .hasMessageContaining("no contributors");
   }
 }

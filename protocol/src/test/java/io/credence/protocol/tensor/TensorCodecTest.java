@@ -28,22 +28,27 @@ class TensorCodecTest {
   private static byte[] web3jEncoding(List<Tensor> tensors) {
     List<DynamicStruct> structs =
         tensors.stream()
-            .map(
-                t ->
-                    new DynamicStruct(
-                        new Utf8String(t.name()),
-                        new Uint8(t.dtype().code()),
-                        new DynamicArray<>(
-                            Uint32.class, Arrays.stream(t.shape()).mapToObj(d -> new Uint32(BigInteger.valueOf(d))).toList()),
-                        new DynamicBytes(t.data())))
+            .map(t ->
+                new DynamicStruct(
+                    new Utf8String(t.name()),
+                    new Uint8(t.dtype().code()),
+                    new DynamicArray<>(
+                        Uint32.class,
+                        Arrays.stream(t.shape())
+                            .mapToObj(d -> new Uint32(BigInteger.valueOf(d)))
+                            .toList()),
+                    new DynamicBytes(t.data())))
             .toList();
     DynamicArray<DynamicStruct> array = new DynamicArray<>(DynamicStruct.class, structs);
     // abi.encode of one dynamic argument: its offset (0x20), then the array
-    String hex = "0000000000000000000000000000000000000000000000000000000000000020" + TypeEncoder.encode(array);
+    String hex =
+        "0000000000000000000000000000000000000000000000000000000000000020"
+            + TypeEncoder.encode(array);
     return Hashes.fromHex(hex);
   }
 
-  private static final Tensor FEATURES = Tensor.ofFloat32("features", new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f);
+  private static final Tensor FEATURES =
+      Tensor.ofFloat32("features", new long[] {1, 4}, 5.1f, 3.5f, 1.4f, 0.2f);
   private static final Tensor MASK = Tensor.ofBool("mask", new long[] {3}, true, false, true);
 
   @Test
@@ -112,9 +117,12 @@ class TensorCodecTest {
     assertThatThrownBy(() -> TensorCodec.decode(badOffset)).hasMessageContaining("array offset");
     byte[] badDtype = good.clone();
     badDtype[32 * 4 + 31] = 9; // tuple word 1: dtype
-    assertThatThrownBy(() -> TensorCodec.decode(badDtype)).hasMessageContaining("unknown dtype code 9");
-    assertThatThrownBy(() -> TensorCodec.decode(new byte[0])).isInstanceOf(TensorFormatException.class);
-    assertThatThrownBy(() -> TensorCodec.decode("hello".getBytes())).isInstanceOf(TensorFormatException.class);
+    assertThatThrownBy(() -> TensorCodec.decode(badDtype))
+        .hasMessageContaining("unknown dtype code 9");
+    assertThatThrownBy(() -> TensorCodec.decode(new byte[0]))
+        .isInstanceOf(TensorFormatException.class);
+    assertThatThrownBy(() -> TensorCodec.decode("hello".getBytes()))
+        .isInstanceOf(TensorFormatException.class);
   }
 
   @Test
@@ -127,14 +135,21 @@ class TensorCodecTest {
     aliased[95] = 0x40; // offset of tensor 0: 64 (canonical for two tensors)
     aliased[127] = 0x40; // offset of tensor 1: also 64
     System.arraycopy(one, 96, aliased, 128, one.length - 96);
-    assertThatThrownBy(() -> TensorCodec.decode(aliased)).hasMessageContaining("is not the canonical offset");
+    assertThatThrownBy(() -> TensorCodec.decode(aliased))
+        .hasMessageContaining("is not the canonical offset");
   }
 
   @Test
   void absurdShapesAreRejected() {
-    assertThatThrownBy(() -> new Tensor("x", DType.FLOAT32, new long[] {1L << 31, 1L << 31}, new byte[0]))
+    assertThatThrownBy(
+            () -> new Tensor("x", DType.FLOAT32, new long[] {1L << 31, 1L << 31}, new byte[0]))
         .isInstanceOf(TensorFormatException.class);
-    assertThatThrownBy(() -> new Tensor("x", DType.FLOAT32, new long[] {Tensor.MAX_DIM, Tensor.MAX_DIM, Tensor.MAX_DIM}, new byte[0]))
+    assertThatThrownBy(() ->
+            new Tensor(
+                "x",
+                DType.FLOAT32,
+                new long[] {Tensor.MAX_DIM, Tensor.MAX_DIM, Tensor.MAX_DIM},
+                new byte[0]))
         .isInstanceOf(TensorFormatException.class)
         .hasMessageContaining("too large");
   }
@@ -163,11 +178,13 @@ class TensorCodecTest {
                 Arbitraries.strings().ofMaxLength(40),
                 Arbitraries.of(DType.values()),
                 Arbitraries.longs().between(0, 5).array(long[].class).ofMaxSize(3))
-            .flatAs(
-                (name, dtype, shape) -> {
-                  int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b) * dtype.size();
-                  return Arbitraries.bytes().array(byte[].class).ofSize(n).map(data -> new Tensor(name, dtype, shape, data));
-                });
+            .flatAs((name, dtype, shape) -> {
+              int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b) * dtype.size();
+              return Arbitraries.bytes()
+                  .array(byte[].class)
+                  .ofSize(n)
+                  .map(data -> new Tensor(name, dtype, shape, data));
+            });
     return tensor.list().ofMaxSize(4);
   }
 }

@@ -29,11 +29,15 @@ public class AdminAuth {
     }
     Optional<String> token = config.get().adminToken().filter(t -> !t.isBlank());
     if (token.isEmpty()) {
-      return Optional.of(error(Response.Status.FORBIDDEN, "admin endpoints are disabled: set CREDENCE_RELAYER_ADMIN_TOKEN"));
+      return Optional.of(
+          error(
+              Response.Status.FORBIDDEN,
+              "admin endpoints are disabled: set CREDENCE_RELAYER_ADMIN_TOKEN"));
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
     String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-    if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.get().getBytes(StandardCharsets.UTF_8))) {
+    if (!MessageDigest.isEqual(
+        given.getBytes(StandardCharsets.UTF_8), token.get().getBytes(StandardCharsets.UTF_8))) {
       return Optional.of(
           Response.status(Response.Status.UNAUTHORIZED)
               .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
@@ -45,6 +49,9 @@ public class AdminAuth {
   }
 
   private static Response error(Response.Status status, String message) {
-    return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON)
+        .entity(Map.of("error", message))
+        .build();
   }
 }

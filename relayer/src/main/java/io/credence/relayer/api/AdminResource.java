@@ -17,7 +17,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
 
-/** Operator actions; every one needs {@code Authorization: Bearer <credence.relayer.admin-token>}. */
+/**
+ * Operator actions; every one needs {@code Authorization: Bearer <credence.relayer.admin-token>}.
+ */
 @Path("/v1/admin")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = "adminToken")
@@ -56,17 +58,21 @@ public class AdminResource {
   @Path("/requests/{id}/retry")
   @Operation(
       summary = "Retry an open request",
-      description = "A request with a quorum result is queued for settlement again; one without is dispatched again. "
-          + "Closed requests (settled, refunded, expired) and those in a pending transaction cannot be retried (409).")
+      description =
+          "A request with a quorum result is queued for settlement again; one without is dispatched again. "
+              + "Closed requests (settled, refunded, expired) and those in a pending transaction cannot be retried (409).")
   public Response retry(@PathParam("id") String id) {
     long requestId = ApiErrors.requestId(id);
     RequestState state =
         requests
             .state(requestId)
-            .orElseThrow(() -> ApiErrors.notFound("request " + requestId + " has not been seen by this relayer"));
+            .orElseThrow(() ->
+                ApiErrors.notFound("request " + requestId + " has not been seen by this relayer"));
     boolean changed = requests.retry(requestId);
     if (!changed) {
-      throw ApiErrors.status(Response.Status.CONFLICT, "request " + requestId + " is " + state + " and cannot be retried");
+      throw ApiErrors.status(
+          Response.Status.CONFLICT,
+          "request " + requestId + " is " + state + " and cannot be retried");
     }
     LOG.infof("request %d retried by an operator (was %s)", requestId, state);
     engine.wake();

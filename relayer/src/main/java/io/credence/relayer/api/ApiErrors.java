@@ -18,7 +18,8 @@ final class ApiErrors {
     } catch (NumberFormatException e) {
       // below
     }
-    throw status(Response.Status.BAD_REQUEST, "a request id is a positive integer, got '" + id + "'");
+    throw status(
+        Response.Status.BAD_REQUEST, "a request id is a positive integer, got '" + id + "'");
   }
 
   static WebApplicationException notFound(String message) {
@@ -27,6 +28,10 @@ final class ApiErrors {
 
   static WebApplicationException status(Response.Status status, String message) {
     return new WebApplicationException(
-        message, Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build());
+        message,
+        Response.status(status)
+            .type(MediaType.APPLICATION_JSON)
+            .entity(Map.of("error", message))
+            .build());
   }
 }

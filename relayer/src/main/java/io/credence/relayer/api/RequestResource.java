@@ -19,7 +19,8 @@ public class RequestResource {
 
   @GET
   @Path("/{id}")
-  @Operation(summary = "A request's state, dispatch attempts, worker results, transactions and receipt")
+  @Operation(
+      summary = "A request's state, dispatch attempts, worker results, transactions and receipt")
   @APIResponse(responseCode = "200", description = "the request")
   @APIResponse(responseCode = "400", description = "the id is not a request id")
   @APIResponse(responseCode = "404", description = "the relayer has not seen this request")
@@ -27,6 +28,7 @@ public class RequestResource {
     long requestId = ApiErrors.requestId(id);
     return history
         .view(requestId)
-        .orElseThrow(() -> ApiErrors.notFound("request " + requestId + " has not been seen by this relayer"));
+        .orElseThrow(() ->
+            ApiErrors.notFound("request " + requestId + " has not been seen by this relayer"));
   }
 }

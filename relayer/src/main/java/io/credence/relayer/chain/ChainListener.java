@@ -18,9 +18,9 @@ import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Follows the hub's events into the request table: {@code InferenceRequested} makes a request
- * row, {@code InferenceSettled}, {@code InferenceFailed} and {@code InferenceExpired} close it.
- * The cursor (checkpoints) is written in the same transaction as what the logs change, so a crash
+ * Follows the hub's events into the request table: {@code InferenceRequested} makes a request row,
+ * {@code InferenceSettled}, {@code InferenceFailed} and {@code InferenceExpired} close it. The
+ * cursor (checkpoints) is written in the same transaction as what the logs change, so a crash
  * anywhere resumes exactly where the last commit left off.
  *
  * <p>On a reorg the requests of the dropped blocks are marked orphaned (never dispatched again
@@ -31,7 +31,8 @@ import org.web3j.protocol.core.methods.response.Log;
 @ApplicationScoped
 public class ChainListener {
   private static final Logger LOG = Logger.getLogger(ChainListener.class);
-  private static final String REQUESTED = EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
+  private static final String REQUESTED =
+      EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
   private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final String FAILED = EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT);
   private static final String EXPIRED = EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT);
@@ -43,14 +44,19 @@ public class ChainListener {
   private volatile long lastBlock = -1;
 
   @Inject
-  public ChainListener(RequestStore requests, Contracts contracts, RelayerConfig config, RelayerMetrics metrics) {
+  public ChainListener(
+      RequestStore requests, Contracts contracts, RelayerConfig config, RelayerMetrics metrics) {
     this.requests = requests;
     this.contracts = contracts;
     this.metrics = metrics;
     RelayerConfig.Chain chain = config.chain();
     this.follower =
         new LogFollower(
-            contracts.web3j(), List.of(contracts.hub()), chain.confirmations(), chain.startBlock(), chain.initialRange(),
+            contracts.web3j(),
+            List.of(contracts.hub()),
+            chain.confirmations(),
+            chain.startBlock(),
+            chain.initialRange(),
             chain.maxRange());
   }
 
@@ -69,17 +75,20 @@ public class ChainListener {
     switch (step) {
       case LogFollower.Advance a -> {
         List<ChainEvent> events = decode(a.logs());
-        requests.applyBlocks(events, a.to()).forEach(l -> metrics.closed(l.state().name(), l.sinceSeen()));
+        requests
+            .applyBlocks(events, a.to())
+            .forEach(l -> metrics.closed(l.state().name(), l.sinceSeen()));
         lastBlock = a.to().number();
         return true;
       }
       case LogFollower.Rewind r -> {
         LOG.warnf(
-            "reorg: block %d (%s) is no longer canonical; rewinding to block %d", r.replaced().number(), r.replaced().hash(),
-            r.ancestor().number());
+            "reorg: block %d (%s) is no longer canonical; rewinding to block %d",
+            r.replaced().number(), r.replaced().hash(), r.ancestor().number());
         RequestStore.Rewound undone = requests.rewind(r.ancestor().number());
         LOG.infof(
-            "reorg handled: %d requests orphaned until seen again, %d closed requests reopened", undone.orphaned(), undone.reopened());
+            "reorg handled: %d requests orphaned until seen again, %d closed requests reopened",
+            undone.orphaned(), undone.reopened());
         metrics.reorg();
         return true;
       }
@@ -89,7 +98,10 @@ public class ChainListener {
     }
   }
 
-  /** The hub's events in the logs, with what they need from outside the database (read before its transaction). */
+  /**
+   * The hub's events in the logs, with what they need from outside the database (read before its
+   * transaction).
+   */
   private List<ChainEvent> decode(List<Log> logs) throws IOException {
     List<ChainEvent> out = new ArrayList<>(logs.size());
     for (Log log : logs) {
@@ -103,21 +115,46 @@ public class ChainListener {
         Contracts.Model model = contracts.model(e.modelId.longValueExact());
         out.add(
             new RequestStore.Requested(
-                e.requestId.longValueExact(), e.modelId.longValueExact(), e.requester.toLowerCase(Locale.ROOT), e.inputHash, e.fee,
-                e.deadline.longValueExact(), e.callback.toLowerCase(Locale.ROOT), e.callbackGas.longValueExact(), e.input, model.hash(),
-                model.uri(), model.quorum(), block, log.getBlockHash(), log.getTransactionHash()));
+                e.requestId.longValueExact(),
+                e.modelId.longValueExact(),
+                e.requester.toLowerCase(Locale.ROOT),
+                e.inputHash,
+                e.fee,
+                e.deadline.longValueExact(),
+                e.callback.toLowerCase(Locale.ROOT),
+                e.callbackGas.longValueExact(),
+                e.input,
+                model.hash(),
+                model.uri(),
+                model.quorum(),
+                block,
+                log.getBlockHash(),
+                log.getTransactionHash()));
       } else if (SETTLED.equals(topic)) {
-        out.add(closed(InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(), RequestState.SETTLED, log));
+        out.add(
+            closed(
+                InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(),
+                RequestState.SETTLED,
+                log));
       } else if (FAILED.equals(topic)) {
-        out.add(closed(InferenceHub.getInferenceFailedEventFromLog(log).requestId.longValueExact(), RequestState.REFUNDED, log));
+        out.add(
+            closed(
+                InferenceHub.getInferenceFailedEventFromLog(log).requestId.longValueExact(),
+                RequestState.REFUNDED,
+                log));
       } else if (EXPIRED.equals(topic)) {
-        out.add(closed(InferenceHub.getInferenceExpiredEventFromLog(log).requestId.longValueExact(), RequestState.EXPIRED, log));
+        out.add(
+            closed(
+                InferenceHub.getInferenceExpiredEventFromLog(log).requestId.longValueExact(),
+                RequestState.EXPIRED,
+                log));
       }
     }
     return out;
   }
 
   private static RequestStore.Closed closed(long requestId, RequestState state, Log log) {
-    return new RequestStore.Closed(requestId, state, log.getBlockNumber().longValueExact(), log.getTransactionHash());
+    return new RequestStore.Closed(
+        requestId, state, log.getBlockNumber().longValueExact(), log.getTransactionHash());
   }
 }

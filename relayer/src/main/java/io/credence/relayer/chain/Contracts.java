@@ -21,13 +21,13 @@ import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
-import org.web3j.protocol.core.methods.request.Transaction;
-import org.web3j.protocol.core.methods.response.EthCall;
-import org.web3j.utils.Numeric;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
 
 /**
  * The contracts the relayer talks to, its signing key and the chain's EIP-712 domain, with small
@@ -58,9 +58,16 @@ public class Contracts {
     this.hub = config.hub().toLowerCase(Locale.ROOT);
     RelayerConfig.Key key = config.key();
     this.credentials =
-        SigningKeys.load("relayer", key.hex(), key.keystore(), key.password(), "CREDENCE_RELAYER_KEY", "credence.relayer.key");
+        SigningKeys.load(
+            "relayer",
+            key.hex(),
+            key.keystore(),
+            key.password(),
+            "CREDENCE_RELAYER_KEY",
+            "credence.relayer.key");
     this.domain = Eip712Domain.credence(chainId, hub);
-    ReadonlyTransactionManager readonly = new ReadonlyTransactionManager(web3j, credentials.getAddress());
+    ReadonlyTransactionManager readonly =
+        new ReadonlyTransactionManager(web3j, credentials.getAddress());
     DefaultGasProvider gas = new DefaultGasProvider();
     this.hubView = InferenceHub.load(hub, web3j, readonly, gas);
     this.modelRegistry = config.modelRegistry();
@@ -102,14 +109,23 @@ public class Contracts {
     if (cached != null) {
       return cached;
     }
-    // web3j 4.14's generated struct decoder fails on Model (a dynamic struct): decode the words here
+    // web3j 4.14's generated struct decoder fails on Model (a dynamic struct): decode the words
+    // here
     String data =
         FunctionEncoder.encode(
             new Function(ModelRegistry.FUNC_MODEL, List.<Type>of(new Uint256(modelId)), List.of()));
     EthCall call =
-        web3j.ethCall(Transaction.createEthCallTransaction(null, modelRegistry, data), DefaultBlockParameterName.LATEST).send();
+        web3j
+            .ethCall(
+                Transaction.createEthCallTransaction(null, modelRegistry, data),
+                DefaultBlockParameterName.LATEST)
+            .send();
     if (call.hasError() || call.isReverted()) {
-      throw new IOException("reading model " + modelId + " from the ModelRegistry failed: " + (call.hasError() ? call.getError().getMessage() : call.getRevertReason()));
+      throw new IOException(
+          "reading model "
+              + modelId
+              + " from the ModelRegistry failed: "
+              + (call.hasError() ? call.getError().getMessage() : call.getRevertReason()));
     }
     byte[] out = Numeric.hexStringToByteArray(call.getValue());
     int base = word(out, 0).intValueExact();
@@ -146,7 +162,8 @@ public class Contracts {
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("asking the WorkerRegistry about " + key + " failed: " + e.getMessage(), e);
+      throw new IOException(
+          "asking the WorkerRegistry about " + key + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -163,6 +180,11 @@ public class Contracts {
 
   /** The timestamp of the latest block: deadlines are judged by chain time, not the local clock. */
   public long chainTime() throws IOException {
-    return web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getTimestamp().longValueExact();
+    return web3j
+        .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+        .send()
+        .getBlock()
+        .getTimestamp()
+        .longValueExact();
   }
 }

@@ -35,15 +35,18 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Sends requests to the workers. A request is marked dispatched only after Kafka acknowledged
- * every copy of its job, so a crash between the two sends the job again on restart (workers answer
- * a repeated job with the result they signed the first time); a crash after the commit loses
- * nothing either, since the job is already in Kafka.
+ * Sends requests to the workers. A request is marked dispatched only after Kafka acknowledged every
+ * copy of its job, so a crash between the two sends the job again on restart (workers answer a
+ * repeated job with the result they signed the first time); a crash after the commit loses nothing
+ * either, since the job is already in Kafka.
  */
 @ApplicationScoped
 public class Dispatcher {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class);
-  /** Requests dispatched per round at most (fresh and again each): bounds one round's Kafka batch. */
+
+  /**
+   * Requests dispatched per round at most (fresh and again each): bounds one round's Kafka batch.
+   */
   private static final int ROUND = 256;
 
   private final RequestStore requests;
@@ -73,16 +76,29 @@ public class Dispatcher {
     this.producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 1,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.CLIENT_ID_CONFIG, "credence-relayer-jobs"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                1,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                15_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                30_000,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "credence-relayer-jobs"),
             new StringSerializer(),
             new StringSerializer());
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.CLIENT_ID_CONFIG, "credence-relayer-admin"));
+    this.admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "credence-relayer-admin"));
     this.partitions = new WorkerPartitions(admin, topic, config.workerGroup());
   }
 
@@ -102,8 +118,8 @@ public class Dispatcher {
   }
 
   /**
-   * Dispatches requests seen and not yet dispatched, then those whose quorum did not come in
-   * time and may be tried again.
+   * Dispatches requests seen and not yet dispatched, then those whose quorum did not come in time
+   * and may be tried again.
    *
    * @return how many were dispatched
    */
@@ -123,10 +139,13 @@ public class Dispatcher {
     for (Dispatchable p : all) {
       String value = job(p);
       String key = Long.toString(p.modelId());
-      List<Integer> parts = p.quorum() == 1 ? List.of(-1) : partitions.choose(p.requestId(), p.quorum(), p.attempt());
+      List<Integer> parts =
+          p.quorum() == 1 ? List.of(-1) : partitions.choose(p.requestId(), p.quorum(), p.attempt());
       List<Integer> landed = new ArrayList<>();
       for (int partition : parts) {
-        acks.add(producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, key, value)));
+        acks.add(
+            producer.send(
+                new ProducerRecord<>(topic, partition < 0 ? null : partition, key, value)));
         landed.add(partition);
       }
       sentTo.add(landed);
@@ -136,18 +155,25 @@ public class Dispatcher {
         ack.get(30, TimeUnit.SECONDS);
       }
     } catch (ExecutionException | TimeoutException e) {
-      LOG.warnf("Kafka did not take the jobs (%s); they are sent again on the next round", e.getMessage());
+      LOG.warnf(
+          "Kafka did not take the jobs (%s); they are sent again on the next round",
+          e.getMessage());
       return 0;
     }
     List<RequestStore.Dispatch> sent = new ArrayList<>(all.size());
     for (int i = 0; i < all.size(); i++) {
-      String where = sentTo.get(i).stream().map(x -> x < 0 ? "by-key" : Integer.toString(x)).collect(Collectors.joining(","));
+      String where =
+          sentTo.get(i).stream()
+              .map(x -> x < 0 ? "by-key" : Integer.toString(x))
+              .collect(Collectors.joining(","));
       sent.add(new RequestStore.Dispatch(all.get(i).requestId(), all.get(i).attempt(), where));
     }
     requests.dispatched(sent, Instant.now().plus(config.dispatch().resultTimeout()));
     metrics.dispatched(fresh.size(), retries.size());
     if (!retries.isEmpty()) {
-      LOG.infof("re-dispatched %d requests whose quorum did not arrive in %s", retries.size(), config.dispatch().resultTimeout());
+      LOG.infof(
+          "re-dispatched %d requests whose quorum did not arrive in %s",
+          retries.size(), config.dispatch().resultTimeout());
     }
     return all.size();
   }
@@ -155,8 +181,17 @@ public class Dispatcher {
   private String job(Dispatchable p) {
     JobMessage job =
         new JobMessage(
-            p.requestId(), contracts.chainId(), contracts.hub(), p.modelId(), Hashes.hex(p.modelHash()), p.modelUri(),
-            Base64.getEncoder().encodeToString(p.input()), Hashes.hex(p.inputHash()), p.quorum(), p.deadline(), p.attempt());
+            p.requestId(),
+            contracts.chainId(),
+            contracts.hub(),
+            p.modelId(),
+            Hashes.hex(p.modelHash()),
+            p.modelUri(),
+            Base64.getEncoder().encodeToString(p.input()),
+            Hashes.hex(p.inputHash()),
+            p.quorum(),
+            p.deadline(),
+            p.attempt());
     try {
       return json.writeValueAsString(job);
     } catch (JsonProcessingException e) {

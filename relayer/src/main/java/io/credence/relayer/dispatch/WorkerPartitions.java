@@ -14,10 +14,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Chooses partitions of the jobs topic so that the copies of a quorum job reach different
- * workers. One consumer group delivers a message to one member, so the relayer asks Kafka which
- * member owns which partitions of the topic and sends each copy to a partition of another member.
- * The assignment is re-read every few seconds; a copy that still lands on a worker that already
+ * Chooses partitions of the jobs topic so that the copies of a quorum job reach different workers.
+ * One consumer group delivers a message to one member, so the relayer asks Kafka which member owns
+ * which partitions of the topic and sends each copy to a partition of another member. The
+ * assignment is re-read every few seconds; a copy that still lands on a worker that already
  * answered (a rebalance in between) is answered from that worker's result log, and the missing
  * signature comes with the next dispatch, which starts from another member.
  */
@@ -68,23 +68,29 @@ final class WorkerPartitions {
     readAt = System.nanoTime();
     try {
       partitionCount =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic).partitions().size();
-      ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(5, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .size();
+      ConsumerGroupDescription d =
+          admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
       List<List<Integer>> owned = new ArrayList<>();
       d.members().stream()
           .sorted(Comparator.comparing(MemberDescription::consumerId))
-          .forEach(
-              m -> {
-                List<Integer> parts =
-                    m.assignment().topicPartitions().stream()
-                        .filter(tp -> tp.topic().equals(topic))
-                        .map(TopicPartition::partition)
-                        .sorted()
-                        .toList();
-                if (!parts.isEmpty()) {
-                  owned.add(parts);
-                }
-              });
+          .forEach(m -> {
+            List<Integer> parts =
+                m.assignment().topicPartitions().stream()
+                    .filter(tp -> tp.topic().equals(topic))
+                    .map(TopicPartition::partition)
+                    .sorted()
+                    .toList();
+            if (!parts.isEmpty()) {
+              owned.add(parts);
+            }
+          });
       members = owned;
     } catch (Exception e) {
       LOG.debugf("cannot read the assignment of group %s: %s", group, e.getMessage());

@@ -32,7 +32,11 @@ public class RelayerReadiness implements HealthCheck {
         .withData("walletBalanceWei", wallet.balance().toString())
         .withData("dispatchPaused", dispatcher.paused());
     if (wallet.balance().compareTo(config.settlement().lowBalance()) < 0) {
-      b.withData("warning", "wallet balance below " + config.settlement().lowBalance() + " wei: fund it (docs/relayer.md)");
+      b.withData(
+          "warning",
+          "wallet balance below "
+              + config.settlement().lowBalance()
+              + " wei: fund it (docs/relayer.md)");
     }
     String error = engine.lastError();
     if (error != null) {

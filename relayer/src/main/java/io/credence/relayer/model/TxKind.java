@@ -2,7 +2,10 @@ package io.credence.relayer.model;
 
 import java.util.Locale;
 
-/** What a wallet transaction does (column {@code tx.kind}; the metrics' {@code kind} tag in lower case). */
+/**
+ * What a wallet transaction does (column {@code tx.kind}; the metrics' {@code kind} tag in lower
+ * case).
+ */
 public enum TxKind {
   /** {@code submitReceipts}: settles a batch of OK receipts. */
   RECEIPTS,

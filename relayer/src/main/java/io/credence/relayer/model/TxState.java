@@ -4,8 +4,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Where one of the wallet's transactions is (column {@code tx.state}): PENDING → MINED → FINAL,
- * or REVERTED, or DROPPED (its nonce went to another transaction, or its requests changed).
+ * Where one of the wallet's transactions is (column {@code tx.state}): PENDING → MINED → FINAL, or
+ * REVERTED, or DROPPED (its nonce went to another transaction, or its requests changed).
  */
 public enum TxState {
   /** Signed and stored, sent (or about to be), not yet in a block. */

@@ -13,8 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Worker results in ({@code credence.results.v1}, group {@code credence-relayer}). A message that
- * is not a result goes to {@code credence.results.v1.dlq} with the reason; a result is
- * acknowledged once it is verified and stored (or rejected and recorded).
+ * is not a result goes to {@code credence.results.v1.dlq} with the reason; a result is acknowledged
+ * once it is verified and stored (or rejected and recorded).
  */
 @ApplicationScoped
 public class ResultConsumer {
@@ -37,7 +37,8 @@ public class ResultConsumer {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a result message: " + e.getOriginalMessage());
     }
-    // the chain or the database out for a moment must not send a good result to the dead-letter topic
+    // the chain or the database out for a moment must not send a good result to the dead-letter
+    // topic
     for (int attempt = 1; ; attempt++) {
       try {
         intake.accept(result);
@@ -46,7 +47,9 @@ public class ResultConsumer {
         if (attempt == RETRIES || e instanceof IllegalArgumentException) {
           throw e;
         }
-        LOG.warnf("result for request %d not taken yet (%s); trying again", result.requestId(), e.getMessage());
+        LOG.warnf(
+            "result for request %d not taken yet (%s); trying again",
+            result.requestId(), e.getMessage());
         try {
           Thread.sleep(Math.min(5_000, 200L * attempt));
         } catch (InterruptedException interrupted) {

@@ -25,11 +25,11 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Takes a worker's result: checks it against the request as committed on-chain, recovers its
- * signer under the hub's EIP-712 domain and asks the WorkerRegistry whether that signer is an
- * active worker — all before any gas is spent. A result that fails is counted, logged, recorded
- * and dropped. A good one is stored (the first per worker counts); once {@code quorum} workers
- * signed the same outcome the request is ready to settle.
+ * Takes a worker's result: checks it against the request as committed on-chain, recovers its signer
+ * under the hub's EIP-712 domain and asks the WorkerRegistry whether that signer is an active
+ * worker — all before any gas is spent. A result that fails is counted, logged, recorded and
+ * dropped. A good one is stored (the first per worker counts); once {@code quorum} workers signed
+ * the same outcome the request is ready to settle.
  */
 @ApplicationScoped
 public class ResultIntake {
@@ -42,7 +42,12 @@ public class ResultIntake {
   private final Engine engine;
 
   @Inject
-  public ResultIntake(RequestStore requests, ResultStore results, Contracts contracts, RelayerMetrics metrics, Engine engine) {
+  public ResultIntake(
+      RequestStore requests,
+      ResultStore results,
+      Contracts contracts,
+      RelayerMetrics metrics,
+      Engine engine) {
     this.requests = requests;
     this.results = results;
     this.contracts = contracts;
@@ -67,7 +72,11 @@ public class ResultIntake {
     }
     Verdict v =
         results.record(
-            req.id(), req.quorum(), checked.signer(), checked.outcome(), "OK".equals(checked.outcome().status()) ? checked.executedAt() : null,
+            req.id(),
+            req.quorum(),
+            checked.signer(),
+            checked.outcome(),
+            "OK".equals(checked.outcome().status()) ? checked.executedAt() : null,
             checked.signature());
     metrics.result(v.name().toLowerCase(Locale.ROOT));
     if (v == Verdict.QUORUM) {
@@ -101,7 +110,9 @@ public class ResultIntake {
         throw new IllegalArgumentException("outputHash is not keccak256 of the output");
       }
       executedAt = r.executedAt();
-      digest = new InferenceReceipt(id, req.modelHash(), req.inputHash(), outputHash, executedAt).digest(contracts.domain());
+      digest =
+          new InferenceReceipt(id, req.modelHash(), req.inputHash(), outputHash, executedAt)
+              .digest(contracts.domain());
       stored = new Outcome("OK", output, outputHash, null, null);
     } else if (r.status() == ResultMessage.Status.FAILED) {
       if (r.reason() == null || r.detail() == null) {
@@ -109,20 +120,25 @@ public class ResultIntake {
       }
       FailureReason reason = FailureReason.ofCode(r.reason());
       byte[] detailHash = InferenceFailure.detailHash(r.detail());
-      digest = new InferenceFailure(id, req.modelHash(), req.inputHash(), reason, detailHash).digest(contracts.domain());
+      digest =
+          new InferenceFailure(id, req.modelHash(), req.inputHash(), reason, detailHash)
+              .digest(contracts.domain());
       stored = new Outcome("FAILED", null, null, r.reason(), detailHash);
     } else {
       throw new IllegalArgumentException("unknown status " + r.status());
     }
     String signer = ReceiptSigner.recover(digest, signature);
     if (!signer.equalsIgnoreCase(worker)) {
-      throw new IllegalArgumentException("signature is not " + worker + "'s over this request (recovers " + signer + ")");
+      throw new IllegalArgumentException(
+          "signature is not " + worker + "'s over this request (recovers " + signer + ")");
     }
     return new Checked(worker, stored, executedAt, signature);
   }
 
   private Verdict reject(ResultMessage r, String why) {
-    LOG.warnf("result for request %d from %s rejected, not submitted: %s", r.requestId(), r.worker(), why);
+    LOG.warnf(
+        "result for request %d from %s rejected, not submitted: %s",
+        r.requestId(), r.worker(), why);
     metrics.result("rejected");
     String worker = r.worker() == null ? null : r.worker().toLowerCase(Locale.ROOT);
     results.rejected(r.requestId(), worker, why);

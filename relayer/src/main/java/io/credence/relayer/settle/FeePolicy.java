@@ -26,7 +26,8 @@ public final class FeePolicy {
   /**
    * @param cap most wei per gas ever offered ({@code max-fee-per-gas})
    * @param tip the tip per gas ({@code priority-fee-per-gas})
-   * @param bumpPercent fee increase of a replacement ({@code fee-bump-percent}; nodes require at least 10)
+   * @param bumpPercent fee increase of a replacement ({@code fee-bump-percent}; nodes require at
+   *     least 10)
    */
   public FeePolicy(BigInteger cap, BigInteger tip, int bumpPercent) {
     this.cap = cap;
@@ -39,7 +40,10 @@ public final class FeePolicy {
     return cap;
   }
 
-  /** Fees of a new transaction when the latest block's base fee is {@code baseFee} (0 before London). */
+  /**
+   * Fees of a new transaction when the latest block's base fee is {@code baseFee} (0 before
+   * London).
+   */
   public Fees forBaseFee(BigInteger baseFee) {
     BigInteger max = baseFee.multiply(BigInteger.TWO).add(tip).min(cap);
     return new Fees(max, tip.min(max));
@@ -47,14 +51,19 @@ public final class FeePolicy {
 
   /** Fees of a new transaction now: reads the latest block's base fee. */
   public Fees current(Web3j web3j) throws IOException {
-    String base = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock().getBaseFeePerGasRaw();
+    String base =
+        web3j
+            .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+            .send()
+            .getBlock()
+            .getBaseFeePerGasRaw();
     return forBaseFee(base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base));
   }
 
   /**
    * Fees of a replacement for a transaction sent with {@code sent}: both raised by the bump (plus
-   * one wei, so rounding never leaves them equal), the max fee at most the cap; empty when
-   * {@code sent} is at the cap already (raising it is the operator's decision).
+   * one wei, so rounding never leaves them equal), the max fee at most the cap; empty when {@code
+   * sent} is at the cap already (raising it is the operator's decision).
    */
   public Optional<Fees> bump(Fees sent) {
     BigInteger factor = HUNDRED.add(BigInteger.valueOf(bumpPercent));

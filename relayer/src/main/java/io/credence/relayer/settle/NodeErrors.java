@@ -31,7 +31,9 @@ public final class NodeErrors {
       return Refusal.NONE;
     }
     String m = error.getMessage() == null ? "" : error.getMessage().toLowerCase(Locale.ROOT);
-    if (m.contains("already known") || m.contains("known transaction") || m.contains("already imported")) {
+    if (m.contains("already known")
+        || m.contains("known transaction")
+        || m.contains("already imported")) {
       return Refusal.NONE;
     }
     if (m.contains("nonce too low") || m.contains("nonce is too low")) {

@@ -30,23 +30,31 @@ import org.web3j.abi.datatypes.generated.Uint256;
  * Turns requests with a quorum into hub transactions: receipts and failures in batches (full, or
  * when the oldest has waited long enough), expiries one by one. Every batch is estimated first; a
  * batch the hub would refuse is split to find the receipts at fault, which are resolved by asking
- * the hub (closed already: the listener will see how; deadline passed: expire it; still open:
- * try again, a bounded number of times).
+ * the hub (closed already: the listener will see how; deadline passed: expire it; still open: try
+ * again, a bounded number of times).
  */
 @ApplicationScoped
 public class Settler {
   private static final Logger LOG = Logger.getLogger(Settler.class);
+
   /** A receipt the hub refused is estimated again at most this often (not every 100 ms round). */
   private static final Duration RESUBMIT_AFTER = Duration.ofSeconds(2);
-  /** Ready requests read per round: enough for 8 full batches, bounded so that one round stays short. */
+
+  /**
+   * Ready requests read per round: enough for 8 full batches, bounded so that one round stays
+   * short.
+   */
   private static final int BATCHES_PER_ROUND = 8;
+
   /** Expiries sent per round at most (one transaction each). */
   private static final int EXPIRIES_PER_ROUND = 64;
+
   /**
    * A SUBMITTED request whose transaction is gone is looked at after this: long enough for the
    * listener to read the closing event of a transaction just mined.
    */
   private static final Duration RECHECK_AFTER = Duration.ofSeconds(5);
+
   private static final int RECHECKS_PER_ROUND = 64;
 
   private final RequestStore requests;
@@ -58,7 +66,12 @@ public class Settler {
 
   @Inject
   public Settler(
-      RequestStore requests, ResultStore results, Contracts contracts, Wallet wallet, RelayerConfig config, RelayerMetrics metrics) {
+      RequestStore requests,
+      ResultStore results,
+      Contracts contracts,
+      Wallet wallet,
+      RelayerConfig config,
+      RelayerMetrics metrics) {
     this.requests = requests;
     this.results = results;
     this.metrics = metrics;
@@ -73,7 +86,10 @@ public class Settler {
    * another settlement touched first), and running out of gas wastes the whole transaction.
    */
   static BigInteger gasLimit(BigInteger estimate) {
-    return estimate.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000));
+    return estimate
+        .multiply(BigInteger.valueOf(5))
+        .divide(BigInteger.valueOf(4))
+        .add(BigInteger.valueOf(20_000));
   }
 
   /**
@@ -137,13 +153,18 @@ public class Settler {
       data = encode(outcome, batch);
       estimate = wallet.estimate(data);
       if (estimate.revert() != null) {
-        LOG.warnf("a batch of %d receipts that passed one by one is refused together (%s); trying again next round", batch.size(), estimate.revert());
+        LOG.warnf(
+            "a batch of %d receipts that passed one by one is refused together (%s); trying again next round",
+            batch.size(), estimate.revert());
         return 0;
       }
     }
     long t2 = System.nanoTime();
     wallet.send(
-        "OK".equals(outcome) ? TxKind.RECEIPTS : TxKind.FAILURES, data, gasLimit(estimate.gas()), batch.stream().map(Ready::id).toList());
+        "OK".equals(outcome) ? TxKind.RECEIPTS : TxKind.FAILURES,
+        data,
+        gasLimit(estimate.gas()),
+        batch.stream().map(Ready::id).toList());
     metrics.step("settle.send", System.nanoTime() - t2);
     return 1;
   }
@@ -151,13 +172,17 @@ public class Settler {
   /** The hub refuses this receipt: find out why and move the request on. */
   private void resolve(Ready r, String revert) throws IOException {
     if (!contracts.isPending(r.id())) {
-      LOG.infof("request %d was closed on-chain meanwhile (%s); the listener records how", r.id(), revert);
+      LOG.infof(
+          "request %d was closed on-chain meanwhile (%s); the listener records how",
+          r.id(), revert);
       requests.closedElsewhere(r.id(), revert);
       return;
     }
     int submissions = requests.refused(r.id(), revert);
     if (submissions >= config.settlement().maxSubmissions()) {
-      LOG.errorf("request %d: the hub refused its receipt %d times (%s); given up, it is expired at its deadline", r.id(), submissions, revert);
+      LOG.errorf(
+          "request %d: the hub refused its receipt %d times (%s); given up, it is expired at its deadline",
+          r.id(), submissions, revert);
       requests.reject(r.id());
     } else {
       LOG.warnf("request %d: the hub refuses its receipt (%s); trying again", r.id(), revert);
@@ -178,7 +203,10 @@ public class Settler {
     for (Ready r : due) {
       String data =
           FunctionEncoder.encode(
-              new Function(InferenceHub.FUNC_EXPIRE, List.<Type>of(new Uint256(r.id()), r.request()), List.of()));
+              new Function(
+                  InferenceHub.FUNC_EXPIRE,
+                  List.<Type>of(new Uint256(r.id()), r.request()),
+                  List.of()));
       Wallet.Estimate e = wallet.estimate(data);
       if (e.revert() != null) {
         if (!contracts.isPending(r.id())) {
@@ -215,19 +243,32 @@ public class Settler {
     if ("OK".equals(outcome)) {
       List<InferenceHub.Receipt> receipts = new ArrayList<>();
       for (Ready r : batch) {
-        receipts.add(HubReceipts.receipt(BigInteger.valueOf(r.id()), r.request(), r.output(), quorumOf(signed.get(r.id()), r.quorum())));
+        receipts.add(
+            HubReceipts.receipt(
+                BigInteger.valueOf(r.id()),
+                r.request(),
+                r.output(),
+                quorumOf(signed.get(r.id()), r.quorum())));
       }
       return FunctionEncoder.encode(
-          new Function(InferenceHub.FUNC_SUBMITRECEIPTS, List.<Type>of(new DynamicArray<>(InferenceHub.Receipt.class, receipts)), List.of()));
+          new Function(
+              InferenceHub.FUNC_SUBMITRECEIPTS,
+              List.<Type>of(new DynamicArray<>(InferenceHub.Receipt.class, receipts)),
+              List.of()));
     }
     List<InferenceHub.Failure> failures = new ArrayList<>();
     for (Ready r : batch) {
       Map<String, byte[]> sigs = new HashMap<>();
       quorumOf(signed.get(r.id()), r.quorum()).forEach(s -> sigs.put(s.signer(), s.signature()));
-      failures.add(HubReceipts.failure(BigInteger.valueOf(r.id()), r.request(), r.reason(), r.detailHash(), sigs));
+      failures.add(
+          HubReceipts.failure(
+              BigInteger.valueOf(r.id()), r.request(), r.reason(), r.detailHash(), sigs));
     }
     return FunctionEncoder.encode(
-        new Function(InferenceHub.FUNC_SUBMITFAILURES, List.<Type>of(new DynamicArray<>(InferenceHub.Failure.class, failures)), List.of()));
+        new Function(
+            InferenceHub.FUNC_SUBMITFAILURES,
+            List.<Type>of(new DynamicArray<>(InferenceHub.Failure.class, failures)),
+            List.of()));
   }
 
   private static List<HubReceipts.Signed> quorumOf(List<HubReceipts.Signed> all, int quorum) {

@@ -26,17 +26,19 @@ import org.web3j.utils.Numeric;
 /**
  * Follows every transaction the wallet sent until the chain confirms it: records it mined (or
  * reverted, releasing its requests), resends what the node forgot, replaces what is stuck with
- * higher fees under the same nonce ({@link FeePolicy#bump}), drops what can no longer be mined
- * (its nonce taken by another, its requests changed in a reorg), and fills nonce gaps that would
- * block every later transaction.
+ * higher fees under the same nonce ({@link FeePolicy#bump}), drops what can no longer be mined (its
+ * nonce taken by another, its requests changed in a reorg), and fills nonce gaps that would block
+ * every later transaction.
  */
 public class TransactionTracker {
   private static final Logger LOG = Logger.getLogger(TransactionTracker.class);
   private static final String SKIPPED = EventEncoder.encode(InferenceHub.RECEIPTSKIPPED_EVENT);
   private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final String FAILED = EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT);
+
   /** {@code ReceiptSkipped} reason: the request's deadline had passed (InferenceHub.SkipReason). */
   private static final int SKIPPED_DEADLINE_PASSED = 2;
+
   /** Gas of a plain transfer: what a gap filler (an empty transfer to itself) costs. */
   static final BigInteger GAP_GAS = BigInteger.valueOf(21_000);
 
@@ -58,8 +60,17 @@ public class TransactionTracker {
    * @param listenerCursor the last block the chain listener processed (-1 before the first)
    */
   public TransactionTracker(
-      Web3j web3j, Wallet wallet, TxStore txs, NonceLedger nonces, FeePolicy fees, RelayerMetrics metrics, String hub,
-      int confirmations, Duration stuckAfter, Clock clock, LongSupplier listenerCursor) {
+      Web3j web3j,
+      Wallet wallet,
+      TxStore txs,
+      NonceLedger nonces,
+      FeePolicy fees,
+      RelayerMetrics metrics,
+      String hub,
+      int confirmations,
+      Duration stuckAfter,
+      Clock clock,
+      LongSupplier listenerCursor) {
     this.web3j = web3j;
     this.wallet = wallet;
     this.txs = txs;
@@ -80,7 +91,11 @@ public class TransactionTracker {
       return;
     }
     long latestNonce =
-        web3j.ethGetTransactionCount(wallet.address(), DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
+        web3j
+            .ethGetTransactionCount(wallet.address(), DefaultBlockParameterName.LATEST)
+            .send()
+            .getTransactionCount()
+            .longValueExact();
     long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
     long listened = listenerCursor.getAsLong();
     for (long id : open) {
@@ -91,11 +106,15 @@ public class TransactionTracker {
 
   private void track(TxStore.Tx tx, long latestNonce, long head, long listened) throws IOException {
     if (tx.state() == TxState.MINED) {
-      // its receipt is read again until it is final: a reorg of blocks the listener has not read yet
+      // its receipt is read again until it is final: a reorg of blocks the listener has not read
+      // yet
       // is seen only here (the listener unmines what was in the blocks it read)
-      Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(tx.minedHash()).send().getTransactionReceipt();
+      Optional<TransactionReceipt> receipt =
+          web3j.ethGetTransactionReceipt(tx.minedHash()).send().getTransactionReceipt();
       if (receipt.isEmpty()) {
-        LOG.infof("transaction %s (nonce %d) is no longer in a block (a reorg): followed as unmined again", tx.minedHash(), tx.nonce());
+        LOG.infof(
+            "transaction %s (nonce %d) is no longer in a block (a reorg): followed as unmined again",
+            tx.minedHash(), tx.nonce());
         txs.unmined(tx.id());
         return;
       }
@@ -103,33 +122,40 @@ public class TransactionTracker {
       if (block != tx.minedBlock()) {
         txs.movedTo(tx.id(), block);
       }
-      // final only once the listener read its block too, so that a later reorg of it reaches the listener's rewind
+      // final only once the listener read its block too, so that a later reorg of it reaches the
+      // listener's rewind
       if (head - block >= confirmations && block <= listened) {
         txs.confirmed(tx.id());
       }
       return;
     }
     for (String h : tx.hashes()) {
-      Optional<TransactionReceipt> receipt = web3j.ethGetTransactionReceipt(h).send().getTransactionReceipt();
+      Optional<TransactionReceipt> receipt =
+          web3j.ethGetTransactionReceipt(h).send().getTransactionReceipt();
       if (receipt.isPresent()) {
         mined(tx, receipt.get());
         return;
       }
     }
     if (tx.nonce() < latestNonce) {
-      LOG.warnf("transaction %s (nonce %d) was not mined but its nonce was used by another; its requests go back to the queue", tx.hash(), tx.nonce());
+      LOG.warnf(
+          "transaction %s (nonce %d) was not mined but its nonce was used by another; its requests go back to the queue",
+          tx.hash(), tx.nonce());
       wallet.drop(tx.id(), "nonce taken by another transaction");
       return;
     }
     if (tx.kind() != TxKind.GAP && txs.stale(tx.id())) {
-      LOG.infof("transaction %s (nonce %d) settles requests a reorg took away or changed; dropped, the rest go back to the queue", tx.hash(), tx.nonce());
+      LOG.infof(
+          "transaction %s (nonce %d) settles requests a reorg took away or changed; dropped, the rest go back to the queue",
+          tx.hash(), tx.nonce());
       wallet.drop(tx.id(), "its requests changed in a reorg");
       return;
     }
     if (tx.sentAt().plus(stuckAfter).isBefore(clock.instant())) {
       replace(tx);
     } else if (web3j.ethGetTransactionByHash(tx.hash()).send().getTransaction().isEmpty()) {
-      LOG.infof("node does not know transaction %s (nonce %d): sending it again", tx.hash(), tx.nonce());
+      LOG.infof(
+          "node does not know transaction %s (nonce %d): sending it again", tx.hash(), tx.nonce());
       if (wallet.broadcast(tx.hash(), tx.raw()) == Refusal.NONCE_TOO_LOW) {
         wallet.drop(tx.id(), "nonce too low on resend");
       }
@@ -155,10 +181,18 @@ public class TransactionTracker {
       }
     }
     long gasUsed = receipt.getGasUsed().longValueExact();
-    txs.mined(tx.id(), ok, receipt.getTransactionHash(), receipt.getBlockNumber().longValueExact(), gasUsed, deadlinePassed);
+    txs.mined(
+        tx.id(),
+        ok,
+        receipt.getTransactionHash(),
+        receipt.getBlockNumber().longValueExact(),
+        gasUsed,
+        deadlinePassed);
     metrics.txMined(tx.kind().tag(), ok, gasUsed, closed);
     if (!ok) {
-      LOG.warnf("transaction %s (%s, %d receipts) reverted; its requests are checked again", receipt.getTransactionHash(), tx.kind(), tx.receipts());
+      LOG.warnf(
+          "transaction %s (%s, %d receipts) reverted; its requests are checked again",
+          receipt.getTransactionHash(), tx.kind(), tx.receipts());
     }
   }
 
@@ -166,34 +200,47 @@ public class TransactionTracker {
     Optional<FeePolicy.Fees> bumped = fees.bump(new FeePolicy.Fees(tx.maxFee(), tx.priorityFee()));
     if (bumped.isEmpty()) {
       LOG.warnf(
-          "transaction %s (nonce %d) is stuck at the fee cap %s wei; raise credence.relayer.settlement.max-fee-per-gas", tx.hash(), tx.nonce(),
-          fees.cap());
+          "transaction %s (nonce %d) is stuck at the fee cap %s wei; raise credence.relayer.settlement.max-fee-per-gas",
+          tx.hash(), tx.nonce(), fees.cap());
       txs.resetStuckClock(tx.id());
       return;
     }
     FeePolicy.Fees f = bumped.get();
-    TxStore.Signed s = wallet.sign(tx.nonce(), tx.to(), Numeric.toHexString(tx.data()), BigInteger.valueOf(tx.gasLimit()), f);
+    TxStore.Signed s =
+        wallet.sign(
+            tx.nonce(),
+            tx.to(),
+            Numeric.toHexString(tx.data()),
+            BigInteger.valueOf(tx.gasLimit()),
+            f);
     Refusal r = wallet.sendRaw(s.raw());
     switch (r) {
       case NONE -> {
         txs.replaced(tx.id(), s, f.maxFee(), f.tip());
         metrics.replaced();
-        LOG.infof("transaction with nonce %d replaced by %s at max fee %s wei", tx.nonce(), s.hash(), f.maxFee());
+        LOG.infof(
+            "transaction with nonce %d replaced by %s at max fee %s wei",
+            tx.nonce(), s.hash(), f.maxFee());
       }
       // the node wants more: keep the higher fee as the base of the next bump
       case UNDERPRICED -> txs.feesRefused(tx.id(), f.maxFee(), f.tip());
-      // NONCE_TOO_LOW: mined meanwhile (found by its receipt next round) or taken by another; others: try again later
+      // NONCE_TOO_LOW: mined meanwhile (found by its receipt next round) or taken by another;
+      // others: try again later
       default -> txs.resetStuckClock(tx.id());
     }
   }
 
-  /** Nonces between the chain's and ours that no live transaction holds block everything after: fill them. */
+  /**
+   * Nonces between the chain's and ours that no live transaction holds block everything after: fill
+   * them.
+   */
   private void repairGaps(long latestNonce) throws IOException {
     long next = nonces.next(wallet.address()).orElse(latestNonce);
     List<Long> held = txs.heldNonces(wallet.address(), latestNonce, next);
     for (long n = latestNonce; n < next; n++) {
       if (!held.contains(n)) {
-        LOG.warnf("nonce %d has no transaction (dropped); filling the gap with an empty transfer", n);
+        LOG.warnf(
+            "nonce %d has no transaction (dropped); filling the gap with an empty transfer", n);
         FeePolicy.Fees f = fees.current(web3j);
         TxStore.Signed s = wallet.sign(n, wallet.address(), "0x", GAP_GAS, f);
         txs.recordGap(wallet.address(), n, GAP_GAS, f.maxFee(), f.tip(), s);

@@ -23,9 +23,9 @@ import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.utils.Numeric;
 
 /**
- * The relayer's signing wallet: one key, nonces from the {@link NonceLedger}, fees from the
- * {@link FeePolicy}, every signed transaction stored ({@link TxStore}) before it is sent. What
- * happens to a transaction after it is sent is the {@link TransactionTracker}'s job.
+ * The relayer's signing wallet: one key, nonces from the {@link NonceLedger}, fees from the {@link
+ * FeePolicy}, every signed transaction stored ({@link TxStore}) before it is sent. What happens to
+ * a transaction after it is sent is the {@link TransactionTracker}'s job.
  *
  * <p>Used by the engine's one thread only (the settler and the tracker), except the balance, which
  * readiness and metrics read.
@@ -55,8 +55,16 @@ public class Wallet {
    * @param dryPause how long sending stops after the node said the wallet cannot pay
    */
   public Wallet(
-      Web3j web3j, long chainId, String hub, Credentials credentials, NonceLedger nonces, TxStore txs, FeePolicy fees,
-      RelayerMetrics metrics, BigInteger lowBalance, Duration dryPause) {
+      Web3j web3j,
+      long chainId,
+      String hub,
+      Credentials credentials,
+      NonceLedger nonces,
+      TxStore txs,
+      FeePolicy fees,
+      RelayerMetrics metrics,
+      BigInteger lowBalance,
+      Duration dryPause) {
     this.web3j = web3j;
     this.chainId = chainId;
     this.hub = hub;
@@ -89,26 +97,38 @@ public class Wallet {
     balance = web3j.ethGetBalance(address, DefaultBlockParameterName.LATEST).send().getBalance();
     if (balance.compareTo(lowBalance) < 0) {
       LOG.warnf(
-          "relayer wallet %s is low: %s wei (warning below %s); fund it or settlements stop when it runs dry", address, balance,
-          lowBalance);
+          "relayer wallet %s is low: %s wei (warning below %s); fund it or settlements stop when it runs dry",
+          address, balance, lowBalance);
     }
   }
 
-  /** The chain's count of the wallet's transactions, pending ones included: the next free nonce as the node sees it. */
+  /**
+   * The chain's count of the wallet's transactions, pending ones included: the next free nonce as
+   * the node sees it.
+   */
   long chainPendingNonce() throws IOException {
-    return web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING).send().getTransactionCount().longValueExact();
+    return web3j
+        .ethGetTransactionCount(address, DefaultBlockParameterName.PENDING)
+        .send()
+        .getTransactionCount()
+        .longValueExact();
   }
 
-  /** Makes the stored next nonce at least the chain's (a key also used elsewhere, a fresh database). */
+  /**
+   * Makes the stored next nonce at least the chain's (a key also used elsewhere, a fresh database).
+   */
   public void syncNonce() throws IOException {
     nonces.sync(address, chainPendingNonce());
   }
 
   /** Estimates a call to the hub; a revert comes back as its reason instead of an exception. */
   public Estimate estimate(String data) throws IOException {
-    EthEstimateGas e = web3j.ethEstimateGas(Transaction.createEthCallTransaction(address, hub, data)).send();
+    EthEstimateGas e =
+        web3j.ethEstimateGas(Transaction.createEthCallTransaction(address, hub, data)).send();
     if (e.hasError()) {
-      String why = e.getError().getMessage() + (e.getError().getData() == null ? "" : " " + e.getError().getData());
+      String why =
+          e.getError().getMessage()
+              + (e.getError().getData() == null ? "" : " " + e.getError().getData());
       return new Estimate(null, why);
     }
     return new Estimate(e.getAmountUsed(), null);
@@ -118,11 +138,19 @@ public class Wallet {
    * Signs and sends a call to the hub for {@code requestIds}, which become SUBMITTED (EXPIRING for
    * an expiry) under this transaction in the same database transaction that takes the nonce.
    */
-  public void send(TxKind kind, String data, BigInteger gasLimit, List<Long> requestIds) throws IOException {
+  public void send(TxKind kind, String data, BigInteger gasLimit, List<Long> requestIds)
+      throws IOException {
     FeePolicy.Fees f = fees.current(web3j);
     long txId =
         txs.record(
-            kind, address, hub, Numeric.hexStringToByteArray(data), gasLimit, f.maxFee(), f.tip(), requestIds,
+            kind,
+            address,
+            hub,
+            Numeric.hexStringToByteArray(data),
+            gasLimit,
+            f.maxFee(),
+            f.tip(),
+            requestIds,
             nonce -> sign(nonce, hub, data, gasLimit, f));
     metrics.txSent(kind.tag());
     TxStore.Tx tx = txs.load(txId).orElseThrow();
@@ -169,7 +197,16 @@ public class Wallet {
 
   /** Signs a transaction of this wallet (EIP-1559, value 0). */
   TxStore.Signed sign(long nonce, String to, String data, BigInteger gasLimit, FeePolicy.Fees f) {
-    RawTransaction raw = RawTransaction.createTransaction(chainId, BigInteger.valueOf(nonce), gasLimit, to, BigInteger.ZERO, data, f.tip(), f.maxFee());
+    RawTransaction raw =
+        RawTransaction.createTransaction(
+            chainId,
+            BigInteger.valueOf(nonce),
+            gasLimit,
+            to,
+            BigInteger.ZERO,
+            data,
+            f.tip(),
+            f.maxFee());
     byte[] signed = TransactionEncoder.signMessage(raw, credentials);
     return new TxStore.Signed(Numeric.toHexString(Hash.sha3(signed)), signed);
   }

@@ -28,7 +28,9 @@ public class Db {
     return dataSource;
   }
 
-  /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
+  /**
+   * Runs {@code work} in one transaction, committed when it returns and rolled back when it throws.
+   */
   public <T> T tx(Jdbc.Work<T> work) {
     return Jdbc.tx(dataSource, work);
   }
@@ -50,11 +52,13 @@ public class Db {
     return Jdbc.update(c, sql, args);
   }
 
-  public static <T> List<T> query(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+  public static <T> List<T> query(Connection c, String sql, Jdbc.Row<T> row, Object... args)
+      throws SQLException {
     return Jdbc.query(c, sql, row, args);
   }
 
-  public static <T> Optional<T> one(Connection c, String sql, Jdbc.Row<T> row, Object... args) throws SQLException {
+  public static <T> Optional<T> one(Connection c, String sql, Jdbc.Row<T> row, Object... args)
+      throws SQLException {
     return Jdbc.one(c, sql, row, args);
   }
 

@@ -28,7 +28,9 @@ public class NonceLedger {
   public void sync(String wallet, long chainPending) {
     db.update(
         "INSERT INTO wallet (address, next_nonce) VALUES (?, ?) ON CONFLICT (address) DO UPDATE SET next_nonce = GREATEST(wallet.next_nonce, ?)",
-        wallet, chainPending, chainPending);
+        wallet,
+        chainPending,
+        chainPending);
   }
 
   /** The next nonce to hand out, if the wallet was synced. */
@@ -48,14 +50,25 @@ public class NonceLedger {
         UPDATE wallet SET next_nonce = GREATEST(?, (SELECT COALESCE(MAX(nonce) + 1, 0) FROM tx WHERE wallet = ? AND state = ANY (?)))
         WHERE address = ?
         """,
-        chainPending, wallet, TxStore.LIVE, wallet);
+        chainPending,
+        wallet,
+        TxStore.LIVE,
+        wallet);
   }
 
   /** Takes the next nonce, in the caller's transaction (the row stays locked until it ends). */
   static long take(Connection c, String wallet) throws SQLException {
     long nonce =
-        Db.one(c, "SELECT next_nonce FROM wallet WHERE address = ? FOR UPDATE", rs -> rs.getLong(1), wallet)
-            .orElseThrow(() -> new IllegalStateException("the nonce of wallet " + wallet + " was never read from the chain (sync first)"));
+        Db.one(
+                c,
+                "SELECT next_nonce FROM wallet WHERE address = ? FOR UPDATE",
+                rs -> rs.getLong(1),
+                wallet)
+            .orElseThrow(() ->
+                new IllegalStateException(
+                    "the nonce of wallet "
+                        + wallet
+                        + " was never read from the chain (sync first)"));
     Db.update(c, "UPDATE wallet SET next_nonce = ? WHERE address = ?", nonce + 1, wallet);
     return nonce;
   }

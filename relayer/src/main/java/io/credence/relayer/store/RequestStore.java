@@ -26,9 +26,9 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Table {@code request} with its dispatches ({@code attempt}) and the listener's cursor
- * ({@code checkpoint}, committed with the rows its blocks changed). Every state change of a request
- * is a method here; its states are {@link RequestState}.
+ * Table {@code request} with its dispatches ({@code attempt}) and the listener's cursor ({@code
+ * checkpoint}, committed with the rows its blocks changed). Every state change of a request is a
+ * method here; its states are {@link RequestState}.
  */
 @ApplicationScoped
 public class RequestStore {
@@ -49,19 +49,37 @@ public class RequestStore {
     return checkpoints;
   }
 
-  // ---- the chain listener ------------------------------------------------------------------------
+  // ---- the chain listener
+  // ------------------------------------------------------------------------
 
   /** What the listener read from one log, already decoded. */
   public sealed interface ChainEvent {}
 
   /** {@code InferenceRequested}, with the model's file as the ModelRegistry gave it. */
   public record Requested(
-      long id, long modelId, String requester, byte[] inputHash, BigInteger fee, long deadline, String callback, long callbackGas,
-      byte[] input, byte[] modelHash, String modelUri, int quorum, long block, String blockHash, String txHash)
+      long id,
+      long modelId,
+      String requester,
+      byte[] inputHash,
+      BigInteger fee,
+      long deadline,
+      String callback,
+      long callbackGas,
+      byte[] input,
+      byte[] modelHash,
+      String modelUri,
+      int quorum,
+      long block,
+      String blockHash,
+      String txHash)
       implements ChainEvent {}
 
-  /** {@code InferenceSettled}, {@code InferenceFailed} or {@code InferenceExpired}: the request is {@code state}. */
-  public record Closed(long id, RequestState state, long block, String txHash) implements ChainEvent {}
+  /**
+   * {@code InferenceSettled}, {@code InferenceFailed} or {@code InferenceExpired}: the request is
+   * {@code state}.
+   */
+  public record Closed(long id, RequestState state, long block, String txHash)
+      implements ChainEvent {}
 
   /** A request closed by this step: how, and how long after it was seen. */
   public record Latency(RequestState state, Duration sinceSeen) {}
@@ -71,23 +89,23 @@ public class RequestStore {
    * transaction: a crash anywhere resumes exactly where the last commit left off.
    */
   public List<Latency> applyBlocks(List<ChainEvent> events, LogFollower.Block to) {
-    return db.tx(
-        c -> {
-          List<Latency> closed = new ArrayList<>();
-          for (ChainEvent e : events) {
-            switch (e) {
-              case Requested r -> requested(c, r);
-              case Closed x -> close(c, x).ifPresent(closed::add);
-            }
-          }
-          JdbcCheckpoints.save(c, to);
-          return closed;
-        });
+    return db.tx(c -> {
+      List<Latency> closed = new ArrayList<>();
+      for (ChainEvent e : events) {
+        switch (e) {
+          case Requested r -> requested(c, r);
+          case Closed x -> close(c, x).ifPresent(closed::add);
+        }
+      }
+      JdbcCheckpoints.save(c, to);
+      return closed;
+    });
   }
 
   /**
    * A request id seen again with the same fields is the same request and keeps its progress; one
-   * with different fields (ids are sequential, so a reorg can give an id to another request) starts over.
+   * with different fields (ids are sequential, so a reorg can give an id to another request) starts
+   * over.
    */
   private static void requested(Connection c, Requested e) throws SQLException {
     Optional<Boolean> same =
@@ -105,12 +123,17 @@ public class RequestStore {
             e.id());
     if (same.isPresent() && same.get()) {
       Db.update(
-          c, "UPDATE request SET block_number = ?, block_hash = ?, request_tx = ?, orphaned = false, updated_at = now() WHERE request_id = ?",
-          e.block(), e.blockHash(), e.txHash(), e.id());
+          c,
+          "UPDATE request SET block_number = ?, block_hash = ?, request_tx = ?, orphaned = false, updated_at = now() WHERE request_id = ?",
+          e.block(),
+          e.blockHash(),
+          e.txHash(),
+          e.id());
       return;
     }
     if (same.isPresent()) {
-      LOG.warnf("request %d was replaced by a different request after a reorg; it starts over", e.id());
+      LOG.warnf(
+          "request %d was replaced by a different request after a reorg; it starts over", e.id());
       ResultStore.deleteFor(c, e.id());
       Db.update(c, "DELETE FROM attempt WHERE request_id = ?", e.id());
       Db.update(c, "DELETE FROM request WHERE request_id = ?", e.id());
@@ -122,18 +145,39 @@ public class RequestStore {
                              model_hash, model_uri, quorum, block_number, block_hash, request_tx, state)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        e.id(), e.modelId(), e.requester(), e.inputHash(), e.fee(), e.deadline(), e.callback(), e.callbackGas(), e.input(),
-        e.modelHash(), e.modelUri(), e.quorum(), e.block(), e.blockHash(), e.txHash(), RequestState.SEEN.name());
+        e.id(),
+        e.modelId(),
+        e.requester(),
+        e.inputHash(),
+        e.fee(),
+        e.deadline(),
+        e.callback(),
+        e.callbackGas(),
+        e.input(),
+        e.modelHash(),
+        e.modelUri(),
+        e.quorum(),
+        e.block(),
+        e.blockHash(),
+        e.txHash(),
+        RequestState.SEEN.name());
   }
 
   private static Optional<Latency> close(Connection c, Closed e) throws SQLException {
     Optional<Timestamp> seen =
         Db.one(
-            c, "SELECT seen_at FROM request WHERE request_id = ? AND NOT (state = ANY (?))", rs -> rs.getTimestamp(1), e.id(),
+            c,
+            "SELECT seen_at FROM request WHERE request_id = ? AND NOT (state = ANY (?))",
+            rs -> rs.getTimestamp(1),
+            e.id(),
             RequestState.names(RequestState.FINAL));
     Db.update(
-        c, "UPDATE request SET state = ?, final_block = ?, final_tx = ?, updated_at = now() WHERE request_id = ?", e.state().name(),
-        e.block(), e.txHash(), e.id());
+        c,
+        "UPDATE request SET state = ?, final_block = ?, final_tx = ?, updated_at = now() WHERE request_id = ?",
+        e.state().name(),
+        e.block(),
+        e.txHash(),
+        e.id());
     return seen.map(t -> new Latency(e.state(), Duration.between(t.toInstant(), Instant.now())));
   }
 
@@ -146,29 +190,43 @@ public class RequestStore {
    * transactions mined in them are pending again, and the cursor goes back to {@code ancestor}.
    */
   public Rewound rewind(long ancestor) {
-    return db.tx(
-        c -> {
-          int orphaned = Db.update(c, "UPDATE request SET orphaned = true, updated_at = now() WHERE block_number > ?", ancestor);
-          int reopened =
-              Db.update(
-                  c,
-                  """
-                  UPDATE request SET state = CASE state WHEN ? THEN ? ELSE ? END,
-                         final_block = NULL, final_tx = NULL, updated_at = now()
-                  WHERE final_block > ?
-                  """,
-                  RequestState.EXPIRED.name(), RequestState.EXPIRING.name(), RequestState.SUBMITTED.name(), ancestor);
-          TxStore.unmineAbove(c, ancestor);
-          JdbcCheckpoints.rewind(c, ancestor);
-          return new Rewound(orphaned, reopened);
-        });
+    return db.tx(c -> {
+      int orphaned =
+          Db.update(
+              c,
+              "UPDATE request SET orphaned = true, updated_at = now() WHERE block_number > ?",
+              ancestor);
+      int reopened =
+          Db.update(
+              c,
+              """
+              UPDATE request SET state = CASE state WHEN ? THEN ? ELSE ? END,
+                     final_block = NULL, final_tx = NULL, updated_at = now()
+              WHERE final_block > ?
+              """,
+              RequestState.EXPIRED.name(),
+              RequestState.EXPIRING.name(),
+              RequestState.SUBMITTED.name(),
+              ancestor);
+      TxStore.unmineAbove(c, ancestor);
+      JdbcCheckpoints.rewind(c, ancestor);
+      return new Rewound(orphaned, reopened);
+    });
   }
 
-  // ---- the dispatcher ----------------------------------------------------------------------------
+  // ---- the dispatcher
+  // ----------------------------------------------------------------------------
 
   /** A request to send to the workers, as its {@code attempt}-th dispatch. */
   public record Dispatchable(
-      long requestId, long modelId, byte[] modelHash, String modelUri, byte[] input, byte[] inputHash, int quorum, long deadline,
+      long requestId,
+      long modelId,
+      byte[] modelHash,
+      String modelUri,
+      byte[] input,
+      byte[] inputHash,
+      int quorum,
+      long deadline,
       int attempt) {}
 
   private static final String DISPATCHABLE =
@@ -177,64 +235,102 @@ public class RequestStore {
   /** Requests seen and never dispatched, oldest first. */
   public List<Dispatchable> fresh(int limit) {
     return db.query(
-        DISPATCHABLE + "WHERE state = ? AND NOT orphaned ORDER BY request_id LIMIT ?", RequestStore::dispatchable,
-        RequestState.SEEN.name(), limit);
+        DISPATCHABLE + "WHERE state = ? AND NOT orphaned ORDER BY request_id LIMIT ?",
+        RequestStore::dispatchable,
+        RequestState.SEEN.name(),
+        limit);
   }
 
   /** Dispatched requests whose quorum did not arrive in time, with dispatches left. */
   public List<Dispatchable> overdue(int maxAttempts, int limit) {
     return db.query(
-        DISPATCHABLE + "WHERE state = ? AND NOT orphaned AND redispatch_at < now() AND attempts < ? ORDER BY request_id LIMIT ?",
-        RequestStore::dispatchable, RequestState.DISPATCHED.name(), maxAttempts, limit);
+        DISPATCHABLE
+            + "WHERE state = ? AND NOT orphaned AND redispatch_at < now() AND attempts < ? ORDER BY request_id LIMIT ?",
+        RequestStore::dispatchable,
+        RequestState.DISPATCHED.name(),
+        maxAttempts,
+        limit);
   }
 
   private static Dispatchable dispatchable(ResultSet rs) throws SQLException {
     return new Dispatchable(
-        rs.getLong(1), rs.getLong(2), rs.getBytes(3), rs.getString(4), rs.getBytes(5), rs.getBytes(6), rs.getInt(7), rs.getLong(8),
+        rs.getLong(1),
+        rs.getLong(2),
+        rs.getBytes(3),
+        rs.getString(4),
+        rs.getBytes(5),
+        rs.getBytes(6),
+        rs.getInt(7),
+        rs.getLong(8),
         rs.getInt(9) + 1);
   }
 
   /** One dispatch Kafka acknowledged: to which partitions ("by-key" when by the model's key). */
   public record Dispatch(long requestId, int attempt, String partitions) {}
 
-  /** Marks requests DISPATCHED (to be dispatched again at {@code retryAt}) and records each attempt. */
+  /**
+   * Marks requests DISPATCHED (to be dispatched again at {@code retryAt}) and records each attempt.
+   */
   public void dispatched(List<Dispatch> sent, Instant retryAt) {
     Timestamp at = Timestamp.from(retryAt);
-    db.tx(
-        c -> {
-          for (Dispatch d : sent) {
-            Db.update(
-                c,
-                """
-                UPDATE request SET state = ?, attempts = ?, redispatch_at = ?, updated_at = now()
-                WHERE request_id = ? AND state IN (?, ?)
-                """,
-                RequestState.DISPATCHED.name(), d.attempt(), at, d.requestId(), RequestState.SEEN.name(), RequestState.DISPATCHED.name());
-            Db.update(
-                c, "INSERT INTO attempt (request_id, attempt, partitions) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", d.requestId(),
-                d.attempt(), d.partitions());
-          }
-          return null;
-        });
+    db.tx(c -> {
+      for (Dispatch d : sent) {
+        Db.update(
+            c,
+            """
+            UPDATE request SET state = ?, attempts = ?, redispatch_at = ?, updated_at = now()
+            WHERE request_id = ? AND state IN (?, ?)
+            """,
+            RequestState.DISPATCHED.name(),
+            d.attempt(),
+            at,
+            d.requestId(),
+            RequestState.SEEN.name(),
+            RequestState.DISPATCHED.name());
+        Db.update(
+            c,
+            "INSERT INTO attempt (request_id, attempt, partitions) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            d.requestId(),
+            d.attempt(),
+            d.partitions());
+      }
+      return null;
+    });
   }
 
-  // ---- the result intake -------------------------------------------------------------------------
+  // ---- the result intake
+  // -------------------------------------------------------------------------
 
   /** What a worker's result is checked against. */
-  public record Committed(long id, byte[] modelHash, byte[] inputHash, int quorum, RequestState state, boolean orphaned) {}
+  public record Committed(
+      long id,
+      byte[] modelHash,
+      byte[] inputHash,
+      int quorum,
+      RequestState state,
+      boolean orphaned) {}
 
   public Optional<Committed> committed(long requestId) {
     return db.one(
         "SELECT request_id, model_hash, input_hash, quorum, state, orphaned FROM request WHERE request_id = ?",
         rs ->
             new Committed(
-                rs.getLong(1), rs.getBytes(2), rs.getBytes(3), rs.getInt(4), RequestState.valueOf(rs.getString(5)), rs.getBoolean(6)),
+                rs.getLong(1),
+                rs.getBytes(2),
+                rs.getBytes(3),
+                rs.getInt(4),
+                RequestState.valueOf(rs.getString(5)),
+                rs.getBoolean(6)),
         requestId);
   }
 
   /** The request's state, locked until the caller's transaction ends. */
   static Optional<RequestState> lockState(Connection c, long requestId) throws SQLException {
-    return Db.one(c, "SELECT state FROM request WHERE request_id = ? FOR UPDATE", rs -> RequestState.valueOf(rs.getString(1)), requestId);
+    return Db.one(
+        c,
+        "SELECT state FROM request WHERE request_id = ? FOR UPDATE",
+        rs -> RequestState.valueOf(rs.getString(1)),
+        requestId);
   }
 
   /** A quorum agreed on {@code outcome}: the request is ready to settle. */
@@ -246,21 +342,34 @@ public class RequestStore {
                result_at = now(), updated_at = now()
         WHERE request_id = ?
         """,
-        RequestState.RESULT.name(), o.status(), o.output(), o.outputHash(), o.reason(), o.detailHash(), requestId);
+        RequestState.RESULT.name(),
+        o.status(),
+        o.output(),
+        o.outputHash(),
+        o.reason(),
+        o.detailHash(),
+        requestId);
   }
 
-  // ---- the wallet's transactions -----------------------------------------------------------------
+  // ---- the wallet's transactions
+  // -----------------------------------------------------------------
 
   /** The requests of a new transaction are in it (SUBMITTED, or EXPIRING for an expiry). */
-  static void carriedBy(Connection c, long txId, TxKind kind, List<Long> requestIds) throws SQLException {
+  static void carriedBy(Connection c, long txId, TxKind kind, List<Long> requestIds)
+      throws SQLException {
     for (long r : requestIds) {
       Db.update(
-          c, "UPDATE request SET state = ?, tx_id = ?, submissions = submissions + 1, updated_at = now() WHERE request_id = ?",
-          kind.carries().name(), txId, r);
+          c,
+          "UPDATE request SET state = ?, tx_id = ?, submissions = submissions + 1, updated_at = now() WHERE request_id = ?",
+          kind.carries().name(),
+          txId,
+          r);
     }
   }
 
-  /** The requests of a transaction that will not settle them go back to be checked and queued again. */
+  /**
+   * The requests of a transaction that will not settle them go back to be checked and queued again.
+   */
   static void release(Connection c, long txId, String why) throws SQLException {
     Db.update(
         c,
@@ -268,24 +377,39 @@ public class RequestStore {
         UPDATE request SET state = CASE WHEN state = ? THEN ? ELSE ? END, tx_id = NULL, error = ?, updated_at = now()
         WHERE tx_id = ? AND state IN (?, ?)
         """,
-        RequestState.EXPIRING.name(), RequestState.EXPIRING.name(), RequestState.RESULT.name(), why, txId,
-        RequestState.SUBMITTED.name(), RequestState.EXPIRING.name());
+        RequestState.EXPIRING.name(),
+        RequestState.EXPIRING.name(),
+        RequestState.RESULT.name(),
+        why,
+        txId,
+        RequestState.SUBMITTED.name(),
+        RequestState.EXPIRING.name());
   }
 
   /** The hub skipped these receipts because their deadline had passed: they are to be expired. */
   static void deadlinePassed(Connection c, List<Long> requestIds) throws SQLException {
     for (long r : requestIds) {
       Db.update(
-          c, "UPDATE request SET state = ?, tx_id = NULL, updated_at = now() WHERE request_id = ? AND state = ?",
-          RequestState.EXPIRING.name(), r, RequestState.SUBMITTED.name());
+          c,
+          "UPDATE request SET state = ?, tx_id = NULL, updated_at = now() WHERE request_id = ? AND state = ?",
+          RequestState.EXPIRING.name(),
+          r,
+          RequestState.SUBMITTED.name());
     }
   }
 
-  // ---- the settler -------------------------------------------------------------------------------
+  // ---- the settler
+  // -------------------------------------------------------------------------------
 
   /** A request with a quorum outcome, with what the hub needs to settle it. */
   public record Ready(
-      long id, InferenceHub.Request request, String outcome, byte[] output, Integer reason, byte[] detailHash, int quorum,
+      long id,
+      InferenceHub.Request request,
+      String outcome,
+      byte[] output,
+      Integer reason,
+      byte[] detailHash,
+      int quorum,
       Instant resultAt) {}
 
   private static final String READY =
@@ -297,7 +421,13 @@ public class RequestStore {
 
   private static Ready ready(ResultSet rs) throws SQLException {
     return new Ready(
-        rs.getLong(1), hubRequest(rs, 2), rs.getString(9), rs.getBytes(10), (Integer) rs.getObject(11), rs.getBytes(12), rs.getInt(13),
+        rs.getLong(1),
+        hubRequest(rs, 2),
+        rs.getString(9),
+        rs.getBytes(10),
+        (Integer) rs.getObject(11),
+        rs.getBytes(12),
+        rs.getInt(13),
         rs.getTimestamp(14) == null ? null : rs.getTimestamp(14).toInstant());
   }
 
@@ -312,55 +442,84 @@ public class RequestStore {
             WHERE state = ? AND NOT orphaned AND (submissions = 0 OR updated_at < now() - ? * interval '1 millisecond')
             ORDER BY result_at, request_id LIMIT ?
             """,
-        RequestStore::ready, RequestState.RESULT.name(), resubmitAfter.toMillis(), limit);
+        RequestStore::ready,
+        RequestState.RESULT.name(),
+        resubmitAfter.toMillis(),
+        limit);
   }
 
   /** A ready request whose deadline passed before it was sent: it is to be expired instead. */
   public void tooLateToSettle(long requestId) {
     db.update(
-        "UPDATE request SET state = ?, updated_at = now() WHERE request_id = ? AND state = ?", RequestState.EXPIRING.name(), requestId,
+        "UPDATE request SET state = ?, updated_at = now() WHERE request_id = ? AND state = ?",
+        RequestState.EXPIRING.name(),
+        requestId,
         RequestState.RESULT.name());
   }
 
-  /** The hub refused the receipt because the request is closed already: the listener will record how. */
+  /**
+   * The hub refused the receipt because the request is closed already: the listener will record
+   * how.
+   */
   public void closedElsewhere(long requestId, String revert) {
     db.update(
-        "UPDATE request SET state = ?, tx_id = NULL, error = ?, updated_at = now() WHERE request_id = ?", RequestState.SUBMITTED.name(),
-        revert, requestId);
+        "UPDATE request SET state = ?, tx_id = NULL, error = ?, updated_at = now() WHERE request_id = ?",
+        RequestState.SUBMITTED.name(),
+        revert,
+        requestId);
   }
 
-  /** The hub refused the receipt of a request it still holds; returns how many times that happened. */
+  /**
+   * The hub refused the receipt of a request it still holds; returns how many times that happened.
+   */
   public int refused(long requestId, String revert) {
     return db.one(
             "UPDATE request SET submissions = submissions + 1, error = ?, updated_at = now() WHERE request_id = ? RETURNING submissions",
-            rs -> rs.getInt(1), revert, requestId)
+            rs -> rs.getInt(1),
+            revert,
+            requestId)
         .orElse(0);
   }
 
   /** Given up after too many refusals: expired at its deadline. */
   public void reject(long requestId) {
-    db.update("UPDATE request SET state = ?, updated_at = now() WHERE request_id = ?", RequestState.REJECTED.name(), requestId);
+    db.update(
+        "UPDATE request SET state = ?, updated_at = now() WHERE request_id = ?",
+        RequestState.REJECTED.name(),
+        requestId);
   }
 
-  /** Open requests not in a transaction whose deadline is before {@code chainTime} are to be expired. */
+  /**
+   * Open requests not in a transaction whose deadline is before {@code chainTime} are to be
+   * expired.
+   */
   public void pastDeadline(long chainTime) {
     db.update(
-        "UPDATE request SET state = ?, updated_at = now() WHERE " + OPEN_UNSENT + " AND NOT orphaned AND deadline < ?",
-        RequestState.EXPIRING.name(), RequestState.names(RequestState.UNSENT), chainTime);
+        "UPDATE request SET state = ?, updated_at = now() WHERE "
+            + OPEN_UNSENT
+            + " AND NOT orphaned AND deadline < ?",
+        RequestState.EXPIRING.name(),
+        RequestState.names(RequestState.UNSENT),
+        chainTime);
   }
 
   /** Requests to be expired and not yet in a transaction. */
   public List<Ready> dueForExpiry(int limit) {
     return db.query(
-        READY + "WHERE state = ? AND tx_id IS NULL AND NOT orphaned ORDER BY request_id LIMIT ?", RequestStore::ready,
-        RequestState.EXPIRING.name(), limit);
+        READY + "WHERE state = ? AND tx_id IS NULL AND NOT orphaned ORDER BY request_id LIMIT ?",
+        RequestStore::ready,
+        RequestState.EXPIRING.name(),
+        limit);
   }
 
   /** The expiry was refused because the request is closed already: the listener will record how. */
   public void expiryClosedElsewhere(long requestId, String revert) {
     db.update(
-        "UPDATE request SET state = ?, error = ?, updated_at = now() WHERE request_id = ? AND state = ?", RequestState.SUBMITTED.name(),
-        revert, requestId, RequestState.EXPIRING.name());
+        "UPDATE request SET state = ?, error = ?, updated_at = now() WHERE request_id = ? AND state = ?",
+        RequestState.SUBMITTED.name(),
+        revert,
+        requestId,
+        RequestState.EXPIRING.name());
   }
 
   /**
@@ -375,14 +534,20 @@ public class RequestStore {
           AND NOT EXISTS (SELECT 1 FROM tx t WHERE t.id = r.tx_id AND t.state = ANY (?))
         ORDER BY r.request_id LIMIT ?
         """,
-        rs -> rs.getLong(1), RequestState.SUBMITTED.name(), quietFor.toMillis(), TxStore.OPEN, limit);
+        rs -> rs.getLong(1),
+        RequestState.SUBMITTED.name(),
+        quietFor.toMillis(),
+        TxStore.OPEN,
+        limit);
   }
 
   /** A submitted request the hub still holds goes back to the settlement queue. */
   public void backToSettle(long requestId) {
     db.update(
-        "UPDATE request SET state = ?, tx_id = NULL, updated_at = now() WHERE request_id = ? AND state = ?", RequestState.RESULT.name(),
-        requestId, RequestState.SUBMITTED.name());
+        "UPDATE request SET state = ?, tx_id = NULL, updated_at = now() WHERE request_id = ? AND state = ?",
+        RequestState.RESULT.name(),
+        requestId,
+        RequestState.SUBMITTED.name());
   }
 
   /** Looked at now: checked again after the quiet time, not every round. */
@@ -390,10 +555,14 @@ public class RequestStore {
     db.update("UPDATE request SET updated_at = now() WHERE request_id = ?", requestId);
   }
 
-  // ---- operators and metrics ---------------------------------------------------------------------
+  // ---- operators and metrics
+  // ---------------------------------------------------------------------
 
   public Optional<RequestState> state(long requestId) {
-    return db.one("SELECT state FROM request WHERE request_id = ?", rs -> RequestState.valueOf(rs.getString(1)), requestId);
+    return db.one(
+        "SELECT state FROM request WHERE request_id = ?",
+        rs -> RequestState.valueOf(rs.getString(1)),
+        requestId);
   }
 
   /**
@@ -410,7 +579,10 @@ public class RequestStore {
             WHERE request_id = ? AND
             """
                 + OPEN_UNSENT,
-            RequestState.SEEN.name(), RequestState.RESULT.name(), requestId, RequestState.names(RequestState.UNSENT))
+            RequestState.SEEN.name(),
+            RequestState.RESULT.name(),
+            requestId,
+            RequestState.names(RequestState.UNSENT))
         > 0;
   }
 
@@ -426,7 +598,12 @@ public class RequestStore {
   /** A request as the hub's {@code Request} struct (its fields as committed on-chain). */
   static InferenceHub.Request hubRequest(ResultSet rs, int from) throws SQLException {
     return new InferenceHub.Request(
-        rs.getString(from), BigInteger.valueOf(rs.getLong(from + 1)), rs.getBytes(from + 2), Db.wei(rs, "fee"),
-        BigInteger.valueOf(rs.getLong(from + 4)), rs.getString(from + 5), BigInteger.valueOf(rs.getLong(from + 6)));
+        rs.getString(from),
+        BigInteger.valueOf(rs.getLong(from + 1)),
+        rs.getBytes(from + 2),
+        Db.wei(rs, "fee"),
+        BigInteger.valueOf(rs.getLong(from + 4)),
+        rs.getString(from + 5),
+        BigInteger.valueOf(rs.getLong(from + 6)));
   }
 }

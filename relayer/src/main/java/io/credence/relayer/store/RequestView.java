@@ -6,7 +6,8 @@ import java.util.List;
  * What the relayer knows about one request.
  *
  * @param requestId the hub's request id
- * @param state SEEN, DISPATCHED, RESULT, SUBMITTED, SETTLED, REFUNDED, EXPIRING, EXPIRED or REJECTED
+ * @param state SEEN, DISPATCHED, RESULT, SUBMITTED, SETTLED, REFUNDED, EXPIRING, EXPIRED or
+ *     REJECTED
  * @param orphaned the block that carried the request was reorged away and it was not seen again
  * @param modelId the model asked for
  * @param requester who escrowed the fee
@@ -40,11 +41,25 @@ public record RequestView(
 
   public record Attempt(int attempt, String partitions, String dispatchedAt) {}
 
-  public record Result(String worker, String status, String outputHash, Long executedAt, Integer reason, String receivedAt) {}
+  public record Result(
+      String worker,
+      String status,
+      String outputHash,
+      Long executedAt,
+      Integer reason,
+      String receivedAt) {}
 
   public record Rejected(String worker, String why, String receivedAt) {}
 
-  public record Tx(String kind, String hash, long nonce, String state, int replacements, Long block, Long gasUsed, int receipts) {}
+  public record Tx(
+      String kind,
+      String hash,
+      long nonce,
+      String state,
+      int replacements,
+      Long block,
+      Long gasUsed,
+      int receipts) {}
 
   /**
    * @param outcome OK (settled with the output) or FAILED (refunded)

@@ -34,10 +34,13 @@ public class ResultStore {
    * What a worker signed: {@code OK} with the output and its hash, or {@code FAILED} with the
    * failure reason and the hash of its detail.
    */
-  public record Outcome(String status, byte[] output, byte[] outputHash, Integer reason, byte[] detailHash) {
+  public record Outcome(
+      String status, byte[] output, byte[] outputHash, Integer reason, byte[] detailHash) {
     /** Results agree when this key is equal. */
     String key() {
-      return "OK".equals(status) ? "OK:" + Hashes.hex(outputHash) : "FAILED:" + reason + ":" + Hashes.hex(detailHash);
+      return "OK".equals(status)
+          ? "OK:" + Hashes.hex(outputHash)
+          : "FAILED:" + reason + ":" + Hashes.hex(detailHash);
     }
   }
 
@@ -53,45 +56,66 @@ public class ResultStore {
    * workers signed the same outcome while the request still waits for results, makes the request
    * ready to settle (RESULT), all in one transaction.
    */
-  public Verdict record(long requestId, int quorum, String worker, Outcome o, Long executedAt, byte[] signature) {
-    return db.tx(
-        c -> {
-          int inserted =
-              Db.update(
-                  c,
-                  """
-                  INSERT INTO result (request_id, worker, status, output, output_hash, executed_at, reason, detail_hash, signature)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                  """,
-                  requestId, worker, o.status(), o.output(), o.outputHash(), executedAt, o.reason(), o.detailHash(), signature);
-          if (inserted == 0) {
-            return Verdict.DUPLICATE;
-          }
-          var state = RequestStore.lockState(c, requestId);
-          if (state.isEmpty() || !RequestState.AWAITING_RESULTS.contains(state.get())) {
-            return Verdict.LATE;
-          }
-          List<Outcome> all =
-              Db.query(
-                  c, "SELECT status, output, output_hash, reason, detail_hash FROM result WHERE request_id = ? ORDER BY received_at",
-                  rs -> new Outcome(rs.getString(1), rs.getBytes(2), rs.getBytes(3), (Integer) rs.getObject(4), rs.getBytes(5)),
-                  requestId);
-          Map<String, Integer> byOutcome = new HashMap<>();
-          all.forEach(x -> byOutcome.merge(x.key(), 1, Integer::sum));
-          if (byOutcome.getOrDefault(o.key(), 0) < quorum) {
-            if (byOutcome.size() > 1) {
-              LOG.warnf("request %d: workers disagree (%d different outcomes); waiting for a quorum", requestId, byOutcome.size());
-            }
-            return Verdict.ACCEPTED;
-          }
-          RequestStore.quorum(c, requestId, o);
-          return Verdict.QUORUM;
-        });
+  public Verdict record(
+      long requestId, int quorum, String worker, Outcome o, Long executedAt, byte[] signature) {
+    return db.tx(c -> {
+      int inserted =
+          Db.update(
+              c,
+              """
+              INSERT INTO result (request_id, worker, status, output, output_hash, executed_at, reason, detail_hash, signature)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+              """,
+              requestId,
+              worker,
+              o.status(),
+              o.output(),
+              o.outputHash(),
+              executedAt,
+              o.reason(),
+              o.detailHash(),
+              signature);
+      if (inserted == 0) {
+        return Verdict.DUPLICATE;
+      }
+      var state = RequestStore.lockState(c, requestId);
+      if (state.isEmpty() || !RequestState.AWAITING_RESULTS.contains(state.get())) {
+        return Verdict.LATE;
+      }
+      List<Outcome> all =
+          Db.query(
+              c,
+              "SELECT status, output, output_hash, reason, detail_hash FROM result WHERE request_id = ? ORDER BY received_at",
+              rs ->
+                  new Outcome(
+                      rs.getString(1),
+                      rs.getBytes(2),
+                      rs.getBytes(3),
+                      (Integer) rs.getObject(4),
+                      rs.getBytes(5)),
+              requestId);
+      Map<String, Integer> byOutcome = new HashMap<>();
+      all.forEach(x -> byOutcome.merge(x.key(), 1, Integer::sum));
+      if (byOutcome.getOrDefault(o.key(), 0) < quorum) {
+        if (byOutcome.size() > 1) {
+          LOG.warnf(
+              "request %d: workers disagree (%d different outcomes); waiting for a quorum",
+              requestId, byOutcome.size());
+        }
+        return Verdict.ACCEPTED;
+      }
+      RequestStore.quorum(c, requestId, o);
+      return Verdict.QUORUM;
+    });
   }
 
   /** Keeps a result that failed verification, with why. */
   public void rejected(long requestId, String worker, String why) {
-    db.update("INSERT INTO rejected_result (request_id, worker, why) VALUES (?, ?, ?)", requestId, worker, why);
+    db.update(
+        "INSERT INTO rejected_result (request_id, worker, why) VALUES (?, ?, ?)",
+        requestId,
+        worker,
+        why);
   }
 
   /** The signatures that agree with each request's quorum outcome, oldest first. */

@@ -40,7 +40,8 @@ class FeePolicyTest {
 
   @Test
   void aReplacementThatWouldPassTheCapStopsAtTheCap() {
-    assertThat(policy.bump(new Fees(gwei(190), gwei(1)))).contains(new Fees(gwei(200), new BigInteger("1200000001")));
+    assertThat(policy.bump(new Fees(gwei(190), gwei(1))))
+        .contains(new Fees(gwei(200), new BigInteger("1200000001")));
   }
 
   @Test
@@ -54,7 +55,15 @@ class FeePolicyTest {
         new ScriptedNode()
             .answer(
                 "eth_getBlockByNumber",
-                Map.of("number", "0x10", "hash", "0x" + "ab".repeat(32), "baseFeePerGas", "0x" + gwei(7).toString(16), "transactions", java.util.List.of()));
+                Map.of(
+                    "number",
+                    "0x10",
+                    "hash",
+                    "0x" + "ab".repeat(32),
+                    "baseFeePerGas",
+                    "0x" + gwei(7).toString(16),
+                    "transactions",
+                    java.util.List.of()));
     assertThat(policy.current(node.web3j())).isEqualTo(new Fees(gwei(15), gwei(1)));
     assertThat(node.calls()).containsExactly("eth_getBlockByNumber");
   }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,10 +73,12 @@ final class ScriptedNode extends Service {
     }
     Function<JsonNode, Object> answer = answers.get(method);
     if (answer == null) {
-      throw new AssertionError("the scripted node has no answer for " + method + " " + req.get("params"));
+      throw new AssertionError(
+          "the scripted node has no answer for " + method + " " + req.get("params"));
     }
     Object result = answer.apply(req.get("params"));
-    ObjectNode out = json.createObjectNode().put("jsonrpc", "2.0").put("id", req.get("id").asLong());
+    ObjectNode out =
+        json.createObjectNode().put("jsonrpc", "2.0").put("id", req.get("id").asLong());
     if (result instanceof Error e) {
       out.putObject("error").put("code", -32000).put("message", e.message());
     } else {

@@ -38,8 +38,10 @@ class TransactionTrackerIT {
   private final Map<String, Object> receipts = new HashMap<>();
   private final AtomicLong latestNonce = new AtomicLong();
   private final AtomicLong head = new AtomicLong(100);
+
   /** The last block the chain listener processed. */
   private final AtomicLong listened = new AtomicLong(1_000);
+
   private Wallet wallet;
 
   @BeforeEach
@@ -48,17 +50,40 @@ class TransactionTrackerIT {
       schema = new RelayerSchema(pg);
     }
     schema.clear();
-    node.answer("eth_getTransactionCount", p -> Numeric.encodeQuantity(BigInteger.valueOf(latestNonce.get())))
+    node.answer(
+            "eth_getTransactionCount",
+            p -> Numeric.encodeQuantity(BigInteger.valueOf(latestNonce.get())))
         .answer("eth_blockNumber", p -> Numeric.encodeQuantity(BigInteger.valueOf(head.get())))
         .answer(
             "eth_getBlockByNumber",
-            Map.of("number", "0x64", "hash", "0x" + "ab".repeat(32), "baseFeePerGas", Numeric.encodeQuantity(GWEI), "transactions", List.of()))
+            Map.of(
+                "number",
+                "0x64",
+                "hash",
+                "0x" + "ab".repeat(32),
+                "baseFeePerGas",
+                Numeric.encodeQuantity(GWEI),
+                "transactions",
+                List.of()))
         .answer("eth_sendRawTransaction", p -> Hash.sha3(p.get(0).asText()))
         .answer("eth_getTransactionReceipt", p -> receipts.get(p.get(0).asText()))
         // the node knows every transaction it was sent (a forgotten one is another test's business)
         .answer(
             "eth_getTransactionByHash",
-            p -> Map.of("hash", p.get(0).asText(), "nonce", "0x0", "input", "0x", "value", "0x0", "gas", "0x5208", "gasPrice", "0x1"));
+            p ->
+                Map.of(
+                    "hash",
+                    p.get(0).asText(),
+                    "nonce",
+                    "0x0",
+                    "input",
+                    "0x",
+                    "value",
+                    "0x0",
+                    "gas",
+                    "0x5208",
+                    "gasPrice",
+                    "0x1"));
     wallet = wallet();
     wallet.syncNonce();
   }
@@ -69,14 +94,31 @@ class TransactionTrackerIT {
 
   private Wallet wallet() {
     return new Wallet(
-        node.web3j(), 31337, HUB, KEY, schema.nonces, schema.txs, new FeePolicy(GWEI.multiply(BigInteger.valueOf(200)), GWEI, 20), metrics(),
-        BigInteger.ZERO, Duration.ofSeconds(10));
+        node.web3j(),
+        31337,
+        HUB,
+        KEY,
+        schema.nonces,
+        schema.txs,
+        new FeePolicy(GWEI.multiply(BigInteger.valueOf(200)), GWEI, 20),
+        metrics(),
+        BigInteger.ZERO,
+        Duration.ofSeconds(10));
   }
 
   private TransactionTracker tracker(int confirmations, Clock clock) {
     return new TransactionTracker(
-        node.web3j(), wallet, schema.txs, schema.nonces, new FeePolicy(GWEI.multiply(BigInteger.valueOf(200)), GWEI, 20), metrics(), HUB,
-        confirmations, Duration.ofSeconds(30), clock, listened::get);
+        node.web3j(),
+        wallet,
+        schema.txs,
+        schema.nonces,
+        new FeePolicy(GWEI.multiply(BigInteger.valueOf(200)), GWEI, 20),
+        metrics(),
+        HUB,
+        confirmations,
+        Duration.ofSeconds(30),
+        clock,
+        listened::get);
   }
 
   /** Request {@code id} seen and sent in a settlement transaction; returns the transaction. */
@@ -89,8 +131,16 @@ class TransactionTrackerIT {
 
   private static Map<String, Object> receipt(String hash, long block, boolean ok) {
     return Map.of(
-        "transactionHash", hash, "blockNumber", Numeric.encodeQuantity(BigInteger.valueOf(block)), "gasUsed", "0x5208", "status",
-        ok ? "0x1" : "0x0", "logs", List.of());
+        "transactionHash",
+        hash,
+        "blockNumber",
+        Numeric.encodeQuantity(BigInteger.valueOf(block)),
+        "gasUsed",
+        "0x5208",
+        "status",
+        ok ? "0x1" : "0x0",
+        "logs",
+        List.of());
   }
 
   @Test
@@ -100,7 +150,9 @@ class TransactionTrackerIT {
     assertThat(tx.nonce()).isZero();
     assertThat(node.rawSent()).containsExactly(Numeric.toHexString(tx.raw()));
     assertThat(Hash.sha3(Numeric.toHexString(tx.raw()))).isEqualTo(tx.hash());
-    assertThat(tx.maxFee()).as("twice the base fee plus the tip").isEqualTo(GWEI.multiply(BigInteger.valueOf(3)));
+    assertThat(tx.maxFee())
+        .as("twice the base fee plus the tip")
+        .isEqualTo(GWEI.multiply(BigInteger.valueOf(3)));
     assertThat(schema.stateOf(1)).isEqualTo("SUBMITTED");
   }
 
@@ -114,7 +166,9 @@ class TransactionTrackerIT {
     assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.MINED);
     head.set(101);
     tracker.track();
-    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).as("one block on top of two").isEqualTo(TxState.MINED);
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state())
+        .as("one block on top of two")
+        .isEqualTo(TxState.MINED);
     head.set(102);
     tracker.track();
     assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.FINAL);
@@ -148,7 +202,12 @@ class TransactionTrackerIT {
     TxStore.Tx replaced = schema.txs.load(tx.id()).orElseThrow();
     assertThat(replaced.nonce()).isEqualTo(tx.nonce());
     assertThat(replaced.hashes()).hasSize(2).startsWith(tx.hash());
-    assertThat(replaced.maxFee()).isEqualTo(tx.maxFee().multiply(BigInteger.valueOf(120)).divide(BigInteger.valueOf(100)).add(BigInteger.ONE));
+    assertThat(replaced.maxFee())
+        .isEqualTo(
+            tx.maxFee()
+                .multiply(BigInteger.valueOf(120))
+                .divide(BigInteger.valueOf(100))
+                .add(BigInteger.ONE));
     assertThat(node.rawSent()).hasSize(2).last().isEqualTo(Numeric.toHexString(replaced.raw()));
   }
 
@@ -170,7 +229,10 @@ class TransactionTrackerIT {
     assertThat(tx.nonce()).isEqualTo(5);
     tracker(0, Clock.systemUTC()).track();
     List<TxStore.Tx> gaps =
-        schema.txs.open(wallet.address()).stream().map(id -> schema.txs.load(id).orElseThrow()).filter(t -> t.kind() == TxKind.GAP).toList();
+        schema.txs.open(wallet.address()).stream()
+            .map(id -> schema.txs.load(id).orElseThrow())
+            .filter(t -> t.kind() == TxKind.GAP)
+            .toList();
     assertThat(gaps).extracting(TxStore.Tx::nonce).containsExactly(3L, 4L);
     assertThat(gaps).allMatch(g -> g.to().equals(wallet.address()));
     assertThat(node.rawSent()).hasSize(3);
@@ -178,7 +240,9 @@ class TransactionTrackerIT {
 
   @Test
   void aWalletThatCannotPayDropsTheTransactionHandsBackItsNonceAndPausesSending() throws Exception {
-    node.fail("eth_sendRawTransaction", "insufficient funds for gas * price + value: have 0 want 2100000");
+    node.fail(
+        "eth_sendRawTransaction",
+        "insufficient funds for gas * price + value: have 0 want 2100000");
     TxStore.Tx tx = settle(1);
     assertThat(tx.state()).isEqualTo(TxState.DROPPED);
     assertThat(schema.stateOf(1)).isEqualTo("RESULT");
@@ -195,14 +259,17 @@ class TransactionTrackerIT {
     TransactionTracker tracker = tracker(0, Clock.systemUTC());
     tracker.track();
     tracker.track();
-    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).as("block 100 not read by the listener").isEqualTo(TxState.MINED);
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state())
+        .as("block 100 not read by the listener")
+        .isEqualTo(TxState.MINED);
     listened.set(100);
     tracker.track();
     assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.FINAL);
   }
 
   @Test
-  void aMinedTransactionWhoseBlockAReorgTookBeforeTheListenerReadItIsFollowedAgainAndResent() throws Exception {
+  void aMinedTransactionWhoseBlockAReorgTookBeforeTheListenerReadItIsFollowedAgainAndResent()
+      throws Exception {
     TxStore.Tx tx = settle(1);
     latestNonce.set(1);
     receipts.put(tx.hash(), receipt(tx.hash(), 100, true));
@@ -218,7 +285,10 @@ class TransactionTrackerIT {
     tracker.track();
     assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.PENDING);
     tracker.track();
-    assertThat(node.rawSent()).as("the same signed bytes sent again").hasSize(2).allMatch(r -> r.equals(Numeric.toHexString(tx.raw())));
+    assertThat(node.rawSent())
+        .as("the same signed bytes sent again")
+        .hasSize(2)
+        .allMatch(r -> r.equals(Numeric.toHexString(tx.raw())));
     assertThat(schema.stateOf(1)).isEqualTo("SUBMITTED");
   }
 }

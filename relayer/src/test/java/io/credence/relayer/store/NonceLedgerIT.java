@@ -33,8 +33,18 @@ class NonceLedgerIT {
 
   private long send() {
     return schema.txs.record(
-        TxKind.RECEIPTS, WALLET, WALLET, new byte[0], BigInteger.valueOf(21_000), BigInteger.TWO, BigInteger.ONE, List.of(),
-        nonce -> new TxStore.Signed("0x" + Long.toHexString(nonce) + "-" + System.nanoTime(), new byte[] {(byte) nonce}));
+        TxKind.RECEIPTS,
+        WALLET,
+        WALLET,
+        new byte[0],
+        BigInteger.valueOf(21_000),
+        BigInteger.TWO,
+        BigInteger.ONE,
+        List.of(),
+        nonce ->
+            new TxStore.Signed(
+                "0x" + Long.toHexString(nonce) + "-" + System.nanoTime(),
+                new byte[] {(byte) nonce}));
   }
 
   private long nonceOf(long txId) {
@@ -46,7 +56,9 @@ class NonceLedgerIT {
     schema.nonces.sync(WALLET, 5);
     assertThat(schema.nonces.next(WALLET)).contains(5L);
     schema.nonces.sync(WALLET, 3);
-    assertThat(schema.nonces.next(WALLET)).as("a chain behind the database (a node that lost its pool)").contains(5L);
+    assertThat(schema.nonces.next(WALLET))
+        .as("a chain behind the database (a node that lost its pool)")
+        .contains(5L);
     schema.nonces.sync(WALLET, 9);
     assertThat(schema.nonces.next(WALLET)).as("the key was used elsewhere").contains(9L);
   }

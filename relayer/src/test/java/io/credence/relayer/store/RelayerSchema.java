@@ -35,7 +35,8 @@ public final class RelayerSchema {
 
   /** Empties every table (tests of one class share the schema). */
   public void clear() {
-    db.update("TRUNCATE request, attempt, result, rejected_result, wallet, tx, tx_request, checkpoint RESTART IDENTITY");
+    db.update(
+        "TRUNCATE request, attempt, result, rejected_result, wallet, tx, tx_request, checkpoint RESTART IDENTITY");
   }
 
   /** A request the listener saw in block {@code block} (SEEN), with a quorum of one. */
@@ -43,13 +44,28 @@ public final class RelayerSchema {
     requests.applyBlocks(
         List.of(
             new RequestStore.Requested(
-                requestId, 1, "0x" + "11".repeat(20), new byte[32], BigInteger.TEN, 4_000_000_000L, "0x" + "00".repeat(20), 0,
-                new byte[] {1}, new byte[32], "file:///model.onnx", 1, block, "0x" + "bb".repeat(32), "0x" + "cc".repeat(32))),
+                requestId,
+                1,
+                "0x" + "11".repeat(20),
+                new byte[32],
+                BigInteger.TEN,
+                4_000_000_000L,
+                "0x" + "00".repeat(20),
+                0,
+                new byte[] {1},
+                new byte[32],
+                "file:///model.onnx",
+                1,
+                block,
+                "0x" + "bb".repeat(32),
+                "0x" + "cc".repeat(32))),
         new LogFollower.Block(block, "0x" + "bb".repeat(32)));
   }
 
   /** A request's state and error, as stored. */
   public String stateOf(long requestId) {
-    return db.one("SELECT state FROM request WHERE request_id = ?", rs -> rs.getString(1), requestId).orElseThrow();
+    return db.one(
+            "SELECT state FROM request WHERE request_id = ?", rs -> rs.getString(1), requestId)
+        .orElseThrow();
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /** See {@link WithKafka}. */
 public final class KafkaExtension implements BeforeAllCallback, ParameterResolver {
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(KafkaExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) {

@@ -17,7 +17,9 @@ public final class KafkaTopics {
     return base + "." + suffix;
   }
 
-  /** Creates this class's topic {@code base} with {@code partitions} partitions; returns its name. */
+  /**
+   * Creates this class's topic {@code base} with {@code partitions} partitions; returns its name.
+   */
   public String create(String base, int partitions) {
     String name = name(base);
     broker.createTopics(partitions, name);

@@ -14,15 +14,24 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /** See {@link WithPostgres}. */
-public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(PostgresExtension.class);
+public final class PostgresExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(PostgresExtension.class);
 
   @Override
   public void beforeAll(ExtensionContext context) throws SQLException {
     PostgresDatabase run = TestInfra.postgres();
-    String cls = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    String cls =
+        context
+            .getRequiredTestClass()
+            .getSimpleName()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]", "");
     String schema =
-        "t_" + cls.substring(0, Math.min(cls.length(), 40)) + "_"
+        "t_"
+            + cls.substring(0, Math.min(cls.length(), 40))
+            + "_"
             + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     try (Connection c = run.connect()) {
       c.createStatement().execute("CREATE SCHEMA " + schema);

