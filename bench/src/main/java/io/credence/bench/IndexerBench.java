@@ -1,3 +1,6 @@
+// Over 400 lines on purpose: one benchmark, read top to bottom as it runs (a history scripted on
+// anvil, then each measured phase against its baseline in the same run, then the figures it prints
+// and records); its parts are used nowhere else.
 package io.credence.bench;
 
 import io.credence.contracts.ExampleConsumer;

@@ -2,12 +2,10 @@ package io.credence.cli;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
-import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.chain.CheckedTransactionManager;
 import io.credence.protocol.chain.ContractErrors;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.keys.SigningKeys;
-import io.credence.protocol.tensor.TensorCodec;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -55,7 +53,7 @@ import picocli.CommandLine.ParentCommand;
     description =
         "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
     subcommands = {
-      CredenceCli.Infer.class,
+      Infer.class,
       Receipts.Receipt.class,
       CredenceCli.Rewards.class,
       Requests.Request.class,
@@ -246,134 +244,6 @@ public final class CredenceCli {
     }
     throw new CommandLine.ParameterException(
         line, "a request id is a positive integer, got '" + value + "'");
-  }
-
-  // ------------------------------------------------------------------ infer
-
-  @Command(
-      name = "infer",
-      description =
-          "Requests an inference, waits for its receipt and prints the output tensors as JSON (see --input).")
-  static final class Infer implements Callable<Integer> {
-    @ParentCommand CredenceCli root;
-
-    @Option(names = "--model", required = true, description = "the model id")
-    long model;
-
-    @Option(
-        names = "--input",
-        required = true,
-        description =
-            "a JSON file (or - for standard input): [{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[...]}]")
-    String input;
-
-    @Option(names = "--fee", description = "wei to escrow (default: the model's fee)")
-    BigInteger fee;
-
-    @Option(
-        names = "--deadline",
-        defaultValue = "600",
-        description = "seconds until the request may be expired and refunded (default 600)")
-    long deadline;
-
-    @Option(
-        names = "--timeout",
-        defaultValue = "300",
-        description = "seconds to wait for the receipt (default 300)")
-    long timeout;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      String json =
-          input.equals("-")
-              ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-              : Files.readString(Path.of(input));
-      byte[] encoded;
-      try {
-        encoded = TensorCodec.encode(TensorJson.read(json));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
-      Credentials key = root.key();
-      Chain chain = root.connect();
-      InferenceHub hub = hubAs(chain, key);
-      BigInteger escrow =
-          fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
-      // from the next block's time, not the latest block's: on an idle chain that one is old
-      long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
-      var tx =
-          hub.requestInference(
-                  BigInteger.valueOf(model),
-                  encoded,
-                  BigInteger.valueOf(at),
-                  "0x0000000000000000000000000000000000000000",
-                  BigInteger.ZERO,
-                  escrow)
-              .send();
-      long id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
-      err.println(
-          "request "
-              + id
-              + " sent (transaction "
-              + tx.getTransactionHash()
-              + ", "
-              + escrow
-              + " wei escrowed); waiting for a receipt");
-      long start = System.nanoTime();
-      long lastNote = start;
-      while (System.nanoTime() - start < timeout * 1_000_000_000L) {
-        Optional<Log> settled = chain.log(InferenceHub.INFERENCESETTLED_EVENT, id);
-        if (settled.isPresent()) {
-          var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
-          err.printf(
-              "settled after %.1f s in block %s (transaction %s); check it with: credence receipt verify %d%n",
-              (System.nanoTime() - start) / 1e9,
-              settled.get().getBlockNumber(),
-              settled.get().getTransactionHash(),
-              id);
-          out.println(TensorJson.write(TensorCodec.decode(s.output)));
-          return 0;
-        }
-        Optional<Log> failed = chain.log(InferenceHub.INFERENCEFAILED_EVENT, id);
-        if (failed.isPresent()) {
-          var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
-          err.println(
-              "request "
-                  + id
-                  + " failed (reason "
-                  + f.reason
-                  + "): "
-                  + f.refund
-                  + " wei refunded to your vault balance (credence rewards claim)");
-          return FAILED;
-        }
-        if (chain.log(InferenceHub.INFERENCEEXPIRED_EVENT, id).isPresent()) {
-          err.println(
-              "request "
-                  + id
-                  + " expired: the fee was refunded to your vault balance (credence rewards claim)");
-          return FAILED;
-        }
-        if (System.nanoTime() - lastNote > 5_000_000_000L) {
-          lastNote = System.nanoTime();
-          err.printf("  still waiting for request %d (%.0f s)%n", id, (lastNote - start) / 1e9);
-        }
-        Thread.sleep(500);
-      }
-      err.println(
-          "no receipt for request "
-              + id
-              + " after "
-              + timeout
-              + " s; it stays pending until its deadline (credence request show "
-              + id
-              + ")");
-      return FAILED;
-    }
   }
 
   // ------------------------------------------------------------------ rewards show

@@ -9,6 +9,7 @@ import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +29,18 @@ public final class DemoSetup {
 
   /** The demo model's fee: 0.001 ETH. */
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
+
+  /** The local worker's signing key: derived from a fixed phrase, for this devnet only. */
+  public static final Credentials WORKER_KEY =
+      Credentials.create(
+          Hashes.hex(
+              Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
+
+  /** The local worker's operator (anvil dev account 3). */
+  public static final Credentials WORKER_OPERATOR = AnvilNode.devAccount(3);
+
+  /** The local relayer's key (anvil dev account 6). */
+  public static final Credentials RELAYER = AnvilNode.devAccount(6);
 
   private DemoSetup() {}
 

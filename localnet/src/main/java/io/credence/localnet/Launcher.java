@@ -1,24 +1,18 @@
 package io.credence.localnet;
 
-import io.credence.contracts.ModelRegistry;
-import io.credence.contracts.WorkerRegistry;
 import io.credence.devnet.Checkout;
-import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.Devnet;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.devnet.process.PidFiles;
 import io.credence.devnet.process.Ports;
-import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ContractErrors;
 import io.credence.protocol.deploy.DeploymentManifest;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -28,8 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.web3j.crypto.Credentials;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /**
  * {@code scripts/credence up|down|status}: the whole Credence network on this machine. {@code up}
@@ -44,15 +36,6 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
  * hold only local test ether; never use them on a real network.
  */
 public final class Launcher {
-  /** The local worker's signing key: derived from a fixed phrase, for this devnet only. */
-  static final Credentials WORKER_KEY =
-      Credentials.create(
-          Hashes.hex(
-              Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
-
-  static final Credentials WORKER_OPERATOR = AnvilNode.devAccount(3);
-  static final Credentials RELAYER = AnvilNode.devAccount(6);
-
   /** A service: its name, module, HTTP port. */
   record Service(String name, String module, int port) {
     String marker() {
@@ -112,6 +95,10 @@ public final class Launcher {
     return pids;
   }
 
+  private NetworkDeployment deployment() {
+    return new NetworkDeployment(deployments(), demoModels());
+  }
+
   private Path root() {
     if (root == null) {
       root = Checkout.root();
@@ -129,7 +116,7 @@ public final class Launcher {
             case "down" -> l.down();
             case "status" -> l.status();
             case "demo" -> l.demo();
-            case "deploy" -> l.deployOnly();
+            case "deploy" -> l.deployment().composeDeployStep();
             default -> {
               System.err.println("usage: scripts/credence up|demo|status|logs|down");
               yield 2;
@@ -148,8 +135,8 @@ public final class Launcher {
       return 1;
     }
     AnvilNode anvil = AnvilNode.attach(devnet().anvilUrl());
-    DeploymentManifest deployment = deploy(anvil);
-    register(anvil, deployment);
+    DeploymentManifest deployment = deployment().deploy(anvil);
+    deployment().register(anvil, deployment);
     for (Service s : SERVICES) {
       start(s, deployment);
     }
@@ -183,70 +170,6 @@ public final class Launcher {
         "  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
     System.out.println("  stop            scripts/credence down");
     return 0;
-  }
-
-  /** The deployment recorded for this chain when its contracts are there; otherwise a new one. */
-  private DeploymentManifest deploy(AnvilNode anvil) throws IOException {
-    Path file = DeploymentManifest.file(deployments(), anvil.chainId());
-    if (Files.exists(file)) {
-      DeploymentManifest known = DeploymentManifest.read(file);
-      String code =
-          anvil
-              .web3j()
-              .ethGetCode(
-                  known.address(DeploymentManifest.INFERENCE_HUB), DefaultBlockParameterName.LATEST)
-              .send()
-              .getCode();
-      if (code != null && code.length() > 2) {
-        System.out.println("contracts  already deployed (" + file + ")");
-        return known;
-      }
-      System.out.println(
-          "contracts  " + file + " names contracts this chain does not have: deploying again");
-    }
-    ContractDeployer.Deployment d = ContractDeployer.deploy(anvil);
-    DeploymentManifest manifest =
-        new DeploymentManifest(
-            d.chainId(), d.startBlock(), d.deployer().getAddress(), d.addresses());
-    Files.createDirectories(file.getParent());
-    manifest.write(file);
-    System.out.println(
-        "contracts  deployed: hub "
-            + manifest.address(DeploymentManifest.INFERENCE_HUB)
-            + " ("
-            + file
-            + ")");
-    return manifest;
-  }
-
-  /** The demo model and datasets, and a staked worker, unless already registered. */
-  private void register(AnvilNode anvil, DeploymentManifest d) throws Exception {
-    String registry = d.address(DeploymentManifest.MODEL_REGISTRY);
-    String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
-    var gas = ContractDeployer.gas(anvil.chainId());
-    ModelRegistry models =
-        ModelRegistry.load(
-            registry, anvil.web3j(), anvil.transactionManager(DemoSetup.AUTHOR), gas);
-    if (models.modelCount().send().signum() == 0) {
-      long id = DemoSetup.registerModel(anvil, registry, demoModels());
-      System.out.println(
-          "demo       registered the Iris classifier as model " + id + " with its two datasets");
-    } else {
-      System.out.println("demo       model already registered");
-    }
-    WorkerRegistry registryOfWorkers =
-        WorkerRegistry.load(workers, anvil.web3j(), anvil.transactionManager(WORKER_OPERATOR), gas);
-    if (!registryOfWorkers.isActive(WORKER_KEY.getAddress()).send()) {
-      DemoSetup.registerWorker(anvil, workers, WORKER_KEY, WORKER_OPERATOR, BigInteger.TEN.pow(18));
-      System.out.println(
-          "worker     registered key "
-              + WORKER_KEY.getAddress()
-              + " for operator "
-              + WORKER_OPERATOR.getAddress()
-              + ", staked 1 ETH");
-    } else {
-      System.out.println("worker     key " + WORKER_KEY.getAddress() + " already active");
-    }
   }
 
   private void start(Service s, DeploymentManifest d) throws IOException {
@@ -295,12 +218,16 @@ public final class Launcher {
             devnet().home().resolve("worker/models").toString());
         props.put(
             "credence.worker.results-dir", devnet().home().resolve("worker/results").toString());
-        env.put("CREDENCE_WORKER_KEY_HEX", WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16));
+        env.put(
+            "CREDENCE_WORKER_KEY_HEX",
+            DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16));
       }
       case "relayer" -> {
         props.put("kafka.bootstrap.servers", devnet().kafkaBootstrap());
         chainAndDatabase(props, "credence.relayer", hub, d);
-        env.put("CREDENCE_RELAYER_KEY_HEX", RELAYER.getEcKeyPair().getPrivateKey().toString(16));
+        env.put(
+            "CREDENCE_RELAYER_KEY_HEX",
+            DemoSetup.RELAYER.getEcKeyPair().getPrivateKey().toString(16));
         env.put("CREDENCE_RELAYER_ADMIN_TOKEN", adminToken());
       }
       default -> {
@@ -385,86 +312,6 @@ public final class Launcher {
             devnet().home(),
             "http://127.0.0.1:" + service("indexer").port())
         .run();
-  }
-
-  /**
-   * {@code deploy} (docker-compose's deploy step): on the node at $CREDENCE_RPC_URL, funds the
-   * local accounts from $CREDENCE_FUNDER_KEY_HEX when given (a dev chain's prefunded key), deploys
-   * and registers as {@code up} does, and writes the services' configuration to $CREDENCE_ENV_FILE.
-   */
-  int deployOnly() throws Exception {
-    String rpc =
-        Optional.ofNullable(System.getenv("CREDENCE_RPC_URL"))
-            .orElse(
-                "http://127.0.0.1:"
-                    + Optional.ofNullable(System.getenv("CREDENCE_ANVIL_PORT")).orElse("8545"));
-    AnvilNode node = awaitNode(rpc);
-    String funderKey = System.getenv("CREDENCE_FUNDER_KEY_HEX");
-    if (funderKey != null && !funderKey.isBlank()) {
-      Credentials funder = Credentials.create(funderKey.trim());
-      for (int i : new int[] {0, 1, 2, 3, 5, 6, 7}) {
-        Credentials account = AnvilNode.devAccount(i);
-        if (node.balance(account.getAddress()).compareTo(BigInteger.TEN.pow(19)) < 0) {
-          org.web3j.tx.Transfer.sendFundsEIP1559(
-                  node.web3j(),
-                  funder,
-                  account.getAddress(),
-                  java.math.BigDecimal.valueOf(100),
-                  org.web3j.utils.Convert.Unit.ETHER,
-                  BigInteger.valueOf(21_000),
-                  BigInteger.valueOf(1_000_000_000L),
-                  BigInteger.valueOf(100_000_000_000L))
-              .send();
-          System.out.println("funded     " + account.getAddress() + " with 100 ETH");
-        }
-      }
-    }
-    DeploymentManifest d = deploy(node);
-    register(node, d);
-    String envFile = System.getenv("CREDENCE_ENV_FILE");
-    if (envFile != null) {
-      String hub = d.address(DeploymentManifest.INFERENCE_HUB);
-      String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
-      String models = d.address(DeploymentManifest.MODEL_REGISTRY);
-      String lines =
-          String.join(
-                  "\n",
-                  "# written by the deploy step: the contracts and the local development keys (anvil's public accounts; never on a real network)",
-                  "CREDENCE_CHAIN_ID=" + d.chainId(),
-                  "CREDENCE_WORKER_HUB=" + hub,
-                  "CREDENCE_WORKER_WORKER_REGISTRY=" + workers,
-                  "CREDENCE_WORKER_KEY_HEX="
-                      + WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16),
-                  "CREDENCE_RELAYER_HUB=" + hub,
-                  "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers,
-                  "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
-                  "CREDENCE_RELAYER_CHAIN_START_BLOCK=" + d.startBlock(),
-                  "CREDENCE_RELAYER_KEY_HEX=" + RELAYER.getEcKeyPair().getPrivateKey().toString(16),
-                  "CREDENCE_INDEXER_HUB=" + hub,
-                  "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers,
-                  "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,
-                  "CREDENCE_INDEXER_CHAIN_START_BLOCK=" + d.startBlock())
-              + "\n";
-      Path file = Path.of(envFile);
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, lines);
-      System.out.println("wrote      " + file);
-    }
-    return 0;
-  }
-
-  private static AnvilNode awaitNode(String rpc) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (true) {
-      try {
-        return AnvilNode.attach(rpc);
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no node answers at " + rpc + ": " + e.getMessage(), e);
-        }
-        Thread.sleep(1000);
-      }
-    }
   }
 
   int status() {

@@ -1,6 +1,7 @@
 package io.credence.indexer.api;
 
 import io.credence.indexer.store.CatalogStore;
+import io.credence.indexer.store.WorkerStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -17,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class CatalogResource {
   @Inject CatalogStore store;
+  @Inject WorkerStore workers;
 
   @GET
   @Path("/models")
@@ -78,19 +80,19 @@ public class CatalogResource {
   @GET
   @Path("/workers")
   @Operation(summary = "Workers, by signing key; pass a page's next as after for the next page")
-  public Page<CatalogStore.WorkerView> workers(
+  public Page<WorkerStore.WorkerView> workers(
       @QueryParam("after") String after, @QueryParam("limit") String limit) {
     int size = ApiErrors.limit(limit);
     String from = after == null ? "" : ApiErrors.address(after);
-    return Page.of(store.workers(from, size), size, CatalogStore.WorkerView::signer);
+    return Page.of(workers.workers(from, size), size, WorkerStore.WorkerView::signer);
   }
 
   @GET
   @Path("/workers/{signer}")
   @Operation(summary = "A worker: stake, receipts served, failures, slashes")
-  public CatalogStore.WorkerView worker(@PathParam("signer") String signer) {
+  public WorkerStore.WorkerView worker(@PathParam("signer") String signer) {
     String key = ApiErrors.address(signer);
-    return store
+    return workers
         .worker(key)
         .orElseThrow(() -> ApiErrors.notFound("worker " + key + " is not registered"));
   }
