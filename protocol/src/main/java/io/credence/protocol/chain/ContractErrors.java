@@ -222,9 +222,20 @@ public final class ContractErrors {
   /** A JSON-RPC error as a sentence: its message, with its revert data decoded where it has any. */
   public static String describe(Response.Error error) {
     String message = describe(error.getMessage());
-    Optional<String> decoded = revertData(error).flatMap(ContractErrors::decode);
+    Optional<String> data = revertData(error);
+    Optional<String> decoded = data.flatMap(ContractErrors::decode);
     if (decoded.isEmpty() || message.contains(decoded.get())) {
       return message;
+    }
+    // anvil renders the arguments after the selector as text when their bytes happen to be
+    // printable ("custom error 0x42fdf937: …ky…"): the decoded data replaces all of it
+    Matcher anvil =
+        Pattern.compile(
+                "custom error 0x" + data.get().substring(2, 10) + "(?::.*)?$",
+                Pattern.CASE_INSENSITIVE | Pattern.DOTALL)
+            .matcher(message);
+    if (anvil.find()) {
+      return message.substring(0, anvil.start()) + decoded.get();
     }
     return message + ": " + decoded.get();
   }

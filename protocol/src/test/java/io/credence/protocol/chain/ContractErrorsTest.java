@@ -85,6 +85,18 @@ class ContractErrorsTest {
   }
 
   @Test
+  void anvilsArgumentsRenderedAsTextAreReplacedByTheDecodedData() {
+    // anvil prints the arguments as text when their bytes happen to be printable (seen for a
+    // deadline of 1796408185): the message then holds the selector and unreadable characters
+    var anvil =
+        new Response.Error(
+            3, "execution reverted: custom error 0x42fdf937: \u0000\u0000 ky\u0000 ky");
+    anvil.setData(DEADLINE_IN_PAST);
+    assertThat(ContractErrors.describe(anvil))
+        .isEqualTo("execution reverted: DeadlineInPast(deadline=1796405796, now=1796405806)");
+  }
+
+  @Test
   void aCausesRevertDataIsFoundWhenTheMessageHasNone() {
     var e =
         new IllegalStateException(
