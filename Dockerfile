@@ -37,6 +37,9 @@ ENTRYPOINT ["/app/start.sh"]
 
 FROM runtime AS indexer
 COPY --from=build /src/indexer/target/quarkus-app /app/quarkus-app
+# the demo model's card, to label inputs and outputs in the explorer
+COPY models/demo /models
+ENV CREDENCE_INDEXER_MODEL_FILES=/models
 USER credence
 EXPOSE 8082
 ENTRYPOINT ["/app/start.sh"]

@@ -9,6 +9,7 @@ import io.credence.protocol.Hashes;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.model.ModelCard;
 import io.credence.protocol.model.TensorLabels;
+import io.credence.protocol.settlement.RequestState;
 import io.credence.protocol.tensor.TensorFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -95,7 +96,9 @@ final class Requests {
         if (settled.isPresent()) {
           var s = InferenceHub.getInferenceSettledEventFromLog(settled.get());
           out.println(
-              "state      SETTLED in block "
+              "state      "
+                  + RequestState.SETTLED
+                  + " in block "
                   + settled.get().getBlockNumber()
                   + ", transaction "
                   + settled.get().getTransactionHash());
@@ -103,16 +106,22 @@ final class Requests {
         } else if (failed.isPresent()) {
           var f = InferenceHub.getInferenceFailedEventFromLog(failed.get());
           out.println(
-              "state      FAILED (reason "
+              "state      "
+                  + RequestState.FAILED
+                  + " (reason "
                   + f.reason
                   + "), refunded "
                   + f.refund
                   + " wei in block "
                   + failed.get().getBlockNumber());
         } else if (expired.isPresent()) {
-          out.println("state      EXPIRED, refunded in block " + expired.get().getBlockNumber());
+          out.println(
+              "state      "
+                  + RequestState.EXPIRED
+                  + ", refunded in block "
+                  + expired.get().getBlockNumber());
         } else {
-          out.println("state      PENDING");
+          out.println("state      " + RequestState.PENDING);
         }
         return 0;
       }

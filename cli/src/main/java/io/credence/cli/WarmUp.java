@@ -3,6 +3,7 @@ package io.credence.cli;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.protocol.chain.CheckedTransactionManager;
+import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import java.math.BigInteger;
@@ -58,7 +59,8 @@ final class WarmUp implements Callable<Integer> {
         List.of(ZERO_WORD, ZERO_WORD, ZERO_WORD),
         FunctionEncoder.encodeConstructor(requested),
         true);
-    List<Type> settled = List.of(new DynamicBytes(new byte[73]), new DynamicBytes(tensors));
+    List<Type> settled =
+        List.of(new DynamicBytes(new byte[ReceiptProofs.PROOF_BYTES]), new DynamicBytes(tensors));
     decode(
         EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT),
         List.of(ZERO_WORD),

@@ -8,6 +8,7 @@ import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.localnet.DemoSetup;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceReceipt;
@@ -68,7 +69,7 @@ class CliIT {
           hub.requestInference(
                   BigInteger.valueOf(model),
                   ("input " + i).getBytes(StandardCharsets.UTF_8),
-                  BigInteger.valueOf(anvil.latestTimestamp() + 600),
+                  BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                   "0x0000000000000000000000000000000000000000",
                   BigInteger.ZERO,
                   DemoSetup.FEE)
@@ -103,7 +104,7 @@ class CliIT {
         hub.requestInference(
                 BigInteger.valueOf(model),
                 features,
-                BigInteger.valueOf(anvil.latestTimestamp() + 600),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                 "0x0000000000000000000000000000000000000000",
                 BigInteger.ZERO,
                 DemoSetup.FEE)
@@ -315,7 +316,7 @@ class CliIT {
             .requestInference(
                 BigInteger.ONE,
                 "refund me".getBytes(StandardCharsets.UTF_8),
-                BigInteger.valueOf(anvil.latestTimestamp() + 100),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(100)),
                 "0x0000000000000000000000000000000000000000",
                 BigInteger.ZERO,
                 DemoSetup.FEE)

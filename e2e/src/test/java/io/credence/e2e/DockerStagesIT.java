@@ -140,22 +140,24 @@ class DockerStagesIT {
 
   /** docker-compose.yml's environment of a service, with the stage's paths and the run's hosts. */
   private static Map<String, String> environment(
-      JsonNode compose, String service, DockerStages.Laid laid, Map<String, String> hosts) {
-    Map<String, String> env = new LinkedHashMap<>(laid.env());
-    JsonNode definition = compose.path("services").path(service);
+      JsonNode composeFile, String service, DockerStages.Laid laid, Map<String, String> hosts) {
+    // the stage's own ENV is already in the stage's folder; Compose's is mapped here, once (a
+    // checkout under /tmp must not be mapped again)
+    Map<String, String> compose = new LinkedHashMap<>();
+    JsonNode definition = composeFile.path("services").path(service);
     if (definition.has("<<")) {
       // `<<: *service`: the services' shared definition (x-service) comes first
-      compose
+      composeFile
           .path("x-service")
           .path("environment")
           .fields()
-          .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+          .forEachRemaining(e -> compose.put(e.getKey(), e.getValue().asText()));
     }
     definition
         .path("environment")
         .fields()
-        .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-    env.replaceAll((k, v) -> {
+        .forEachRemaining(e -> compose.put(e.getKey(), e.getValue().asText()));
+    compose.replaceAll((k, v) -> {
       for (var h : hosts.entrySet()) {
         v = v.replace(h.getKey(), h.getValue());
       }
@@ -164,6 +166,8 @@ class DockerStagesIT {
           laid.root(),
           Map.of("/deployments", laid.root().getParent().resolve("volumes/deployments")));
     });
+    Map<String, String> env = new LinkedHashMap<>(laid.env());
+    env.putAll(compose);
     // the image's PATH: java from the image's JDK (this JVM's), the shell's tools
     env.put(
         "PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/local/bin:/usr/bin:/bin");

@@ -166,6 +166,17 @@ class NetworkE2eIT {
                             HttpResponse.BodyHandlers.ofString())
                         .body());
         assertThat(receipt.path("state").asText()).isEqualTo("SETTLED");
+        // the explorer labels the output from the model card beside the demo's model file
+        assertThat(
+                receipt
+                    .path("outcome")
+                    .path("decodedOutput")
+                    .path("tensors")
+                    .get(0)
+                    .path("text")
+                    .asText())
+            .as("the indexer's decoded output of request %d", id)
+            .contains("Iris-versicolor ", "Iris-virginica ", "Iris-setosa ");
         // the split to the wei: 5 % protocol, 20 % the worker, the rest to the contributors by
         // share
         FeeSplit.Parts parts = new FeeSplit(500, 2_000).divide(fee, 1);

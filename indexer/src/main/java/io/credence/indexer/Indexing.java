@@ -1,6 +1,7 @@
 package io.credence.indexer;
 
 import io.credence.indexer.ingest.Ingest;
+import io.credence.indexer.store.IngestStore;
 import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.service.JdbcCheckpoints;
 import io.credence.protocol.store.Jdbc;
@@ -86,9 +87,7 @@ public final class Indexing {
         Jdbc.tx(
             dataSource,
             c -> {
-              for (String table : Ingest.TABLES) {
-                Jdbc.update(c, "DELETE FROM " + table + " WHERE block_number > ?", ancestor);
-              }
+              IngestStore.rewind(c, ancestor);
               return null;
             });
         ingest.forget();

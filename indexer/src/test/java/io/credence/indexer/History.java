@@ -7,6 +7,7 @@ import io.credence.contracts.WorkerRegistry;
 import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
@@ -184,7 +185,7 @@ final class History {
             .classify(
                 BigInteger.valueOf(m1),
                 input(),
-                BigInteger.valueOf(anvil.latestTimestamp() + 3_600),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 FEE)
             .send();
     var r8 = InferenceHub.getInferenceRequestedEvents(asked).get(0);
@@ -258,7 +259,7 @@ final class History {
             .requestInference(
                 BigInteger.valueOf(model),
                 input,
-                BigInteger.valueOf(anvil.latestTimestamp() + 3_600),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 ZERO,
                 BigInteger.ZERO,
                 FEE)
@@ -319,7 +320,7 @@ final class History {
             .requestInference(
                 BigInteger.valueOf(model),
                 input(),
-                BigInteger.valueOf(anvil.latestTimestamp() + deadlineSeconds),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)),
                 ZERO,
                 BigInteger.ZERO,
                 fee)

@@ -49,8 +49,9 @@ class IndexerArchitectureTest {
           .resideInAnyPackage("..indexer.api..", "..indexer.ingest..");
 
   /**
-   * Only store classes run SQL. Indexing (the step's transaction and the checkpoints) is the one
-   * exception until the checkpoint store moves into protocol with the follow loop.
+   * Only store classes run SQL. Indexing owns each step's transaction (Jdbc.tx), in which the
+   * ingested rows and the checkpoint (protocol's JdbcCheckpoints) commit together, and the
+   * Follower's readiness reads the position; neither writes SQL of its own.
    */
   private static final ArchRule ONLY_STORE_CLASSES_RUN_SQL =
       noClasses()

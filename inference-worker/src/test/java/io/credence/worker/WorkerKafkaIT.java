@@ -7,6 +7,7 @@ import io.credence.contracts.InferenceHub;
 import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.messages.JobMessage;
 import io.credence.protocol.messages.ProtocolJson;
 import io.credence.protocol.messages.ResultMessage;
@@ -59,7 +60,7 @@ class WorkerKafkaIT {
         hub.requestInference(
                 BigInteger.ONE,
                 input,
-                BigInteger.valueOf(anvil.latestTimestamp() + 3_600),
+                BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 "0x0000000000000000000000000000000000000000",
                 BigInteger.ZERO,
                 BigInteger.TEN.pow(15))

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.web3j.utils.Numeric;
 
 /**
  * {@code scripts/credence up|down|status}: the whole Credence network on this machine. {@code up}
@@ -118,7 +119,8 @@ public final class Launcher {
             case "demo" -> l.demo();
             case "deploy" -> l.deployment().composeDeployStep();
             default -> {
-              System.err.println("usage: scripts/credence up|demo|status|logs|down");
+              System.err.println(
+                  "usage: scripts/credence up|demo|status|logs|down (deploy: the deploy step of the container images)");
               yield 2;
             }
           };
@@ -220,18 +222,22 @@ public final class Launcher {
             "credence.worker.results-dir", devnet().home().resolve("worker/results").toString());
         env.put(
             "CREDENCE_WORKER_KEY_HEX",
-            DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16));
+            Numeric.toHexStringNoPrefixZeroPadded(
+                DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey(), 64));
       }
       case "relayer" -> {
         props.put("kafka.bootstrap.servers", devnet().kafkaBootstrap());
         chainAndDatabase(props, "credence.relayer", hub, d);
         env.put(
             "CREDENCE_RELAYER_KEY_HEX",
-            DemoSetup.RELAYER.getEcKeyPair().getPrivateKey().toString(16));
+            Numeric.toHexStringNoPrefixZeroPadded(
+                DemoSetup.RELAYER.getEcKeyPair().getPrivateKey(), 64));
         env.put("CREDENCE_RELAYER_ADMIN_TOKEN", adminToken());
       }
       default -> {
         chainAndDatabase(props, "credence.indexer", hub, d);
+        // the model cards beside the demo's files, to label inputs and outputs in the explorer
+        props.put("credence.indexer.model-files", demoModels().toString());
       }
     }
     props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -354,13 +360,16 @@ public final class Launcher {
     if (!Files.exists(file)) {
       byte[] secret = new byte[24];
       new SecureRandom().nextBytes(secret);
-      Files.writeString(file, HexFormat.of().formatHex(secret));
+      // created readable by this user only, before the secret is written into it
       try {
-        Files.setPosixFilePermissions(
-            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.createFile(
+            file,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: the file stays as created
+        Files.createFile(file); // not a POSIX file system: the file stays as created
       }
+      Files.writeString(file, HexFormat.of().formatHex(secret));
     }
     return Files.readString(file).trim();
   }

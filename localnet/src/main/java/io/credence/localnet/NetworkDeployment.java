@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.utils.Numeric;
 
 /**
  * A Credence deployment on a node, made once: the contracts (recorded in {@code
@@ -147,13 +148,15 @@ final class NetworkDeployment {
                   "CREDENCE_WORKER_HUB=" + hub,
                   "CREDENCE_WORKER_WORKER_REGISTRY=" + workers,
                   "CREDENCE_WORKER_KEY_HEX="
-                      + DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey().toString(16),
+                      + Numeric.toHexStringNoPrefixZeroPadded(
+                          DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey(), 64),
                   "CREDENCE_RELAYER_HUB=" + hub,
                   "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers,
                   "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
                   "CREDENCE_RELAYER_CHAIN_START_BLOCK=" + d.startBlock(),
                   "CREDENCE_RELAYER_KEY_HEX="
-                      + DemoSetup.RELAYER.getEcKeyPair().getPrivateKey().toString(16),
+                      + Numeric.toHexStringNoPrefixZeroPadded(
+                          DemoSetup.RELAYER.getEcKeyPair().getPrivateKey(), 64),
                   "CREDENCE_INDEXER_HUB=" + hub,
                   "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers,
                   "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.credence.contracts.InferenceHub;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.network.LocalNetwork;
 import java.math.BigInteger;
@@ -150,7 +151,7 @@ class RelayerReorgIT {
             .requestInference(
                 BigInteger.ONE,
                 LocalNetwork.input(i, 1, -i, 2),
-                BigInteger.valueOf(net.anvil.latestTimestamp() + 3_600),
+                BigInteger.valueOf(new ChainTime(net.anvil.web3j()).deadlineIn(3_600)),
                 LocalNetwork.ZERO,
                 BigInteger.ZERO,
                 LocalNetwork.FEE)

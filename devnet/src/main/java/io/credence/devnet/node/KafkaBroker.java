@@ -179,7 +179,7 @@ public final class KafkaBroker implements AutoCloseable {
     try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-broker.classpath")) {
       if (in == null) {
         throw new IllegalStateException(
-            "kafka-broker.classpath is missing from credence-localnet-kafka-broker: rebuild it (./mvnw -pl localnet -am package -DskipTests)");
+            "kafka-broker.classpath is missing from credence-devnet-kafka-broker: rebuild it (./mvnw -pl devnet -am package -DskipTests)");
       }
       String cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       for (String entry : cp.split(java.io.File.pathSeparator)) {

@@ -3,6 +3,8 @@ package io.credence.indexer.store;
 import io.credence.indexer.model.DatasetEntity;
 import io.credence.indexer.model.ModelEntity;
 import io.credence.protocol.Hashes;
+import io.credence.protocol.chain.LogFollower;
+import io.credence.protocol.service.JdbcCheckpoints;
 import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.settlement.RequestState;
 import io.credence.protocol.store.Jdbc;
@@ -337,12 +339,7 @@ public class CatalogStore {
               Jdbc.one(
                       c, "SELECT COALESCE(sum(amount), 0) AS v FROM claim", rs -> Jdbc.wei(rs, "v"))
                   .orElseThrow();
-          long block =
-              Jdbc.one(
-                      c,
-                      "SELECT COALESCE(max(block_number), -1) FROM checkpoint",
-                      rs -> rs.getLong(1))
-                  .orElseThrow();
+          long block = JdbcCheckpoints.last(c).map(LogFollower.Block::number).orElse(-1L);
           return new Stats(
               counts[0], counts[1], counts[2], byState, fees.toString(), claimed.toString(), block);
         });

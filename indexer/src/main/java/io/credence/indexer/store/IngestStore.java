@@ -1,6 +1,10 @@
 package io.credence.indexer.store;
 
+import io.credence.protocol.service.JdbcCheckpoints;
+import io.credence.protocol.store.Jdbc;
 import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -9,7 +13,10 @@ import java.util.List;
  * log's block, so a reorg deletes it with {@link #TABLES}.
  */
 public final class IngestStore {
-  /** Every table with rows tagged by block_number, in the order a rewind deletes them. */
+  /**
+   * Every table of indexed rows tagged by block_number, in the order a rewind deletes them (the
+   * checkpoints are protocol's {@link JdbcCheckpoints}).
+   */
   public static final List<String> TABLES =
       List.of(
           "split_change",
@@ -28,10 +35,20 @@ public final class IngestStore {
           "pool_ledger",
           "protocol_ledger",
           "claim",
-          "setting_change",
-          "checkpoint");
+          "setting_change");
 
   private final RowSink rows;
+
+  /**
+   * Undoes everything indexed above block {@code ancestor} (a reorg replaced those blocks), with
+   * its checkpoints, in the caller's transaction.
+   */
+  public static void rewind(Connection c, long ancestor) throws SQLException {
+    for (String table : TABLES) {
+      Jdbc.update(c, "DELETE FROM " + table + " WHERE block_number > ?", ancestor);
+    }
+    JdbcCheckpoints.rewind(c, ancestor);
+  }
 
   public IngestStore(RowSink rows) {
     this.rows = rows;

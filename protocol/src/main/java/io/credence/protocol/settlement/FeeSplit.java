@@ -64,7 +64,7 @@ public record FeeSplit(int protocolBps, int workerBps) {
     }
     BigInteger q = BigInteger.valueOf(quorum);
     BigInteger protocol = fee.multiply(BigInteger.valueOf(protocolBps)).divide(WHOLE);
-    // divided by BPS first, then by the quorum, as the hub does: the order decides the rounding
+    // as the hub writes it: by BPS, then by the quorum (the same floor as dividing by both at once)
     BigInteger workerEach = fee.multiply(BigInteger.valueOf(workerBps)).divide(WHOLE).divide(q);
     BigInteger pool = fee.subtract(protocol).subtract(workerEach.multiply(q));
     return new Parts(protocol, workerEach, pool);

@@ -24,13 +24,21 @@ public final class HubReceipts {
         e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
   }
 
-  /** Concatenates 65-byte signatures ordered by their signer's address. */
+  /**
+   * Concatenates signatures ({@value ReceiptProofs#SIGNATURE_BYTES} bytes each) ordered by their
+   * signer's address.
+   */
   public static byte[] orderedSignatures(Map<String, byte[]> signatureBySigner) {
     TreeMap<BigInteger, byte[]> sorted = new TreeMap<>();
     signatureBySigner.forEach((signer, sig) -> {
-      if (sig.length != 65) {
+      if (sig.length != ReceiptProofs.SIGNATURE_BYTES) {
         throw new IllegalArgumentException(
-            "signature of " + signer + " is " + sig.length + " bytes, not 65");
+            "signature of "
+                + signer
+                + " is "
+                + sig.length
+                + " bytes, not "
+                + ReceiptProofs.SIGNATURE_BYTES);
       }
       if (sorted.put(Numeric.toBigInt(signer), sig) != null) {
         throw new IllegalArgumentException("two signatures from " + signer);

@@ -104,6 +104,19 @@ public class TransactionTracker {
     repairGaps(latestNonce);
   }
 
+  /**
+   * Whether the node still has the transaction in a block: a missing receipt alone does not make a
+   * reorg (a node may lag on receipts), the transaction out of every block does.
+   */
+  private boolean inABlock(String hash) throws IOException {
+    return web3j
+        .ethGetTransactionByHash(hash)
+        .send()
+        .getTransaction()
+        .map(t -> t.getBlockHash() != null && !t.getBlockHash().matches("0x0*"))
+        .orElse(false);
+  }
+
   private void track(TxStore.Tx tx, long latestNonce, long head, long listened) throws IOException {
     if (tx.state() == TxState.MINED) {
       // its receipt is read again until it is final: a reorg of blocks the listener has not read
@@ -111,6 +124,9 @@ public class TransactionTracker {
       // is seen only here (the listener unmines what was in the blocks it read)
       Optional<TransactionReceipt> receipt =
           web3j.ethGetTransactionReceipt(tx.minedHash()).send().getTransactionReceipt();
+      if (receipt.isEmpty() && inABlock(tx.minedHash())) {
+        return; // a node behind on receipts (or one of several behind a balancer): read it again
+      }
       if (receipt.isEmpty()) {
         LOG.infof(
             "transaction %s (nonce %d) is no longer in a block (a reorg): followed as unmined again",

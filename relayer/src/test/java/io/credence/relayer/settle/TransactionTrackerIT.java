@@ -268,6 +268,38 @@ class TransactionTrackerIT {
   }
 
   @Test
+  void aReceiptTheNodeDoesNotReturnForATransactionStillInABlockIsReadAgainNotUnmined()
+      throws Exception {
+    TxStore.Tx tx = settle(1);
+    latestNonce.set(1);
+    receipts.put(tx.hash(), receipt(tx.hash(), 100, true));
+    listened.set(99);
+    TransactionTracker tracker = tracker(0, Clock.systemUTC());
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.MINED);
+
+    // a node behind on receipts (or one behind a balancer) answers none, but still has the
+    // transaction in block 100
+    receipts.clear();
+    node.answer(
+        "eth_getTransactionByHash",
+        p ->
+            Map.of(
+                "hash", p.get(0).asText(),
+                "blockHash", "0x" + "ab".repeat(32),
+                "blockNumber", "0x64",
+                "nonce", "0x0",
+                "input", "0x",
+                "value", "0x0",
+                "gas", "0x5208",
+                "gasPrice", "0x1"));
+    tracker.track();
+    tracker.track();
+    assertThat(schema.txs.load(tx.id()).orElseThrow().state()).isEqualTo(TxState.MINED);
+    assertThat(node.rawSent()).as("nothing sent again").hasSize(1);
+  }
+
+  @Test
   void aMinedTransactionWhoseBlockAReorgTookBeforeTheListenerReadItIsFollowedAgainAndResent()
       throws Exception {
     TxStore.Tx tx = settle(1);

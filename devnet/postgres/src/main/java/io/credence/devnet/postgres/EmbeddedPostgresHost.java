@@ -95,7 +95,7 @@ public final class EmbeddedPostgresHost implements AutoCloseable {
         EmbeddedPostgresHost.class.getResourceAsStream("postgres-host.classpath")) {
       if (in == null) {
         throw new IllegalStateException(
-            "postgres-host.classpath is missing from credence-localnet-postgres: rebuild it (./mvnw -pl localnet -am package -DskipTests)");
+            "postgres-host.classpath is missing from credence-devnet-postgres: rebuild it (./mvnw -pl devnet -am package -DskipTests)");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
     } catch (IOException e) {

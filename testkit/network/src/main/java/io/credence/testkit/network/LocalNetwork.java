@@ -32,6 +32,7 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.gas.ContractGasProvider;
+import org.web3j.utils.Numeric;
 
 /**
  * A whole Credence network on the run's anvil, Kafka and PostgreSQL (testkit's {@link TestInfra}),
@@ -143,7 +144,9 @@ public final class LocalNetwork implements AutoCloseable {
     c.put("credence.relayer.hub", hub());
     c.put("credence.relayer.worker-registry", deployment.workerRegistry().getContractAddress());
     c.put("credence.relayer.model-registry", deployment.modelRegistry().getContractAddress());
-    c.put("credence.relayer.key.hex", RELAYER.getEcKeyPair().getPrivateKey().toString(16));
+    c.put(
+        "credence.relayer.key.hex",
+        Numeric.toHexStringNoPrefixZeroPadded(RELAYER.getEcKeyPair().getPrivateKey(), 64));
     c.put("credence.relayer.chain.start-block", Long.toString(deployment.startBlock()));
     c.put("credence.relayer.admin-token", ADMIN_TOKEN);
     c.put("credence.relayer.jobs-topic", jobsTopic);
@@ -187,7 +190,8 @@ public final class LocalNetwork implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put(
         "CREDENCE_WORKER_KEY_HEX",
-        WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey().toString(16));
+        Numeric.toHexStringNoPrefixZeroPadded(
+            WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey(), 64));
     List<String> cmd =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
