@@ -76,7 +76,12 @@ final class Requests {
         out.println("model      " + e.modelId);
         out.println("requester  " + e.requester.toLowerCase(Locale.ROOT));
         out.println("fee        " + e.fee + " wei");
-        out.println("deadline   " + e.deadline);
+        out.println(
+            "deadline   "
+                + e.deadline
+                + " ("
+                + java.time.Instant.ofEpochSecond(e.deadline.longValueExact())
+                + ")");
         out.println(
             "requested  block "
                 + requested.get().getBlockNumber()

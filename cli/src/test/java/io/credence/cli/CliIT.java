@@ -427,6 +427,9 @@ class CliIT {
         .contains(
             "input      features float32[1, 4]: " + labelledInput,
             "output     probabilities float32[1, 3]: " + labelledOutput);
+    assertThat(byFile.out())
+        .as("the deadline as a UTC time too")
+        .containsPattern("deadline   \\d+ \\(\\d{4}-\\d\\d-\\d\\dT[0-9:]+Z\\)");
     // the card next to the registered file: URI, under the workers' file root
     Run byUri = cli("request", "show", Long.toString(tensorId), "--model-root", demo.toString());
     assertThat(byUri.out()).contains(labelledInput, labelledOutput);
