@@ -4,6 +4,7 @@ import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.chain.ChainConfig;
+import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.keys.SigningKeys;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.relayer.RelayerConfig;
@@ -178,13 +179,13 @@ public class Contracts {
     }
   }
 
-  /** The timestamp of the latest block: deadlines are judged by chain time, not the local clock. */
+  /**
+   * The timestamp the next block will have: deadlines are judged by chain time, not the local
+   * clock, and by the block a transaction sent now lands in, not the latest one (on a chain that
+   * mines only on demand the latest block may be hours old, and a request long past its deadline
+   * would wait for an unrelated block to be expired).
+   */
   public long chainTime() throws IOException {
-    return web3j
-        .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
-        .send()
-        .getBlock()
-        .getTimestamp()
-        .longValueExact();
+    return new ChainTime(web3j).nextBlockTimestamp();
   }
 }
