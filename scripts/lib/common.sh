@@ -16,7 +16,10 @@ credence_require_java() {
   for home in "${candidates[@]}"; do
     home=${home%/}
     [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
-    version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    # the JDK's release file names its version without starting a JVM (every CLI call comes here)
+    version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)"/\1/p' "$home/release" 2>/dev/null)
+    [ -n "$version" ] || version=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+    version=${version#1.}  # "1.8.0_x" names Java 8
     major=${version%%.*}
     if [ -n "$major" ] && [ "$major" -ge "$CREDENCE_MIN_JAVA" ]; then
       export JAVA_HOME="$home"

@@ -11,11 +11,8 @@ import io.credence.devnet.process.ManagedProcess;
 import io.credence.devnet.process.Ports;
 import io.credence.testkit.PostgresDatabase;
 import io.credence.testkit.TestInfra;
+import io.credence.testkit.network.LocalNetwork;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,11 +117,9 @@ class DockerStagesIT {
             ManagedProcess.start(
                 service, cmd, laid.workdir(), work.resolve(service + ".log"), env, false));
       }
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       for (int i = 0; i < SERVICES.size(); i++) {
-        String service = SERVICES.get(i);
-        URI ready = URI.create("http://127.0.0.1:" + ports.get(service) + "/q/health/ready");
-        running.get(i).awaitReady(Duration.ofMinutes(3), () -> answers(http, ready));
+        int port = ports.get(SERVICES.get(i));
+        running.get(i).awaitReady(Duration.ofMinutes(3), () -> LocalNetwork.ready(port));
       }
     } finally {
       running.forEach(ManagedProcess::close);
@@ -200,20 +195,5 @@ class DockerStagesIT {
       }
     }
     return cmd;
-  }
-
-  private static boolean answers(HttpClient http, URI uri) {
-    try {
-      return http.send(
-                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode()
-          == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 }

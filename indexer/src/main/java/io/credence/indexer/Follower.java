@@ -3,6 +3,7 @@ package io.credence.indexer;
 import io.credence.protocol.chain.ChainConfig;
 import io.credence.protocol.service.Backoff;
 import io.credence.protocol.service.FollowLoop;
+import io.credence.protocol.service.JdbcCheckpoints;
 import io.credence.protocol.store.Jdbc;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -53,7 +54,7 @@ public class Follower {
     Gauge.builder("credence_indexer_head_block", headBlock, AtomicLong::get)
         .description("Chain head, less the confirmations, when last asked")
         .register(meters);
-    Jdbc.tx(dataSource, Indexing::lastCheckpoint).ifPresent(b -> indexedBlock.set(b.number()));
+    Jdbc.tx(dataSource, JdbcCheckpoints::last).ifPresent(b -> indexedBlock.set(b.number()));
     // what a failed step read into memory may not have been committed: forget it
     loop =
         new FollowLoop("indexing step", this::step, config.chain().pollInterval(), Backoff.DEFAULT)

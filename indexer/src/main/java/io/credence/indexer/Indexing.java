@@ -6,9 +6,6 @@ import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.service.JdbcCheckpoints;
 import io.credence.protocol.store.Jdbc;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.web3j.protocol.Web3j;
@@ -115,10 +112,5 @@ public final class Indexing {
   /** Forgets what it read into memory (after a failed step). */
   public void forget() {
     ingest.forget();
-  }
-
-  /** The newest checkpoint. */
-  public static Optional<LogFollower.Block> lastCheckpoint(Connection c) throws SQLException {
-    return JdbcCheckpoints.last(c);
   }
 }

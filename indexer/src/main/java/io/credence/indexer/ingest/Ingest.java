@@ -23,14 +23,11 @@ import org.web3j.protocol.core.methods.response.Log;
  * caller's transaction. Each log goes to its contract's ingest ({@link HubIngest}, {@link
  * ModelRegistryIngest}, {@link WorkerRegistryIngest}) with the step's context ({@link Step}); every
  * row is an insert tagged with its block, so a reorg is undone by deleting what lies above the
- * common ancestor ({@link #TABLES}).
+ * common ancestor ({@link IngestStore#rewind}).
  *
  * <p>Not thread-safe: one follower applies steps one after the other.
  */
 public final class Ingest {
-  /** Every table with rows tagged by block_number, in the order a rewind deletes them. */
-  public static final List<String> TABLES = IngestStore.TABLES;
-
   private static final Set<String> OUTCOME_TOPICS =
       Set.of(
           HubEvents.SETTLED_TOPIC,

@@ -3,6 +3,7 @@ package io.credence.relayer.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.credence.relayer.settle.FeePolicy.Fees;
+import io.credence.testkit.ScriptedNode;
 import java.math.BigInteger;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

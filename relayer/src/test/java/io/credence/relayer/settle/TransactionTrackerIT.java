@@ -8,6 +8,7 @@ import io.credence.relayer.model.TxState;
 import io.credence.relayer.store.RelayerSchema;
 import io.credence.relayer.store.TxStore;
 import io.credence.testkit.PostgresDatabase;
+import io.credence.testkit.ScriptedNode;
 import io.credence.testkit.junit.WithPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;

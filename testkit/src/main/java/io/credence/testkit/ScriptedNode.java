@@ -1,4 +1,4 @@
-package io.credence.relayer.settle;
+package io.credence.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,49 +19,50 @@ import org.web3j.protocol.Web3j;
  * web3j's own tests do (ResponseTester), so web3j's request encoding and response decoding run for
  * real. A method with no answer fails the test with its name.
  */
-final class ScriptedNode extends Service {
+public final class ScriptedNode extends Service {
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Function<JsonNode, Object>> answers = new HashMap<>();
   private final List<String> calls = new ArrayList<>();
   private final List<JsonNode> sent = new ArrayList<>();
 
-  ScriptedNode() {
+  public ScriptedNode() {
     super(false);
   }
 
-  Web3j web3j() {
+  public Web3j web3j() {
     return Web3j.build(this);
   }
 
   /** Answers {@code method} with {@code result} (a JSON value: a string, a map, null). */
-  ScriptedNode answer(String method, Object result) {
+  public ScriptedNode answer(String method, Object result) {
     answers.put(method, params -> result);
     return this;
   }
 
   /** Answers {@code method} from its params. */
-  ScriptedNode answer(String method, Function<JsonNode, Object> result) {
+  public ScriptedNode answer(String method, Function<JsonNode, Object> result) {
     answers.put(method, result);
     return this;
   }
 
   /** Answers {@code method} with a JSON-RPC error. */
-  ScriptedNode fail(String method, String message) {
+  public ScriptedNode fail(String method, String message) {
     answers.put(method, params -> new Error(message));
     return this;
   }
 
   /** The methods called, in order. */
-  List<String> calls() {
+  public List<String> calls() {
     return calls;
   }
 
   /** The params of every eth_sendRawTransaction, in order. */
-  List<String> rawSent() {
+  public List<String> rawSent() {
     return sent.stream().map(p -> p.get(0).asText()).toList();
   }
 
-  record Error(String message) {}
+  /** An answer that is a JSON-RPC error with {@code message}. */
+  public record Error(String message) {}
 
   @Override
   protected InputStream performIO(String request) throws IOException {
