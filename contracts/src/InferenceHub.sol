@@ -5,13 +5,17 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ModelRegistry, IModelTermsSink} from "./ModelRegistry.sol";
-import {WorkerRegistry, ISlashedStakeSink} from "./WorkerRegistry.sol";
+import {WorkerRegistry, ISlashedStakeSink, IMinStakeSink} from "./WorkerRegistry.sol";
 import {RewardVault} from "./RewardVault.sol";
 import {ICredenceConsumer} from "./ICredenceConsumer.sol";
+import {SettlementRecords} from "./SettlementRecords.sol";
 
 /// @title InferenceHub
 /// @notice Requests, receipts, failures and expiry. A request escrows its whole fee here and is
-///         stored as one commitment slot; whoever settles it resends the request's fields. A
+///         stored as one commitment slot; whoever settles it resends the request's fields. Every
+///         settlement batch leaves a record (SettlementRecords) in the slot of its first request,
+///         from which the DisputeCourt proves what was settled when an answer is challenged or
+///         audited. A
 ///         receipt needs `quorum` EIP-712 signatures by distinct active workers over the same
 ///         output; settlement emits the output, credits the fee in the vault split between the
 ///         protocol, the workers and the model's contributors, and calls the requester back with
@@ -22,7 +26,7 @@ import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 ///         ModelRegistry; signers are checked against the WorkerRegistry once per batch. Pausing
 ///         stops new requests only: settlement, failures, expiry and claims always work, so no
 ///         money is ever stuck.
-contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISlashedStakeSink {
+contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISlashedStakeSink, IMinStakeSink {
     uint256 private constant BPS = 10_000;
     uint256 private constant SIGNATURE_BYTES = 65;
     /// @dev A receipt's proof per signer: signature (65 bytes) and the signer's executedAt (8).
@@ -123,11 +127,15 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         bytes32 modelHash;
         uint8 quorum;
         uint256 settled;
+        bytes32[] leaves; // one per settled receipt (receipts only)
+        uint256 batchId; // the first settled request
         uint256 firstSkipped;
         uint8 firstSkipReason;
     }
 
     WorkerRegistry public immutable workers;
+    /// @notice The DisputeCourt, which credits the outcome of disputes here; set once.
+    address public court;
 
     Config private _config;
     mapping(uint256 requestId => bytes32) private _commitments;
@@ -159,6 +167,10 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 refund
     );
     event InferenceExpired(uint256 indexed requestId, uint256 indexed modelId, uint256 refund);
+    /// @dev A settlement batch's record was stored (`batchRecord`): `batchId` is its first
+    ///      settled request; its leaves are the `count` receipts settled in this transaction, in
+    ///      the order of their InferenceSettled events (SettlementRecords).
+    event BatchSettled(uint256 indexed batchId, uint256 count);
     event ReceiptSkipped(uint256 indexed requestId, uint8 reason);
     event CallbackFailed(uint256 indexed requestId, address indexed callback);
     event EquivocationReported(
@@ -169,6 +181,8 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         address reporter,
         uint256 slashed
     );
+    event CourtSet(address indexed court);
+    event CourtCredited(uint256 accounts, uint256 total, uint256 protocol);
     event SplitChanged(uint16 protocolBps, uint16 workerBps);
     event LimitsChanged(uint32 maxInputBytes, uint32 maxCallbackGas);
     event Paused(address account);
@@ -206,6 +220,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     error NotWorkerRegistry(address caller);
     error SlashRewardTooLarge(uint256 reward, uint256 amount);
     error PoolOverflow(uint256 modelId, uint256 amount);
+    error NotCourt(address caller);
+    error CourtAlreadySet(address court);
+    error CreditMismatch(uint256 credited, uint256 value);
 
     constructor(
         address owner_,
@@ -271,8 +288,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint32 callbackGas
     ) private {
         bytes32 inputHash = keccak256(input);
-        _commitments[requestId] =
-            keccak256(abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas)));
+        _commitments[requestId] = SettlementRecords.commitment(
+            keccak256(abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas)))
+        );
         emit InferenceRequested(
             requestId, modelId, msg.sender, inputHash, msg.value, deadline, callback, callbackGas, input
         );
@@ -297,6 +315,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
             }
         }
         _finish(cr);
+        _recordBatch(cr);
         // callbacks last: after every signer is checked and every credit written, so nothing a
         // callback does can undo or block the settlement
         for (uint256 k; k < callbackCount; ++k) {
@@ -333,7 +352,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     /// @notice Refunds a request whose deadline has passed. Anyone may call it.
     function expire(uint256 requestId, Request calldata request) external nonReentrant {
         bytes32 commitment = _commitments[requestId];
-        if (commitment == 0) {
+        if (commitment == 0 || SettlementRecords.isRecord(commitment)) {
             _requireKnown(requestId);
             revert RequestNotPending(requestId);
         }
@@ -364,6 +383,14 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         if (signer != other) revert DifferentSigners(signer, other);
         slashed = workers.slash(signer, msg.sender);
         emit EquivocationReported(signer, a.requestId, a.outputHash, b.outputHash, msg.sender, slashed);
+    }
+
+    /// @notice Takes the minimum stake from the WorkerRegistry (its only caller).
+    function syncMinStake(uint256 minStake) external {
+        if (msg.sender != address(workers)) revert NotWorkerRegistry(msg.sender);
+        // the registry bounds it to 96 bits
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _splitState.minStake = uint96(minStake);
     }
 
     /// @notice Takes a model's terms from the ModelRegistry (its only caller).
@@ -440,19 +467,28 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         return _domainSeparatorV4();
     }
 
-    /// @notice The commitment a request is stored as.
+    /// @notice The commitment a request is stored as: keccak256(abi.encode(request)), top bit clear.
     function hashRequest(Request calldata request) external pure returns (bytes32) {
-        return keccak256(abi.encode(request));
+        return _hashRequest(request);
     }
 
     /// @notice The stored commitment of a request: zero once settled, refunded or expired.
     function commitmentOf(uint256 requestId) external view returns (bytes32) {
-        return _commitments[requestId];
+        bytes32 slot = _commitments[requestId];
+        return SettlementRecords.isRecord(slot) ? bytes32(0) : slot;
     }
 
     /// @notice True while a request awaits settlement, failure or expiry.
     function isPending(uint256 requestId) external view returns (bool) {
-        return _commitments[requestId] != 0;
+        bytes32 slot = _commitments[requestId];
+        return slot != 0 && !SettlementRecords.isRecord(slot);
+    }
+
+    /// @notice The record of the settlement batch whose first settled request is `batchId`
+    ///         (SettlementRecords.record), or zero when no batch has that id.
+    function batchRecord(uint256 batchId) external view returns (bytes32) {
+        bytes32 slot = _commitments[batchId];
+        return SettlementRecords.isRecord(slot) ? slot : bytes32(0);
     }
 
     /// @notice The id the next request will get.
@@ -488,6 +524,33 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         _setTreasury(treasury_);
     }
 
+    /// @notice Names the DisputeCourt allowed to credit dispute outcomes; can be set once.
+    function setCourt(address court_) external onlyOwner {
+        if (court_ == address(0)) revert ZeroAddress();
+        if (court != address(0)) revert CourtAlreadySet(court);
+        court = court_;
+        emit CourtSet(court_);
+    }
+
+    /// @notice Credits the outcome of a resolved dispute (only the court): `amounts[i]` to
+    ///         `accounts[i]`, `protocolAmount` to the protocol; `msg.value` must be their sum. The
+    ///         money comes from slashed stake and challenge bonds the court held.
+    function creditFromCourt(address[] calldata accounts, uint256[] calldata amounts, uint256 protocolAmount)
+        external
+        payable
+        nonReentrant
+    {
+        if (msg.sender != court) revert NotCourt(msg.sender);
+        uint256 total = protocolAmount;
+        for (uint256 i; i < accounts.length; ++i) {
+            total += amounts[i];
+            if (amounts[i] != 0) _creditAccount(accounts[i], amounts[i]);
+        }
+        if (total != msg.value) revert CreditMismatch(total, msg.value);
+        _creditProtocol(protocolAmount);
+        emit CourtCredited(accounts.length, total, protocolAmount);
+    }
+
     /// @notice Stops new requests. Settlement, failures, expiry and claims keep working.
     function pause() external onlyOwner {
         if (_config.paused) revert EnforcedPause();
@@ -505,23 +568,42 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
 
     function _settle(Receipt calldata rc, Split memory sp, Credits memory cr) private returns (bool) {
         uint256 id = rc.requestId;
-        if (!_isSettleable(id, rc.request, cr)) return false;
+        bytes32 commitment = _settleable(id, rc.request, cr);
+        if (commitment == 0) return false;
         _loadModel(rc.request.modelId, cr);
-        address[] memory signers = _receiptSigners(rc, cr);
+        (address[] memory signers, bytes32 outputHash) = _receiptSigners(rc, cr);
         delete _commitments[id];
+        if (cr.settled == 0) cr.batchId = id;
+        cr.leaves[cr.settled] = SettlementRecords.leaf(id, commitment, outputHash, signers);
         _creditSplit(rc, sp, cr, signers);
         return true;
     }
 
+    /// @dev Stores the batch's record in its first request's slot (cleared by `_settle`).
+    function _recordBatch(Credits memory cr) private {
+        bytes32[] memory leaves = cr.leaves;
+        uint256 count = cr.settled;
+        assembly ("memory-safe") {
+            mstore(leaves, count)
+        }
+        bytes32 leavesHash = SettlementRecords.leavesHash(leaves);
+        _commitments[cr.batchId] = SettlementRecords.record(leavesHash, uint64(block.number), uint64(block.timestamp));
+        emit BatchSettled(cr.batchId, count);
+    }
+
     /// @dev The quorum's signers of a receipt: one proof per signer, each over that signer's
     ///      executedAt, distinct signers in ascending order.
-    function _receiptSigners(Receipt calldata rc, Credits memory cr) private view returns (address[] memory signers) {
+    function _receiptSigners(Receipt calldata rc, Credits memory cr)
+        private
+        view
+        returns (address[] memory signers, bytes32 outputHash)
+    {
         uint8 quorum = cr.quorum;
         bytes calldata proofs = rc.proofs;
         if (proofs.length != uint256(quorum) * PROOF_BYTES) {
             revert WrongSignatureCount(rc.requestId, proofs.length, quorum);
         }
-        bytes32 outputHash = keccak256(rc.output);
+        outputHash = keccak256(rc.output);
         signers = new address[](quorum);
         address previous;
         for (uint256 k; k < quorum; ++k) {
@@ -556,7 +638,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 id = f.requestId;
         Request calldata req = f.request;
         if (f.reason == 0) revert ZeroFailureReason(id);
-        if (!_isSettleable(id, req, cr)) return false;
+        if (_settleable(id, req, cr) == 0) return false;
         _loadModel(req.modelId, cr);
         bytes32 digest = failureDigest(id, cr.modelHash, req.inputHash, f.reason, f.detailHash);
         address[] memory signers = _verifyQuorum(id, digest, f.signatures, cr.quorum);
@@ -570,12 +652,13 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         return true;
     }
 
-    /// @dev Checks the request is known and its fields are the committed ones; returns false
-    ///      (after emitting why) when it is no longer pending or its deadline passed.
-    function _isSettleable(uint256 id, Request calldata req, Credits memory cr) private returns (bool) {
-        bytes32 commitment = _commitments[id];
+    /// @dev Checks the request is known and its fields are the committed ones; returns its
+    ///      commitment, or zero (after emitting why) when it is no longer pending (settled,
+    ///      refunded, expired: its slot is empty or holds a batch record) or its deadline passed.
+    function _settleable(uint256 id, Request calldata req, Credits memory cr) private returns (bytes32 commitment) {
+        commitment = _commitments[id];
         uint8 skip;
-        if (commitment == 0) {
+        if (commitment == 0 || SettlementRecords.isRecord(commitment)) {
             _requireKnown(id);
             skip = SKIP_NOT_PENDING;
         } else if (_hashRequest(req) != commitment) {
@@ -583,22 +666,24 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         } else if (block.timestamp > req.deadline) {
             skip = SKIP_DEADLINE_PASSED;
         }
-        if (skip == 0) return true;
+        if (skip == 0) return commitment;
         emit ReceiptSkipped(id, skip);
         if (cr.firstSkipReason == 0) {
             cr.firstSkipped = id;
             cr.firstSkipReason = skip;
         }
-        return false;
+        return 0;
     }
 
-    /// @dev keccak256(abi.encode(request)) straight from calldata: the struct is seven static words.
+    /// @dev The request's commitment (SettlementRecords.commitment of keccak256(abi.encode(request)))
+    ///      straight from calldata: the struct is seven static words.
     function _hashRequest(Request calldata request) private pure returns (bytes32 h) {
         assembly ("memory-safe") {
             let p := mload(0x40)
             calldatacopy(p, request, 224)
             h := keccak256(p, 224)
         }
+        h = SettlementRecords.commitment(h);
     }
 
     function _requireKnown(uint256 id) private view {
@@ -670,6 +755,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     function _newCredits(uint256 n) private pure returns (Credits memory cr) {
         cr.signers = AmountList(new address[](n + 4), new uint256[](n + 4), 0);
         cr.refunds = AmountList(new address[](n), new uint256[](n), 0);
+        cr.leaves = new bytes32[](n);
         cr.modelIds = new uint256[](n);
         cr.pools = new uint256[](n);
     }
@@ -722,7 +808,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         assembly ("memory-safe") {
             mstore(signers, signerCount)
         }
-        address[] memory operators = workers.activeOperators(signers);
+        address[] memory operators = workers.activeOperators(signers, _splitState.minStake);
         for (uint256 j; j < signerCount; ++j) {
             if (cr.signers.amounts[j] != 0) _creditAccount(operators[j], cr.signers.amounts[j]);
         }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 
 /// @title RewardVault
@@ -21,18 +21,19 @@ import {ModelRegistry} from "./ModelRegistry.sol";
 ///         (which any claim by the treasury does). Balances are stored plus one once an
 ///         account is credited, so a claim never returns a slot to zero and the next credit costs a
 ///         warm write instead of a new slot.
-abstract contract RewardVault is ReentrancyGuard {
+abstract contract RewardVault is ReentrancyGuardTransient {
     uint256 private constant BPS = 10_000;
 
     /// @notice Where contributors and their shares are registered.
     ModelRegistry public immutable registry;
 
     /// @dev The fee split and the protocol's accrued share: one slot, read and written once by
-    ///      every settlement batch.
+    ///      every settlement batch; the inheritor keeps the minimum worker stake in it too.
     struct Split {
         uint16 protocolBps;
         uint16 workerBps;
         uint96 protocolAccrued;
+        uint96 minStake;
     }
 
     Split internal _splitState;

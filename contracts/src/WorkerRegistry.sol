@@ -5,11 +5,24 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 
 /// @notice Receives slashed stake (the InferenceHub, whose vault credits it).
 interface ISlashedStakeSink {
     /// @param reporter credited with `reward`; the rest of `msg.value` goes to the treasury
     function depositSlashed(address reporter, uint256 reward) external payable;
+}
+
+/// @notice Keeps a copy of the minimum stake where settlement reads it anyway (the InferenceHub).
+interface IMinStakeSink {
+    function syncMinStake(uint256 minStake) external;
+}
+
+/// @notice How long a dispute may take after settlement (the DisputeCourt): the unbonding delay
+///         must stay above it, so that a worker cannot sign a wrong answer and leave before it is
+///         proven.
+interface IDisputeSpan {
+    function longestDisputeSpan() external view returns (uint64);
 }
 
 /// @title WorkerRegistry
@@ -20,9 +33,17 @@ interface ISlashedStakeSink {
 ///         the minimum. Stake leaves through unbonding, after a delay. Slashing, on proven
 ///         equivocation, is done only by the InferenceHub: the whole stake (unbonding included)
 ///         goes to the hub's vault, credited to the reporter (`slashRewardBps`) and the treasury
-///         (the rest), and the key is banned for good.
+///         (the rest), and the key is banned for good. The DisputeCourt seizes the stake of a
+///         key whose answer a jury proved wrong, holds the stake of keys with an open dispute
+///         (no withdrawal meanwhile), and draws juries from the registered keys.
 contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
+    using EnumerableSet for EnumerableSet.AddressSet;
+
     uint256 private constant BPS = 10_000;
+    /// @notice Random probes a jury draw makes before it sweeps, per seat.
+    uint256 public constant JURY_PROBES_PER_SEAT = 4;
+    /// @notice Keys a jury draw's sweep looks at, at most (bounds the draw's gas).
+    uint256 public constant JURY_SWEEP_LIMIT = 64;
 
     /// @notice Signed by the worker key: "I serve `operator`".
     bytes32 public constant WORKER_KEY_TYPEHASH = keccak256("WorkerKey(address operator)");
@@ -37,15 +58,21 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         uint96 amount;
         uint64 availableAt;
         bool banned;
+        uint64 registeredAt; // block number
+        uint16 holds; // open disputes over the key's answers
     }
 
     address public hub;
+    /// @notice The DisputeCourt, which seizes and holds stake and draws juries; set once.
+    address public court;
     uint256 public minStake;
     uint64 public unbondingDelay;
     uint16 public slashRewardBps;
 
     mapping(address signer => Worker) private _workers;
     mapping(address signer => Unbonding) private _unbonding;
+    /// @dev Every registered key not banned: the pool juries are drawn from.
+    EnumerableSet.AddressSet private _keys;
 
     event WorkerRegistered(address indexed signer, address indexed operator, uint256 stake);
     event StakeAdded(address indexed signer, uint256 amount, uint256 stake);
@@ -54,7 +81,11 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     event WorkerSlashed(
         address indexed signer, address indexed operator, address indexed reporter, uint256 amount, uint256 reward
     );
+    event StakeSeized(address indexed signer, address indexed operator, uint256 amount);
+    event StakeHeld(address indexed signer, uint16 holds);
+    event StakeReleased(address indexed signer, uint16 holds);
     event HubSet(address indexed hub);
+    event CourtSet(address indexed court);
     event MinStakeChanged(uint256 minStake);
     event UnbondingDelayChanged(uint64 delay);
     event SlashRewardChanged(uint16 bps);
@@ -72,7 +103,12 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     error StillUnbonding(address signer, uint64 availableAt, uint256 now_);
     error InactiveWorker(address signer);
     error NotHub(address caller);
+    error NotCourt(address caller);
     error HubAlreadySet(address hub);
+    error CourtAlreadySet(address court);
+    error StakeOnHold(address signer, uint16 holds);
+    error NotHeld(address signer);
+    error DelayTooShort(uint64 delay, uint64 longestDisputeSpan);
     error NothingToSlash(address signer);
     error InvalidBps(uint16 bps);
     error TransferFailed(address to, uint256 amount);
@@ -100,6 +136,8 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         address recovered = ECDSA.recover(workerKeyDigest(msg.sender), keySignature);
         if (recovered != signer) revert BadKeySignature(signer, recovered);
         _workers[signer] = Worker({operator: msg.sender, stake: _toStake(msg.value)});
+        _unbonding[signer].registeredAt = uint64(block.number);
+        _keys.add(signer);
         emit WorkerRegistered(signer, msg.sender, msg.value);
     }
 
@@ -128,13 +166,15 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         emit UnbondingStarted(signer, amount, w.stake, u.availableAt);
     }
 
-    /// @notice Sends a worker's unbonded stake to its operator once the delay has passed.
+    /// @notice Sends a worker's unbonded stake to its operator once the delay has passed and no
+    ///         dispute over the key's answers is open.
     function withdraw(address signer) external nonReentrant {
         Worker storage w = _operated(signer);
         Unbonding storage u = _unbonding[signer];
         uint256 amount = u.amount;
         if (amount == 0) revert NothingUnbonding(signer);
         if (block.timestamp < u.availableAt) revert StillUnbonding(signer, u.availableAt, block.timestamp);
+        if (u.holds != 0) revert StakeOnHold(signer, u.holds);
         u.amount = 0;
         address operator = w.operator;
         emit StakeWithdrawn(signer, operator, amount);
@@ -145,20 +185,41 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     /// @notice Slashes a worker's whole stake for proven equivocation. Only the hub may call.
     function slash(address signer, address reporter) external nonReentrant returns (uint256 amount) {
         if (msg.sender != hub) revert NotHub(msg.sender);
-        Worker storage w = _workers[signer];
-        Unbonding storage u = _unbonding[signer];
-        amount = uint256(w.stake) + u.amount;
+        address operator;
+        (operator, amount) = _take(signer);
         if (amount == 0) revert NothingToSlash(signer);
-        address operator = w.operator;
-        // no operator: the key is unknown to addStake/unbond/withdraw and never active again;
-        // banned: it cannot be registered again
-        w.operator = address(0);
-        w.stake = 0;
-        u.amount = 0;
-        u.banned = true;
         uint256 reward = amount * slashRewardBps / BPS;
         emit WorkerSlashed(signer, operator, reporter, amount, reward);
         ISlashedStakeSink(msg.sender).depositSlashed{value: amount}(reporter, reward);
+    }
+
+    /// @notice Takes a key's whole stake (unbonding included) for an answer a jury proved wrong,
+    ///         bans the key and sends the stake to the court. Only the court may call; a key
+    ///         already slashed yields zero.
+    function seize(address signer) external nonReentrant returns (uint256 amount) {
+        if (msg.sender != court) revert NotCourt(msg.sender);
+        address operator;
+        (operator, amount) = _take(signer);
+        if (amount == 0) return 0;
+        emit StakeSeized(signer, operator, amount);
+        ISlashedStakeSink(msg.sender).depositSlashed{value: amount}(address(0), 0);
+    }
+
+    /// @notice Holds a key's stake while a dispute over its answer is open (only the court).
+    function hold(address signer) external {
+        if (msg.sender != court) revert NotCourt(msg.sender);
+        Unbonding storage u = _unbonding[signer];
+        u.holds += 1;
+        emit StakeHeld(signer, u.holds);
+    }
+
+    /// @notice Ends one hold (only the court).
+    function release(address signer) external {
+        if (msg.sender != court) revert NotCourt(msg.sender);
+        Unbonding storage u = _unbonding[signer];
+        if (u.holds == 0) revert NotHeld(signer);
+        u.holds -= 1;
+        emit StakeReleased(signer, u.holds);
     }
 
     // -------------------------------------------------------------------- views
@@ -166,6 +227,47 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     /// @notice Digest a worker key signs to serve `operator`.
     function workerKeyDigest(address operator) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(WORKER_KEY_TYPEHASH, operator)));
+    }
+
+    /// @notice Draws up to `size` distinct jurors from the registered keys with `seed`: active,
+    ///         registered before block `registeredBefore`, and not in `exclude`. Each seat is
+    ///         tried with random probes first (uniform over the keys); when probes leave seats
+    ///         empty, a sweep from a random key fills them from at most JURY_SWEEP_LIMIT keys, so
+    ///         the jury is smaller only when few keys are eligible.
+    function drawJury(bytes32 seed, uint256 size, address[] calldata exclude, uint64 registeredBefore)
+        external
+        view
+        returns (address[] memory jury)
+    {
+        uint256 n = _keys.length();
+        jury = new address[](size);
+        uint256 count;
+        if (n != 0) {
+            uint256 probes = size * JURY_PROBES_PER_SEAT;
+            for (uint256 p; p < probes && count < size; ++p) {
+                address candidate = _keys.at(uint256(keccak256(abi.encode(seed, p))) % n);
+                if (_eligible(candidate, jury, count, exclude, registeredBefore)) jury[count++] = candidate;
+            }
+            uint256 start = uint256(keccak256(abi.encode(seed, "sweep"))) % n;
+            uint256 sweep = n < JURY_SWEEP_LIMIT ? n : JURY_SWEEP_LIMIT;
+            for (uint256 k; k < sweep && count < size; ++k) {
+                address candidate = _keys.at((start + k) % n);
+                if (_eligible(candidate, jury, count, exclude, registeredBefore)) jury[count++] = candidate;
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(jury, count)
+        }
+    }
+
+    /// @notice Number of registered keys not banned (the jury pool).
+    function keyCount() external view returns (uint256) {
+        return _keys.length();
+    }
+
+    /// @notice The registered key at `index` of the jury pool (order changes when a key is banned).
+    function keyAt(uint256 index) external view returns (address) {
+        return _keys.at(index);
     }
 
     /// @notice Everything about a worker key.
@@ -184,11 +286,17 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         return _active(_workers[signer]) && !_unbonding[signer].banned;
     }
 
-    /// @notice The operators of `signers`, reverting with InactiveWorker for the first that is not
-    ///         active. Used by the hub once per receipt.
-    function activeOperators(address[] calldata signers) external view returns (address[] memory operators) {
+    /// @notice The operators of `signers`, reverting with InactiveWorker for the first whose
+    ///         stake is below `minimum` (or that is unknown or banned). Used by the hub once per
+    ///         settlement batch with its copy of `minStake` (pushed by `setMinStake`), which it
+    ///         reads from a slot settlement reads anyway.
+    function activeOperators(address[] calldata signers, uint256 minimum)
+        external
+        view
+        returns (address[] memory operators)
+    {
         operators = new address[](signers.length);
-        uint256 min = minStake;
+        uint256 min = minimum;
         for (uint256 i; i < signers.length; ++i) {
             Worker storage w = _workers[signers[i]];
             if (w.operator == address(0) || w.stake < min || w.stake == 0) revert InactiveWorker(signers[i]);
@@ -204,14 +312,30 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
         if (hub != address(0)) revert HubAlreadySet(hub);
         hub = hub_;
         emit HubSet(hub_);
+        IMinStakeSink(hub_).syncMinStake(minStake);
     }
 
+    /// @notice Sets the stake a key needs to be active (at most 2^96 - 1), and pushes it to the hub.
     function setMinStake(uint256 minStake_) external onlyOwner {
-        minStake = minStake_;
+        minStake = _toStake(minStake_);
         emit MinStakeChanged(minStake_);
+        if (hub != address(0)) IMinStakeSink(hub).syncMinStake(minStake_);
     }
 
+    /// @notice Names the DisputeCourt; can be set once. The unbonding delay must already
+    ///         exceed the court's longest dispute span.
+    function setCourt(address court_) external onlyOwner {
+        if (court_ == address(0)) revert ZeroAddress();
+        if (court != address(0)) revert CourtAlreadySet(court);
+        court = court_;
+        _checkDelay(unbondingDelay);
+        emit CourtSet(court_);
+    }
+
+    /// @notice Sets the unbonding delay; with a court, it must exceed the longest dispute span
+    ///         (challenge window plus verdict window), so stake outlives every dispute.
     function setUnbondingDelay(uint64 delay) external onlyOwner {
+        _checkDelay(delay);
         unbondingDelay = delay;
         emit UnbondingDelayChanged(delay);
     }
@@ -223,6 +347,46 @@ contract WorkerRegistry is EIP712, Ownable2Step, ReentrancyGuard {
     }
 
     // ----------------------------------------------------------------- internal
+
+    function _checkDelay(uint64 delay) private view {
+        if (court == address(0)) return;
+        uint64 span = IDisputeSpan(court).longestDisputeSpan();
+        if (delay <= span) revert DelayTooShort(delay, span);
+    }
+
+    /// @dev Empties and bans a key: no operator makes it unknown to addStake/unbond/withdraw and
+    ///      never active again; banned, it cannot be registered again; it leaves the jury pool.
+    function _take(address signer) private returns (address operator, uint256 amount) {
+        Worker storage w = _workers[signer];
+        Unbonding storage u = _unbonding[signer];
+        amount = uint256(w.stake) + u.amount;
+        operator = w.operator;
+        if (amount == 0) return (operator, 0);
+        w.operator = address(0);
+        w.stake = 0;
+        u.amount = 0;
+        u.banned = true;
+        _keys.remove(signer);
+    }
+
+    function _eligible(
+        address candidate,
+        address[] memory jury,
+        uint256 count,
+        address[] calldata exclude,
+        uint64 registeredBefore
+    ) private view returns (bool) {
+        Worker storage w = _workers[candidate];
+        Unbonding storage u = _unbonding[candidate];
+        if (!_active(w) || u.banned || u.registeredAt >= registeredBefore) return false;
+        for (uint256 i; i < exclude.length; ++i) {
+            if (exclude[i] == candidate) return false;
+        }
+        for (uint256 i; i < count; ++i) {
+            if (jury[i] == candidate) return false;
+        }
+        return true;
+    }
 
     function _operated(address signer) private view returns (Worker storage w) {
         w = _workers[signer];

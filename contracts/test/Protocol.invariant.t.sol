@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {CredenceFixture} from "./utils/CredenceFixture.sol";
+import {CourtFixture} from "./utils/CourtFixture.sol";
 import {Vm} from "./utils/Vm.sol";
 import {InferenceHub} from "../src/InferenceHub.sol";
 import {RewardVault} from "../src/RewardVault.sol";
+import {DisputeCourt} from "../src/DisputeCourt.sol";
+import {WorkerRegistry} from "../src/WorkerRegistry.sol";
 
-/// @dev Drives the whole protocol at random: requests, honest settlements and failures, forged
-///      settlements, expiry, claims and time. Keeps ghost books to compare against the contracts.
+/// @dev Drives the whole protocol at random: requests, honest settlements, lies, failures, forged
+///      settlements, expiry, claims, audits, challenges, verdicts, resolutions, blocks and time.
+///      Keeps ghost books to compare against the contracts. Every juror votes honestly: a verdict
+///      agrees exactly when the settled output is the request's true answer.
 contract ProtocolHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -23,19 +27,47 @@ contract ProtocolHandler {
     uint256[] internal ids;
     mapping(uint256 => uint256) public closures;
     uint256 public escrow;
+
+    // the court's side
+    DisputeCourt internal court;
+    WorkerRegistry internal workers;
+    uint256[5] internal jurorKeys; // every worker key, to sign verdicts
+    uint256 internal liarKey; // the only key that ever signs a wrong output (model 1)
+    address internal constant CHALLENGER = address(0xC4A1);
+    mapping(uint256 index => bytes) internal outputs;
+    mapping(uint256 index => address[]) internal signersOf;
+
+    struct SettledBatch {
+        uint256 batchId;
+        uint64 settledBlock;
+        uint64 settledAt;
+        uint256[] indexes;
+    }
+    SettledBatch[] internal batches;
+    uint256 public bondsPaid;
+    uint256 public liesSettled;
+    mapping(uint256 requestId => uint256) public refunds;
+    uint256 public doubleRefunds;
+    uint256 public disputesResolved;
     uint256 public doubleClosures;
     uint256 public forgedAccepted;
     uint256 public paidOut;
     uint256 public feesPaid;
 
     constructor(
-        InferenceHub hub_,
+        DisputeCourt court_,
         uint256 m1,
         uint256 m2,
         bytes32 modelHash_,
         uint256[3] memory keys_,
+        uint256[5] memory jurorKeys_,
         address[] memory accounts_
     ) {
+        court = court_;
+        workers = court_.workers();
+        jurorKeys = jurorKeys_;
+        liarKey = jurorKeys_[4];
+        InferenceHub hub_ = court_.hub();
         hub = hub_;
         vault = RewardVault(address(hub_));
         model1 = m1;
@@ -43,7 +75,23 @@ contract ProtocolHandler {
         modelHash = modelHash_;
         keys = keys_;
         accounts = accounts_;
+        accounts.push(address(this)); // draws audits: rewarded when one proves a fault
     }
+
+    /// ETH the court must hold: the bonds of open disputes and the stake it keeps for refunds.
+    function courtOwes() external view returns (uint256 owed) {
+        for (uint256 id = 1; id <= court.disputeCount(); ++id) {
+            DisputeCourt.Dispute memory d = court.dispute(id);
+            if (d.state == court.STATE_AWAITING_JURY() || d.state == court.STATE_VOTING()) owed += d.bond;
+        }
+        for (uint256 k; k < jurorKeys.length; ++k) {
+            (uint256 kept,) = court.forfeitOf(vm.addr(jurorKeys[k]));
+            owed += kept;
+        }
+    }
+
+    /// Claims what it earned drawing audits.
+    receive() external payable {}
 
     function accountCount() external view returns (uint256) {
         return accounts.length;
@@ -64,18 +112,181 @@ contract ProtocolHandler {
         feesPaid += fee;
     }
 
-    function settle(uint256 pick, bytes32 outputSeed) external {
+    /// An honest answer: the request's true output, signed by its quorum.
+    function settle(uint256 pick) external {
         (bool found, uint256 i) = _pending(pick);
         if (!found) return;
         InferenceHub.Request memory req = requests[i];
-        bytes memory output = abi.encode(outputSeed);
+        bytes memory output = _truth(ids[i]);
         bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
+        bool two = req.modelId == model2;
+        _settleOne(i, output, _quorumSigs(digest, two), two ? _quorumSigners() : _one(vm.addr(keys[2])));
+    }
+
+    /// A wrong answer of a model-1 request, signed by the liar while it is still staked.
+    function lie(uint256 pick, bytes32 outputSeed) external {
+        (bool found, uint256 i) = _pending(pick);
+        if (!found || requests[i].modelId != model1 || !workers.isActive(vm.addr(liarKey))) return;
+        InferenceHub.Request memory req = requests[i];
+        bytes memory output = abi.encode(outputSeed, "wrong");
+        bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
+        _settleOne(i, output, _sig(liarKey, digest), _one(vm.addr(liarKey)));
+        liesSettled++;
+    }
+
+    function _settleOne(uint256 i, bytes memory output, bytes memory sigs, address[] memory signers) internal {
         InferenceHub.Receipt[] memory list = new InferenceHub.Receipt[](1);
-        list[0] = InferenceHub.Receipt(
-            ids[i], req, output, _withTime(_quorumSigs(digest, req.modelId == model2), uint64(block.timestamp))
-        );
+        list[0] = InferenceHub.Receipt(ids[i], requests[i], output, _withTime(sigs, uint64(block.timestamp)));
         hub.submitReceipts(list);
         _closed(i);
+        outputs[i] = output;
+        signersOf[i] = signers;
+        SettledBatch storage b = batches.push();
+        b.batchId = ids[i];
+        b.settledBlock = uint64(block.number);
+        b.settledAt = uint64(block.timestamp);
+        b.indexes.push(i);
+    }
+
+    // ------------------------------------------------------------------ court
+
+    function drawAudits(uint256 pick) external {
+        uint256 n = batches.length;
+        if (n == 0) return;
+        SettledBatch storage b = batches[pick % n];
+        if (court.auditsDrawn(b.batchId)) return;
+        if (block.number > b.settledBlock + 1 + 256) return; // the seed is gone: undrawn
+        if (block.number <= b.settledBlock + 1) vm.roll(b.settledBlock + 2);
+        court.drawAudits(b.batchId, b.settledBlock, b.settledAt, _leaves(b));
+    }
+
+    function challenge(uint256 pick) external {
+        uint256 n = batches.length;
+        if (n == 0) return;
+        SettledBatch storage b = batches[pick % n];
+        uint256 i = b.indexes[0];
+        if (court.openDisputeOf(ids[i]) != 0 || court.faultOf(ids[i]) != 0) return;
+        if (block.timestamp > b.settledAt + court.termsOf(requests[i].modelId).challengeWindow) return;
+        uint256 bond = court.requiredBond(requests[i].fee);
+        vm.deal(CHALLENGER, CHALLENGER.balance + bond);
+        bondsPaid += bond;
+        DisputeCourt.Leaf[] memory leaves = _leaves(b);
+        DisputeCourt.Batch memory batch = _batch(b);
+        vm.prank(CHALLENGER);
+        uint256 id = court.challenge{value: bond}(batch, 0, leaves[0]);
+        if (pick % 2 == 0) {
+            vm.roll(block.number + 2);
+            court.drawJury(id);
+        }
+    }
+
+    function drawJury(uint256 pick) external {
+        (bool found, uint256 id) = _disputeIn(pick, court.STATE_AWAITING_JURY());
+        if (!found || block.number <= court.dispute(id).seedBlock) return;
+        court.drawJury(id);
+    }
+
+    /// Jurors in `voters` vote, honestly, while the window is open; mostly all of them.
+    function vote(uint256 pick, uint256 voters) external {
+        if (voters % 4 != 0) voters = type(uint256).max;
+        (bool found, uint256 id) = _disputeIn(pick, court.STATE_VOTING());
+        if (!found) return;
+        DisputeCourt.Dispute memory d = court.dispute(id);
+        if (block.timestamp > d.verdictDeadline) return;
+        bool honest = d.outputHash == keccak256(_truth(d.requestId));
+        DisputeCourt.Verdict[] memory list = new DisputeCourt.Verdict[](d.jurors.length);
+        uint256 k;
+        for (uint256 j; j < d.jurors.length; ++j) {
+            if ((voters >> j) & 1 == 0 || (d.voted >> j) & 1 == 1) continue;
+            bytes32 mine = keccak256(_truth(d.requestId));
+            bytes32 digest = court.verdictDigest(id, d.requestId, d.outputHash, mine, honest);
+            list[k++] = DisputeCourt.Verdict(id, mine, honest, _sig(_keyOf(d.jurors[j]), digest));
+        }
+        if (k == 0) return;
+        assembly ("memory-safe") {
+            mstore(list, k)
+        }
+        court.submitVerdicts(list);
+        _afterResolution(id);
+    }
+
+    function resolve(uint256 pick) external {
+        (bool found, uint256 id) = _disputeIn(pick, court.STATE_VOTING());
+        if (!found) return;
+        uint64 deadline = court.dispute(id).verdictDeadline;
+        if (block.timestamp <= deadline) vm.warp(deadline + 1);
+        court.resolve(id);
+        _afterResolution(id);
+    }
+
+    function roll(uint256 blocks) external {
+        vm.roll(block.number + 1 + blocks % 8);
+    }
+
+    function _afterResolution(uint256 id) internal {
+        DisputeCourt.Dispute memory d = court.dispute(id);
+        if (d.state < court.STATE_FAULT_PROVEN()) return;
+        disputesResolved++;
+        if (d.state == court.STATE_FAULT_PROVEN() && ++refunds[d.requestId] > 1) doubleRefunds++;
+    }
+
+    function _disputeIn(uint256 pick, uint8 state) internal view returns (bool, uint256) {
+        uint256 n = court.disputeCount();
+        if (n == 0) return (false, 0);
+        uint256 start = pick % n;
+        for (uint256 k; k < n; ++k) {
+            uint256 id = 1 + (start + k) % n;
+            if (court.dispute(id).state == state) return (true, id);
+        }
+        return (false, 0);
+    }
+
+    function _leaves(SettledBatch storage b) internal view returns (DisputeCourt.Leaf[] memory leaves) {
+        leaves = new DisputeCourt.Leaf[](b.indexes.length);
+        for (uint256 k; k < b.indexes.length; ++k) {
+            uint256 i = b.indexes[k];
+            leaves[k] = DisputeCourt.Leaf(ids[i], requests[i], keccak256(outputs[i]), signersOf[i]);
+        }
+    }
+
+    function _batch(SettledBatch storage b) internal view returns (DisputeCourt.Batch memory batch) {
+        DisputeCourt.Leaf[] memory leaves = _leaves(b);
+        bytes32[] memory hashes = new bytes32[](leaves.length);
+        for (uint256 k; k < leaves.length; ++k) {
+            bytes32 commitment = hub.hashRequest(leaves[k].request);
+            hashes[k] = keccak256(
+                abi.encode(
+                    leaves[k].requestId,
+                    commitment,
+                    leaves[k].outputHash,
+                    keccak256(abi.encodePacked(leaves[k].signers))
+                )
+            );
+        }
+        return DisputeCourt.Batch(b.batchId, b.settledBlock, b.settledAt, hashes);
+    }
+
+    function _truth(uint256 requestId) internal pure returns (bytes memory) {
+        return abi.encode(keccak256(abi.encode("truth", requestId)));
+    }
+
+    function _keyOf(address signer) internal view returns (uint256) {
+        for (uint256 k; k < jurorKeys.length; ++k) {
+            if (vm.addr(jurorKeys[k]) == signer) return jurorKeys[k];
+        }
+        revert("unknown juror");
+    }
+
+    function _one(address a) internal pure returns (address[] memory list) {
+        list = new address[](1);
+        list[0] = a;
+    }
+
+    function _quorumSigners() internal view returns (address[] memory list) {
+        list = new address[](2);
+        (list[0], list[1]) = vm.addr(keys[0]) < vm.addr(keys[1])
+            ? (vm.addr(keys[0]), vm.addr(keys[1]))
+            : (vm.addr(keys[1]), vm.addr(keys[0]));
     }
 
     function fail(uint256 pick, uint16 reason) external {
@@ -170,12 +381,13 @@ contract ProtocolHandler {
     }
 }
 
-contract ProtocolInvariantTest is CredenceFixture {
+contract ProtocolInvariantTest is CourtFixture {
     ProtocolHandler internal handler;
+    uint256 internal stakes;
 
     function setUp() public override {
         super.setUp();
-        address[] memory accounts = new address[](8);
+        address[] memory accounts = new address[](11);
         accounts[0] = TREASURY;
         accounts[1] = AUTHOR;
         accounts[2] = PROVIDER;
@@ -184,8 +396,14 @@ contract ProtocolInvariantTest is CredenceFixture {
         accounts[5] = OPERATOR_1;
         accounts[6] = OPERATOR_2;
         accounts[7] = OPERATOR_3;
-        handler = new ProtocolHandler(hub, model1, model2, MODEL_HASH, [KEY_1, KEY_2, KEY_3], accounts);
+        accounts[8] = OPERATOR_4;
+        accounts[9] = OPERATOR_5;
+        accounts[10] = CHALLENGER;
+        vm.deal(CHALLENGER, 0); // the handler pays each bond in
+        handler = new ProtocolHandler(court, model1, model2, MODEL_HASH, [KEY_1, KEY_2, KEY_3], _allKeys(), accounts);
+        _setTerms(model1, 5_000, 3);
         targetContract(address(handler));
+        stakes = address(workers).balance;
     }
 
     /// The hub holds exactly the escrow of pending requests plus what its vault owes: balances,
@@ -202,19 +420,36 @@ contract ProtocolInvariantTest is CredenceFixture {
         assertEq(address(hub).balance, handler.escrow() + claimable, "hub balance == escrow + sum of claimable");
     }
 
-    /// Every wei paid in is escrowed, owed or paid out.
+    /// Every wei paid in (fees, bonds) or slashed is escrowed, owed, held by the court or paid out.
     function invariant_noWeiLostOrCreated() public view {
-        assertEq(handler.feesPaid(), address(hub).balance + handler.paidOut(), "fees conserved");
+        uint256 slashed = stakes - address(workers).balance;
+        assertEq(
+            handler.feesPaid() + handler.bondsPaid() + slashed,
+            address(hub).balance + address(court).balance + handler.paidOut(),
+            "conserved"
+        );
     }
 
-    /// No request closes twice; no forged quorum is ever accepted.
+    /// The court holds exactly the bonds of open disputes and the stake it keeps for refunds.
+    function invariant_courtHoldsExactlyBondsAndKeptStake() public view {
+        assertEq(address(court).balance, handler.courtOwes(), "court balance == open bonds + kept stake");
+    }
+
+    /// No request closes twice or is refunded twice; no forged quorum is ever accepted.
     function invariant_noDoubleSettlementNoForgery() public view {
         assertEq(handler.doubleClosures(), 0, "double closures");
+        assertEq(handler.doubleRefunds(), 0, "double refunds");
         assertEq(handler.forgedAccepted(), 0, "forged receipts accepted");
     }
 
-    /// Stakes are untouched by settlement.
-    function invariant_stakesHeld() public view {
-        assertEq(address(workers).balance, 4 * MIN_STAKE, "stakes");
+    /// Only the liar can lose stake: an honest key is never slashed.
+    function invariant_honestKeysNeverSlashed() public view {
+        uint256[5] memory keys = _allKeys();
+        for (uint256 k; k < 4; ++k) {
+            (,,,, bool banned,) = workers.worker(vm.addr(keys[k]));
+            assertFalse(banned, "an honest key was slashed");
+        }
+        uint256 slashed = stakes - address(workers).balance;
+        assertTrue(slashed == 0 || slashed == MIN_STAKE, "only the liar's stake");
     }
 }

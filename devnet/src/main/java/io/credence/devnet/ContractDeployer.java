@@ -1,5 +1,6 @@
 package io.credence.devnet;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
@@ -34,6 +35,7 @@ public final class ContractDeployer {
    * @param unbondingDelaySeconds how long unbonding stake waits before withdrawal
    * @param slashRewardBps share of a slashed stake paid to the reporter
    * @param treasury receives the protocol share; null for the deployer
+   * @param court the DisputeCourt's economics and the default accountability terms of models
    */
   public record Params(
       int protocolBps,
@@ -43,13 +45,23 @@ public final class ContractDeployer {
       BigInteger minStake,
       long unbondingDelaySeconds,
       int slashRewardBps,
-      String treasury) {
+      String treasury,
+      Court court) {
     /**
-     * 5% protocol, 20% workers, 64 KiB inputs, 2M callback gas, 0.1 ETH stake, 7 days, 10% reward.
+     * 5% protocol, 20% workers, 64 KiB inputs, 2M callback gas, 0.1 ETH stake, 7 days, 10% reward,
+     * and the court's defaults.
      */
     public static Params defaults() {
       return new Params(
-          500, 2_000, 65_536, 2_000_000, BigInteger.TEN.pow(17), 7 * 24 * 3600, 1_000, null);
+          500,
+          2_000,
+          65_536,
+          2_000_000,
+          BigInteger.TEN.pow(17),
+          7 * 24 * 3600,
+          1_000,
+          null,
+          Court.defaults());
     }
 
     public Params withTreasury(String treasury) {
@@ -61,7 +73,96 @@ public final class ContractDeployer {
           minStake,
           unbondingDelaySeconds,
           slashRewardBps,
-          treasury);
+          treasury,
+          court);
+    }
+
+    public Params withCourt(Court court) {
+      return new Params(
+          protocolBps,
+          workerBps,
+          maxInputBytes,
+          maxCallbackGas,
+          minStake,
+          unbondingDelaySeconds,
+          slashRewardBps,
+          treasury,
+          court);
+    }
+  }
+
+  /**
+   * The DisputeCourt's parameters and the terms of every model that sets none of its own.
+   *
+   * @param verdictWindowSeconds how long a drawn jury has to answer
+   * @param minBond the least bond of a challenge, in wei
+   * @param bondFeeMultiple a challenge's bond is at least this many times the request's fee
+   * @param challengerRewardBps share of a slash (after the refund) for whoever caught the fault
+   * @param jurorRewardBps share of a slash (after the refund) or of a bond for the jury's majority
+   * @param challengeJurySize the least jury of a challenge
+   * @param challengeWindowSeconds how long a settled answer can be challenged
+   * @param auditRateBps the chance each settled answer is audited
+   * @param jurySize an audit's jury
+   * @param toleranceMode 1 exact, 2 arg-max, 3 close (within {@code toleranceAbsE9} * 1e-9 or
+   *     {@code toleranceUlps} units in the last place)
+   */
+  public record Court(
+      long verdictWindowSeconds,
+      BigInteger minBond,
+      int bondFeeMultiple,
+      int challengerRewardBps,
+      int jurorRewardBps,
+      int challengeJurySize,
+      long challengeWindowSeconds,
+      int auditRateBps,
+      int jurySize,
+      int toleranceMode,
+      long toleranceUlps,
+      long toleranceAbsE9) {
+    /**
+     * A one-hour verdict window, bonds of at least 0.01 ETH or ten fees, 20% of a slash to the
+     * catcher and 20% to the jury, juries of 3 (5 for challenges), a one-day challenge window, 1%
+     * of answers audited, floats compared within 1e-6 or 8 ulps.
+     */
+    public static Court defaults() {
+      return new Court(
+          3_600, BigInteger.TEN.pow(16), 10, 2_000, 2_000, 5, 24 * 3_600, 100, 3, 3, 8, 1_000);
+    }
+
+    public Court withAuditRateBps(int bps) {
+      return new Court(
+          verdictWindowSeconds,
+          minBond,
+          bondFeeMultiple,
+          challengerRewardBps,
+          jurorRewardBps,
+          challengeJurySize,
+          challengeWindowSeconds,
+          bps,
+          jurySize,
+          toleranceMode,
+          toleranceUlps,
+          toleranceAbsE9);
+    }
+
+    DisputeCourt.Params params() {
+      return new DisputeCourt.Params(
+          BigInteger.valueOf(verdictWindowSeconds),
+          minBond,
+          BigInteger.valueOf(bondFeeMultiple),
+          BigInteger.valueOf(challengerRewardBps),
+          BigInteger.valueOf(jurorRewardBps),
+          BigInteger.valueOf(challengeJurySize));
+    }
+
+    DisputeCourt.Terms terms() {
+      return new DisputeCourt.Terms(
+          BigInteger.valueOf(challengeWindowSeconds),
+          BigInteger.valueOf(auditRateBps),
+          BigInteger.valueOf(jurySize),
+          BigInteger.valueOf(toleranceMode),
+          BigInteger.valueOf(toleranceUlps),
+          BigInteger.valueOf(toleranceAbsE9));
     }
   }
 
@@ -79,7 +180,8 @@ public final class ContractDeployer {
       ModelRegistry modelRegistry,
       RewardVault rewardVault,
       WorkerRegistry workerRegistry,
-      InferenceHub inferenceHub) {
+      InferenceHub inferenceHub,
+      DisputeCourt disputeCourt) {
     /**
      * Contract name to address (the deployment manifest's "contracts"); RewardVault is the hub's
      * address, since the vault is a module of the hub.
@@ -90,6 +192,7 @@ public final class ContractDeployer {
       m.put("WorkerRegistry", workerRegistry.getContractAddress());
       m.put("InferenceHub", inferenceHub.getContractAddress());
       m.put("RewardVault", rewardVault.getContractAddress());
+      m.put("DisputeCourt", disputeCourt.getContractAddress());
       return m;
     }
   }
@@ -142,10 +245,24 @@ public final class ContractDeployer {
                   BigInteger.valueOf(p.maxInputBytes()),
                   BigInteger.valueOf(p.maxCallbackGas()))
               .send();
+      DisputeCourt court =
+          DisputeCourt.deploy(
+                  web3j,
+                  tm,
+                  gas,
+                  owner,
+                  hub.getContractAddress(),
+                  workers.getContractAddress(),
+                  registry.getContractAddress(),
+                  p.court().params(),
+                  p.court().terms())
+              .send();
       registry.setHub(hub.getContractAddress()).send();
       workers.setHub(hub.getContractAddress()).send();
+      hub.setCourt(court.getContractAddress()).send();
+      workers.setCourt(court.getContractAddress()).send();
       RewardVault vault = RewardVault.load(hub.getContractAddress(), web3j, tm, gas);
-      return new Deployment(chainId, startBlock, deployer, registry, vault, workers, hub);
+      return new Deployment(chainId, startBlock, deployer, registry, vault, workers, hub, court);
     } catch (Exception e) {
       throw new IllegalStateException(
           "deploying the Credence contracts to chain " + chainId + " failed: " + e.getMessage(), e);

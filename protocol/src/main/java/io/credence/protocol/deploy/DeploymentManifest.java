@@ -19,7 +19,7 @@ import java.util.Map;
  * @param startBlock the block of the first deployment transaction: indexers start there
  * @param deployer the deploying account
  * @param contracts contract name to address: ModelRegistry, RewardVault, WorkerRegistry,
- *     InferenceHub
+ *     InferenceHub, DisputeCourt
  */
 public record DeploymentManifest(
     long chainId, long startBlock, String deployer, Map<String, String> contracts) {
@@ -27,6 +27,7 @@ public record DeploymentManifest(
   public static final String REWARD_VAULT = "RewardVault";
   public static final String WORKER_REGISTRY = "WorkerRegistry";
   public static final String INFERENCE_HUB = "InferenceHub";
+  public static final String DISPUTE_COURT = "DisputeCourt";
 
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
