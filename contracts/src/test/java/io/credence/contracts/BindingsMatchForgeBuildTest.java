@@ -38,7 +38,8 @@ class BindingsMatchForgeBuildTest {
         var target = artifact.path("metadata").path("settings").path("compilationTarget").fields();
         if (target.hasNext()) {
           var entry = target.next();
-          if (entry.getKey().startsWith("src/")) {
+          // an internal library (SettlementRecords) has no ABI: nothing to bind
+          if (entry.getKey().startsWith("src/") && !artifact.path("abi").isEmpty()) {
             contracts.put(entry.getValue().asText(), artifact);
           }
         }

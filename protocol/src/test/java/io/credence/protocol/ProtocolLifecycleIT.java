@@ -2,6 +2,7 @@ package io.credence.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
@@ -9,12 +10,15 @@ import io.credence.contracts.RewardVault;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
+import io.credence.protocol.dispute.DisputeState;
+import io.credence.protocol.dispute.SettlementRecords;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.receipt.Verdict;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.HubReceipts;
@@ -63,6 +67,11 @@ class ProtocolLifecycleIT {
   private static final ReceiptSigner KEY_1 = key("credence test worker key 1");
   private static final ReceiptSigner KEY_2 = key("credence test worker key 2");
   private static final ReceiptSigner NOT_A_WORKER = key("credence test forger");
+  private static final ReceiptSigner KEY_3 = key("credence test worker key 3");
+  private static final ReceiptSigner KEY_4 = key("credence test worker key 4");
+  private static final Credentials OPERATOR_3 = AnvilNode.devAccount(7);
+  private static final Credentials OPERATOR_4 = AnvilNode.devAccount(8);
+  private static final Credentials CHALLENGER = AnvilNode.devAccount(9);
 
   private static final byte[] DATASET_HASH =
       Hashes.sha256("sepal_length,sepal_width\n5.1,3.5\n".getBytes());
@@ -109,7 +118,12 @@ class ProtocolLifecycleIT {
 
     Eip712Domain workerDomain =
         Eip712Domain.workerRegistry(anvil.chainId(), d.workerRegistry().getContractAddress());
-    for (var w : List.of(new Object[] {KEY_1, OPERATOR_1}, new Object[] {KEY_2, OPERATOR_2})) {
+    for (var w :
+        List.of(
+            new Object[] {KEY_1, OPERATOR_1},
+            new Object[] {KEY_2, OPERATOR_2},
+            new Object[] {KEY_3, OPERATOR_3},
+            new Object[] {KEY_4, OPERATOR_4})) {
       ReceiptSigner key = (ReceiptSigner) w[0];
       Credentials operator = (Credentials) w[1];
       byte[] proof = WorkerKeyProof.sign(key, workerDomain, operator.getAddress());
@@ -343,6 +357,81 @@ class ProtocolLifecycleIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * A settled answer challenged, its jury's verdicts signed in Java and proven wrong: the batch
+   * record computed in Java is the hub's, the verdict digest the court's, and the signer loses its
+   * stake while the requester is refunded.
+   */
+  @Test
+  void anAnswerAJuryProvesWrongInJavaSlashesItsSigner() throws Exception {
+    Requested r = request(DAPP, model1, FEE, null, 0);
+    byte[] output = TensorCodec.encode(OUTPUT);
+    TransactionReceipt settled =
+        hub(RELAYER)
+            .submitReceipts(List.of(signedReceipt(r, output, anvil.latestTimestamp(), KEY_4)))
+            .send();
+    long settledBlock = settled.getBlockNumber().longValueExact();
+    long settledAt =
+        anvil
+            .web3j()
+            .ethGetBlockByNumber(
+                org.web3j.protocol.core.DefaultBlockParameter.valueOf(settled.getBlockNumber()),
+                false)
+            .send()
+            .getBlock()
+            .getTimestamp()
+            .longValueExact();
+    SettlementRecords.Leaf leaf =
+        new SettlementRecords.Leaf(
+            r.id.longValueExact(), r.request, Hashes.keccak256(output), List.of(KEY_4.address()));
+    assertThat(d.inferenceHub().hashRequest(r.request).send())
+        .as("commitment")
+        .isEqualTo(SettlementRecords.commitment(r.request));
+    assertThat(d.inferenceHub().batchRecord(r.id).send())
+        .as("the batch record Java computes is the hub's")
+        .isEqualTo(SettlementRecords.record(List.of(leaf), settledBlock, settledAt));
+
+    DisputeCourt court = as(DisputeCourt.class, d.disputeCourt(), CHALLENGER);
+    BigInteger bond = court.requiredBond(FEE).send();
+    TransactionReceipt opened =
+        court
+            .challenge(
+                SettlementRecords.batch(
+                    r.id.longValueExact(), settledBlock, settledAt, List.of(leaf)),
+                BigInteger.ZERO,
+                leaf.toCourt(),
+                bond)
+            .send();
+    BigInteger id = DisputeCourt.getDisputeOpenedEvents(opened).get(0).disputeId;
+    anvil.mine(1);
+    court.drawJury(id).send();
+    DisputeCourt.Dispute dispute = court.dispute(id).send();
+    assertThat(dispute.jurors).hasSize(3).doesNotContain(KEY_4.address());
+
+    byte[] mine = Hashes.keccak256("the jury's output".getBytes());
+    List<DisputeCourt.Verdict> verdicts = new java.util.ArrayList<>();
+    for (String juror : dispute.jurors) {
+      ReceiptSigner key =
+          List.of(KEY_1, KEY_2, KEY_3).stream()
+              .filter(k -> k.address().equalsIgnoreCase(juror))
+              .findFirst()
+              .orElseThrow();
+      Verdict v = new Verdict(id, r.id, Hashes.keccak256(output), mine, false);
+      assertThat(court.verdictDigest(id, r.id, v.outputHash(), mine, false).send())
+          .as("the verdict digest Java computes is the court's")
+          .isEqualTo(v.digest(domain));
+      verdicts.add(new DisputeCourt.Verdict(id, mine, false, key.sign(v, domain)));
+    }
+    BigInteger dappBefore = d.rewardVault().balanceOf(DAPP.getAddress()).send();
+    court.submitVerdicts(verdicts).send();
+    assertThat(DisputeState.ofCode(court.dispute(id).send().state.intValueExact()))
+        .isEqualTo(DisputeState.FAULT_PROVEN);
+    assertThat(d.workerRegistry().isActive(KEY_4.address()).send()).as("slashed").isFalse();
+    assertThat(d.rewardVault().balanceOf(DAPP.getAddress()).send().subtract(dappBefore))
+        .as("refunded")
+        .isEqualTo(FEE);
+  }
 
   private record Requested(
       BigInteger id,

@@ -11,6 +11,12 @@ public final class Topics {
   /** Workers to relayer: {@link ResultMessage}, keyed by requestId. */
   public static final String RESULTS = "credence.results.v1";
 
+  /** Relayer to jurors: {@link JuryMessage}, keyed by disputeId; every worker reads every one. */
+  public static final String JURIES = "credence.juries.v1";
+
+  /** Jurors to relayer: {@link VerdictMessage}, keyed by disputeId. */
+  public static final String VERDICTS = "credence.verdicts.v1";
+
   private Topics() {}
 
   /** The dead-letter topic of {@code topic}. */

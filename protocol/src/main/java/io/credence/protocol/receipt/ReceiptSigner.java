@@ -40,6 +40,10 @@ public final class ReceiptSigner {
     return sign(failure.digest(domain));
   }
 
+  public byte[] sign(Verdict verdict, Eip712Domain domain) {
+    return sign(verdict.digest(domain));
+  }
+
   /**
    * The address that signed {@code digest}, checksummed-free lower case.
    *
