@@ -135,6 +135,9 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         uint64 seedBlock;
         uint64 verdictDeadline;
         uint8 jurySize;
+        uint8 toleranceMode; // the model's tolerance when the dispute opened
+        uint32 toleranceUlps;
+        uint64 toleranceAbsE9;
         address[] signers;
         address[] jurors;
     }
@@ -549,6 +552,9 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         uint8 size = t.jurySize;
         if (kind == KIND_CHALLENGE && _params.challengeJurySize > size) size = _params.challengeJurySize;
         d.jurySize = size;
+        d.toleranceMode = t.toleranceMode;
+        d.toleranceUlps = t.toleranceUlps;
+        d.toleranceAbsE9 = t.toleranceAbsE9;
         d.signers = leaf.signers;
         _openDispute[leaf.requestId] = id;
         for (uint256 i; i < leaf.signers.length; ++i) {

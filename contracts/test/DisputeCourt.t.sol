@@ -73,6 +73,7 @@ contract DisputeCourtTest is CourtFixture {
         assertEq(d.kind, court.KIND_AUDIT(), "kind");
         assertEq(d.state, court.STATE_VOTING(), "voting");
         assertEq(d.jurors.length, 3, "jury");
+        assertEq(d.toleranceMode, 1, "the model's tolerance, kept");
         _assertJuryExcludes(d.jurors, vm.addr(KEY_1));
         assertEq(court.openDisputeOf(s.batch.batchId), 1, "open");
         (,,,,, bool activeBefore) = workers.worker(vm.addr(KEY_1));
