@@ -401,6 +401,13 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         return _disputes[disputeId];
     }
 
+    /// @notice The tolerance a dispute opened with (the model's at the time): what its jurors
+    ///         compare outputs by.
+    function toleranceOf(uint256 disputeId) external view returns (uint8 mode, uint32 ulps, uint64 absE9) {
+        Dispute storage d = _existing(disputeId);
+        return (d.toleranceMode, d.toleranceUlps, d.toleranceAbsE9);
+    }
+
     /// @notice The number of disputes opened; ids run from 1 to this.
     function disputeCount() external view returns (uint256) {
         return _disputeCount;

@@ -74,6 +74,8 @@ contract DisputeCourtTest is CourtFixture {
         assertEq(d.state, court.STATE_VOTING(), "voting");
         assertEq(d.jurors.length, 3, "jury");
         assertEq(d.toleranceMode, 1, "the model's tolerance, kept");
+        (uint8 mode,,) = court.toleranceOf(1);
+        assertEq(mode, 1, "toleranceOf");
         _assertJuryExcludes(d.jurors, vm.addr(KEY_1));
         assertEq(court.openDisputeOf(s.batch.batchId), 1, "open");
         (,,,,, bool activeBefore) = workers.worker(vm.addr(KEY_1));

@@ -153,6 +153,7 @@ final class NetworkDeployment {
                   "CREDENCE_RELAYER_HUB=" + hub,
                   "CREDENCE_RELAYER_WORKER_REGISTRY=" + workers,
                   "CREDENCE_RELAYER_MODEL_REGISTRY=" + models,
+                  "CREDENCE_RELAYER_COURT=" + d.address(DeploymentManifest.DISPUTE_COURT),
                   "CREDENCE_RELAYER_CHAIN_START_BLOCK=" + d.startBlock(),
                   "CREDENCE_RELAYER_KEY_HEX="
                       + Numeric.toHexStringNoPrefixZeroPadded(

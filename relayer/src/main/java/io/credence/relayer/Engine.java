@@ -4,6 +4,7 @@ import io.credence.protocol.service.Backoff;
 import io.credence.protocol.service.FollowLoop;
 import io.credence.relayer.chain.ChainListener;
 import io.credence.relayer.chain.Contracts;
+import io.credence.relayer.court.CourtEngine;
 import io.credence.relayer.dispatch.Dispatcher;
 import io.credence.relayer.settle.Settler;
 import io.credence.relayer.settle.TransactionTracker;
@@ -14,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import org.jboss.logging.Logger;
 
@@ -39,6 +41,7 @@ public class Engine {
   @Inject Instance<Wallet> wallet;
   @Inject Instance<TransactionTracker> tracker;
   @Inject Instance<Contracts> contracts;
+  @Inject Instance<CourtEngine> court;
   @Inject RelayerMetrics metrics;
 
   private volatile FollowLoop loop;
@@ -87,7 +90,14 @@ public class Engine {
       wallet.get().syncNonce();
       started = true;
       LOG.infof(
-          "relayer running: hub %s, wallet %s", contracts.get().hub(), wallet.get().address());
+          "relayer running: hub %s, wallet %s, %s",
+          contracts.get().hub(),
+          wallet.get().address(),
+          contracts
+              .get()
+              .court()
+              .map(c -> "court " + c + " (audits drawn, verdicts relayed)")
+              .orElse("no DisputeCourt configured: no audits drawn, no verdicts relayed"));
     }
     boolean more = false;
     long t0 = System.nanoTime();
@@ -104,17 +114,25 @@ public class Engine {
     tracker.get().track();
     long t4 = System.nanoTime();
     settler.get().recheckSubmitted(chainTime);
+    int courtWork = 0;
+    try {
+      courtWork = court.get().step(chainTime);
+    } catch (IOException | RuntimeException e) {
+      // the court's work must never hold up settlement: it is tried again next round
+      LOG.warnf("court step failed (%s); settlement goes on", e.getMessage());
+      metrics.court("step_failed", 1);
+    }
     long t5 = System.nanoTime();
     metrics.step("listen", t1 - t0);
     metrics.step("dispatch", t2 - t1);
     metrics.step("settle", t3 - t2);
     metrics.step("track", t4 - t3);
-    metrics.step("recheck", t5 - t4);
+    metrics.step("recheck+court", t5 - t4);
     if (housekeptAt == 0 || t5 - housekeptAt > config.engine().housekeepingInterval().toNanos()) {
       housekeptAt = t5;
       wallet.get().checkBalance();
       metrics.refreshQueues();
     }
-    return more || dispatched > 0 || sent > 0;
+    return more || dispatched > 0 || sent > 0 || courtWork > 0;
   }
 }

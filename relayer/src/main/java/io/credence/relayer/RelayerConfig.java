@@ -18,6 +18,16 @@ public interface RelayerConfig {
   /** The ModelRegistry that says where each model's file is. */
   String modelRegistry();
 
+  /**
+   * The DisputeCourt. With it the relayer draws the audits of every settlement batch it sees, draws
+   * challenges' juries, sends jury jobs, submits the jurors' verdicts and resolves disputes whose
+   * verdict window closed; without it, none of that (logged at start).
+   */
+  Optional<String> court();
+
+  /** How the relayer works the DisputeCourt. */
+  Accountability accountability();
+
   /** Topic the jobs go to. */
   @WithDefault("credence.jobs.v1")
   String jobsTopic();
@@ -44,6 +54,20 @@ public interface RelayerConfig {
 
   /** Secret for the admin endpoints (Authorization: Bearer); without one they answer 403. */
   Optional<String> adminToken();
+
+  interface Accountability {
+    /** Topic jury jobs go to; every worker reads every one (a jury is particular keys). */
+    @WithDefault("credence.juries.v1")
+    String juriesTopic();
+
+    /** A court transaction whose effect is not seen this long after it was sent is sent again. */
+    @WithDefault("20s")
+    Duration resendAfter();
+
+    /** Most verdicts in one submitVerdicts transaction. */
+    @WithDefault("32")
+    int maxVerdicts();
+  }
 
   interface Key {
     /**

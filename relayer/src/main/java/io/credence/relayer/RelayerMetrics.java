@@ -136,4 +136,14 @@ public class RelayerMetrics {
   public void walletDry() {
     walletDry.increment();
   }
+
+  /**
+   * One thing the relayer did in the DisputeCourt: {@code audits_drawn}, {@code audits_missed} (a
+   * batch whose seed block fell out of reach before anyone drew it), {@code jury_drawn}, {@code
+   * jury_dispatched}, {@code verdicts_submitted}, {@code verdict_received}, {@code
+   * verdict_refused}, {@code resolve_sent}.
+   */
+  public void court(String event, int count) {
+    meters.counter("credence_relayer_court_total", "event", event).increment(count);
+  }
 }

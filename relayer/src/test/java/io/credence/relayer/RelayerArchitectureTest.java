@@ -71,6 +71,7 @@ class RelayerArchitectureTest {
             .resideInAnyPackage(
                 "io.credence.relayer.api..",
                 "io.credence.relayer.chain..",
+                "io.credence.relayer.court..",
                 "io.credence.relayer.dispatch..",
                 "io.credence.relayer.results..",
                 "io.credence.relayer.settle..")

@@ -92,6 +92,11 @@ class RelayerReorgIT {
             () -> pending(net).isEmpty(),
             Duration.ofSeconds(120),
             "every canonical request closed");
+        // and the relayer has read it all (its listener follows the chain a step behind)
+        LocalNetwork.await(
+            () -> unsettledRows(net) == 0,
+            Duration.ofSeconds(60),
+            "the relayer recorded every settlement");
       } finally {
         relayer.stop(Duration.ofSeconds(10));
       }
@@ -242,5 +247,20 @@ class RelayerReorgIT {
       }
     }
     return out;
+  }
+
+  private static long unsettledRows(LocalNetwork net) {
+    try (Connection c = TestInfra.postgres().connect();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM "
+                        + net.schema
+                        + ".request WHERE state <> 'SETTLED' AND NOT orphaned")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

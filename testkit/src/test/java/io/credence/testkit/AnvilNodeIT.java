@@ -99,8 +99,14 @@ class AnvilNodeIT {
     assertThat(registry.TOTAL_BPS().send()).isEqualTo(BigInteger.valueOf(10_000));
     assertThat(registry.modelCount().send()).isZero();
     assertThat(d.addresses())
-        .containsOnlyKeys("ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub");
-    // wired: both registries know the hub; the vault is the hub
+        .containsOnlyKeys(
+            "ModelRegistry", "RewardVault", "WorkerRegistry", "InferenceHub", "DisputeCourt");
+    // wired: both registries know the hub; the vault is the hub; the hub and the worker registry
+    // know the court
+    assertThat(d.inferenceHub().court().send())
+        .isEqualToIgnoringCase(d.disputeCourt().getContractAddress());
+    assertThat(d.workerRegistry().court().send())
+        .isEqualToIgnoringCase(d.disputeCourt().getContractAddress());
     assertThat(d.modelRegistry().hub().send())
         .isEqualToIgnoringCase(d.inferenceHub().getContractAddress());
     assertThat(d.workerRegistry().hub().send())

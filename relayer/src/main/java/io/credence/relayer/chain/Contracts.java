@@ -1,5 +1,6 @@
 package io.credence.relayer.chain;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
@@ -23,6 +25,7 @@ import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
@@ -49,6 +52,8 @@ public class Contracts {
   private final InferenceHub hubView;
   private final String modelRegistry;
   private final WorkerRegistry workersView;
+  private final String court;
+  private final DisputeCourt courtView;
   private final Map<Long, Model> models = new ConcurrentHashMap<>();
   private final Map<String, Long> activeUntil = new ConcurrentHashMap<>();
 
@@ -73,6 +78,36 @@ public class Contracts {
     this.hubView = InferenceHub.load(hub, web3j, readonly, gas);
     this.modelRegistry = config.modelRegistry();
     this.workersView = WorkerRegistry.load(config.workerRegistry(), web3j, readonly, gas);
+    this.court = config.court().map(a -> a.toLowerCase(Locale.ROOT)).orElse(null);
+    this.courtView = court == null ? null : DisputeCourt.load(court, web3j, readonly, gas);
+  }
+
+  /** The DisputeCourt's address, when the relayer works it. */
+  public Optional<String> court() {
+    return Optional.ofNullable(court);
+  }
+
+  /** The DisputeCourt, for views (only when {@link #court()} is present). */
+  public DisputeCourt courtView() {
+    if (courtView == null) {
+      throw new IllegalStateException("no DisputeCourt configured (credence.relayer.court)");
+    }
+    return courtView;
+  }
+
+  /** The latest block's number. */
+  public long head() throws IOException {
+    return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+  }
+
+  /** A block's timestamp. */
+  public long blockTime(long block) throws IOException {
+    return web3j
+        .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), false)
+        .send()
+        .getBlock()
+        .getTimestamp()
+        .longValueExact();
   }
 
   public Web3j web3j() {

@@ -14,7 +14,15 @@ public enum TxKind {
   /** {@code expire}: refunds one request past its deadline. */
   EXPIRE,
   /** An empty transfer to itself that fills a nonce no live transaction holds. */
-  GAP;
+  GAP,
+  /** {@code DisputeCourt.drawAudits}: draws a settlement batch's audits. */
+  DRAW_AUDITS,
+  /** {@code DisputeCourt.drawJury}: draws a challenge's jury once its seed block is mined. */
+  DRAW_JURY,
+  /** {@code DisputeCourt.submitVerdicts}: records a batch of jurors' signed verdicts. */
+  VERDICTS,
+  /** {@code DisputeCourt.resolve}: resolves a dispute whose verdict window closed. */
+  RESOLVE;
 
   /** The state a request takes when this transaction carries it. */
   public RequestState carries() {

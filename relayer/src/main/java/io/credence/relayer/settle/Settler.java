@@ -85,7 +85,7 @@ public class Settler {
    * the state can change between the estimate and the block (a callback's gas, storage slots that
    * another settlement touched first), and running out of gas wastes the whole transaction.
    */
-  static BigInteger gasLimit(BigInteger estimate) {
+  public static BigInteger gasLimit(BigInteger estimate) {
     return estimate
         .multiply(BigInteger.valueOf(5))
         .divide(BigInteger.valueOf(4))

@@ -123,8 +123,13 @@ public class Wallet {
 
   /** Estimates a call to the hub; a revert comes back as its reason instead of an exception. */
   public Estimate estimate(String data) throws IOException {
+    return estimate(hub, data);
+  }
+
+  /** Estimates a call to {@code to}; a revert comes back as its reason instead of an exception. */
+  public Estimate estimate(String to, String data) throws IOException {
     EthEstimateGas e =
-        web3j.ethEstimateGas(Transaction.createEthCallTransaction(address, hub, data)).send();
+        web3j.ethEstimateGas(Transaction.createEthCallTransaction(address, to, data)).send();
     if (e.hasError()) {
       String why =
           e.getError().getMessage()
@@ -140,18 +145,27 @@ public class Wallet {
    */
   public void send(TxKind kind, String data, BigInteger gasLimit, List<Long> requestIds)
       throws IOException {
+    send(kind, hub, data, gasLimit, requestIds);
+  }
+
+  /**
+   * Signs and sends a call to {@code to} (the hub, or the DisputeCourt with no requests), as {@link
+   * #send(TxKind, String, BigInteger, List)} does.
+   */
+  public void send(TxKind kind, String to, String data, BigInteger gasLimit, List<Long> requestIds)
+      throws IOException {
     FeePolicy.Fees f = fees.current(web3j);
     long txId =
         txs.record(
             kind,
             address,
-            hub,
+            to,
             Numeric.hexStringToByteArray(data),
             gasLimit,
             f.maxFee(),
             f.tip(),
             requestIds,
-            nonce -> sign(nonce, hub, data, gasLimit, f));
+            nonce -> sign(nonce, to, data, gasLimit, f));
     metrics.txSent(kind.tag());
     TxStore.Tx tx = txs.load(txId).orElseThrow();
     Refusal refusal = broadcast(tx.hash(), tx.raw());

@@ -53,7 +53,7 @@ public class RequestStore {
   // ------------------------------------------------------------------------
 
   /** What the listener read from one log, already decoded. */
-  public sealed interface ChainEvent {}
+  public sealed interface ChainEvent permits Requested, Closed, CourtStore.Event {}
 
   /** {@code InferenceRequested}, with the model's file as the ModelRegistry gave it. */
   public record Requested(
@@ -95,6 +95,7 @@ public class RequestStore {
         switch (e) {
           case Requested r -> requested(c, r);
           case Closed x -> close(c, x).ifPresent(closed::add);
+          case CourtStore.Event court -> CourtStore.apply(c, court);
         }
       }
       JdbcCheckpoints.save(c, to);
@@ -209,6 +210,7 @@ public class RequestStore {
               RequestState.SUBMITTED.name(),
               ancestor);
       TxStore.unmineAbove(c, ancestor);
+      CourtStore.rewind(c, ancestor);
       JdbcCheckpoints.rewind(c, ancestor);
       return new Rewound(orphaned, reopened);
     });

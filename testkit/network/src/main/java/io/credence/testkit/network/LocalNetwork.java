@@ -1,5 +1,6 @@
 package io.credence.testkit.network;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.devnet.Checkout;
@@ -11,6 +12,13 @@ import io.credence.localnet.DemoSetup;
 import io.credence.models.BenchMlp;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ChainTime;
+import io.credence.protocol.dispute.SettlementRecords;
+import io.credence.protocol.dispute.Tolerance;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptProofs;
+import io.credence.protocol.receipt.ReceiptSigner;
+import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.testkit.TestInfra;
@@ -47,13 +55,22 @@ public final class LocalNetwork implements AutoCloseable {
   public static final int[] MODEL = {4, 16, 3};
 
   /**
-   * Worker signing keys (not funded: they only sign) and their operators (anvil dev accounts 3, 4).
+   * Worker signing keys (not funded: they only sign) and their operators (anvil dev accounts 3, 4;
+   * each runs two keys). All four are staked, so a jury can be drawn around any answer.
    */
   public static final List<Credentials> WORKER_KEYS =
-      List.of(testKey("credence relayer test worker 0"), testKey("credence relayer test worker 1"));
+      List.of(
+          testKey("credence relayer test worker 0"),
+          testKey("credence relayer test worker 1"),
+          testKey("credence relayer test worker 2"),
+          testKey("credence relayer test worker 3"));
 
   public static final List<Credentials> OPERATORS =
-      List.of(AnvilNode.devAccount(3), AnvilNode.devAccount(4));
+      List.of(
+          AnvilNode.devAccount(3),
+          AnvilNode.devAccount(4),
+          AnvilNode.devAccount(3),
+          AnvilNode.devAccount(4));
   public static final Credentials AUTHOR = AnvilNode.devAccount(1);
   public static final Credentials RELAYER = AnvilNode.devAccount(6);
   public static final String ADMIN_TOKEN = "test-admin-token-" + UUID.randomUUID();
@@ -64,6 +81,8 @@ public final class LocalNetwork implements AutoCloseable {
   public final String jobsTopic;
   public final String resultsTopic;
   public final String workerGroup;
+  public final String juriesTopic;
+  public final String verdictsTopic;
   public final String schema;
   private final Map<String, Integer> relayerPorts = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<ManagedProcess> processes = new ArrayList<>();
@@ -109,8 +128,19 @@ public final class LocalNetwork implements AutoCloseable {
     jobsTopic = "credence.jobs.v1." + suffix;
     resultsTopic = "credence.results.v1." + suffix;
     workerGroup = "workers-" + suffix;
+    juriesTopic = "credence.juries.v1." + suffix;
+    verdictsTopic = "credence.verdicts.v1." + suffix;
     schema = "relayer_" + suffix.replace('-', '_').toLowerCase();
-    TestInfra.kafka().createTopics(4, jobsTopic, resultsTopic, resultsTopic + ".dlq");
+    TestInfra.kafka()
+        .createTopics(
+            4,
+            jobsTopic,
+            resultsTopic,
+            resultsTopic + ".dlq",
+            juriesTopic,
+            juriesTopic + ".dlq",
+            verdictsTopic,
+            verdictsTopic + ".dlq");
   }
 
   private static Credentials testKey(String seed) {
@@ -130,6 +160,116 @@ public final class LocalNetwork implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("could not set up the network: " + e.getMessage(), e);
     }
+  }
+
+  /** The DisputeCourt as {@code who}. */
+  public DisputeCourt courtAs(Credentials who) {
+    return DisputeCourt.load(
+        deployment.disputeCourt().getContractAddress(),
+        anvil.web3j(),
+        anvil.transactionManager(who),
+        ContractDeployer.gas(anvil.chainId()));
+  }
+
+  /**
+   * Sets a model's accountability terms as its owner ({@link #AUTHOR}): audited at {@code
+   * auditRateBps}, juries of {@code jurySize}, a one-day challenge window, outputs compared
+   * exactly.
+   */
+  public void setAuditTerms(long modelId, int auditRateBps, int jurySize) {
+    setAuditTerms(modelId, auditRateBps, jurySize, Tolerance.exact());
+  }
+
+  /** As {@link #setAuditTerms(long, int, int)}, outputs compared within {@code tolerance}. */
+  public void setAuditTerms(long modelId, int auditRateBps, int jurySize, Tolerance tolerance) {
+    try {
+      courtAs(AUTHOR)
+          .setModelTerms(
+              BigInteger.valueOf(modelId),
+              new DisputeCourt.Terms(
+                  BigInteger.valueOf(86_400),
+                  BigInteger.valueOf(auditRateBps),
+                  BigInteger.valueOf(jurySize),
+                  BigInteger.valueOf(tolerance.mode()),
+                  BigInteger.valueOf(tolerance.ulps()),
+                  BigInteger.valueOf(tolerance.absE9()))
+          .send();
+    } catch (Exception e) {
+      throw new IllegalStateException("setting model " + modelId + "'s terms failed", e);
+    }
+  }
+
+  /**
+   * Challenges request {@code requestId}'s settled answer as {@code challenger} with {@code bond}:
+   * its batch rebuilt from the settlement transaction's logs (every answer of the batch, its
+   * request, its signers recovered from the proofs), as anyone can.
+   *
+   * @return the dispute's id
+   */
+  public long challenge(Credentials challenger, long requestId, BigInteger bond) throws Exception {
+    Log settled =
+        logs(InferenceHub.INFERENCESETTLED_EVENT).stream()
+            .filter(
+                l ->
+                    InferenceHub.getInferenceSettledEventFromLog(l).requestId.longValueExact()
+                        == requestId)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("request " + requestId + " not settled"));
+    var receipt =
+        anvil
+            .web3j()
+            .ethGetTransactionReceipt(settled.getTransactionHash())
+            .send()
+            .getTransactionReceipt()
+            .orElseThrow();
+    String settledTopic = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
+    Map<Long, InferenceHub.Request> requests = new HashMap<>();
+    for (Log l : logs(InferenceHub.INFERENCEREQUESTED_EVENT)) {
+      var e = InferenceHub.getInferenceRequestedEventFromLog(l);
+      requests.put(e.requestId.longValueExact(), HubReceipts.request(e));
+    }
+    Eip712Domain domain = Eip712Domain.credence(anvil.chainId(), hub());
+    List<SettlementRecords.Leaf> leaves = new ArrayList<>();
+    int index = -1;
+    for (Log l : receipt.getLogs()) {
+      if (l.getTopics().isEmpty() || !settledTopic.equals(l.getTopics().get(0))) {
+        continue;
+      }
+      var e = InferenceHub.getInferenceSettledEventFromLog(l);
+      long id = e.requestId.longValueExact();
+      InferenceHub.Request r = requests.get(id);
+      byte[] outputHash = Hashes.keccak256(e.output);
+      byte[] modelHash = deployment.inferenceHub().modelTerms(r.modelId).send().component1();
+      List<String> signers = new ArrayList<>();
+      for (ReceiptProofs.Proof p : ReceiptProofs.decode(e.proofs)) {
+        byte[] digest =
+            new InferenceReceipt(e.requestId, modelHash, r.inputHash, outputHash, p.executedAt())
+                .digest(domain);
+        signers.add(ReceiptSigner.recover(digest, p.signature()));
+      }
+      if (id == requestId) {
+        index = leaves.size();
+      }
+      leaves.add(new SettlementRecords.Leaf(id, r, outputHash, signers));
+    }
+    long block = receipt.getBlockNumber().longValueExact();
+    long time =
+        anvil
+            .web3j()
+            .ethGetBlockByNumber(DefaultBlockParameter.valueOf(receipt.getBlockNumber()), false)
+            .send()
+            .getBlock()
+            .getTimestamp()
+            .longValueExact();
+    TransactionReceipt opened =
+        courtAs(challenger)
+            .challenge(
+                SettlementRecords.batch(leaves.get(0).requestId(), block, time, leaves),
+                BigInteger.valueOf(index),
+                leaves.get(index).toCourt(),
+                bond)
+            .send();
+    return DisputeCourt.getDisputeOpenedEvents(opened).get(0).disputeId.longValueExact();
   }
 
   public String hub() {
@@ -155,6 +295,11 @@ public final class LocalNetwork implements AutoCloseable {
     c.put("mp.messaging.incoming.results.topic", resultsTopic);
     c.put("mp.messaging.incoming.results.group.id", "relayer-" + workerGroup);
     c.put("mp.messaging.incoming.results.dead-letter-queue.topic", resultsTopic + ".dlq");
+    c.put("credence.relayer.court", deployment.disputeCourt().getContractAddress());
+    c.put("credence.relayer.accountability.juries-topic", juriesTopic);
+    c.put("mp.messaging.incoming.verdicts.topic", verdictsTopic);
+    c.put("mp.messaging.incoming.verdicts.group.id", "relayer-" + workerGroup);
+    c.put("mp.messaging.incoming.verdicts.dead-letter-queue.topic", verdictsTopic + ".dlq");
     c.put("kafka.bootstrap.servers", TestInfra.kafka().bootstrapServers());
     c.putAll(TestInfra.postgres().quarkusConfig());
     return c;
@@ -181,6 +326,14 @@ public final class LocalNetwork implements AutoCloseable {
 
   /** Starts the packaged worker with key {@code index} as a process and waits until it is ready. */
   public ManagedProcess startWorker(int index) {
+    return startWorker(index, Map.of());
+  }
+
+  /**
+   * Starts the packaged worker with key {@code index} and {@code overrides} on top of the network's
+   * configuration (e.g. {@code credence.worker.lie.rate} for a lying worker).
+   */
+  public ManagedProcess startWorker(int index, Map<String, String> overrides) {
     Path jar = Checkout.root().resolve("inference-worker/target/quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -193,7 +346,8 @@ public final class LocalNetwork implements AutoCloseable {
         Numeric.toHexStringNoPrefixZeroPadded(
             WORKER_KEYS.get(index).getEcKeyPair().getPrivateKey(), 64));
     List<String> cmd =
-        List.of(
+        new ArrayList<>(
+            List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx384m",
             "--enable-native-access=ALL-UNNAMED",
@@ -207,15 +361,20 @@ public final class LocalNetwork implements AutoCloseable {
             "-Dmp.messaging.incoming.jobs.session.timeout.ms=6000",
             "-Dmp.messaging.incoming.jobs.heartbeat.interval.ms=1000",
             "-Dmp.messaging.outgoing.results.topic=" + resultsTopic,
+            "-Dmp.messaging.incoming.juries.topic=" + juriesTopic,
+            "-Dmp.messaging.incoming.juries.dead-letter-queue.topic=" + juriesTopic + ".dlq",
+            "-Dmp.messaging.outgoing.verdicts.topic=" + verdictsTopic,
+            // a juror group per key and network: networks of one run share the broker and keys
+            "-Dcredence.worker.jury.group-id=jurors-" + workerGroup + "-" + index,
             "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(),
             "-Dcredence.chain.id=" + anvil.chainId(),
             "-Dcredence.worker.hub=" + hub(),
             "-Dcredence.worker.worker-registry=" + deployment.workerRegistry().getContractAddress(),
             "-Dcredence.worker.models.file-root=" + dir,
             "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache-" + index),
-            "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index),
-            "-jar",
-            jar.toString());
+            "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index)));
+    overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.addAll(List.of("-jar", jar.toString()));
     ManagedProcess p =
         ManagedProcess.start(
             "worker-" + index, cmd, dir, dir.resolve("worker-" + index + ".log"), env, false);
@@ -312,12 +471,21 @@ public final class LocalNetwork implements AutoCloseable {
 
   /** The hub's logs of one event on the canonical chain since deployment. */
   public List<Log> logs(org.web3j.abi.datatypes.Event event) {
+    return logs(hub(), event);
+  }
+
+  /** Every log of {@code event} the DisputeCourt emitted since the deployment. */
+  public List<Log> courtLogs(org.web3j.abi.datatypes.Event event) {
+    return logs(deployment.disputeCourt().getContractAddress(), event);
+  }
+
+  private List<Log> logs(String address, org.web3j.abi.datatypes.Event event) {
     try {
       EthFilter filter =
           new EthFilter(
               DefaultBlockParameter.valueOf(BigInteger.valueOf(deployment.startBlock())),
               DefaultBlockParameterName.LATEST,
-              hub());
+              address);
       filter.addSingleTopic(EventEncoder.encode(event));
       return anvil.web3j().ethGetLogs(filter).send().getLogs().stream()
           .map(r -> (Log) r.get())
