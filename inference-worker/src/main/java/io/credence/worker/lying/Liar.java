@@ -34,8 +34,8 @@ import org.web3j.utils.Numeric;
  *       its first integer (or bool) element flipped instead (within tolerance: no change).
  * </ul>
  *
- * Adding a constant keeps each row's arg-max, so a model judged by arg-max agrees with most lies of
- * the first kind on rows of small values.
+ * The far change is increasing in {@code x}, so every row keeps its arg-max: a model judged by
+ * arg-max does not catch these lies; they are meant for exact and close tolerances.
  */
 public final class Liar {
   private static final Logger LOG = Logger.getLogger(Liar.class);
