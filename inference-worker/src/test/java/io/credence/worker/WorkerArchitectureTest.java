@@ -9,9 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The worker's layers: {@code jobs} takes Kafka jobs and sends results; {@code exec} runs models;
- * {@code model} loads and caches them; {@code signing} holds the key. Running a model knows nothing
- * of Kafka, and only the job path talks to the broker.
+ * The worker's layers: {@code jobs} takes Kafka jobs and sends results; {@code jury} takes jury
+ * jobs and sends verdicts; {@code exec} runs models (one path for both); {@code model} loads and
+ * caches them; {@code lying} is the test/demo switch that changes outputs; {@code signing} holds
+ * the key. Running a model knows nothing of Kafka, jobs or juries; only the job and jury paths talk
+ * to the broker, and the juror's decision only through its consumer.
  */
 class WorkerArchitectureTest {
   private static JavaClasses worker;
@@ -33,6 +35,7 @@ class WorkerArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "io.credence.worker.jobs..",
+            "io.credence.worker.jury..",
             "org.apache.kafka..",
             "org.eclipse.microprofile.reactive.messaging..",
             "io.smallrye.reactive.messaging..")
@@ -40,16 +43,48 @@ class WorkerArchitectureTest {
   }
 
   @Test
-  void onlyTheJobPathTalksToTheBroker() {
+  void onlyTheJobAndJuryPathsTalkToTheBroker() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("io.credence.worker.jobs..")
+        .resideOutsideOfPackages("io.credence.worker.jobs..", "io.credence.worker.jury..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
             "org.apache.kafka..",
             "org.eclipse.microprofile.reactive.messaging..",
             "io.smallrye.reactive.messaging..")
+        .check(worker);
+  }
+
+  @Test
+  void theJurorsDecisionKnowsNothingOfKafka() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.credence.worker.jury..")
+        .and()
+        .doNotHaveSimpleName("JuryConsumer")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.kafka..",
+            "org.eclipse.microprofile.reactive.messaging..",
+            "io.smallrye.reactive.messaging..")
+        .check(worker);
+  }
+
+  @Test
+  void lyingChangesOutputsAndNothingElse() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.credence.worker.lying..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.credence.worker.jobs..",
+            "io.credence.worker.jury..",
+            "io.credence.worker.exec..",
+            "io.credence.worker.model..",
+            "ai.onnxruntime..")
         .check(worker);
   }
 

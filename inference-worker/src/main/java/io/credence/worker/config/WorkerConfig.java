@@ -33,6 +33,12 @@ public interface WorkerConfig {
   /** Dynamic batching of concurrent jobs for one model. */
   Batching batching();
 
+  /** The juror role: re-running disputed answers when this worker's key is drawn. */
+  Jury jury();
+
+  /** The lying switch, for tests and demos of disputes only: off by default. */
+  Lie lie();
+
   /** Where signed results are kept, so a redelivered job gets the same answer. */
   @WithDefault("target/worker/results")
   String resultsDir();
@@ -112,5 +118,28 @@ public interface WorkerConfig {
     /** Most elements in one input tensor. */
     @WithDefault("4194304")
     long maxInputElements();
+  }
+
+  interface Jury {
+    /**
+     * The consumer group of the juries channel; by default {@code credence-jurors-<signer address
+     * in lower case>}, a group of its own, so that every worker reads every jury job.
+     */
+    Optional<String> groupId();
+  }
+
+  interface Lie {
+    /**
+     * Share of requests this worker signs a wrong output for, 0 (never) to 1 (always), decided per
+     * request and key so a request always gets the same answer. Tests and demos only.
+     */
+    @WithDefault("0")
+    double rate();
+
+    /**
+     * Lie by one unit in the last place of each float (within a close tolerance) instead of far.
+     */
+    @WithDefault("false")
+    boolean withinTolerance();
   }
 }

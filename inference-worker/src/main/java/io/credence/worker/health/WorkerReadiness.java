@@ -4,6 +4,7 @@ import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.chain.ChainConfig;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.worker.config.WorkerConfig;
+import io.credence.worker.lying.Liar;
 import io.credence.worker.model.ModelStore;
 import io.credence.worker.model.SessionCache;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * The worker's own readiness: its model cache is usable, and its signing key is an active worker in
  * the WorkerRegistry (else nothing it signs would settle). At start-up it says exactly what to do
- * when the key is not registered.
+ * when the key is not registered. A worker with the lying switch on says so loudly at start-up and
+ * in its readiness data ({@code lieRate}).
  */
 @ApplicationScoped
 public class WorkerReadiness {
@@ -33,6 +35,7 @@ public class WorkerReadiness {
   private final ReceiptSigner signer;
   private final ModelStore store;
   private final String registryAddress;
+  private final Liar liar;
 
   public WorkerReadiness(
       Web3j web3j,
@@ -41,7 +44,9 @@ public class WorkerReadiness {
       ReceiptSigner signer,
       ModelStore store,
       SessionCache sessions,
+      Liar liar,
       MeterRegistry meters) {
+    this.liar = liar;
     this.registryAddress = config.workerRegistry();
     this.registry =
         WorkerRegistry.load(
@@ -57,6 +62,13 @@ public class WorkerReadiness {
   }
 
   void onStart(@Observes StartupEvent event) {
+    if (liar.enabled()) {
+      LOG.warnf(
+          "THIS WORKER LIES: credence.worker.lie.rate=%s, within-tolerance=%s: key %s signs wrong"
+              + " outputs on purpose for that share of requests, as a worker and as a juror; its"
+              + " stake will be slashed. Test/demo only: never run this in production",
+          liar.rate(), liar.withinTolerance(), signer.address());
+    }
     String status = registration();
     if (status == null) {
       LOG.infof(
@@ -97,6 +109,9 @@ public class WorkerReadiness {
     return () -> {
       String problem = registration();
       var r = HealthCheckResponse.named("worker-registration").withData("signer", signer.address());
+      if (liar.enabled()) {
+        r = r.withData("lieRate", String.valueOf(liar.rate()));
+      }
       return problem == null ? r.up().build() : r.down().withData("error", problem).build();
     };
   }

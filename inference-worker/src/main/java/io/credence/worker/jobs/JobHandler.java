@@ -4,24 +4,17 @@ import io.credence.protocol.Hashes;
 import io.credence.protocol.messages.JobMessage;
 import io.credence.protocol.messages.ResultMessage;
 import io.credence.protocol.receipt.Eip712Domain;
-import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
 import io.credence.protocol.receipt.ReceiptSigner;
-import io.credence.protocol.tensor.Tensor;
-import io.credence.protocol.tensor.TensorCodec;
-import io.credence.protocol.tensor.TensorFormatException;
-import io.credence.worker.exec.Batcher;
-import io.credence.worker.exec.InferenceEngine;
 import io.credence.worker.exec.JobFailure;
-import io.credence.worker.model.LoadedModel;
-import io.credence.worker.model.SessionCache;
+import io.credence.worker.exec.ModelRunner;
+import io.credence.worker.lying.Liar;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,18 +22,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Turns a job into a signed result: the model's output with a signed {@code InferenceReceipt}, or,
  * when the job cannot be served, a signed {@code InferenceFailure} with its reason (which refunds
- * the requester). Jobs it must not sign for at all throw {@link PoisonJob}.
+ * the requester). Jobs it must not sign for at all throw {@link PoisonJob}. A worker with the lying
+ * switch on ({@link Liar}, tests and demos only) changes the output of the requests it lies about
+ * before hashing and signing it.
  */
 public class JobHandler {
   private final long chainId;
   private final String hub;
   private final Eip712Domain domain;
   private final ReceiptSigner signer;
-  private final SessionCache sessions;
-  private final InferenceEngine engine;
-  private final Batcher batcher;
+  private final ModelRunner runner;
+  private final Liar liar;
   private final ResultStore results;
-  private final int maxInputBytes;
   private final Clock clock;
   private final ConcurrentHashMap<String, CompletableFuture<ResultMessage>> inFlight =
       new ConcurrentHashMap<>();
@@ -49,21 +42,17 @@ public class JobHandler {
       long chainId,
       String hub,
       ReceiptSigner signer,
-      SessionCache sessions,
-      InferenceEngine engine,
-      Batcher batcher,
+      ModelRunner runner,
+      Liar liar,
       ResultStore results,
-      int maxInputBytes,
       Clock clock) {
     this.chainId = chainId;
     this.hub = hub;
     this.domain = Eip712Domain.credence(chainId, hub);
     this.signer = signer;
-    this.sessions = sessions;
-    this.engine = engine;
-    this.batcher = batcher;
+    this.runner = runner;
+    this.liar = liar;
     this.results = results;
-    this.maxInputBytes = maxInputBytes;
     this.clock = clock;
   }
 
@@ -122,34 +111,8 @@ public class JobHandler {
     BigInteger requestId = BigInteger.valueOf(job.requestId());
     Map<String, Long> timings = new LinkedHashMap<>();
     try {
-      if (input.length > maxInputBytes) {
-        throw new JobFailure(
-            FailureReason.INPUT_TOO_LARGE,
-            "input is " + input.length + " bytes, more than " + maxInputBytes);
-      }
-      List<Tensor> tensors;
-      try {
-        tensors = TensorCodec.decode(input);
-      } catch (TensorFormatException | ArithmeticException e) {
-        throw new JobFailure(
-            FailureReason.BAD_INPUT_ENCODING,
-            "input is not the canonical tensor encoding: " + e.getMessage());
-      }
-      long fetchStart = System.nanoTime();
-      LoadedModel model = sessions.load(job.modelUri(), modelHash);
-      byte[] output;
-      try {
-        timings.put("loadMs", millis(fetchStart));
-        engine.validate(model, tensors);
-        long runStart = System.nanoTime();
-        long[] queued = {0};
-        output = TensorCodec.encode(batcher.run(model, tensors, nanos -> queued[0] = nanos));
-        long ran = System.nanoTime() - runStart;
-        timings.put("queueMs", queued[0] / 1_000_000);
-        timings.put("runMs", (ran - queued[0]) / 1_000_000);
-      } finally {
-        release(model);
-      }
+      byte[] output =
+          liar.apply(job.requestId(), runner.run(job.modelUri(), modelHash, input, timings));
       long executedAt = clock.instant().getEpochSecond();
       byte[] outputHash = Hashes.keccak256(output);
       byte[] signature =
@@ -200,14 +163,6 @@ public class JobHandler {
               + hub
               + " on chain "
               + chainId);
-    }
-  }
-
-  private static void release(LoadedModel model) {
-    try {
-      model.release();
-    } catch (ai.onnxruntime.OrtException e) {
-      // closing a retired session failed; nothing else depends on it
     }
   }
 

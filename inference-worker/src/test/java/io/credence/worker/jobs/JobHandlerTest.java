@@ -16,6 +16,8 @@ import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.worker.exec.Batcher;
 import io.credence.worker.exec.InferenceEngine;
+import io.credence.worker.exec.ModelRunner;
+import io.credence.worker.lying.Liar;
 import io.credence.worker.model.ModelStore;
 import io.credence.worker.model.SessionCache;
 import java.math.BigInteger;
@@ -45,20 +47,22 @@ class JobHandlerTest {
   private long requestIds = 1;
 
   private JobHandler handler(Path results, Clock clock, int maxInputBytes) {
+    return handler(results, clock, maxInputBytes, Liar.honest(KEY.getAddress()));
+  }
+
+  private JobHandler handler(Path results, Clock clock, int maxInputBytes, Liar liar) {
     ModelStore store =
         new ModelStore(
             dir.resolve("cache-" + results.getFileName()), dir, 10_000_000, Duration.ofSeconds(5));
     InferenceEngine engine = new InferenceEngine(1_000_000);
+    ModelRunner runner =
+        new ModelRunner(
+            new SessionCache(store, 2, "cpu", 0, 1),
+            engine,
+            new Batcher(engine, 8, Duration.ofMillis(2), n -> {}),
+            maxInputBytes);
     return new JobHandler(
-        CHAIN,
-        HUB,
-        new ReceiptSigner(KEY),
-        new SessionCache(store, 2, "cpu", 0, 1),
-        engine,
-        new Batcher(engine, 8, Duration.ofMillis(2), n -> {}),
-        new ResultStore(results),
-        maxInputBytes,
-        clock);
+        CHAIN, HUB, new ReceiptSigner(KEY), runner, liar, new ResultStore(results), clock);
   }
 
   private JobHandler handler() {
@@ -281,5 +285,39 @@ class JobHandlerTest {
     assertThatThrownBy(() -> handler().handle(wrongHash))
         .isInstanceOf(PoisonJob.class)
         .hasMessageContaining("does not hash");
+  }
+
+  @Test
+  void aLiarSignsAnotherOutputThanTheHonestOneAndTheSameOneEveryTime() throws Exception {
+    JobMessage job = job(features(5.1f, 3.5f, 1.4f, 0.2f));
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_790_000_000), ZoneOffset.UTC);
+    ResultMessage honest = handler(dir.resolve("honest"), clock, 65_536).handle(job);
+    int[] lies = {0};
+    Liar liar = new Liar(1, false, KEY.getAddress(), () -> lies[0]++);
+    ResultMessage lie = handler(dir.resolve("liar"), clock, 65_536, liar).handle(job);
+    ResultMessage again = handler(dir.resolve("liar-again"), clock, 65_536, liar).handle(job);
+
+    assertThat(lie.status()).isEqualTo(ResultMessage.Status.OK);
+    assertThat(lie.outputHash()).isNotEqualTo(honest.outputHash());
+    assertThat(again.outputHash()).as("re-running never equivocates").isEqualTo(lie.outputHash());
+    assertThat(lies[0]).isEqualTo(2);
+    float[] p =
+        TensorCodec.decode(Base64.getDecoder().decode(honest.output())).get(0).toFloatArray();
+    float[] q = TensorCodec.decode(Base64.getDecoder().decode(lie.output())).get(0).toFloatArray();
+    for (int i = 0; i < p.length; i++) {
+      assertThat(q[i]).isCloseTo(p[i] + 0.25f, org.assertj.core.data.Offset.offset(1e-6f));
+    }
+    byte[] output = Base64.getDecoder().decode(lie.output());
+    assertThat(lie.outputHash()).isEqualTo(Hashes.hex(Hashes.keccak256(output)));
+    InferenceReceipt receipt =
+        new InferenceReceipt(
+            BigInteger.valueOf(job.requestId()),
+            modelHash,
+            Hashes.bytes32(job.inputHash()),
+            Hashes.keccak256(output),
+            lie.executedAt());
+    assertThat(ReceiptSigner.recover(receipt.digest(DOMAIN), Hashes.fromHex(lie.signature())))
+        .as("the lie is signed like any answer")
+        .isEqualTo(KEY.getAddress());
   }
 }
