@@ -287,7 +287,7 @@ final class Court {
     String what =
         switch (state) {
           case AWAITING_JURY -> "awaiting its jury";
-          case VOTING -> "the jury is voting (" + voted + " of " + jurors + " verdicts in)";
+          case VOTING -> "the jury is voting, " + voted + " of " + jurors + " verdicts in";
           case FAULT_PROVEN -> "fault proven, signers slashed, requester refunded";
           case UPHELD ->
               (agreed == jurors ? "all agree" : agreed + " of " + jurors + " agree")
