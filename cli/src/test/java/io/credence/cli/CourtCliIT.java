@@ -47,6 +47,10 @@ class CourtCliIT {
   private static final Credentials LIAR = key("court cli liar");
   private static final List<Credentials> JURORS =
       List.of(key("court cli juror 1"), key("court cli juror 2"), key("court cli juror 3"));
+
+  /** Signs an honest answer that is challenged anyway (--force); may sit on the other jury. */
+  private static final Credentials HONEST = key("court cli honest worker");
+
   private static final Credentials DAPP = AnvilNode.devAccount(7);
   private static final Credentials CHALLENGER = AnvilNode.devAccount(8);
   private static AnvilNode anvil;
@@ -58,6 +62,7 @@ class CourtCliIT {
   private static long honestId;
   private static long wrongId;
   private static long settledBlock;
+  private static BigInteger model;
 
   private static Credentials key(String seed) {
     return Credentials.create(Hashes.hex(Hashes.keccak256(seed.getBytes(StandardCharsets.UTF_8))));
@@ -72,7 +77,9 @@ class CourtCliIT {
         .write(manifest);
     Path demo = DemoSetup.files(Checkout.root());
     onnx = demo.resolve("iris-classifier.onnx");
-    long model = DemoSetup.registerModel(anvil, d.modelRegistry().getContractAddress(), demo);
+    model =
+        BigInteger.valueOf(
+            DemoSetup.registerModel(anvil, d.modelRegistry().getContractAddress(), demo));
     String workers = d.workerRegistry().getContractAddress();
     BigInteger stake = BigInteger.TEN.pow(18);
     DemoSetup.registerWorker(anvil, workers, LIAR, AnvilNode.devAccount(3), stake);
@@ -92,7 +99,7 @@ class CourtCliIT {
     for (int i = 0; i < 2; i++) {
       var tx =
           hub.requestInference(
-                  BigInteger.valueOf(model),
+                  model,
                   input,
                   BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                   "0x0000000000000000000000000000000000000000",
@@ -103,7 +110,7 @@ class CourtCliIT {
     }
     honest = LocalModel.run(onnx, input);
     wrong = TensorCodec.encode(shifted(TensorCodec.decode(honest)));
-    byte[] modelHash = d.inferenceHub().modelTerms(BigInteger.valueOf(model)).send().component1();
+    byte[] modelHash = d.inferenceHub().modelTerms(model).send().component1();
     long at = anvil.latestTimestamp();
     Eip712Domain domain =
         Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress());
@@ -215,6 +222,95 @@ class CourtCliIT {
   }
 
   @Test
+  void forceChallengesAnAnswerThatAgreesWithTheBondGiven() throws Exception {
+    DemoSetup.registerWorker(
+        anvil,
+        d.workerRegistry().getContractAddress(),
+        HONEST,
+        AnvilNode.devAccount(2),
+        BigInteger.TEN.pow(18));
+    InferenceHub hub =
+        InferenceHub.load(
+            d.inferenceHub().getContractAddress(),
+            anvil.web3j(),
+            anvil.transactionManager(DAPP),
+            ContractDeployer.gas(anvil.chainId()));
+    byte[] input =
+        TensorCodec.encode(
+            List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f)));
+    var r =
+        InferenceHub.getInferenceRequestedEvents(
+                hub.requestInference(
+                        model,
+                        input,
+                        BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
+                        "0x0000000000000000000000000000000000000000",
+                        BigInteger.ZERO,
+                        DemoSetup.FEE)
+                    .send())
+            .get(0);
+    byte[] modelHash = d.inferenceHub().modelTerms(model).send().component1();
+    long at = anvil.latestTimestamp();
+    byte[] digest =
+        new InferenceReceipt(r.requestId, modelHash, r.inputHash, Hashes.keccak256(honest), at)
+            .digest(Eip712Domain.credence(anvil.chainId(), d.inferenceHub().getContractAddress()));
+    hub.submitReceipts(
+            List.of(
+                HubReceipts.receipt(
+                    r.requestId,
+                    HubReceipts.request(r),
+                    honest,
+                    List.of(
+                        new HubReceipts.Signed(
+                            HONEST.getAddress(), at, new ReceiptSigner(HONEST).sign(digest))))))
+        .send();
+    BigInteger bond = d.disputeCourt().requiredBond(DemoSetup.FEE).send().add(BigInteger.ONE);
+    Run run =
+        cliAs(
+            CHALLENGER,
+            "challenge",
+            r.requestId.toString(),
+            "--model-file",
+            onnx.toString(),
+            "--force",
+            "--bond",
+            bond.toString());
+    assertThat(run.code()).as(run.out() + run.err()).isZero();
+    assertThat(run.out())
+        .contains(
+            "answer 1 of 1 in batch " + r.requestId,
+            "verdict      the outputs agree: they are identical",
+            "challenging anyway (--force)",
+            "opened: " + bond + " wei bonded by " + CHALLENGER.getAddress().toLowerCase());
+    BigInteger id = d.disputeCourt().openDisputeOf(r.requestId).send();
+    assertThat(id).isPositive();
+    assertThat(d.disputeCourt().dispute(id).send().bond).isEqualTo(bond);
+    Run show = cli("dispute", "show", id.toString());
+    assertThat(show.out())
+        .contains(
+            "state        awaiting jury",
+            "bond         " + bond + " wei",
+            "signer       " + HONEST.getAddress().toLowerCase(),
+            "outcome      pending: the jury is not drawn yet");
+    Run tooLow =
+        cliAs(
+            CHALLENGER,
+            "challenge",
+            Long.toString(honestId),
+            "--model-file",
+            onnx.toString(),
+            "--force",
+            "--bond",
+            "1");
+    assertThat(tooLow.code()).isEqualTo(1);
+    assertThat(tooLow.err().strip())
+        .isEqualTo(
+            "credence: a bond of 1 wei is below the "
+                + bond.subtract(BigInteger.ONE)
+                + " wei the court requires");
+  }
+
+  @Test
   void aModelFileThatIsNotTheRegisteredModelIsRefusedInOneLine() throws Exception {
     Path other = Files.createTempFile("not-the-model", ".onnx");
     Files.writeString(other, "something else");
@@ -265,7 +361,7 @@ class CourtCliIT {
     DisputeCourt court = court(CHALLENGER);
     court.drawJury(id).send();
     DisputeCourt.Dispute dispute = court.dispute(id).send();
-    assertThat(dispute.jurors).hasSize(3);
+    assertThat(dispute.jurors).hasSizeGreaterThanOrEqualTo(3);
     Run voting = cli("dispute", "show", id.toString());
     assertThat(voting.out()).contains("state        voting", "has not voted");
     Eip712Domain domain =
@@ -274,7 +370,7 @@ class CourtCliIT {
     List<DisputeCourt.Verdict> verdicts = new ArrayList<>();
     for (String juror : dispute.jurors) {
       Credentials key =
-          JURORS.stream()
+          java.util.stream.Stream.concat(JURORS.stream(), java.util.stream.Stream.of(HONEST))
               .filter(k -> k.getAddress().equalsIgnoreCase(juror))
               .findFirst()
               .orElseThrow();
@@ -302,7 +398,8 @@ class CourtCliIT {
                 + DemoSetup.FEE
                 + " wei")
         .containsPattern("verdicts due by \\d{4}-\\d\\d-\\d\\dT[0-9:]+Z");
-    assertThat(show.out().lines().filter(l -> l.endsWith("voted: disagrees"))).hasSize(3);
+    assertThat(show.out().lines().filter(l -> l.endsWith("voted: disagrees")))
+        .hasSize(dispute.jurors.size());
 
     Run verify = cli("receipt", "verify", Long.toString(wrongId));
     assertThat(verify.code()).isEqualTo(1);
