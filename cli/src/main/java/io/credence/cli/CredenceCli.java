@@ -1,5 +1,6 @@
 package io.credence.cli;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.chain.CheckedTransactionManager;
@@ -41,7 +42,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code credence}: the command-line client. Exit codes: 0 success, 1 a check failed (a receipt
  * that does not verify) or the chain refused a transaction, 2 bad usage, 3 the chain or a file
- * could not be read. Every error from the chain names the contract's custom error with its
+ * could not be read. A check that refuses before anything is sent ({@code credence challenge}) is
+ * one line and exit code 1. Every error from the chain names the contract's custom error with its
  * arguments ({@link ContractErrors}); transactions are simulated before they are sent, so one that
  * would revert costs nothing.
  */
@@ -57,6 +59,8 @@ import picocli.CommandLine.ParentCommand;
       Receipts.Receipt.class,
       CredenceCli.Rewards.class,
       Requests.Request.class,
+      Challenge.class,
+      Disputes.Dispute.class,
       Registry.Dataset.class,
       Registry.Model.class,
       Registry.Worker.class,
@@ -112,6 +116,10 @@ public final class CredenceCli {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof Court.Refused) {
+        line.getErr().println("credence: " + e.getMessage());
+        return FAILED;
+      }
       line.getErr().println("credence: " + ContractErrors.describe(e));
       return e instanceof TransactionException || e instanceof ContractCallException
           ? FAILED
@@ -138,20 +146,73 @@ public final class CredenceCli {
           new DefaultGasProvider());
     }
 
+    /** Whether the deployment has a DisputeCourt (older manifests have none). */
+    boolean hasCourt() {
+      return manifest.contracts().containsKey(DeploymentManifest.DISPUTE_COURT);
+    }
+
+    DisputeCourt court() {
+      return DisputeCourt.load(
+          manifest.address(DeploymentManifest.DISPUTE_COURT),
+          web3j,
+          CheckedTransactionManager.readonly(web3j, null),
+          new DefaultGasProvider());
+    }
+
     /** The hub's first log of {@code event} for request {@code id}, if any. */
     Optional<Log> log(Event event, long id) throws java.io.IOException {
+      return logs(manifest.address(DeploymentManifest.INFERENCE_HUB), event, topic(id)).stream()
+          .findFirst();
+    }
+
+    /**
+     * The logs of {@code event} from {@code address} since the deployment, oldest first, whose
+     * indexed topics are {@code topics} (null: any).
+     */
+    List<Log> logs(String address, Event event, String... topics) throws java.io.IOException {
       EthFilter filter =
           new EthFilter(
               DefaultBlockParameter.valueOf(BigInteger.valueOf(manifest.startBlock())),
               DefaultBlockParameterName.LATEST,
-              manifest.address(DeploymentManifest.INFERENCE_HUB));
+              address);
       filter.addSingleTopic(EventEncoder.encode(event));
-      filter.addSingleTopic(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(id), 64));
+      for (String t : topics) {
+        if (t == null) {
+          filter.addNullTopic();
+        } else {
+          filter.addSingleTopic(t);
+        }
+      }
       var logs = web3j.ethGetLogs(filter).send();
       if (logs.hasError()) {
         throw new java.io.IOException("eth_getLogs: " + logs.getError().getMessage());
       }
-      return logs.getLogs().stream().map(r -> (Log) r.get()).findFirst();
+      return logs.getLogs().stream().map(r -> (Log) r.get()).toList();
+    }
+
+    /** The timestamp of block {@code number}. */
+    long blockTime(long number) throws java.io.IOException {
+      return web3j
+          .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false)
+          .send()
+          .getBlock()
+          .getTimestamp()
+          .longValueExact();
+    }
+
+    /** The latest block's timestamp. */
+    long latestTime() throws java.io.IOException {
+      return web3j
+          .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+          .send()
+          .getBlock()
+          .getTimestamp()
+          .longValueExact();
+    }
+
+    /** An indexed uint256 topic. */
+    static String topic(long value) {
+      return Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(value), 64);
     }
   }
 

@@ -3,6 +3,7 @@ package io.credence.cli;
 import static io.credence.cli.CredenceCli.FAILED;
 import static io.credence.cli.CredenceCli.requestId;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.protocol.Hashes;
@@ -42,7 +43,8 @@ final class Receipts {
         description =
             "Checks a settled receipt against the chain alone, without any Credence service: the settlement event, the EIP-712"
                 + " digest of every proof, its signer recovered and active in the worker registry when the receipt settled, the"
-                + " quorum, the output against its hash and, with --model-file, the model file against the registered SHA-256.")
+                + " quorum, the output against its hash, its audits and challenges in the DisputeCourt (an answer a jury"
+                + " proved wrong fails) and, with --model-file, the model file against the registered SHA-256.")
     static final class Verify implements Callable<Integer> {
       @ParentCommand Receipt receipt;
 
@@ -157,6 +159,9 @@ final class Receipts {
           }
           previous = signer;
         }
+        if (chain.hasCourt()) {
+          disputes(chain, requestId, requested.modelId, block, out, problems);
+        }
         if (modelFile != null) {
           byte[] sha = Hashes.sha256(modelFile);
           boolean same = Arrays.equals(sha, modelHash);
@@ -176,6 +181,43 @@ final class Receipts {
         }
         problems.forEach(p -> out.println("FAILED: " + p));
         return FAILED;
+      }
+
+      /**
+       * The answer's audits and challenges (the court's DisputeOpened logs of the request), or
+       * until when it can be challenged; an answer a jury proved wrong is a problem.
+       */
+      private static void disputes(
+          CredenceCli.Chain chain,
+          long requestId,
+          BigInteger modelId,
+          long block,
+          PrintWriter out,
+          List<String> problems)
+          throws Exception {
+        DisputeCourt court = chain.court();
+        List<Long> ids = Court.disputesOf(chain, requestId);
+        if (ids.isEmpty()) {
+          long closesAt =
+              chain.blockTime(block)
+                  + court.termsOf(modelId).send().challengeWindow.longValueExact();
+          out.println(
+              "disputes     not disputed ("
+                  + (chain.latestTime() > closesAt
+                      ? "the challenge window closed at "
+                      : "challengeable until ")
+                  + Court.utc(closesAt)
+                  + ")");
+        }
+        String label = "disputes     ";
+        for (long id : ids) {
+          out.println(label + Court.summary(id, court.dispute(BigInteger.valueOf(id)).send()));
+          label = " ".repeat(label.length());
+        }
+        BigInteger fault = court.faultOf(BigInteger.valueOf(requestId)).send();
+        if (fault.signum() != 0) {
+          problems.add("a jury proved this answer wrong (dispute " + fault + ")");
+        }
       }
     }
   }
