@@ -84,7 +84,7 @@ public class WorkerStore {
           stake = (BigInteger) e[2];
         }
         case "WITHDRAWN" -> unbonding = BigInteger.ZERO;
-        case "SLASHED" -> {
+        case "SLASHED", "SEIZED" -> {
           stake = BigInteger.ZERO;
           unbonding = BigInteger.ZERO;
           banned = true;
