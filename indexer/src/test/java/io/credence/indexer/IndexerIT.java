@@ -589,6 +589,7 @@ class IndexerIT {
             d.inferenceHub().getContractAddress(),
             d.modelRegistry().getContractAddress(),
             d.workerRegistry().getContractAddress(),
+            d.disputeCourt().getContractAddress(),
             anvil.chainId());
     return new Indexing(
         ds,
