@@ -22,6 +22,13 @@ import org.web3j.protocol.core.methods.response.Log;
 final class CourtIngest extends ContractIngest {
   private static final String ZERO = "0x0000000000000000000000000000000000000000";
 
+  /** ModelTermsSet(uint256 indexed modelId, Terms terms). */
+  static final String MODEL_TERMS_SET =
+      "ModelTermsSet(uint256,(uint64,uint16,uint8,uint8,uint32,uint64))";
+
+  /** ParamsSet(Params params). */
+  static final String PARAMS_SET = "ParamsSet((uint64,uint96,uint16,uint16,uint16,uint8))";
+
   CourtIngest(String court) {
     super(court);
     on(DisputeCourt.DISPUTEOPENED_EVENT, CourtIngest::opened);
@@ -105,41 +112,37 @@ final class CourtIngest extends ContractIngest {
     // the bond's fate is credited at DisputeResolved, which follows it
     on(DisputeCourt.CHALLENGEREJECTED_EVENT, (s, l) -> {});
     on(DisputeCourt.DISPUTERESOLVED_EVENT, CourtIngest::resolved);
+    // struct parameters: by their ABI signature, the struct's words read from the data
     on(
-        DisputeCourt.MODELTERMSSET_EVENT,
-        (s, l) -> {
-          var e = DisputeCourt.getModelTermsSetEventFromLog(l);
-          DisputeCourt.Terms t = e.terms;
-          s.store.modelTerms(
-              s.at(),
-              e.modelId.longValueExact(),
-              t.challengeWindow.longValueExact(),
-              t.auditRateBps.intValueExact(),
-              t.jurySize.intValueExact(),
-              t.toleranceMode.intValueExact(),
-              t.toleranceUlps.longValueExact(),
-              t.toleranceAbsE9.longValueExact());
-        });
+        MODEL_TERMS_SET,
+        (s, l) ->
+            s.store.modelTerms(
+                s.at(),
+                new BigInteger(l.getTopics().get(1).substring(2), 16).longValueExact(),
+                word(l, 0).longValueExact(),
+                word(l, 1).intValueExact(),
+                word(l, 2).intValueExact(),
+                word(l, 3).intValueExact(),
+                word(l, 4).longValueExact(),
+                word(l, 5).longValueExact()));
     on(
-        DisputeCourt.PARAMSSET_EVENT,
-        (s, l) -> {
-          DisputeCourt.Params p = DisputeCourt.getParamsSetEventFromLog(l).params;
-          setting(
-              s,
-              "params",
-              "verdictWindow="
-                  + p.verdictWindow
-                  + " minBond="
-                  + p.minBond
-                  + " bondFeeMultiple="
-                  + p.bondFeeMultiple
-                  + " challengerRewardBps="
-                  + p.challengerRewardBps
-                  + " jurorRewardBps="
-                  + p.jurorRewardBps
-                  + " challengeJurySize="
-                  + p.challengeJurySize);
-        });
+        PARAMS_SET,
+        (s, l) ->
+            setting(
+                s,
+                "params",
+                "verdictWindow="
+                    + word(l, 0)
+                    + " minBond="
+                    + word(l, 1)
+                    + " bondFeeMultiple="
+                    + word(l, 2)
+                    + " challengerRewardBps="
+                    + word(l, 3)
+                    + " jurorRewardBps="
+                    + word(l, 4)
+                    + " challengeJurySize="
+                    + word(l, 5)));
     on(
         DisputeCourt.OWNERSHIPTRANSFERSTARTED_EVENT,
         (s, l) ->

@@ -86,6 +86,39 @@ class IngestTest {
   }
 
   @Test
+  void aModelsTermsAreReadFromTheEventsWords() throws Exception {
+    Log l =
+        Logs.log(
+            COURT,
+            3,
+            0,
+            io.credence.contracts.DisputeCourt.MODELTERMSSET_EVENT,
+            List.of(new Uint256(7)),
+            List.of(
+                new io.credence.contracts.DisputeCourt.Terms(
+                    BigInteger.valueOf(86_400),
+                    BigInteger.valueOf(100),
+                    BigInteger.valueOf(3),
+                    BigInteger.valueOf(3),
+                    BigInteger.valueOf(8),
+                    BigInteger.valueOf(1_000))));
+    assertThat(l.getTopics().get(0))
+        .isEqualTo(
+            org.web3j.crypto.Hash.sha3String(
+                "ModelTermsSet(uint256,(uint64,uint16,uint8,uint8,uint32,uint64))"));
+    ingest.apply(rows, reads, List.of(l));
+    assertThat(rows.rows("model_terms"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("model_id", 7L)
+                .containsEntry("challenge_window", 86_400L)
+                .containsEntry("audit_rate_bps", 100)
+                .containsEntry("jury_size", 3)
+                .containsEntry("tolerance_abs_e9", 1_000L));
+  }
+
+  @Test
   void anUpheldChallengePaysItsJurorsAndDividesTheRestOfTheBondAmongTheSignersOperators()
       throws Exception {
     earlier(2, 1);
