@@ -1,5 +1,6 @@
 // The Credence explorer: a small page over the indexer's /v1 API. Routes live in the URL's hash:
-// #/request/1, #/account/0x…, #/model/1, #/dataset/0x…, #/worker/0x…. No framework, no build step.
+// #/request/1, #/account/0x…, #/model/1, #/dataset/0x…, #/worker/0x…, #/dispute/1. No framework, no
+// build step.
 'use strict';
 
 const view = document.getElementById('view');
@@ -46,7 +47,13 @@ const link = {
   model: id => `<a href="#/model/${id}">model ${id}</a>`,
   dataset: h => `<a class="mono" href="#/dataset/${esc(h)}">${esc(h)}</a>`,
   worker: a => `<a class="mono" href="#/worker/${esc(a)}">${esc(a)}</a>`,
+  dispute: id => `<a href="#/dispute/${id}">dispute ${id}</a>`,
 };
+
+/** A dispute's state as a badge. */
+function disputeState(s) {
+  return `<span class="state ${esc(s)}">${esc(s.toLowerCase().replace('_', ' '))}</span>`;
+}
 
 async function api(path) {
   const r = await fetch('v1/' + path);
@@ -147,6 +154,15 @@ const pages = {
           .concat(r.split.workers.map(w => ['worker ' + link.account(w.operator), esc(w.amount)]))
           .concat(r.split.contributors.map(c => [esc(c.role) + ' ' + link.account(c.account), esc(c.amount)])));
     }
+    if (r.accountability) {
+      const acc = r.accountability;
+      html += `<h2>Accountability</h2><p id="accountability">${esc(acc.summary)}</p>`;
+      if (acc.disputes.length) {
+        html += table(['dispute', 'kind', 'state', 'verdicts', 'agree / disagree', 'opened in'],
+          acc.disputes.map(d => [link.dispute(d.disputeId), esc(d.kind), disputeState(d.state),
+            `${d.votes} of ${d.jurySize}`, `${d.agreed} / ${d.disagreed}`, `block ${d.openedBlock}`]));
+      }
+    }
     if (r.notes.length) {
       html += `<h2>Notes</h2>` + table(['what', 'detail', 'block'], r.notes.map(n => [esc(n.kind), esc(n.detail), n.block]));
     }
@@ -164,6 +180,10 @@ const pages = {
         ['pending pool shares', a.pending.map(p => `${link.model(p.modelId)} (${esc(p.role)}) ${eth(p.amount)}`).join('<br>') || 'none'],
       ]) +
       `<h2>Earned by role</h2>` + table(['role', 'amount'], Object.entries(a.earned).map(([k, v]) => [esc(k), eth(v)])) +
+      (a.bonds.challenges ? `<h2>Challenges</h2>` + rows([
+        ['challenges', a.bonds.challenges], ['bonds posted', eth(a.bonds.posted)], ['still at stake', eth(a.bonds.open)],
+        ['returned', eth(a.bonds.returned)], ['forfeited', eth(a.bonds.forfeited)], ['rewards for faults caught', eth(a.rewards.challenger)],
+      ]) : '') +
       (requests.items.length ? `<h2>Requests made</h2>` + table(['request', 'model', 'fee', 'state'],
         requests.items.map(r => [link.request(r.requestId), link.model(r.modelId), eth(r.fee), esc(r.state)])) : '');
   },
@@ -200,7 +220,42 @@ const pages = {
       ['operator', link.account(w.operator)], ['stake', eth(w.stake)], ['unbonding', eth(w.unbonding)],
       ['slashed', w.banned ? 'yes: never active again' : 'no'], ['receipts signed', w.receipts], ['failures signed', w.failures],
       ['earned', eth(w.earned)],
+    ]) + `<h2>Record</h2>` + rows([
+      ['answers disputed', `<span id="audited">${w.audited}</span>`],
+      ['faults proven', `<span id="faults">${w.faults}</span>`],
+      ['stake slashed', eth(w.slashed)],
+      ['jury seats', w.jurySeats], ['verdicts given', w.verdictsGiven], ['juror pay', eth(w.jurorPay)],
     ]);
+  },
+
+  async dispute(id) {
+    const d = await api('disputes/' + encodeURIComponent(id));
+    let html = `<h1>Dispute ${d.disputeId} ${disputeState(d.state)}</h1>` + rows([
+      ['kind', esc(d.kind)],
+      ['request', link.request(d.requestId)],
+      [d.kind === 'audit' ? 'audits drawn by' : 'challenger', link.account(d.challenger)],
+      d.kind === 'challenge' ? ['bond', eth(d.bond)] : null,
+      ['answer', `<code>${esc(d.outputHash)}</code>`],
+      ['signed by', d.signers.map(link.worker).join('<br>')],
+      ['jury', d.jurors.map(link.worker).join('<br>') || 'not drawn yet'],
+      d.verdictDeadline != null ? ['verdicts due', utc(d.verdictDeadline)] : null,
+      ['verdicts', `${d.votes} of ${d.jurySize}: ${d.agreed} agree, ${d.disagreed} disagree`],
+      d.slashed != null ? ['slashed', eth(d.slashed)] : null,
+      d.refund != null ? ['requester refunded', eth(d.refund)] : null,
+      d.reward != null ? ['challenger rewarded', eth(d.reward)] : null,
+      d.juryOutputHash ? ['the jury\'s output', `<code>${esc(d.juryOutputHash)}</code>`] : null,
+      ['opened in', `block ${d.openedBlock} · <code>${esc(d.openedTx)}</code>`],
+      d.resolvedBlock != null ? ['resolved in', `block ${d.resolvedBlock} · <code>${esc(d.resolvedTx)}</code>`] : null,
+    ].filter(Boolean));
+    if (d.verdicts.length) {
+      html += `<h2>Verdicts</h2>` + table(['juror', 'agrees', 'its output', 'block'],
+        d.verdicts.map(v => [link.worker(v.juror), v.agrees ? 'yes' : 'no', `<code>${esc(v.jurorOutputHash)}</code>`, v.block]));
+    }
+    if (d.jurorPay.length) {
+      html += `<h2>Juror pay</h2>` + table(['juror', 'operator', 'amount'],
+        d.jurorPay.map(p => [link.worker(p.juror), link.account(p.operator), eth(p.amount)]));
+    }
+    return html;
   },
 };
 

@@ -16,6 +16,12 @@ public interface IndexerConfig {
   /** The WorkerRegistry whose events are indexed. */
   String workerRegistry();
 
+  /**
+   * The DisputeCourt whose events are indexed (the deployment manifest's {@code DisputeCourt});
+   * absent for a deployment without one.
+   */
+  java.util.Optional<String> disputeCourt();
+
   /** The indexer's PostgreSQL schema (Flyway creates it). */
   @WithDefault("indexer")
   String dbSchema();

@@ -47,7 +47,12 @@ public final class Indexing {
   public static Indexing of(
       DataSource dataSource, Web3j web3j, IndexerConfig config, long chainId) {
     Ingest ingest =
-        new Ingest(config.hub(), config.modelRegistry(), config.workerRegistry(), chainId);
+        new Ingest(
+            config.hub(),
+            config.modelRegistry(),
+            config.workerRegistry(),
+            config.disputeCourt().orElse(null),
+            chainId);
     IndexerConfig.Chain c = config.chain();
     return new Indexing(
         dataSource,

@@ -26,6 +26,7 @@ public class IndexerChainResource implements QuarkusTestResourceLifecycleManager
     c.put("credence.indexer.hub", deployment.inferenceHub().getContractAddress());
     c.put("credence.indexer.model-registry", deployment.modelRegistry().getContractAddress());
     c.put("credence.indexer.worker-registry", deployment.workerRegistry().getContractAddress());
+    c.put("credence.indexer.dispute-court", deployment.disputeCourt().getContractAddress());
     c.put("credence.indexer.chain.start-block", Long.toString(deployment.startBlock()));
     c.put("credence.indexer.chain.poll-interval", "50ms");
     c.put("credence.indexer.db-schema", schema);

@@ -503,6 +503,11 @@ class IndexerIT {
           .contains("probabilities float32[1, 3]");
       assertThat(browser.findElement(org.openqa.selenium.By.id("input-tensors")).getText())
           .contains("sepal_width 3.500");
+      // settled just now, never disputed: open to challenge for the court's default window
+      assertThat(receipt.getString("accountability.summary"))
+          .startsWith("not audited; challengeable until ");
+      assertThat(browser.findElement(org.openqa.selenium.By.id("accountability")).getText())
+          .isEqualTo(receipt.getString("accountability.summary"));
       java.nio.file.Files.write(
           java.nio.file.Path.of("target", "explorer-labelled-output.png"),
           browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
@@ -512,6 +517,7 @@ class IndexerIT {
       wait.until(
           org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
               org.openqa.selenium.By.id("view"), "never active again"));
+      assertThat(browser.findElement(org.openqa.selenium.By.id("faults")).getText()).isEqualTo("0");
       search(browser, History.DAPP.getAddress());
       wait.until(
           org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
@@ -589,6 +595,7 @@ class IndexerIT {
             d.inferenceHub().getContractAddress(),
             d.modelRegistry().getContractAddress(),
             d.workerRegistry().getContractAddress(),
+            d.disputeCourt().getContractAddress(),
             anvil.chainId());
     return new Indexing(
         ds,

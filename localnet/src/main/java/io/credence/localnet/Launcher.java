@@ -236,6 +236,7 @@ public final class Launcher {
       }
       default -> {
         chainAndDatabase(props, "credence.indexer", hub, d);
+        props.put("credence.indexer.dispute-court", d.address(DeploymentManifest.DISPUTE_COURT));
         // the model cards beside the demo's files, to label inputs and outputs in the explorer
         props.put("credence.indexer.model-files", demoModels().toString());
       }

@@ -28,9 +28,30 @@ abstract class ContractIngest {
   }
 
   final void on(Event event, Handler handler) {
-    if (handlers.put(EventEncoder.encode(event), handler) != null) {
-      throw new IllegalStateException("two handlers of " + event.getName());
+    on(EventEncoder.encode(event), event.getName(), handler);
+  }
+
+  /**
+   * A handler by the event's Solidity signature, for events with a struct parameter: web3j finds a
+   * struct's type by reflection on the binding's generic types, which fails under Quarkus' class
+   * loader (the court's ModelTermsSet went unmatched there, and the court's dispute view does not
+   * decode), so such events are matched by their ABI signature and their words read directly.
+   */
+  final void on(String signature, Handler handler) {
+    on(org.web3j.crypto.Hash.sha3String(signature), signature, handler);
+  }
+
+  private void on(String topic, String name, Handler handler) {
+    if (handlers.put(topic, handler) != null) {
+      throw new IllegalStateException("two handlers of " + name);
     }
+  }
+
+  /** Word {@code i} (32 bytes) of a log's data, as an unsigned integer. */
+  static java.math.BigInteger word(Log log, int i) {
+    String data = log.getData();
+    int from = 2 + i * 64;
+    return new java.math.BigInteger(data.substring(from, from + 64), 16);
   }
 
   /** The events this contract's logs are read for. */

@@ -61,6 +61,24 @@ final class HubIngest extends ContractIngest {
                   + e.slashed
                   + " wei");
         });
+    on(
+        InferenceHub.BATCHSETTLED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getBatchSettledEventFromLog(l);
+          s.store.batch(s.at(), e.batchId.longValueExact(), e.count.intValueExact());
+        });
+    on(
+        InferenceHub.COURTCREDITED_EVENT,
+        (s, l) -> {
+          // the accounts' credits are derived from the court's events (CourtIngest)
+          var e = InferenceHub.getCourtCreditedEventFromLog(l);
+          if (e.protocol.signum() > 0) {
+            s.store.protocol(s.at().block(), s.at().index(), e.protocol, "COURT");
+          }
+        });
+    on(
+        InferenceHub.COURTSET_EVENT,
+        (s, l) -> setting(s, "court", lower(InferenceHub.getCourtSetEventFromLog(l).court)));
     on(InferenceHub.SPLITCHANGED_EVENT, HubIngest::splitChanged);
     on(
         InferenceHub.TREASURYCHANGED_EVENT,

@@ -21,9 +21,9 @@ import org.web3j.protocol.core.methods.response.Log;
 /**
  * Turns the logs of a range of blocks into rows of the indexer's schema, in chain order, inside the
  * caller's transaction. Each log goes to its contract's ingest ({@link HubIngest}, {@link
- * ModelRegistryIngest}, {@link WorkerRegistryIngest}) with the step's context ({@link Step}); every
- * row is an insert tagged with its block, so a reorg is undone by deleting what lies above the
- * common ancestor ({@link IngestStore#rewind}).
+ * ModelRegistryIngest}, {@link WorkerRegistryIngest}, {@link CourtIngest}) with the step's context
+ * ({@link Step}); every row is an insert tagged with its block, so a reorg is undone by deleting
+ * what lies above the common ancestor ({@link IngestStore#rewind}).
  *
  * <p>Not thread-safe: one follower applies steps one after the other.
  */
@@ -37,24 +37,41 @@ public final class Ingest {
   private final HubIngest hub;
   private final ModelRegistryIngest modelRegistry;
   private final WorkerRegistryIngest workerRegistry;
+  private final CourtIngest court;
   private final SignerRecovery recovery;
   private final Known known = new Known();
 
+  /** The contracts of a deployment without a DisputeCourt. */
   public Ingest(String hub, String modelRegistry, String workerRegistry, long chainId) {
+    this(hub, modelRegistry, workerRegistry, null, chainId);
+  }
+
+  /**
+   * The contracts of a deployment; {@code court} (the DisputeCourt) may be null when there is none.
+   */
+  public Ingest(
+      String hub, String modelRegistry, String workerRegistry, String court, long chainId) {
     this.recovery = new SignerRecovery(hub, modelRegistry, Eip712Domain.credence(chainId, hub));
     this.hub = new HubIngest(hub, recovery);
     this.modelRegistry = new ModelRegistryIngest(modelRegistry);
     this.workerRegistry = new WorkerRegistryIngest(workerRegistry);
+    this.court = court == null ? null : new CourtIngest(court);
   }
 
   /** The contracts whose logs this ingests. */
   public List<String> addresses() {
-    return List.of(hub.address(), modelRegistry.address(), workerRegistry.address());
+    return court == null
+        ? List.of(hub.address(), modelRegistry.address(), workerRegistry.address())
+        : List.of(
+            hub.address(), modelRegistry.address(), workerRegistry.address(), court.address());
   }
 
-  /** How many events of the three contracts are followed. */
+  /** How many events of the contracts are followed. */
   public int events() {
-    return hub.events() + modelRegistry.events() + workerRegistry.events();
+    return hub.events()
+        + modelRegistry.events()
+        + workerRegistry.events()
+        + (court == null ? 0 : court.events());
   }
 
   /** Applies {@code logs} (chain order) in {@code connection}'s transaction. */
@@ -90,7 +107,9 @@ public final class Ingest {
               ? hub
               : address.equals(modelRegistry.address())
                   ? modelRegistry
-                  : address.equals(workerRegistry.address()) ? workerRegistry : null;
+                  : address.equals(workerRegistry.address())
+                      ? workerRegistry
+                      : court != null && address.equals(court.address()) ? court : null;
       if (contract != null) {
         contract.apply(step, l);
       }

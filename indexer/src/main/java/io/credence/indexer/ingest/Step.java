@@ -32,6 +32,15 @@ final class Step {
   /** Signers of this step's settlements, recovered in parallel before the rows are written. */
   final Map<Log, SignerRecovery.Signed> recovered = new IdentityHashMap<>();
 
+  /** Disputes opened in this step, by id (earlier ones are read from the index). */
+  final Map<Long, IndexReads.Dispute> disputes = new java.util.HashMap<>();
+
+  /** FaultProven of a dispute, kept for its DisputeResolved (the same transaction's next log). */
+  final Map<Long, Object> faults = new java.util.HashMap<>();
+
+  /** What JurorPaid paid per dispute in this step (a resolution's logs are one transaction's). */
+  final Map<Long, java.math.BigInteger> jurorPaid = new java.util.HashMap<>();
+
   private LogPosition at;
   private int seq;
   private BlockCredits credits;
@@ -113,6 +122,49 @@ final class Step {
   /** Remembers a model this step registers. */
   void registered(long id, IndexReads.Model model) {
     known.models.put(id, model);
+  }
+
+  /** Keys slashed or seized in this step. */
+  final java.util.Set<String> banned = new java.util.HashSet<>();
+
+  /**
+   * Where the court pays a signer's share: its operator, or null (the protocol) once the key was
+   * slashed or seized, when the registry forgets its operator.
+   */
+  String payee(String signer) throws SQLException {
+    if (banned.contains(signer) || reads.banned(signer)) {
+      return null;
+    }
+    return operator(signer);
+  }
+
+  /** A request of this step or stored before. */
+  IndexReads.Request storedRequest(long id) throws SQLException {
+    IndexReads.Request r = requests.get(id);
+    if (r == null) {
+      r = reads.requests(java.util.Set.of(id)).get(id);
+      if (r == null) {
+        throw new IllegalStateException(
+            "request " + id + " is not indexed (start block too late?)");
+      }
+      requests.put(id, r);
+    }
+    return r;
+  }
+
+  /** A dispute opened in this step or stored before. */
+  IndexReads.Dispute dispute(long id) throws SQLException {
+    IndexReads.Dispute d = disputes.get(id);
+    if (d == null) {
+      d =
+          reads
+              .dispute(id)
+              .orElseThrow(() ->
+                  new IllegalStateException(
+                      "dispute " + id + " is not indexed (start block too late?)"));
+      disputes.put(id, d);
+    }
+    return d;
   }
 
   FeeSplit split() throws SQLException {

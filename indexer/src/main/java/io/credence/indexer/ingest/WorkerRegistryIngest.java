@@ -45,6 +45,18 @@ final class WorkerRegistryIngest extends ContractIngest {
         });
     on(WorkerRegistry.WORKERSLASHED_EVENT, WorkerRegistryIngest::slashed);
     on(
+        WorkerRegistry.STAKESEIZED_EVENT,
+        (s, l) -> {
+          // the court's: the whole stake goes to the court, which pays it out at the resolution
+          var e = WorkerRegistry.getStakeSeizedEventFromLog(l);
+          String signer = lower(e.signer);
+          s.banned.add(signer);
+          s.store.stake(s.at(), signer, "SEIZED", e.amount, BigInteger.ZERO, null, null, null);
+        });
+    on(
+        WorkerRegistry.COURTSET_EVENT,
+        (s, l) -> setting(s, "court", lower(WorkerRegistry.getCourtSetEventFromLog(l).court)));
+    on(
         WorkerRegistry.HUBSET_EVENT,
         (s, l) -> setting(s, "hub", lower(WorkerRegistry.getHubSetEventFromLog(l).hub)));
     on(
@@ -84,6 +96,7 @@ final class WorkerRegistryIngest extends ContractIngest {
 
   private static void slashed(Step s, Log l) {
     var e = WorkerRegistry.getWorkerSlashedEventFromLog(l);
+    s.banned.add(lower(e.signer));
     String reporter = lower(e.reporter);
     s.store.stake(
         s.at(), lower(e.signer), "SLASHED", e.amount, BigInteger.ZERO, null, reporter, e.reward);

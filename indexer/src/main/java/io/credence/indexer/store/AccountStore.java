@@ -31,8 +31,10 @@ public class AccountStore {
    *
    * @param address the account
    * @param earned credited or accrued to it by role: worker, author, data, other (contributor
-   *     shares, distributed or still in a model's pool), refund, slashReward, protocol (the
-   *     treasury's fees, collected or accrued)
+   *     shares, distributed or still in a model's pool), refund (failures, expiries and proven
+   *     faults), slashReward, protocol (the treasury's fees, collected or accrued), challengeReward
+   *     (a proven fault it caught), jurorPay (its workers' verdicts), bondShare (its workers' share
+   *     of a rejected challenge's bond), bondReturned (its challenge bonds credited back)
    * @param claimed paid out by claims
    * @param balance credited to its vault balance and not yet claimed (the vault's balanceOf)
    * @param pending its shares of models' undistributed pools, which a claim naming the model
@@ -41,6 +43,8 @@ public class AccountStore {
    *     collected
    * @param claimable what claim(all its models) would pay now: balance + pending + protocolAccrued;
    *     equals the vault's claimable(address)
+   * @param bonds its challenges' bonds
+   * @param rewards what catching faults and sitting on juries earned it
    */
   public record AccountView(
       String address,
@@ -49,7 +53,28 @@ public class AccountStore {
       String balance,
       List<Pending> pending,
       String protocolAccrued,
-      String claimable) {}
+      String claimable,
+      Bonds bonds,
+      Rewards rewards) {}
+
+  /**
+   * Challenge bonds an account posted, in wei.
+   *
+   * @param challenges challenges it opened
+   * @param posted their bonds
+   * @param open bonds of challenges not yet resolved
+   * @param returned credited back (a proven fault; without a majority, less the jurors' pay)
+   * @param forfeited lost: a rejected challenge's whole bond, the jurors' pay of one without a
+   *     majority
+   */
+  public record Bonds(
+      long challenges, String posted, String open, String returned, String forfeited) {}
+
+  /**
+   * @param challenger rewards for faults it caught (by a challenge or by drawing an audit)
+   * @param juror its workers' pay as jurors (credited to it as their operator)
+   */
+  public record Rewards(String challenger, String juror) {}
 
   /** A share of one model's undistributed pool. */
   public record Pending(long modelId, String role, String amount) {}
@@ -62,7 +87,18 @@ public class AccountStore {
   private static AccountView view(Connection c, String account) throws SQLException {
     Map<String, BigInteger> earned = new LinkedHashMap<>();
     for (String k :
-        List.of("worker", "author", "data", "other", "refund", "slashReward", "protocol")) {
+        List.of(
+            "worker",
+            "author",
+            "data",
+            "other",
+            "refund",
+            "slashReward",
+            "protocol",
+            "challengeReward",
+            "jurorPay",
+            "bondShare",
+            "bondReturned")) {
       earned.put(k, BigInteger.ZERO);
     }
     BigInteger balance = BigInteger.ZERO;
@@ -83,6 +119,10 @@ public class AccountStore {
         case "REFUND" -> earned.merge("refund", amount, BigInteger::add);
         case "SLASH_REWARD" -> earned.merge("slashReward", amount, BigInteger::add);
         case "PROTOCOL" -> earned.merge("protocol", amount, BigInteger::add);
+        case "CHALLENGE_REWARD" -> earned.merge("challengeReward", amount, BigInteger::add);
+        case "JUROR_PAY" -> earned.merge("jurorPay", amount, BigInteger::add);
+        case "BOND_SHARE" -> earned.merge("bondShare", amount, BigInteger::add);
+        case "BOND_RETURN" -> earned.merge("bondReturned", amount, BigInteger::add);
         default -> throw new IllegalStateException("unknown ledger kind " + kind);
       }
     }
@@ -119,6 +159,30 @@ public class AccountStore {
               .orElseThrow();
       earned.merge("protocol", accrued, BigInteger::add);
     }
+    Object[] b =
+        Jdbc.one(
+                c,
+                """
+                SELECT count(*), COALESCE(sum(d.bond), 0) AS posted,
+                       COALESCE(sum(d.bond) FILTER (WHERE r.dispute_id IS NULL), 0) AS open
+                FROM dispute d LEFT JOIN dispute_resolution r ON r.dispute_id = d.dispute_id
+                WHERE d.challenger = ? AND d.kind = 2
+                """,
+                rs -> new Object[] {rs.getLong(1), Jdbc.wei(rs, "posted"), Jdbc.wei(rs, "open")},
+                account)
+            .orElseThrow();
+    BigInteger posted = (BigInteger) b[1];
+    BigInteger open = (BigInteger) b[2];
+    BigInteger returned = earned.get("bondReturned");
+    Bonds bonds =
+        new Bonds(
+            (long) b[0],
+            posted.toString(),
+            open.toString(),
+            returned.toString(),
+            posted.subtract(open).subtract(returned).toString());
+    Rewards rewards =
+        new Rewards(earned.get("challengeReward").toString(), earned.get("jurorPay").toString());
     Map<String, String> earnedOut = new LinkedHashMap<>();
     earned.forEach((k, v) -> earnedOut.put(k, v.toString()));
     return new AccountView(
@@ -128,7 +192,9 @@ public class AccountStore {
         balance.toString(),
         pending,
         accrued.toString(),
-        balance.add(pendingTotal).add(accrued).toString());
+        balance.add(pendingTotal).add(accrued).toString(),
+        bonds,
+        rewards);
   }
 
   /** What a model's pool holds now: its settlements' pool parts less its distributions. */

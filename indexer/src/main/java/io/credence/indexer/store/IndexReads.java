@@ -17,6 +17,18 @@ public interface IndexReads {
   /** A model as settlement and distribution need it; contributors in registry order. */
   record Model(byte[] sha256, int quorum, List<PoolShares.Contributor> contributors) {}
 
+  /**
+   * A dispute as its resolution's credits need it: who challenged with what bond, whose answer
+   * (signers ascending) and the requester refunded when the fault is proven.
+   */
+  record Dispute(
+      long requestId,
+      int kind,
+      String challenger,
+      BigInteger bond,
+      List<String> signers,
+      String requester) {}
+
   /** The stored requests among {@code ids}, by id. */
   Map<Long, Request> requests(Set<Long> ids) throws SQLException;
 
@@ -28,4 +40,10 @@ public interface IndexReads {
 
   /** The operator a stored worker key was registered by. */
   Optional<String> operator(String signer) throws SQLException;
+
+  /** A stored dispute. */
+  Optional<Dispute> dispute(long id) throws SQLException;
+
+  /** True when a stored worker key was slashed or seized (its operator is forgotten). */
+  boolean banned(String signer) throws SQLException;
 }

@@ -35,7 +35,18 @@ public final class IngestStore {
           "pool_ledger",
           "protocol_ledger",
           "claim",
-          "setting_change");
+          "setting_change",
+          "settlement_batch",
+          "dispute",
+          "dispute_signer",
+          "jury",
+          "juror",
+          "verdict",
+          "dispute_resolution",
+          "juror_pay",
+          "audit_draw",
+          "dispute_note",
+          "model_terms");
 
   private final RowSink rows;
 
@@ -388,5 +399,202 @@ public final class IngestStore {
         at.block(),
         at.index(),
         at.tx());
+  }
+
+  // ------------------------------------------------------------------ the court
+
+  public void batch(LogPosition at, long batchId, int settled) {
+    rows.add(
+        "INSERT INTO settlement_batch (batch_id, settled, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?)",
+        batchId,
+        settled,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  public void dispute(
+      LogPosition at,
+      long disputeId,
+      long requestId,
+      int kind,
+      long batchId,
+      String challenger,
+      BigInteger bond,
+      byte[] outputHash,
+      List<String> signers) {
+    rows.add(
+        """
+        INSERT INTO dispute (dispute_id, request_id, kind, batch_id, challenger, bond, output_hash, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        disputeId,
+        requestId,
+        kind,
+        batchId,
+        challenger,
+        bond,
+        outputHash,
+        at.block(),
+        at.index(),
+        at.tx());
+    for (int k = 0; k < signers.size(); k++) {
+      rows.add(
+          "INSERT INTO dispute_signer (dispute_id, k, signer, block_number) VALUES (?, ?, ?, ?)",
+          disputeId,
+          k,
+          signers.get(k),
+          at.block());
+    }
+  }
+
+  public void jury(LogPosition at, long disputeId, List<String> jurors, long verdictDeadline) {
+    rows.add(
+        "INSERT INTO jury (dispute_id, verdict_deadline, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?)",
+        disputeId,
+        verdictDeadline,
+        at.block(),
+        at.index(),
+        at.tx());
+    for (int k = 0; k < jurors.size(); k++) {
+      rows.add(
+          "INSERT INTO juror (dispute_id, k, juror, block_number) VALUES (?, ?, ?, ?)",
+          disputeId,
+          k,
+          jurors.get(k),
+          at.block());
+    }
+  }
+
+  public void verdict(
+      LogPosition at,
+      long disputeId,
+      String juror,
+      boolean agrees,
+      byte[] jurorOutputHash,
+      int votes) {
+    rows.add(
+        """
+        INSERT INTO verdict (dispute_id, juror, agrees, juror_output_hash, votes, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        disputeId,
+        juror,
+        agrees,
+        jurorOutputHash,
+        votes,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  /**
+   * A dispute's resolution; {@code juryOutputHash}, {@code slashed}, {@code refund} and {@code
+   * reward} are its FaultProven's (null otherwise).
+   */
+  public void resolution(
+      LogPosition at,
+      long disputeId,
+      int state,
+      int agreed,
+      int disagreed,
+      int jurySize,
+      byte[] juryOutputHash,
+      BigInteger slashed,
+      BigInteger refund,
+      BigInteger reward) {
+    rows.add(
+        """
+        INSERT INTO dispute_resolution (dispute_id, state, agreed, disagreed, jury_size, jury_output_hash, slashed, refund, reward,
+                                        block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        disputeId,
+        state,
+        agreed,
+        disagreed,
+        jurySize,
+        juryOutputHash,
+        slashed,
+        refund,
+        reward,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  public void jurorPay(
+      LogPosition at, long disputeId, String juror, String operator, BigInteger amount) {
+    rows.add(
+        """
+        INSERT INTO juror_pay (dispute_id, juror, operator, amount, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        disputeId,
+        juror,
+        operator,
+        amount,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  public void auditDraw(LogPosition at, long batchId, long seedBlock, int leaves, int audited) {
+    rows.add(
+        """
+        INSERT INTO audit_draw (batch_id, seed_block, leaves, audited, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        batchId,
+        seedBlock,
+        leaves,
+        audited,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  /** AUDIT_SKIPPED (request), JURY_DEFERRED and VERDICT_SKIPPED (dispute). */
+  public void disputeNote(
+      LogPosition at, Long disputeId, Long requestId, String kind, String detail) {
+    rows.add(
+        """
+        INSERT INTO dispute_note (dispute_id, request_id, kind, detail, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        disputeId,
+        requestId,
+        kind,
+        detail,
+        at.block(),
+        at.index(),
+        at.tx());
+  }
+
+  /** A model's accountability terms (model 0: the defaults). */
+  public void modelTerms(
+      LogPosition at,
+      long modelId,
+      long challengeWindow,
+      int auditRateBps,
+      int jurySize,
+      int toleranceMode,
+      long toleranceUlps,
+      long toleranceAbsE9) {
+    rows.add(
+        """
+        INSERT INTO model_terms (model_id, challenge_window, audit_rate_bps, jury_size, tolerance_mode, tolerance_ulps,
+                                 tolerance_abs_e9, block_number, log_index)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        modelId,
+        challengeWindow,
+        auditRateBps,
+        jurySize,
+        toleranceMode,
+        toleranceUlps,
+        toleranceAbsE9,
+        at.block(),
+        at.index());
   }
 }

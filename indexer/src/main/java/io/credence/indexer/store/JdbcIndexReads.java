@@ -68,6 +68,36 @@ public final class JdbcIndexReads implements IndexReads {
         c, "SELECT operator FROM worker WHERE signer = ?", rs -> rs.getString(1), signer);
   }
 
+  @Override
+  public Optional<Dispute> dispute(long id) throws SQLException {
+    return Jdbc.one(
+        c,
+        """
+        SELECT d.request_id, d.kind, d.challenger, d.bond, r.requester,
+               ARRAY(SELECT s.signer FROM dispute_signer s WHERE s.dispute_id = d.dispute_id ORDER BY s.k)
+        FROM dispute d JOIN request r ON r.request_id = d.request_id WHERE d.dispute_id = ?
+        """,
+        rs ->
+            new Dispute(
+                rs.getLong(1),
+                rs.getInt(2),
+                rs.getString(3),
+                Jdbc.wei(rs, "bond"),
+                java.util.List.of((String[]) rs.getArray(6).getArray()),
+                rs.getString(5)),
+        id);
+  }
+
+  @Override
+  public boolean banned(String signer) throws SQLException {
+    return Jdbc.one(
+            c,
+            "SELECT count(*) FROM stake_event WHERE signer = ? AND kind IN ('SLASHED', 'SEIZED')",
+            rs -> rs.getLong(1) > 0,
+            signer)
+        .orElse(false);
+  }
+
   /** A model's contributors in registry order (index 0 first: it takes the pool's remainders). */
   public static java.util.List<PoolShares.Contributor> contributors(Connection c, long modelId)
       throws SQLException {

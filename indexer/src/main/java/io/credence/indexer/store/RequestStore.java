@@ -28,11 +28,13 @@ import javax.sql.DataSource;
 public class RequestStore {
   private final DataSource dataSource;
   private final ModelCards cards;
+  private final BlockTimes times;
 
   @Inject
-  public RequestStore(DataSource dataSource, ModelCards cards) {
+  public RequestStore(DataSource dataSource, ModelCards cards, BlockTimes times) {
     this.dataSource = dataSource;
     this.cards = cards;
+    this.times = times;
   }
 
   /** A request in a list. */
@@ -144,6 +146,7 @@ public class RequestStore {
    *
    * @param input the input bytes, hex
    * @param decodedInput the input as tensors
+   * @param accountability the disputes over its answer and a one-line summary
    */
   public record ReceiptView(
       long requestId,
@@ -162,7 +165,8 @@ public class RequestStore {
       OutcomeView outcome,
       List<SignerView> signers,
       Split split,
-      List<Note> notes) {}
+      List<Note> notes,
+      DisputeStore.Accountability accountability) {}
 
   /** Request {@code id}'s receipt, if it is indexed. */
   public Optional<ReceiptView> receipt(long id) {
@@ -310,7 +314,13 @@ public class RequestStore {
             outcome,
             signers,
             split,
-            notes));
+            notes,
+            DisputeStore.accountability(
+                c,
+                id,
+                modelId,
+                outcome != null && outcome.kind() == RequestState.SETTLED ? outcome.block() : null,
+                times)));
   }
 
   /**

@@ -35,6 +35,12 @@ public class WorkerStore {
    * @param receipts settled receipts it signed
    * @param failures signed failures (refunds) it signed
    * @param earned worker parts of the receipts it signed (credited to its operator)
+   * @param audited disputes (audits and challenges) over answers it signed
+   * @param faults those that proved its answer wrong
+   * @param slashed stake taken from it: slashed for equivocation or seized for a proven fault
+   * @param jurySeats juries it was drawn to
+   * @param verdictsGiven verdicts it gave as a juror
+   * @param jurorPay what its verdicts earned (credited to its operator)
    */
   public record WorkerView(
       String signer,
@@ -45,6 +51,12 @@ public class WorkerStore {
       long receipts,
       long failures,
       String earned,
+      long audited,
+      long faults,
+      String slashed,
+      long jurySeats,
+      long verdictsGiven,
+      String jurorPay,
       long block,
       String tx) {}
 
@@ -71,6 +83,7 @@ public class WorkerStore {
   private static WorkerView worker(Connection c, WorkerEntity w) throws SQLException {
     BigInteger stake = BigInteger.ZERO;
     BigInteger unbonding = BigInteger.ZERO;
+    BigInteger slashed = BigInteger.ZERO;
     boolean banned = false;
     for (Object[] e :
         Jdbc.query(
@@ -84,7 +97,8 @@ public class WorkerStore {
           stake = (BigInteger) e[2];
         }
         case "WITHDRAWN" -> unbonding = BigInteger.ZERO;
-        case "SLASHED" -> {
+        case "SLASHED", "SEIZED" -> {
+          slashed = slashed.add((BigInteger) e[1]);
           stake = BigInteger.ZERO;
           unbonding = BigInteger.ZERO;
           banned = true;
@@ -103,6 +117,32 @@ public class WorkerStore {
                 rs -> new Object[] {rs.getLong(1), rs.getLong(2), Jdbc.wei(rs, "earned")},
                 w.signer)
             .orElseThrow();
+    Object[] court =
+        Jdbc.one(
+                c,
+                """
+                SELECT (SELECT count(*) FROM dispute_signer s WHERE s.signer = ?1),
+                       (SELECT count(*) FROM dispute_signer s JOIN dispute_resolution r ON r.dispute_id = s.dispute_id
+                        WHERE s.signer = ?1 AND r.state = 3),
+                       (SELECT count(*) FROM juror j WHERE j.juror = ?1),
+                       (SELECT count(*) FROM verdict v WHERE v.juror = ?1),
+                       (SELECT COALESCE(sum(p.amount), 0) FROM juror_pay p WHERE p.juror = ?1) AS pay
+                """
+                    .replace("?1", "?"),
+                rs ->
+                    new Object[] {
+                      rs.getLong(1),
+                      rs.getLong(2),
+                      rs.getLong(3),
+                      rs.getLong(4),
+                      Jdbc.wei(rs, "pay")
+                    },
+                w.signer,
+                w.signer,
+                w.signer,
+                w.signer,
+                w.signer)
+            .orElseThrow();
     return new WorkerView(
         w.signer,
         w.operator,
@@ -112,6 +152,12 @@ public class WorkerStore {
         (long) served[0],
         (long) served[1],
         served[2].toString(),
+        (long) court[0],
+        (long) court[1],
+        slashed.toString(),
+        (long) court[2],
+        (long) court[3],
+        court[4].toString(),
         w.blockNumber,
         w.txHash);
   }

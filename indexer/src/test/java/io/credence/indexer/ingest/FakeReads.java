@@ -12,6 +12,7 @@ final class FakeReads implements IndexReads {
   final Map<Long, Request> requests = new HashMap<>();
   final Map<Long, Model> models = new HashMap<>();
   final Map<String, String> operators = new HashMap<>();
+  final Map<Long, Dispute> disputes = new HashMap<>();
   FeeSplit split;
   int modelReads;
 
@@ -36,5 +37,15 @@ final class FakeReads implements IndexReads {
   @Override
   public Optional<String> operator(String signer) {
     return Optional.ofNullable(operators.get(signer));
+  }
+
+  @Override
+  public Optional<Dispute> dispute(long id) {
+    return Optional.ofNullable(disputes.get(id));
+  }
+
+  @Override
+  public boolean banned(String signer) {
+    return false;
   }
 }

@@ -39,6 +39,7 @@ class IngestTest {
   private static final String HUB = "0x00000000000000000000000000000000000000a1";
   private static final String MODELS = "0x00000000000000000000000000000000000000a2";
   private static final String WORKERS = "0x00000000000000000000000000000000000000a3";
+  private static final String COURT = "0x00000000000000000000000000000000000000a4";
   private static final long CHAIN = 31_337;
   private static final Credentials K1 =
       Credentials.create(
@@ -57,7 +58,7 @@ class IngestTest {
           new PoolShares.Contributor("0x00000000000000000000000000000000000000c1", 2, 2_001),
           new PoolShares.Contributor("0x00000000000000000000000000000000000000c2", 2, 1_999));
 
-  private final Ingest ingest = new Ingest(HUB, MODELS, WORKERS, CHAIN);
+  private final Ingest ingest = new Ingest(HUB, MODELS, WORKERS, COURT, CHAIN);
   private final FakeReads reads = new FakeReads();
   private final RecordingRows rows = new RecordingRows();
 
@@ -76,9 +77,177 @@ class IngestTest {
   }
 
   @Test
-  void theContractsThirtyNineEventsAreFollowed() {
-    assertThat(ingest.events()).isEqualTo(39);
-    assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS);
+  void theContractsFiftyNineEventsAreFollowed() {
+    assertThat(ingest.events()).isEqualTo(59);
+    assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS, COURT);
+    assertThat(new Ingest(HUB, MODELS, WORKERS, CHAIN).addresses())
+        .as("a deployment without a court")
+        .containsExactly(HUB, MODELS, WORKERS);
+  }
+
+  @Test
+  void aModelsTermsAreReadFromTheEventsWords() throws Exception {
+    Log l =
+        Logs.log(
+            COURT,
+            3,
+            0,
+            io.credence.contracts.DisputeCourt.MODELTERMSSET_EVENT,
+            List.of(new Uint256(7)),
+            List.of(
+                new io.credence.contracts.DisputeCourt.Terms(
+                    BigInteger.valueOf(86_400),
+                    BigInteger.valueOf(100),
+                    BigInteger.valueOf(3),
+                    BigInteger.valueOf(3),
+                    BigInteger.valueOf(8),
+                    BigInteger.valueOf(1_000))));
+    assertThat(l.getTopics().get(0))
+        .isEqualTo(
+            org.web3j.crypto.Hash.sha3String(
+                "ModelTermsSet(uint256,(uint64,uint16,uint8,uint8,uint32,uint64))"));
+    ingest.apply(rows, reads, List.of(l));
+    assertThat(rows.rows("model_terms"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("model_id", 7L)
+                .containsEntry("challenge_window", 86_400L)
+                .containsEntry("audit_rate_bps", 100)
+                .containsEntry("jury_size", 3)
+                .containsEntry("tolerance_abs_e9", 1_000L));
+  }
+
+  @Test
+  void anUpheldChallengePaysItsJurorsAndDividesTheRestOfTheBondAmongTheSignersOperators()
+      throws Exception {
+    earlier(2, 1);
+    String challenger = "0x00000000000000000000000000000000000000e2";
+    String juror = "0x00000000000000000000000000000000000000f1";
+    String jurorOperator = "0x00000000000000000000000000000000000000f2";
+    reads.disputes.put(
+        5L,
+        new IndexReads.Dispute(
+            1, 2, challenger, BigInteger.valueOf(1_000), List.of(lower(K1), lower(K2)), DAPP));
+    ingest.apply(
+        rows,
+        reads,
+        List.of(
+            Logs.log(
+                COURT,
+                20,
+                0,
+                io.credence.contracts.DisputeCourt.JURORPAID_EVENT,
+                List.of(new Uint256(5), new Address(juror), new Address(jurorOperator)),
+                List.of(new Uint256(201))),
+            Logs.log(
+                COURT,
+                20,
+                1,
+                io.credence.contracts.DisputeCourt.CHALLENGEREJECTED_EVENT,
+                List.of(new Uint256(5), new Uint256(1)),
+                List.of(new Address(challenger), new Uint256(1_000))),
+            Logs.log(
+                COURT,
+                20,
+                2,
+                io.credence.contracts.DisputeCourt.DISPUTERESOLVED_EVENT,
+                List.of(new Uint256(5), new Uint256(1)),
+                List.of(
+                    new org.web3j.abi.datatypes.generated.Uint8(4),
+                    new org.web3j.abi.datatypes.generated.Uint8(1),
+                    new org.web3j.abi.datatypes.generated.Uint8(0),
+                    new org.web3j.abi.datatypes.generated.Uint8(1)))));
+    // (1000 - 201) / 2 = 399 each, the 1 wei left to the protocol (CourtCredited's)
+    assertThat(rows.rows("ledger"))
+        .extracting(r -> r.get("account"), r -> r.get("kind"), r -> r.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                jurorOperator, "JUROR_PAY", BigInteger.valueOf(201)),
+            org.assertj.core.groups.Tuple.tuple(OP1, "BOND_SHARE", BigInteger.valueOf(399)),
+            org.assertj.core.groups.Tuple.tuple(OP2, "BOND_SHARE", BigInteger.valueOf(399)));
+    assertThat(rows.rows("dispute_resolution"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("state", 4)
+                .containsEntry("agreed", 1)
+                .containsEntry("slashed", null));
+  }
+
+  @Test
+  void aFaultProvenRefundsTheRequesterAndPaysTheChallengerItsBondAndReward() throws Exception {
+    earlier(1, 1);
+    String challenger = "0x00000000000000000000000000000000000000e2";
+    byte[] out = Hashes.keccak256("out".getBytes(StandardCharsets.UTF_8));
+    ingest.apply(
+        rows,
+        reads,
+        List.of(
+            Logs.log(
+                COURT,
+                20,
+                0,
+                io.credence.contracts.DisputeCourt.DISPUTEOPENED_EVENT,
+                List.of(new Uint256(6), new Uint256(1), new Uint256(1)),
+                List.of(
+                    new org.web3j.abi.datatypes.generated.Uint8(2),
+                    new Address(challenger),
+                    new Uint256(1_000),
+                    new org.web3j.abi.datatypes.generated.Bytes32(out),
+                    new org.web3j.abi.datatypes.DynamicArray<>(
+                        Address.class, List.of(new Address(lower(K1)))))),
+            Logs.log(
+                WORKERS,
+                25,
+                0,
+                WorkerRegistry.STAKESEIZED_EVENT,
+                List.of(new Address(lower(K1)), new Address(OP1)),
+                List.of(new Uint256(5_000))),
+            Logs.log(
+                COURT,
+                25,
+                1,
+                io.credence.contracts.DisputeCourt.FAULTPROVEN_EVENT,
+                List.of(new Uint256(6), new Uint256(1)),
+                List.of(
+                    new org.web3j.abi.datatypes.generated.Bytes32(out),
+                    new org.web3j.abi.datatypes.generated.Bytes32(new byte[32]),
+                    new Uint256(5_000),
+                    new Uint256(FEE),
+                    new Uint256(300))),
+            Logs.log(
+                COURT,
+                25,
+                2,
+                io.credence.contracts.DisputeCourt.DISPUTERESOLVED_EVENT,
+                List.of(new Uint256(6), new Uint256(1)),
+                List.of(
+                    new org.web3j.abi.datatypes.generated.Uint8(3),
+                    new org.web3j.abi.datatypes.generated.Uint8(0),
+                    new org.web3j.abi.datatypes.generated.Uint8(3),
+                    new org.web3j.abi.datatypes.generated.Uint8(3)))));
+    assertThat(rows.rows("dispute_signer"))
+        .extracting(r -> r.get("signer"))
+        .containsExactly(lower(K1));
+    assertThat(rows.rows("stake_event"))
+        .singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("kind", "SEIZED"));
+    assertThat(rows.rows("ledger"))
+        .extracting(r -> r.get("account"), r -> r.get("kind"), r -> r.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(DAPP, "REFUND", FEE),
+            org.assertj.core.groups.Tuple.tuple(
+                challenger, "BOND_RETURN", BigInteger.valueOf(1_000)),
+            org.assertj.core.groups.Tuple.tuple(
+                challenger, "CHALLENGE_REWARD", BigInteger.valueOf(300)));
+    assertThat(rows.rows("dispute_resolution"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("state", 3)
+                .containsEntry("slashed", BigInteger.valueOf(5_000))
+                .containsEntry("refund", FEE));
   }
 
   @Test
