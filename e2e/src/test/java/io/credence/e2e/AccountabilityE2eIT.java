@@ -21,9 +21,9 @@ import org.web3j.crypto.Credentials;
 
 /**
  * Answers that can be caught, end to end: packaged relayer and workers on a real chain, broker and
- * database, every answer of the model audited (audit rate 100 %), outputs compared within 8 ulps
- * or 1e-6. Three honest workers and a fourth key that runs first as a worker whose outputs differ
- * only within the tolerance (never at fault), then as a liar that perturbs every output (every lie
+ * database, every answer of the model audited (audit rate 100 %), outputs compared within 8 ulps or
+ * 1e-6. Three honest workers and a fourth key that runs first as a worker whose outputs differ only
+ * within the tolerance (never at fault), then as a liar that perturbs every output (every lie
  * audited, proven, the liar slashed, every requester refunded). A challenge against an honest
  * answer loses its bond. No honest key is ever slashed.
  */
@@ -59,7 +59,10 @@ class AccountabilityE2eIT {
             net.startWorker(
                 LIAR,
                 Map.of(
-                    "credence.worker.lie.rate", "1", "credence.worker.lie.within-tolerance", "true"));
+                    "credence.worker.lie.rate",
+                    "1",
+                    "credence.worker.lie.within-tolerance",
+                    "true"));
         awaitSettled(net, nudged);
         awaitResolved(net, court, nudged);
         for (long id : nudged) {
@@ -123,7 +126,9 @@ class AccountabilityE2eIT {
       for (int i = 0; i < 3; i++) {
         assertThat(active(net, i)).as("honest key %d never slashed", i).isTrue();
       }
-      assertThat(net.courtLogs(DisputeCourt.FAULTPROVEN_EVENT)).as("faults: the lies only").hasSize(3);
+      assertThat(net.courtLogs(DisputeCourt.FAULTPROVEN_EVENT))
+          .as("faults: the lies only")
+          .hasSize(3);
     }
   }
 
@@ -135,16 +140,20 @@ class AccountabilityE2eIT {
     return ids;
   }
 
-  private static void awaitSettled(LocalNetwork net, List<Long> ids) {
+  private static void awaitSettled(LocalNetwork net, List<Long> ids) throws InterruptedException {
     LocalNetwork.await(
         () -> net.settledEvents().keySet().containsAll(ids), WAIT, "requests " + ids + " settled");
   }
 
   /** Every request's answer audited and its dispute resolved; blocks are mined meanwhile. */
-  private static void awaitResolved(LocalNetwork net, DisputeCourt court, List<Long> ids) {
+  private static void awaitResolved(LocalNetwork net, DisputeCourt court, List<Long> ids)
+      throws InterruptedException {
     await(
         net,
-        () -> ids.stream().allMatch(id -> stateOf(net, court, id) != null && stateOf(net, court, id).resolved()),
+        () ->
+            ids.stream()
+                .allMatch(
+                    id -> stateOf(net, court, id) != null && stateOf(net, court, id).resolved()),
         "the audits of " + ids + " resolved");
   }
 
@@ -152,7 +161,8 @@ class AccountabilityE2eIT {
    * Waits for {@code done}, mining a block on each look: an audit's seed is the block after its
    * settlement, and a quiet local chain mines none by itself.
    */
-  private static void await(LocalNetwork net, BooleanSupplier done, String what) {
+  private static void await(LocalNetwork net, BooleanSupplier done, String what)
+      throws InterruptedException {
     LocalNetwork.await(
         () -> {
           net.anvil.mine(1);
@@ -189,5 +199,4 @@ class AccountabilityE2eIT {
         .isActive(LocalNetwork.WORKER_KEYS.get(key).getAddress())
         .send();
   }
-
 }

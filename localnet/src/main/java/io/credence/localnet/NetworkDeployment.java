@@ -161,8 +161,7 @@ final class NetworkDeployment {
                   "CREDENCE_INDEXER_HUB=" + hub,
                   "CREDENCE_INDEXER_WORKER_REGISTRY=" + workers,
                   "CREDENCE_INDEXER_MODEL_REGISTRY=" + models,
-                  "CREDENCE_INDEXER_DISPUTE_COURT="
-                      + d.address(DeploymentManifest.DISPUTE_COURT),
+                  "CREDENCE_INDEXER_DISPUTE_COURT=" + d.address(DeploymentManifest.DISPUTE_COURT),
                   "CREDENCE_INDEXER_CHAIN_START_BLOCK=" + d.startBlock())
               + "\n";
       Path file = Path.of(envFile);

@@ -192,7 +192,7 @@ public final class LocalNetwork implements AutoCloseable {
                   BigInteger.valueOf(jurySize),
                   BigInteger.valueOf(tolerance.mode()),
                   BigInteger.valueOf(tolerance.ulps()),
-                  BigInteger.valueOf(tolerance.absE9()))
+                  BigInteger.valueOf(tolerance.absE9())))
           .send();
     } catch (Exception e) {
       throw new IllegalStateException("setting model " + modelId + "'s terms failed", e);
@@ -209,10 +209,9 @@ public final class LocalNetwork implements AutoCloseable {
   public long challenge(Credentials challenger, long requestId, BigInteger bond) throws Exception {
     Log settled =
         logs(InferenceHub.INFERENCESETTLED_EVENT).stream()
-            .filter(
-                l ->
-                    InferenceHub.getInferenceSettledEventFromLog(l).requestId.longValueExact()
-                        == requestId)
+            .filter(l ->
+                InferenceHub.getInferenceSettledEventFromLog(l).requestId.longValueExact()
+                    == requestId)
             .findFirst()
             .orElseThrow(() -> new IllegalStateException("request " + requestId + " not settled"));
     var receipt =
@@ -348,31 +347,32 @@ public final class LocalNetwork implements AutoCloseable {
     List<String> cmd =
         new ArrayList<>(
             List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx384m",
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-opens",
-            "java.base/java.lang=ALL-UNNAMED",
-            "-Dquarkus.http.port=" + port,
-            "-Dkafka.bootstrap.servers=" + TestInfra.kafka().bootstrapServers(),
-            "-Dmp.messaging.incoming.jobs.topic=" + jobsTopic,
-            "-Dmp.messaging.incoming.jobs.group.id=" + workerGroup,
-            "-Dmp.messaging.incoming.jobs.dead-letter-queue.topic=" + jobsTopic + ".dlq",
-            "-Dmp.messaging.incoming.jobs.session.timeout.ms=6000",
-            "-Dmp.messaging.incoming.jobs.heartbeat.interval.ms=1000",
-            "-Dmp.messaging.outgoing.results.topic=" + resultsTopic,
-            "-Dmp.messaging.incoming.juries.topic=" + juriesTopic,
-            "-Dmp.messaging.incoming.juries.dead-letter-queue.topic=" + juriesTopic + ".dlq",
-            "-Dmp.messaging.outgoing.verdicts.topic=" + verdictsTopic,
-            // a juror group per key and network: networks of one run share the broker and keys
-            "-Dcredence.worker.jury.group-id=jurors-" + workerGroup + "-" + index,
-            "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(),
-            "-Dcredence.chain.id=" + anvil.chainId(),
-            "-Dcredence.worker.hub=" + hub(),
-            "-Dcredence.worker.worker-registry=" + deployment.workerRegistry().getContractAddress(),
-            "-Dcredence.worker.models.file-root=" + dir,
-            "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache-" + index),
-            "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index)));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "-Dquarkus.http.port=" + port,
+                "-Dkafka.bootstrap.servers=" + TestInfra.kafka().bootstrapServers(),
+                "-Dmp.messaging.incoming.jobs.topic=" + jobsTopic,
+                "-Dmp.messaging.incoming.jobs.group.id=" + workerGroup,
+                "-Dmp.messaging.incoming.jobs.dead-letter-queue.topic=" + jobsTopic + ".dlq",
+                "-Dmp.messaging.incoming.jobs.session.timeout.ms=6000",
+                "-Dmp.messaging.incoming.jobs.heartbeat.interval.ms=1000",
+                "-Dmp.messaging.outgoing.results.topic=" + resultsTopic,
+                "-Dmp.messaging.incoming.juries.topic=" + juriesTopic,
+                "-Dmp.messaging.incoming.juries.dead-letter-queue.topic=" + juriesTopic + ".dlq",
+                "-Dmp.messaging.outgoing.verdicts.topic=" + verdictsTopic,
+                // a juror group per key and network: networks of one run share the broker and keys
+                "-Dcredence.worker.jury.group-id=jurors-" + workerGroup + "-" + index,
+                "-Dcredence.chain.rpc-url=" + anvil.rpcUrl(),
+                "-Dcredence.chain.id=" + anvil.chainId(),
+                "-Dcredence.worker.hub=" + hub(),
+                "-Dcredence.worker.worker-registry="
+                    + deployment.workerRegistry().getContractAddress(),
+                "-Dcredence.worker.models.file-root=" + dir,
+                "-Dcredence.worker.models.cache-dir=" + dir.resolve("cache-" + index),
+                "-Dcredence.worker.results-dir=" + dir.resolve("results-" + index)));
     overrides.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(List.of("-jar", jar.toString()));
     ManagedProcess p =
