@@ -13,8 +13,10 @@ import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import io.credence.worker.exec.Batcher;
 import io.credence.worker.exec.InferenceEngine;
+import io.credence.worker.exec.ModelRunner;
 import io.credence.worker.jobs.JobHandler;
 import io.credence.worker.jobs.ResultStore;
+import io.credence.worker.lying.Liar;
 import io.credence.worker.model.ModelStore;
 import io.credence.worker.model.SessionCache;
 import java.nio.FloatBuffer;
@@ -265,15 +267,19 @@ public final class WorkerBench {
     ModelStore store =
         new ModelStore(dir.resolve("cache"), dir, 1_000_000_000L, Duration.ofSeconds(10));
     InferenceEngine engine = new InferenceEngine(10_000_000);
+    ReceiptSigner signer =
+        new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes()))));
     return new JobHandler(
         31337,
         HUB,
-        new ReceiptSigner(Credentials.create(Hashes.hex(Hashes.keccak256("bench".getBytes())))),
-        new SessionCache(store, 2, "cpu", 0, 0),
-        engine,
-        new Batcher(engine, maxBatch, Duration.ofMillis(2), s -> {}),
+        signer,
+        new ModelRunner(
+            new SessionCache(store, 2, "cpu", 0, 0),
+            engine,
+            new Batcher(engine, maxBatch, Duration.ofMillis(2), s -> {}),
+            10_000_000),
+        Liar.honest(signer.address()),
         new ResultStore(dir.resolve("results-" + name)),
-        10_000_000,
         Clock.systemUTC());
   }
 
