@@ -256,24 +256,47 @@ public class CourtEngine {
     if (verdicts.isEmpty()) {
       return 0;
     }
+    String data = verdictsCall(verdicts);
+    Wallet.Estimate e = wallet.estimate(court(), data);
+    List<CourtStore.Verdict> sendable = verdicts;
+    if (e.revert() != null && verdicts.size() > 1) {
+      // one verdict the court refuses (recorded meanwhile, its window closed) must not hold up
+      // the others: keep those it takes one by one
+      sendable = new ArrayList<>();
+      for (CourtStore.Verdict v : verdicts) {
+        if (wallet.estimate(court(), verdictsCall(List.of(v))).revert() == null) {
+          sendable.add(v);
+        }
+      }
+      if (!sendable.isEmpty()) {
+        data = verdictsCall(sendable);
+        e = wallet.estimate(court(), data);
+      }
+    }
+    store.verdictsSent(verdicts);
+    if (sendable.isEmpty() || e.revert() != null) {
+      LOG.infof(
+          "%d verdicts are refused now (%s); the court's events say what happened",
+          verdicts.size(), e.revert() == null ? "each alone" : ContractErrors.describe(e.revert()));
+      return 0;
+    }
+    wallet.send(TxKind.VERDICTS, court(), data, Settler.gasLimit(e.gas()), List.of());
+    metrics.court("verdicts_submitted", sendable.size());
+    return 1;
+  }
+
+  private static String verdictsCall(List<CourtStore.Verdict> verdicts) {
     List<DisputeCourt.Verdict> list = new ArrayList<>(verdicts.size());
     for (CourtStore.Verdict v : verdicts) {
       list.add(
           new DisputeCourt.Verdict(
               BigInteger.valueOf(v.disputeId()), v.jurorOutputHash(), v.agrees(), v.signature()));
     }
-    String data =
-        FunctionEncoder.encode(
-            new Function(
-                DisputeCourt.FUNC_SUBMITVERDICTS,
-                List.<Type>of(new DynamicArray<>(DisputeCourt.Verdict.class, list)),
-                List.of()));
-    boolean sent = send(TxKind.VERDICTS, data, "submitting " + list.size() + " verdicts");
-    store.verdictsSent(verdicts);
-    if (sent) {
-      metrics.court("verdicts_submitted", list.size());
-    }
-    return sent ? 1 : 0;
+    return FunctionEncoder.encode(
+        new Function(
+            DisputeCourt.FUNC_SUBMITVERDICTS,
+            List.<Type>of(new DynamicArray<>(DisputeCourt.Verdict.class, list)),
+            List.of()));
   }
 
   private int resolve(long chainTime) throws IOException {
