@@ -228,6 +228,8 @@ public final class Launcher {
       case "relayer" -> {
         props.put("kafka.bootstrap.servers", devnet().kafkaBootstrap());
         chainAndDatabase(props, "credence.relayer", hub, d);
+        // the relayer draws audits, relays verdicts and resolves disputes in the court
+        props.put("credence.relayer.court", d.address(DeploymentManifest.DISPUTE_COURT));
         env.put(
             "CREDENCE_RELAYER_KEY_HEX",
             Numeric.toHexStringNoPrefixZeroPadded(
