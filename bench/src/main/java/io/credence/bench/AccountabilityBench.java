@@ -104,18 +104,11 @@ public final class AccountabilityBench {
     try (LocalNetwork net = LocalNetwork.create("accountability-" + name, anvil)) {
       net.setAuditTerms(1, auditRateBps, 3, new Tolerance(Tolerance.CLOSE, 8, 1_000));
       DisputeCourt court = net.courtAs(DAPP);
-      String idle = net.jobsTopic + ".idle";
-      TestInfra.kafka().createTopics(1, idle, idle + ".dlq");
-      Map<String, String> juryOnly =
-          Map.of(
-              "mp.messaging.incoming.jobs.topic", idle,
-              "mp.messaging.incoming.jobs.group.id", "idle-" + net.workerGroup,
-              "mp.messaging.incoming.jobs.dead-letter-queue.topic", idle + ".dlq");
       List<ManagedProcess> processes = new ArrayList<>();
       processes.add(net.startRelayer(name));
       try {
         for (int i = 0; i < 3; i++) {
-          processes.add(net.startWorker(i, juryOnly));
+          processes.add(net.startJuror(i));
         }
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -8,7 +8,6 @@ import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.protocol.dispute.DisputeState;
 import io.credence.protocol.dispute.Tolerance;
-import io.credence.testkit.TestInfra;
 import io.credence.testkit.network.LocalNetwork;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -41,17 +40,10 @@ class AccountabilityE2eIT {
       InferenceHub hub = net.hubAs(DAPP);
       ManagedProcess relayer = net.startRelayer("court");
       // the honest keys first sit on juries only: their jobs come from a topic nobody writes to
-      String idle = net.jobsTopic + ".idle";
-      TestInfra.kafka().createTopics(1, idle, idle + ".dlq");
-      Map<String, String> juryOnly =
-          Map.of(
-              "mp.messaging.incoming.jobs.topic", idle,
-              "mp.messaging.incoming.jobs.group.id", "idle-" + net.workerGroup,
-              "mp.messaging.incoming.jobs.dead-letter-queue.topic", idle + ".dlq");
       List<ManagedProcess> honest = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          honest.add(net.startWorker(i, juryOnly));
+          honest.add(net.startJuror(i));
         }
         // 1. the fourth key answers every job, each float moved by one ulp: within the tolerance
         List<Long> nudged = requests(net, 3, 0);

@@ -329,6 +329,21 @@ public final class LocalNetwork implements AutoCloseable {
   }
 
   /**
+   * Starts the packaged worker with key {@code index} sitting on juries only: its jobs come from a
+   * topic nobody writes to, so it answers no request but judges those the court draws it for.
+   */
+  public ManagedProcess startJuror(int index) {
+    String idle = jobsTopic + ".idle";
+    TestInfra.kafka().createTopics(1, idle, idle + ".dlq");
+    return startWorker(
+        index,
+        Map.of(
+            "mp.messaging.incoming.jobs.topic", idle,
+            "mp.messaging.incoming.jobs.group.id", "idle-" + workerGroup,
+            "mp.messaging.incoming.jobs.dead-letter-queue.topic", idle + ".dlq"));
+  }
+
+  /**
    * Starts the packaged worker with key {@code index} and {@code overrides} on top of the network's
    * configuration (e.g. {@code credence.worker.lie.rate} for a lying worker).
    */
