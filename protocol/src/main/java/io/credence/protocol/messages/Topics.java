@@ -2,7 +2,9 @@ package io.credence.protocol.messages;
 
 /**
  * Kafka topics of the protocol (docs/protocol.md, "Kafka messages"). The consumer groups are
- * configuration of each service ({@code credence-workers}, {@code credence-relayer} by default).
+ * configuration of each service: {@code credence-workers} for jobs, {@code credence-relayer} for
+ * results and verdicts, and one group per worker key for jury jobs ({@code
+ * credence-jurors-<key>}), so every worker reads every one.
  */
 public final class Topics {
   /** Relayer to workers: {@link JobMessage}, keyed by modelId. */
