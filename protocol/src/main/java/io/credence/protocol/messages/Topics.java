@@ -3,8 +3,8 @@ package io.credence.protocol.messages;
 /**
  * Kafka topics of the protocol (docs/protocol.md, "Kafka messages"). The consumer groups are
  * configuration of each service: {@code credence-workers} for jobs, {@code credence-relayer} for
- * results and verdicts, and one group per worker key for jury jobs ({@code
- * credence-jurors-<key>}), so every worker reads every one.
+ * results and verdicts, and one group per worker key for jury jobs ({@code credence-jurors-<key>}),
+ * so every worker reads every one.
  */
 public final class Topics {
   /** Relayer to workers: {@link JobMessage}, keyed by modelId. */
