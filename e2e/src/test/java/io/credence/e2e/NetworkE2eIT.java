@@ -86,6 +86,8 @@ class NetworkE2eIT {
     env.put("CREDENCE_KAFKA_PORT", Integer.toString(Ports.free()));
     env.put("CREDENCE_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.free()));
     env.put("CREDENCE_WORKER_PORT", Integer.toString(Ports.free()));
+    env.put("CREDENCE_JUROR_1_PORT", Integer.toString(Ports.free()));
+    env.put("CREDENCE_JUROR_2_PORT", Integer.toString(Ports.free()));
     env.put("CREDENCE_RELAYER_PORT", Integer.toString(relayerPort));
     env.put("CREDENCE_INDEXER_PORT", Integer.toString(indexerPort));
     // the run's PostgreSQL (a server, or testkit's embedded one), in a database of this test's own
@@ -119,6 +121,8 @@ class NetworkE2eIT {
       List<Long> ids =
           Pattern.compile(",\\s*").splitAsStream(m.group(1)).map(Long::parseLong).toList();
       assertThat(ids).hasSize(5);
+      // every answer of the demo model is audited: the first one's audit, as the explorer says it
+      assertThat(demo.out()).as(demo.out()).contains("audit: audited by 2 jurors, all agree");
 
       AnvilNode anvil = AnvilNode.attach("http://127.0.0.1:" + anvilPort);
       DeploymentManifest d =

@@ -146,6 +146,8 @@ final class DemoRun {
     System.out.println();
     claim(hubAddress);
     System.out.println();
+    audit(ids.get(0));
+    System.out.println();
     System.out.println(
         "See it all in the explorer: "
             + indexer
@@ -324,6 +326,48 @@ final class DemoRun {
             + "/#/request/"
             + id
             + ")");
+  }
+
+  /**
+   * Waits for the first answer's audit (every answer of the demo model is audited by two other
+   * staked workers) and prints its outcome as the indexer tells it. The audit's seed is the hash of
+   * the block after the settlement's, and a quiet local chain mines no block by itself: the demo
+   * mines one now and then.
+   */
+  private void audit(long id) throws IOException, InterruptedException {
+    System.out.println(
+        "request "
+            + id
+            + " is audited: two other workers re-run it and sign whether they agree (DisputeCourt)");
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < Duration.ofSeconds(120).toNanos()) {
+      anvil.mine(1);
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(indexer + "/v1/requests/" + id))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        JsonNode a = ProtocolJson.mapper().readTree(r.body()).path("accountability");
+        String summary = a.path("summary").asText("");
+        boolean resolved = false;
+        for (JsonNode dispute : a.path("disputes")) {
+          String state = dispute.path("state").asText();
+          resolved |= !state.equals("AWAITING_JURY") && !state.equals("VOTING");
+        }
+        if (resolved) {
+          System.out.println("  audit: " + summary + "   " + indexer + "/#/request/" + id);
+          return;
+        }
+      }
+      Thread.sleep(500);
+    }
+    System.out.println(
+        "  audit: not resolved within 120 s (scripts/credence logs relayer, juror-1, juror-2); see "
+            + indexer
+            + "/#/request/"
+            + id);
   }
 
   private void claim(String hubAddress) throws Exception {

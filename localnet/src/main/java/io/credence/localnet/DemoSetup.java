@@ -1,5 +1,6 @@
 package io.credence.localnet;
 
+import io.credence.contracts.DisputeCourt;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.WorkerRegistry;
 import io.credence.devnet.ContractDeployer;
@@ -35,6 +36,21 @@ public final class DemoSetup {
       Credentials.create(
           Hashes.hex(
               Hashes.keccak256("credence local devnet worker".getBytes(StandardCharsets.UTF_8))));
+
+  /**
+   * Two more local worker keys, derived from fixed phrases: they answer jobs too, and sit on the
+   * juries that audit the demo's answers (a jury excludes the answer's signer).
+   */
+  public static final List<Credentials> JUROR_KEYS =
+      List.of(
+          Credentials.create(
+              Hashes.hex(
+                  Hashes.keccak256(
+                      "credence local devnet juror 1".getBytes(StandardCharsets.UTF_8)))),
+          Credentials.create(
+              Hashes.hex(
+                  Hashes.keccak256(
+                      "credence local devnet juror 2".getBytes(StandardCharsets.UTF_8)))));
 
   /** The local worker's operator (anvil dev account 3). */
   public static final Credentials WORKER_OPERATOR = AnvilNode.devAccount(3);
@@ -85,6 +101,29 @@ public final class DemoSetup {
                 contributors)
             .send();
     return ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
+  }
+
+  /**
+   * The demo model's accountability terms, set by its author in the DisputeCourt: every answer
+   * audited (a demo shows what an audit is), juries of 2, a one-day challenge window, floats
+   * compared within 8 ulps or 1e-6.
+   */
+  public static void setAuditTerms(AnvilNode anvil, String court, long modelId) throws Exception {
+    DisputeCourt.load(
+            court,
+            anvil.web3j(),
+            anvil.transactionManager(AUTHOR),
+            ContractDeployer.gas(anvil.chainId()))
+        .setModelTerms(
+            BigInteger.valueOf(modelId),
+            new DisputeCourt.Terms(
+                BigInteger.valueOf(86_400),
+                BigInteger.valueOf(10_000),
+                BigInteger.TWO,
+                BigInteger.valueOf(3),
+                BigInteger.valueOf(8),
+                BigInteger.valueOf(1_000)))
+        .send();
   }
 
   /**

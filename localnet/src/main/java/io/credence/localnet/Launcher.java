@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
 
 /**
@@ -47,6 +48,8 @@ public final class Launcher {
   static final List<Service> SERVICES =
       List.of(
           new Service("worker", "inference-worker", port("CREDENCE_WORKER_PORT", 8083)),
+          new Service("juror-1", "inference-worker", port("CREDENCE_JUROR_1_PORT", 8084)),
+          new Service("juror-2", "inference-worker", port("CREDENCE_JUROR_2_PORT", 8085)),
           new Service("relayer", "relayer", port("CREDENCE_RELAYER_PORT", 8081)),
           new Service("indexer", "indexer", port("CREDENCE_INDEXER_PORT", 8082)));
 
@@ -169,7 +172,7 @@ public final class Launcher {
             + "   contracts: "
             + DeploymentManifest.file(deployments(), deployment.chainId()));
     System.out.println(
-        "  logs            scripts/credence logs [worker|relayer|indexer|anvil|kafka|postgres]");
+        "  logs            scripts/credence logs [worker|juror-1|juror-2|relayer|indexer|anvil|kafka|postgres]");
     System.out.println("  stop            scripts/credence down");
     return 0;
   }
@@ -205,7 +208,13 @@ public final class Launcher {
     Map<String, String> env = new java.util.HashMap<>();
     String hub = d.address(DeploymentManifest.INFERENCE_HUB);
     switch (s.name()) {
-      case "worker" -> {
+      case "worker", "juror-1", "juror-2" -> {
+        Credentials key =
+            switch (s.name()) {
+              case "juror-1" -> DemoSetup.JUROR_KEYS.get(0);
+              case "juror-2" -> DemoSetup.JUROR_KEYS.get(1);
+              default -> DemoSetup.WORKER_KEY;
+            };
         cmd.addAll(
             List.of(
                 "--enable-native-access=ALL-UNNAMED",
@@ -217,13 +226,13 @@ public final class Launcher {
         props.put("credence.worker.models.file-root", demoModels().toString());
         props.put(
             "credence.worker.models.cache-dir",
-            devnet().home().resolve("worker/models").toString());
+            devnet().home().resolve(s.name() + "/models").toString());
         props.put(
-            "credence.worker.results-dir", devnet().home().resolve("worker/results").toString());
+            "credence.worker.results-dir",
+            devnet().home().resolve(s.name() + "/results").toString());
         env.put(
             "CREDENCE_WORKER_KEY_HEX",
-            Numeric.toHexStringNoPrefixZeroPadded(
-                DemoSetup.WORKER_KEY.getEcKeyPair().getPrivateKey(), 64));
+            Numeric.toHexStringNoPrefixZeroPadded(key.getEcKeyPair().getPrivateKey(), 64));
       }
       case "relayer" -> {
         props.put("kafka.bootstrap.servers", devnet().kafkaBootstrap());

@@ -79,8 +79,11 @@ final class NetworkDeployment {
             registry, anvil.web3j(), anvil.transactionManager(DemoSetup.AUTHOR), gas);
     if (models.modelCount().send().signum() == 0) {
       long id = DemoSetup.registerModel(anvil, registry, demoModels);
+      DemoSetup.setAuditTerms(anvil, d.address(DeploymentManifest.DISPUTE_COURT), id);
       System.out.println(
-          "demo       registered the Iris classifier as model " + id + " with its two datasets");
+          "demo       registered the Iris classifier as model "
+              + id
+              + " with its two datasets; every answer of it is audited");
     } else {
       System.out.println("demo       model already registered");
     }
@@ -98,6 +101,13 @@ final class NetworkDeployment {
               + ", staked 1 ETH");
     } else {
       System.out.println("worker     key " + DemoSetup.WORKER_KEY.getAddress() + " already active");
+    }
+    for (Credentials juror : DemoSetup.JUROR_KEYS) {
+      if (!registryOfWorkers.isActive(juror.getAddress()).send()) {
+        DemoSetup.registerWorker(
+            anvil, workers, juror, DemoSetup.WORKER_OPERATOR, BigInteger.TEN.pow(18));
+        System.out.println("juror      registered key " + juror.getAddress() + ", staked 1 ETH");
+      }
     }
   }
 
