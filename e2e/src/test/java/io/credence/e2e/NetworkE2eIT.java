@@ -238,6 +238,11 @@ class NetworkE2eIT {
               DemoSetup.files(root).resolve("iris-classifier.onnx").toString());
       assertThat(verify.code()).as(verify.out()).isZero();
       assertThat(verify.out()).contains("verified: every check passed");
+
+      // --liar: a staked key answers wrong on purpose; the audit proves it and slashes the key
+      Run lie = credence(Duration.ofMinutes(5), "demo", "--liar");
+      assertThat(lie.code()).as(lie.out()).isZero();
+      assertThat(lie.out()).contains("lie caught: ", "fault proven");
     } finally {
       Run down = credence(Duration.ofMinutes(2), "down");
       assertThat(down.code()).as(down.out()).isZero();

@@ -3,14 +3,21 @@ package io.credence.localnet;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.credence.contracts.ExampleConsumer;
 import io.credence.contracts.InferenceHub;
+import io.credence.contracts.WorkerRegistry;
 import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
+import io.credence.devnet.node.KafkaBroker;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.deploy.DeploymentManifest;
 import io.credence.protocol.messages.ProtocolJson;
+import io.credence.protocol.messages.ResultMessage;
+import io.credence.protocol.messages.Topics;
 import io.credence.protocol.model.ModelCard;
 import io.credence.protocol.model.TensorLabels;
+import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import java.io.IOException;
@@ -23,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -368,6 +376,131 @@ final class DemoRun {
             + indexer
             + "/#/request/"
             + id);
+  }
+
+  /**
+   * {@code --liar}: a staked key answers one question wrong on purpose, and the audit catches it.
+   * The key is fresh each time (a slashed key is banned for good) and staked at the minimum; the
+   * relayer's dispatch is paused while the demo hands it the liar's signed answer over Kafka (so no
+   * honest worker answers first), then resumed. Every answer of the demo model is audited: the jury
+   * of the other workers disagrees, the liar's stake is seized and the requester refunded.
+   */
+  int lie(String relayer, String adminToken, String kafka) throws Exception {
+    var gas = ContractDeployer.gas(anvil.chainId());
+    String hubAddress = d.address(DeploymentManifest.INFERENCE_HUB);
+    String workers = d.address(DeploymentManifest.WORKER_REGISTRY);
+    Credentials liar =
+        Credentials.create(
+            Hashes.hex(Hashes.keccak256(("credence demo liar " + System.nanoTime()).getBytes())));
+    BigInteger minStake =
+        WorkerRegistry.load(workers, anvil.web3j(), anvil.transactionManager(DAPP), gas)
+            .minStake()
+            .send();
+    DemoSetup.registerWorker(anvil, workers, liar, DemoSetup.WORKER_OPERATOR, minStake);
+    System.out.println(
+        "--liar: key "
+            + liar.getAddress()
+            + " staked "
+            + minStake
+            + " wei and will answer one question wrong on purpose (a demo only)");
+    InferenceHub hub =
+        InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas);
+    var terms = hub.modelTerms(BigInteger.ONE).send();
+    byte[] input =
+        TensorCodec.encode(
+            List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f)));
+    admin(relayer, adminToken, "pause");
+    long id;
+    try {
+      var tx =
+          hub.requestInference(
+                  BigInteger.ONE,
+                  input,
+                  BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
+                  "0x0000000000000000000000000000000000000000",
+                  BigInteger.ZERO,
+                  terms.component2())
+              .send();
+      id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
+      // all the probability on the wrong class: this flower is a setosa
+      byte[] output =
+          TensorCodec.encode(
+              List.of(Tensor.ofFloat32("probabilities", new long[] {1, 3}, 0f, 0f, 1f)));
+      long executedAt = new ChainTime(anvil.web3j()).nextBlockTimestamp();
+      InferenceReceipt receipt =
+          new InferenceReceipt(
+              BigInteger.valueOf(id),
+              terms.component1(),
+              Hashes.keccak256(input),
+              Hashes.keccak256(output),
+              executedAt);
+      byte[] signature =
+          new ReceiptSigner(liar).sign(receipt, Eip712Domain.credence(anvil.chainId(), hubAddress));
+      ResultMessage result =
+          new ResultMessage(
+              id,
+              liar.getAddress(),
+              ResultMessage.Status.OK,
+              Base64.getEncoder().encodeToString(output),
+              Hashes.hex(Hashes.keccak256(output)),
+              executedAt,
+              Hashes.hex(signature),
+              null,
+              null,
+              Map.of());
+      KafkaBroker.attach(kafka)
+          .send(
+              Topics.RESULTS, Long.toString(id), ProtocolJson.mapper().writeValueAsString(result));
+      System.out.println("request " + id + ": the liar's answer sent to the relayer");
+      awaitSettled(hubAddress, List.of(id));
+    } finally {
+      admin(relayer, adminToken, "resume");
+    }
+    System.out.println("request " + id + " settled with the lie; its audit follows");
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < Duration.ofSeconds(120).toNanos()) {
+      anvil.mine(1);
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(indexer + "/v1/requests/" + id))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        JsonNode a = ProtocolJson.mapper().readTree(r.body()).path("accountability");
+        for (JsonNode dispute : a.path("disputes")) {
+          if (dispute.path("state").asText().equals("FAULT_PROVEN")) {
+            System.out.println(
+                "  lie caught: "
+                    + a.path("summary").asText()
+                    + "   "
+                    + indexer
+                    + "/#/request/"
+                    + id);
+            return 0;
+          }
+        }
+      }
+      Thread.sleep(500);
+    }
+    System.out.println("  the lie was not proven within 120 s: " + indexer + "/#/request/" + id);
+    return 1;
+  }
+
+  private void admin(String relayer, String token, String what)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(relayer + "/v1/admin/dispatch/" + what))
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "the relayer refused to " + what + " dispatch: HTTP " + r.statusCode() + " " + r.body());
+    }
   }
 
   private void claim(String hubAddress) throws Exception {

@@ -119,11 +119,11 @@ public final class Launcher {
             case "up" -> l.up();
             case "down" -> l.down();
             case "status" -> l.status();
-            case "demo" -> l.demo();
+            case "demo" -> l.demo(java.util.Arrays.asList(args).contains("--liar"));
             case "deploy" -> l.deployment().composeDeployStep();
             default -> {
               System.err.println(
-                  "usage: scripts/credence up|demo|status|logs|down (deploy: the deploy step of the container images)");
+                  "usage: scripts/credence up|demo [--liar]|status|logs|down (deploy: the deploy step of the container images)");
               yield 2;
             }
           };
@@ -310,7 +310,7 @@ public final class Launcher {
     }
   }
 
-  int demo() throws Exception {
+  int demo(boolean liar) throws Exception {
     for (Service s : SERVICES) {
       if (!ready(s)) {
         System.err.println(
@@ -323,13 +323,19 @@ public final class Launcher {
     AnvilNode anvil = AnvilNode.attach(devnet().anvilUrl());
     DeploymentManifest d =
         DeploymentManifest.read(DeploymentManifest.file(deployments(), anvil.chainId()));
-    return new DemoRun(
+    DemoRun demo =
+        new DemoRun(
             anvil,
             d,
             demoModels(),
             devnet().home(),
-            "http://127.0.0.1:" + service("indexer").port())
-        .run();
+            "http://127.0.0.1:" + service("indexer").port());
+    int code = demo.run();
+    if (code != 0 || !liar) {
+      return code;
+    }
+    return demo.lie(
+        "http://127.0.0.1:" + service("relayer").port(), adminToken(), devnet().kafkaBootstrap());
   }
 
   int status() {
