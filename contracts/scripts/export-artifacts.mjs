@@ -45,11 +45,18 @@ for (const file of walk(outDir)) {
   const target = artifact.metadata?.settings?.compilationTarget ?? {};
   const [sourceName, contractName] = Object.entries(target)[0] ?? [];
   if (!sourceName || !sourceName.startsWith('src/')) continue;
+  const viaIR = artifact.metadata?.settings?.viaIR === true;
   if (seen.has(contractName)) {
-    console.error(`two contracts named ${contractName}: ${seen.get(contractName)} and ${sourceName}; Java bindings need unique names`);
-    process.exit(1);
+    const first = seen.get(contractName);
+    if (first.sourceName !== sourceName) {
+      console.error(`two contracts named ${contractName}: ${first.sourceName} and ${sourceName}; Java bindings need unique names`);
+      process.exit(1);
+    }
+    // one source compiled by both pipelines (foundry.toml's compilation restrictions): the IR
+    // pipeline's build is the one deployed
+    if (first.viaIR || !viaIR) continue;
   }
-  seen.set(contractName, sourceName);
+  seen.set(contractName, { sourceName, viaIR });
   const out = {
     contractName,
     sourceName,

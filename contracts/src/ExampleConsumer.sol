@@ -9,7 +9,10 @@ import {InferenceHub} from "./InferenceHub.sol";
 /// @notice A dApp that asks Credence to classify an input and keeps the predicted class: it
 ///         decodes the output tensors in Solidity and takes the argmax of the first float32
 ///         tensor (the class probabilities of a classifier). Refunds are passed on to whoever
-///         paid for the request.
+///         paid for the request. Each request escrows the gas allowance the hub quotes for its
+///         callback (`hub.quote`); what an allowance does not spend comes back to this
+///         contract's vault balance, where it stays as the contract's float (a production dApp
+///         would pass it on, reading the hub's GasReimbursed events).
 contract ExampleConsumer is ICredenceConsumer {
     /// @notice Gas the hub gives each callback; decoding a small output takes far less.
     uint32 public constant CALLBACK_GAS = 300_000;
@@ -42,36 +45,52 @@ contract ExampleConsumer is ICredenceConsumer {
         hub = hub_;
     }
 
-    /// @notice Asks the hub to classify `input` (canonical tensor encoding) with model `modelId`.
-    function classify(uint256 modelId, bytes calldata input, uint64 deadline)
+    /// @notice Asks the hub to classify `input` (canonical tensor encoding) with model `modelId`,
+    ///         paying back gas at up to `maxFeePerGas`: `msg.value` is the gas allowance the hub
+    ///         quotes for the callback plus the fee (the rest, at least the model's fee).
+    function classify(uint256 modelId, bytes calldata input, uint64 deadline, uint256 maxFeePerGas)
         external
         payable
         returns (uint256 requestId)
     {
-        requestId = hub.requestInference{value: msg.value}(modelId, input, deadline, address(this), CALLBACK_GAS);
-        // msg.value <= 2^96 in practice: the hub escrows it
-        // forge-lint: disable-next-line(unsafe-typecast)
-        answers[requestId] = Answer(msg.sender, uint96(msg.value), false, false, 0, 0);
+        (, uint256 allowance) = hub.quote(modelId, CALLBACK_GAS, maxFeePerGas);
+        return _ask(modelId, input, deadline, msg.value, allowance, maxFeePerGas);
     }
 
     /// @notice Asks for one classification per input in one transaction (a dApp with many
-    ///         questions saves the per-transaction cost); `msg.value` is split evenly among them.
+    ///         questions saves the per-transaction cost); `msg.value` is split evenly among them,
+    ///         each part paying one request's quoted allowance and its fee.
     /// @return firstId the first request's id; the others follow it in order
-    function classifyMany(uint256 modelId, bytes[] calldata inputs, uint64 deadline)
+    function classifyMany(uint256 modelId, bytes[] calldata inputs, uint64 deadline, uint256 maxFeePerGas)
         external
         payable
         returns (uint256 firstId)
     {
         uint256 n = inputs.length;
         if (n == 0 || msg.value % n != 0) revert FeeNotDivisible(msg.value, n);
-        uint256 fee = msg.value / n;
+        uint256 each = msg.value / n;
+        (, uint256 allowance) = hub.quote(modelId, CALLBACK_GAS, maxFeePerGas);
         for (uint256 i; i < n; ++i) {
-            uint256 id = hub.requestInference{value: fee}(modelId, inputs[i], deadline, address(this), CALLBACK_GAS);
+            uint256 id = _ask(modelId, inputs[i], deadline, each, allowance, maxFeePerGas);
             if (i == 0) firstId = id;
-            // fee <= msg.value, and the hub escrows it
-            // forge-lint: disable-next-line(unsafe-typecast)
-            answers[id] = Answer(msg.sender, uint96(fee), false, false, 0, 0);
         }
+    }
+
+    /// @dev One request paying `value`: `allowance` for gas, the rest the fee.
+    function _ask(
+        uint256 modelId,
+        bytes calldata input,
+        uint64 deadline,
+        uint256 value,
+        uint256 allowance,
+        uint256 maxFeePerGas
+    ) private returns (uint256 requestId) {
+        requestId = hub.requestInference{value: value}(
+            modelId, input, deadline, address(this), CALLBACK_GAS, allowance, maxFeePerGas
+        );
+        // value <= msg.value, far below 2^96 in practice: the hub escrows it
+        // forge-lint: disable-next-line(unsafe-typecast)
+        answers[requestId] = Answer(msg.sender, uint96(value - allowance), false, false, 0, 0);
     }
 
     /// @inheritdoc ICredenceConsumer

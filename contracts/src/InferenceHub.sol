@@ -4,15 +4,18 @@ pragma solidity ^0.8.24;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
 import {ModelRegistry, IModelTermsSink} from "./ModelRegistry.sol";
 import {WorkerRegistry, ISlashedStakeSink, IMinStakeSink} from "./WorkerRegistry.sol";
 import {RewardVault} from "./RewardVault.sol";
 import {ICredenceConsumer} from "./ICredenceConsumer.sol";
 import {SettlementRecords} from "./SettlementRecords.sol";
+import {GasCharges} from "./GasCharges.sol";
 
 /// @title InferenceHub
-/// @notice Requests, receipts, failures and expiry. A request escrows its whole fee here and is
-///         stored as one commitment slot; whoever settles it resends the request's fields. Every
+/// @notice Requests, receipts, failures and expiry. A request escrows its fee and its gas
+///         allowance here and is stored as one commitment slot; whoever settles it resends the request's fields. Every
 ///         settlement batch leaves a record (SettlementRecords) in the slot of its first request,
 ///         from which the DisputeCourt proves what was settled when an answer is challenged or
 ///         audited. A
@@ -20,13 +23,25 @@ import {SettlementRecords} from "./SettlementRecords.sol";
 ///         output; settlement emits the output, credits the fee in the vault split between the
 ///         protocol, the workers and the model's contributors, and calls the requester back with
 ///         the gas it asked for. A worker-signed failure, or expiry after the deadline, refunds
-///         the fee in full (claimable in the vault).
+///         the fee in full (claimable in the vault). Whoever sends a settlement, a failure or an
+///         expiry is paid back its gas from each request's allowance (GasCharges); what is left
+///         of the allowance goes back to the requester. A request can also be signed off-chain
+///         (EIP-712 InferenceRequest) and submitted by anyone, paid from the requester's vault
+///         balance (`deposit`).
 /// @dev    The RewardVault is a module of this contract: the ETH held here always equals the fees
 ///         of pending requests plus everything claimable. Model terms are pushed here by the
 ///         ModelRegistry; signers are checked against the WorkerRegistry once per batch. Pausing
 ///         stops new requests only: settlement, failures, expiry and claims always work, so no
 ///         money is ever stuck.
-contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISlashedStakeSink, IMinStakeSink {
+contract InferenceHub is
+    EIP712,
+    NoncesKeyed,
+    Ownable2Step,
+    RewardVault,
+    IModelTermsSink,
+    ISlashedStakeSink,
+    IMinStakeSink
+{
     uint256 private constant BPS = 10_000;
     uint256 private constant SIGNATURE_BYTES = 65;
     /// @dev A receipt's proof per signer: signature (65 bytes) and the signer's executedAt (8).
@@ -45,12 +60,17 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     bytes32 public constant FAILURE_TYPEHASH = keccak256(
         "InferenceFailure(uint256 requestId,bytes32 modelHash,bytes32 inputHash,uint16 reason,bytes32 detailHash)"
     );
+    bytes32 public constant REQUEST_TYPEHASH = keccak256(
+        "InferenceRequest(address requester,uint256 modelId,bytes32 inputHash,uint256 fee,uint256 gasAllowance,uint256 maxFeePerGas,uint64 deadline,address callback,uint32 callbackGas,uint256 nonce)"
+    );
 
     /// @notice Why a receipt or failure in a batch was skipped.
     uint8 public constant SKIP_NOT_PENDING = 1; // settled, refunded or expired already
     uint8 public constant SKIP_DEADLINE_PASSED = 2;
 
     /// @notice A request as committed at `requestInference`; its hash is all the hub stores.
+    ///         `gasAllowance` pays back the gas of serving it, at most `maxFeePerGas` per gas
+    ///         (for a signed request: what is left after paying for its submission).
     struct Request {
         address requester;
         uint256 modelId;
@@ -59,6 +79,26 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint64 deadline;
         address callback;
         uint32 callbackGas;
+        uint256 gasAllowance;
+        uint256 maxFeePerGas;
+    }
+
+    /// @notice A request signed off-chain by its requester (EIP-712 InferenceRequest, the same
+    ///         fields), paid from the requester's vault balance. `nonce` is a keyed nonce: the
+    ///         top 192 bits a key of the requester's choosing, the low 64 bits that key's
+    ///         sequence (`nonces(requester, key)`), so independent requests need not wait for
+    ///         each other. `deadline` is also the signature's expiry.
+    struct SignedRequest {
+        address requester;
+        uint256 modelId;
+        bytes32 inputHash;
+        uint256 fee;
+        uint256 gasAllowance;
+        uint256 maxFeePerGas;
+        uint64 deadline;
+        address callback;
+        uint32 callbackGas;
+        uint256 nonce;
     }
 
     /// @notice A settled answer: the output and the quorum's proofs, ordered by ascending signer
@@ -119,7 +159,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     struct Credits {
         uint256 protocol;
         AmountList signers; // every signer, with the pay owed to its operator (0 for failures)
-        AmountList refunds; // requesters
+        AmountList refunds; // requesters: refunded fees and what is left of allowances
         uint256[] modelIds;
         uint256[] pools;
         uint256 modelCount;
@@ -131,6 +171,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 batchId; // the first settled request
         uint256 firstSkipped;
         uint8 firstSkipReason;
+        uint256 items; // receipts or failures sent in the transaction (GasCharges' n)
+        uint256 submitterCredit; // the gas paid back to the sender
+        uint256[] charges; // per settled or refunded item, in event order
     }
 
     WorkerRegistry public immutable workers;
@@ -151,6 +194,8 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint64 deadline,
         address callback,
         uint32 callbackGas,
+        uint256 gasAllowance,
+        uint256 maxFeePerGas,
         bytes input
     );
     /// @dev Only what cannot be derived: the output hash is keccak256(output); the split follows
@@ -167,6 +212,11 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 refund
     );
     event InferenceExpired(uint256 indexed requestId, uint256 indexed modelId, uint256 refund);
+    /// @notice The gas paid back to `submitter` by this transaction: `charges[i]` from the
+    ///         allowance of its i-th settled (InferenceSettled), refunded (InferenceFailed) or
+    ///         expired request, in the order of those events; the rest of each allowance went to
+    ///         its requester. A signed request's submission is one charge too.
+    event GasReimbursed(address indexed submitter, uint256 credited, uint256[] charges);
     /// @dev A settlement batch's record was stored (`batchRecord`): `batchId` is its first
     ///      settled request; its leaves are the `count` receipts settled in this transaction, in
     ///      the order of their InferenceSettled events (SettlementRecords).
@@ -223,6 +273,9 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     error NotCourt(address caller);
     error CourtAlreadySet(address court);
     error CreditMismatch(uint256 credited, uint256 value);
+    error InputHashMismatch(bytes32 inputHash, bytes32 signed);
+    error InvalidRequestSignature(address requester);
+    error AllowanceTooSmall(uint256 charge, uint256 gasAllowance);
 
     constructor(
         address owner_,
@@ -245,25 +298,95 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
 
     // ----------------------------------------------------------------- requests
 
-    /// @notice Asks for an inference of `modelId` on `input`; escrows all of `msg.value`, which
-    ///         must cover the model's fee. The whole value is what the split divides.
+    /// @notice Asks for an inference of `modelId` on `input`. Escrows `msg.value`: the fee (all of
+    ///         `msg.value` but `gasAllowance`, at least the model's fee; the whole fee is what the
+    ///         split divides) and the gas allowance (`quote` says how much covers a settlement).
     /// @param input the canonical tensor encoding (ABI `Tensor[]`), at most `maxInputBytes`.
     ///        Input the model cannot take is refunded through a worker-signed failure.
     /// @param deadline unix time after which the request can be expired and refunded
     /// @param callback contract to call back (ICredenceConsumer), or zero for none
     /// @param callbackGas gas given to the callback, at most `maxCallbackGas`
+    /// @param gasAllowance pays back whoever settles, refunds or expires the request its gas
+    ///        (GasCharges); the rest comes back to the requester's vault balance
+    /// @param maxFeePerGas the most per gas the allowance pays back
     /// @return requestId sequential id, from 1
     function requestInference(
         uint256 modelId,
         bytes calldata input,
         uint64 deadline,
         address callback,
-        uint32 callbackGas
+        uint32 callbackGas,
+        uint256 gasAllowance,
+        uint256 maxFeePerGas
     ) external payable returns (uint256 requestId) {
+        if (gasAllowance > msg.value) revert FeeTooLow(msg.value, gasAllowance);
+        uint256 fee = msg.value - gasAllowance;
+        requestId = _open(modelId, input.length, deadline, callbackGas, fee);
+        _commit(
+            requestId,
+            Request(
+                msg.sender, modelId, keccak256(input), fee, deadline, callback, callbackGas, gasAllowance, maxFeePerGas
+            ),
+            input
+        );
+    }
+
+    /// @notice Submits a request its requester signed off-chain (EIP-712 InferenceRequest under
+    ///         this hub's domain, by an EOA or an ERC-1271 wallet): `fee + gasAllowance` come out
+    ///         of the requester's vault balance, and the caller is paid back the gas of this call
+    ///         from the allowance (its measured execution plus GasCharges.SIGNED_REQUEST and
+    ///         INPUT_BYTE per byte of input), so it costs the submitter nothing. The request is
+    ///         then committed with what is left of the allowance. Refused, each with its own
+    ///         error, unless the requester signed exactly these fields and this input, the nonce
+    ///         is its next one for that key, the balance covers it, and the request would be
+    ///         accepted from the requester directly.
+    function requestInferenceFor(SignedRequest calldata request, bytes calldata input, bytes calldata signature)
+        external
+        nonReentrant
+        returns (uint256 requestId)
+    {
+        uint256 gasStart = gasleft();
+        bytes32 inputHash = keccak256(input);
+        if (inputHash != request.inputHash) revert InputHashMismatch(inputHash, request.inputHash);
+        requestId = _open(request.modelId, input.length, request.deadline, request.callbackGas, request.fee);
+        if (!SignatureChecker.isValidSignatureNow(request.requester, requestDigest(request), signature)) {
+            revert InvalidRequestSignature(request.requester);
+        }
+        _useCheckedNonce(request.requester, request.nonce);
+        _debitAccount(request.requester, request.fee + request.gasAllowance);
+        uint256 charge = (gasStart - gasleft() + GasCharges.SIGNED_REQUEST + GasCharges.INPUT_BYTE * input.length)
+            * GasCharges.price(request.maxFeePerGas);
+        if (charge > request.gasAllowance) revert AllowanceTooSmall(charge, request.gasAllowance);
+        _commit(
+            requestId,
+            Request(
+                request.requester,
+                request.modelId,
+                inputHash,
+                request.fee,
+                request.deadline,
+                request.callback,
+                request.callbackGas,
+                request.gasAllowance - charge,
+                request.maxFeePerGas
+            ),
+            input
+        );
+        _creditAccount(msg.sender, charge);
+        uint256[] memory charges = new uint256[](1);
+        charges[0] = charge;
+        emit GasReimbursed(msg.sender, charge, charges);
+    }
+
+    /// @dev The checks every request passes, whoever sends it; takes its id.
+    function _open(uint256 modelId, uint256 inputLength, uint64 deadline, uint32 callbackGas, uint256 fee)
+        private
+        returns (uint256 requestId)
+    {
         Config memory c = _config;
         if (c.paused) revert EnforcedPause();
-        if (input.length == 0) revert EmptyInput();
-        if (input.length > c.maxInputBytes) revert InputTooLarge(input.length, c.maxInputBytes);
+        if (inputLength == 0) revert EmptyInput();
+        if (inputLength > c.maxInputBytes) revert InputTooLarge(inputLength, c.maxInputBytes);
         if (deadline <= block.timestamp) revert DeadlineInPast(deadline, block.timestamp);
         if (deadline > block.timestamp + MAX_DEADLINE_WINDOW) {
             revert DeadlineTooFar(deadline, block.timestamp + MAX_DEADLINE_WINDOW);
@@ -272,27 +395,25 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         ModelTerms memory t = _terms[modelId];
         if (t.quorum == 0) revert UnknownModel(modelId);
         if (t.retired) revert ModelRetired(modelId);
-        if (msg.value < t.feeWei) revert FeeTooLow(msg.value, t.feeWei);
-
+        if (fee < t.feeWei) revert FeeTooLow(fee, t.feeWei);
         requestId = c.nextRequestId;
         _config.nextRequestId = c.nextRequestId + 1;
-        _commit(requestId, modelId, input, deadline, callback, callbackGas);
     }
 
-    function _commit(
-        uint256 requestId,
-        uint256 modelId,
-        bytes calldata input,
-        uint64 deadline,
-        address callback,
-        uint32 callbackGas
-    ) private {
-        bytes32 inputHash = keccak256(input);
-        _commitments[requestId] = SettlementRecords.commitment(
-            keccak256(abi.encode(Request(msg.sender, modelId, inputHash, msg.value, deadline, callback, callbackGas)))
-        );
+    function _commit(uint256 requestId, Request memory r, bytes calldata input) private {
+        _commitments[requestId] = SettlementRecords.commitment(keccak256(abi.encode(r)));
         emit InferenceRequested(
-            requestId, modelId, msg.sender, inputHash, msg.value, deadline, callback, callbackGas, input
+            requestId,
+            r.modelId,
+            r.requester,
+            r.inputHash,
+            r.fee,
+            r.deadline,
+            r.callback,
+            r.callbackGas,
+            r.gasAllowance,
+            r.maxFeePerGas,
+            input
         );
     }
 
@@ -311,19 +432,22 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 callbackCount;
         for (uint256 i; i < receipts.length; ++i) {
             if (_settle(receipts[i], sp, cr) && receipts[i].request.callback != address(0)) {
-                callbacks[callbackCount++] = i;
+                callbacks[callbackCount++] = i << 128 | (cr.settled - 1);
             }
         }
         _finish(cr);
         _recordBatch(cr);
         // callbacks last: after every signer is checked and every credit written, so nothing a
-        // callback does can undo or block the settlement
+        // callback does can undo or block the settlement (the guard keeps it from re-entering;
+        // the gas it used comes out of its requester's allowance, credited just after)
         for (uint256 k; k < callbackCount; ++k) {
-            Receipt calldata rc = receipts[callbacks[k]];
-            _callback(
+            Receipt calldata rc = receipts[callbacks[k] >> 128];
+            uint256 gas = _callback(
                 rc.requestId, rc.request, abi.encodeCall(ICredenceConsumer.onInferenceResult, (rc.requestId, rc.output))
             );
+            _chargeCallback(cr, rc.request, uint128(callbacks[k]), gas);
         }
+        _payGas(cr);
         return cr.settled;
     }
 
@@ -336,20 +460,23 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         uint256 callbackCount;
         for (uint256 i; i < failures.length; ++i) {
             if (_fail(failures[i], cr) && failures[i].request.callback != address(0)) {
-                callbacks[callbackCount++] = i;
+                callbacks[callbackCount++] = i << 128 | (cr.settled - 1);
             }
         }
         _finish(cr);
         for (uint256 k; k < callbackCount; ++k) {
-            Failure calldata f = failures[callbacks[k]];
-            _callback(
+            Failure calldata f = failures[callbacks[k] >> 128];
+            uint256 gas = _callback(
                 f.requestId, f.request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (f.requestId, f.reason))
             );
+            _chargeCallback(cr, f.request, uint128(callbacks[k]), gas);
         }
+        _payGas(cr);
         return cr.settled;
     }
 
-    /// @notice Refunds a request whose deadline has passed. Anyone may call it.
+    /// @notice Refunds a request whose deadline has passed. Anyone may call it, and is paid back
+    ///         its gas from the request's allowance (GasCharges.EXPIRY and the callback's gas).
     function expire(uint256 requestId, Request calldata request) external nonReentrant {
         bytes32 commitment = _commitments[requestId];
         if (commitment == 0 || SettlementRecords.isRecord(commitment)) {
@@ -360,8 +487,14 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         if (block.timestamp <= request.deadline) revert NotExpired(requestId, request.deadline);
         delete _commitments[requestId];
         emit InferenceExpired(requestId, request.modelId, request.fee);
-        _creditAccount(request.requester, request.fee);
-        _callback(requestId, request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (requestId, uint16(0))));
+        uint256 gas = GasCharges.EXPIRY
+            + _callback(requestId, request, abi.encodeCall(ICredenceConsumer.onInferenceRefund, (requestId, uint16(0))));
+        uint256 charge = GasCharges.capped(gas * GasCharges.price(request.maxFeePerGas), request.gasAllowance);
+        _creditAccount(request.requester, request.fee + request.gasAllowance - charge);
+        if (charge != 0) _creditAccount(msg.sender, charge);
+        uint256[] memory charges = new uint256[](1);
+        charges[0] = charge;
+        emit GasReimbursed(msg.sender, charge, charges);
     }
 
     /// @notice Slashes a worker that signed two different outputs for one request. Anyone may
@@ -460,6 +593,36 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
             _hashTypedDataV4(
                 keccak256(abi.encode(FAILURE_TYPEHASH, requestId, modelHash, inputHash, reason, detailHash))
             );
+    }
+
+    /// @notice The EIP-712 digest a requester signs for a signed request.
+    function requestDigest(SignedRequest calldata request) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(REQUEST_TYPEHASH, request)));
+    }
+
+    /// @notice The fee and the gas allowance that serve a request of `modelId` alone, with a
+    ///         callback of `callbackGas`, paying back gas at up to `maxFeePerGas`: send
+    ///         `fee + gasAllowance`. A batch of many costs each far less; what the allowance does
+    ///         not spend comes back to the requester. The allowance assumes an output of up to
+    ///         512 bytes.
+    function quote(uint256 modelId, uint32 callbackGas, uint256 maxFeePerGas)
+        external
+        view
+        returns (uint256 fee, uint256 gasAllowance)
+    {
+        return quoteSigned(modelId, 0, callbackGas, maxFeePerGas);
+    }
+
+    /// @notice `quote` for a signed request of `inputBytes` (an EOA's signature), whose allowance
+    ///         also pays back its submission; 0 input bytes quotes a direct request.
+    function quoteSigned(uint256 modelId, uint256 inputBytes, uint32 callbackGas, uint256 maxFeePerGas)
+        public
+        view
+        returns (uint256 fee, uint256 gasAllowance)
+    {
+        ModelTerms memory t = _terms[modelId];
+        if (t.quorum == 0) revert UnknownModel(modelId);
+        return (t.feeWei, GasCharges.allowance(t.quorum, callbackGas, maxFeePerGas, inputBytes));
     }
 
     /// @notice The EIP-712 domain separator ("Credence", "1", this chain, this hub).
@@ -575,8 +738,47 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         delete _commitments[id];
         if (cr.settled == 0) cr.batchId = id;
         cr.leaves[cr.settled] = SettlementRecords.leaf(id, commitment, outputHash, signers);
+        _charge(cr, rc.request, GasCharges.receipt(cr.items, cr.quorum, rc.output.length));
         _creditSplit(rc, sp, cr, signers);
         return true;
+    }
+
+    /// @dev Charges a settled or refunded item `gas` (fixed figures) from its allowance, the
+    ///      credit of what is left included when it is its requester's first item here; the
+    ///      rest of the allowance goes to the requester's entry (with a failure's fee).
+    function _charge(Credits memory cr, Request calldata req, uint256 gas) private view {
+        (uint256 j, bool fresh) = _entry(cr.refunds, req.requester);
+        if (fresh) gas += GasCharges.REQUESTER_CREDIT;
+        uint256 allowance = req.gasAllowance;
+        uint256 charge = GasCharges.capped(gas * GasCharges.price(req.maxFeePerGas), allowance);
+        cr.charges[cr.settled] = charge;
+        cr.submitterCredit += charge;
+        cr.refunds.amounts[j] += allowance - charge;
+    }
+
+    /// @dev Charges an item's callback `gas` from what its allowance had left.
+    function _chargeCallback(Credits memory cr, Request calldata req, uint256 item, uint256 gas) private view {
+        uint256 left = req.gasAllowance - cr.charges[item];
+        uint256 charge = GasCharges.capped(gas * GasCharges.price(req.maxFeePerGas), left);
+        if (charge == 0) return;
+        (uint256 j,) = _entry(cr.refunds, req.requester);
+        cr.refunds.amounts[j] -= charge;
+        cr.charges[item] += charge;
+        cr.submitterCredit += charge;
+    }
+
+    /// @dev Credits the requesters' refunds and unspent allowances and the sender's gas.
+    function _payGas(Credits memory cr) private {
+        for (uint256 j; j < cr.refunds.count; ++j) {
+            if (cr.refunds.amounts[j] != 0) _creditAccount(cr.refunds.keys[j], cr.refunds.amounts[j]);
+        }
+        if (cr.submitterCredit != 0) _creditAccount(msg.sender, cr.submitterCredit);
+        uint256[] memory charges = cr.charges;
+        uint256 count = cr.settled;
+        assembly ("memory-safe") {
+            mstore(charges, count)
+        }
+        emit GasReimbursed(msg.sender, cr.submitterCredit, charges);
     }
 
     /// @dev Stores the batch's record in its first request's slot (cleared by `_settle`).
@@ -646,6 +848,7 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         for (uint256 k; k < signers.length; ++k) {
             _add(cr.signers, signers[k], 0);
         }
+        _charge(cr, req, GasCharges.failure(cr.items, cr.quorum));
         _add(cr.refunds, req.requester, req.fee);
         cr.settled++;
         emit InferenceFailed(id, req.modelId, f.reason, f.detailHash, signers, req.fee);
@@ -676,12 +879,12 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     }
 
     /// @dev The request's commitment (SettlementRecords.commitment of keccak256(abi.encode(request)))
-    ///      straight from calldata: the struct is seven static words.
+    ///      straight from calldata: the struct is nine static words.
     function _hashRequest(Request calldata request) private pure returns (bytes32 h) {
         assembly ("memory-safe") {
             let p := mload(0x40)
-            calldatacopy(p, request, 224)
-            h := keccak256(p, 224)
+            calldatacopy(p, request, 288)
+            h := keccak256(p, 288)
         }
         h = SettlementRecords.commitment(h);
     }
@@ -736,19 +939,23 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
     }
 
     /// @dev Calls the requester's callback with exactly its gas, ignoring the result and not
-    ///      copying return data. Reverts when the transaction did not bring enough gas for the
-    ///      callback to get all of it (EIP-150 passes on at most 63/64 of what is left).
-    function _callback(uint256 id, Request calldata req, bytes memory data) private {
+    ///      copying return data; returns the gas to charge for it (measured, plus
+    ///      GasCharges.CALLBACK; 0 without a callback). Reverts when the transaction did not
+    ///      bring enough gas for the callback to get all of it (EIP-150 passes on at most 63/64 of
+    ///      what is left), so a submitter cannot starve a callback.
+    function _callback(uint256 id, Request calldata req, bytes memory data) private returns (uint256 gas) {
         address target = req.callback;
         uint256 gasLimit = req.callbackGas;
-        if (target == address(0) || gasLimit == 0) return;
+        if (target == address(0) || gasLimit == 0) return 0;
         if (gasleft() < gasLimit * 64 / 63 + CALLBACK_OVERHEAD) {
             revert InsufficientGasForCallback(id, gasleft(), req.callbackGas);
         }
         bool ok;
+        uint256 before = gasleft();
         assembly ("memory-safe") {
             ok := call(gasLimit, target, 0, add(data, 0x20), mload(data), 0, 0)
         }
+        gas = before - gasleft() + GasCharges.CALLBACK;
         if (!ok) emit CallbackFailed(id, target);
     }
 
@@ -758,29 +965,34 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         cr.leaves = new bytes32[](n);
         cr.modelIds = new uint256[](n);
         cr.pools = new uint256[](n);
+        cr.charges = new uint256[](n);
+        cr.items = n;
     }
 
-    /// @dev Adds `amount` to `key` in `list`, appending (and growing the list) when new.
+    /// @dev Adds `amount` to `key` in `list`.
     function _add(AmountList memory list, address key, uint256 amount) private pure {
-        for (uint256 j; j < list.count; ++j) {
-            if (list.keys[j] == key) {
-                list.amounts[j] += amount;
-                return;
-            }
+        (uint256 j,) = _entry(list, key);
+        list.amounts[j] += amount;
+    }
+
+    /// @dev The index of `key` in `list`, appended with 0 (growing the list) when new (`fresh`).
+    function _entry(AmountList memory list, address key) private pure returns (uint256 j, bool fresh) {
+        for (; j < list.count; ++j) {
+            if (list.keys[j] == key) return (j, false);
         }
         if (list.count == list.keys.length) {
             address[] memory keys = new address[](list.count * 2);
             uint256[] memory amounts = new uint256[](list.count * 2);
-            for (uint256 j; j < list.count; ++j) {
-                keys[j] = list.keys[j];
-                amounts[j] = list.amounts[j];
+            for (uint256 k; k < list.count; ++k) {
+                keys[k] = list.keys[k];
+                amounts[k] = list.amounts[k];
             }
             list.keys = keys;
             list.amounts = amounts;
         }
-        list.keys[list.count] = key;
-        list.amounts[list.count] = amount;
+        list.keys[j] = key;
         list.count++;
+        return (j, true);
     }
 
     function _addPool(Credits memory cr, uint256 modelId, uint256 amount) private pure {
@@ -811,9 +1023,6 @@ contract InferenceHub is EIP712, Ownable2Step, RewardVault, IModelTermsSink, ISl
         address[] memory operators = workers.activeOperators(signers, _splitState.minStake);
         for (uint256 j; j < signerCount; ++j) {
             if (cr.signers.amounts[j] != 0) _creditAccount(operators[j], cr.signers.amounts[j]);
-        }
-        for (uint256 j; j < cr.refunds.count; ++j) {
-            _creditAccount(cr.refunds.keys[j], cr.refunds.amounts[j]);
         }
         for (uint256 j; j < cr.modelCount; ++j) {
             _creditPool(cr.modelIds[j], cr.pools[j]);

@@ -44,18 +44,35 @@ abstract contract RewardVault is ReentrancyGuardTransient {
     event ModelPoolDistributed(uint256 indexed modelId, uint256 amount);
     event Claimed(address indexed account, address indexed to, uint256 amount);
     event TreasuryChanged(address indexed previous, address indexed treasury);
+    event Deposited(address indexed account, address indexed from, uint256 amount);
 
     error NothingToClaim(address account);
     error TransferFailed(address to, uint256 amount);
     error ZeroTreasury();
     error ZeroRecipient();
     error ProtocolAccrualOverflow(uint256 accrued);
+    error InsufficientBalance(address account, uint256 balance, uint256 needed);
+    error ZeroDeposit();
 
     constructor(ModelRegistry registry_, address treasury_) {
         if (treasury_ == address(0)) revert ZeroTreasury();
         registry = registry_;
         _treasury = treasury_;
         emit TreasuryChanged(address(0), treasury_);
+    }
+
+    // ---------------------------------------------------------------- deposits
+
+    /// @notice Adds `msg.value` to the caller's balance, from which its signed requests are paid
+    ///         (their refunds and unspent allowances land there too); `claim` takes it all back.
+    function deposit() external payable {
+        _deposit(msg.sender);
+    }
+
+    /// @notice Adds `msg.value` to `account`'s balance (funding someone else's signed requests).
+    function depositFor(address account) external payable {
+        if (account == address(0)) revert ZeroRecipient();
+        _deposit(account);
     }
 
     // ------------------------------------------------------------------ claims
@@ -157,6 +174,13 @@ abstract contract RewardVault is ReentrancyGuardTransient {
         _balancePlusOne[account] = (stored == 0 ? 1 : stored) + amount;
     }
 
+    /// @dev Takes `amount` from `account`'s credited balance (a signed request's escrow).
+    function _debitAccount(address account, uint256 amount) internal {
+        uint256 balance = _balanceOf(account);
+        if (balance < amount) revert InsufficientBalance(account, balance, amount);
+        _balancePlusOne[account] = balance - amount + 1;
+    }
+
     function _creditPool(uint256 modelId, uint256 amount) internal {
         _setPool(modelId, _poolOf(modelId) + amount);
     }
@@ -168,6 +192,12 @@ abstract contract RewardVault is ReentrancyGuardTransient {
     function _setPool(uint256 modelId, uint256 amount) internal virtual;
 
     // ---------------------------------------------------------------- internal
+
+    function _deposit(address account) private nonReentrant {
+        if (msg.value == 0) revert ZeroDeposit();
+        _creditAccount(account, msg.value);
+        emit Deposited(account, msg.sender, msg.value);
+    }
 
     function _claim(address payable to, uint256[] memory modelIds) private nonReentrant returns (uint256 amount) {
         if (msg.sender == _treasury) _collectProtocolFees();

@@ -26,7 +26,7 @@ contract DisputeCourtTest is CourtFixture {
         again[0] = _receipt(first, s.leaves[0].request, _output(), _keys(KEY_1));
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.RequestNotPending.selector, first));
         hub.submitReceipts(again);
-        vm.warp(block.timestamp + 2 hours);
+        vm.warp(vm.getBlockTimestamp() + 2 hours);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.RequestNotPending.selector, first));
         hub.expire(first, s.leaves[0].request);
     }
@@ -146,7 +146,7 @@ contract DisputeCourtTest is CourtFixture {
             abi.encodeWithSelector(DisputeCourt.SeedNotReady.selector, s.batch.settledBlock + 1, block.number)
         );
         court.drawAudits(b, s.batch.settledBlock, s.batch.settledAt, s.leaves);
-        vm.roll(block.number + 2);
+        vm.roll(vm.getBlockNumber() + 2);
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.EmptyBatch.selector, b));
         court.drawAudits(b, s.batch.settledBlock, s.batch.settledAt, new DisputeCourt.Leaf[](0));
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.UnknownBatch.selector, b + 1));
@@ -163,7 +163,7 @@ contract DisputeCourtTest is CourtFixture {
         court.drawAudits(b, s.batch.settledBlock, s.batch.settledAt, s.leaves);
 
         Settled memory late = _settleOne(model1, KEY_1);
-        vm.roll(block.number + 300);
+        vm.roll(vm.getBlockNumber() + 300);
         vm.expectRevert(
             abi.encodeWithSelector(DisputeCourt.SeedExpired.selector, late.batch.batchId, late.batch.settledBlock + 1)
         );
@@ -226,7 +226,7 @@ contract DisputeCourtTest is CourtFixture {
         _voteSome(id, 1, 3); // 4 jurors: one disagrees, one agrees, two absent
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.VotingOpen.selector, id, court.dispute(id).verdictDeadline));
         court.resolve(id);
-        vm.warp(block.timestamp + VERDICT_WINDOW + 1);
+        vm.warp(vm.getBlockTimestamp() + VERDICT_WINDOW + 1);
         court.resolve(id);
         assertEq(court.dispute(id).state, court.STATE_NO_MAJORITY(), "no majority");
         uint256 bond = 10 * FEE;
@@ -257,7 +257,7 @@ contract DisputeCourtTest is CourtFixture {
 
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.SeedNotReady.selector, block.number + 1, block.number));
         court.drawJury(id);
-        vm.roll(block.number + 2);
+        vm.roll(vm.getBlockNumber() + 2);
         court.drawJury(id);
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.NotAwaitingJury.selector, id, court.STATE_VOTING()));
         court.drawJury(id);
@@ -270,7 +270,7 @@ contract DisputeCourtTest is CourtFixture {
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.NotVoting.selector, id, court.STATE_FAULT_PROVEN()));
         court.resolve(id);
 
-        vm.warp(block.timestamp + WINDOW + 1);
+        vm.warp(vm.getBlockTimestamp() + WINDOW + 1);
         vm.prank(CHALLENGER);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -285,12 +285,12 @@ contract DisputeCourtTest is CourtFixture {
         uint256 bond = court.requiredBond(FEE);
         vm.prank(CHALLENGER);
         uint256 id = court.challenge{value: bond}(s.batch, 0, s.leaves[0]);
-        vm.roll(block.number + 400);
+        vm.roll(vm.getBlockNumber() + 400);
         vm.expectEmit(true, true, true, true, address(court));
         emit DisputeCourt.JuryDrawDeferred(id, uint64(block.number + 1));
         court.drawJury(id);
         assertEq(court.dispute(id).state, court.STATE_AWAITING_JURY(), "still awaiting");
-        vm.roll(block.number + 2);
+        vm.roll(vm.getBlockNumber() + 2);
         court.drawJury(id);
         assertEq(court.dispute(id).state, court.STATE_VOTING(), "drawn");
     }
@@ -300,9 +300,9 @@ contract DisputeCourtTest is CourtFixture {
         uint256 bond = court.requiredBond(FEE);
         vm.prank(CHALLENGER);
         uint256 id = court.challenge{value: bond}(s.batch, 0, s.leaves[0]);
-        vm.roll(block.number + 1); // the seed block
+        vm.roll(vm.getBlockNumber() + 1); // the seed block
         _registerWorker(0xB1, address(0x0B01), MIN_STAKE);
-        vm.roll(block.number + 1);
+        vm.roll(vm.getBlockNumber() + 1);
         court.drawJury(id);
         _assertJuryExcludes(court.dispute(id).jurors, vm.addr(0xB1));
     }
@@ -350,7 +350,7 @@ contract DisputeCourtTest is CourtFixture {
         assertEq(court.submitVerdicts(list), 1, "recorded");
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.VerdictAlreadyRecorded.selector, id, d.jurors[0]));
         court.submitVerdicts(list);
-        vm.warp(block.timestamp + VERDICT_WINDOW + 1);
+        vm.warp(vm.getBlockTimestamp() + VERDICT_WINDOW + 1);
         list[0] = _verdict(_keyOf(d.jurors[1]), id, d.outputHash, true);
         vm.expectRevert(abi.encodeWithSelector(DisputeCourt.VotingClosed.selector, id));
         court.submitVerdicts(list);
@@ -391,7 +391,7 @@ contract DisputeCourtTest is CourtFixture {
         address signer = vm.addr(KEY_1);
         vm.prank(OPERATOR_1);
         workers.unbond(signer, MIN_STAKE);
-        vm.warp(block.timestamp + UNBONDING_DELAY + 1);
+        vm.warp(vm.getBlockTimestamp() + UNBONDING_DELAY + 1);
         vm.prank(OPERATOR_1);
         vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.StakeOnHold.selector, signer, 1));
         workers.withdraw(signer);
@@ -514,7 +514,7 @@ contract DisputeCourtTest is CourtFixture {
         voters = voters & ((1 << n) - 1);
         if (voters != 0) _voteSome(id, votes, voters);
         if (court.dispute(id).state == court.STATE_VOTING()) {
-            vm.warp(block.timestamp + VERDICT_WINDOW + 1);
+            vm.warp(vm.getBlockTimestamp() + VERDICT_WINDOW + 1);
             court.resolve(id);
         }
         assertEq(address(court).balance, 0, "court empty");

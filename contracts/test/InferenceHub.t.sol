@@ -101,9 +101,11 @@ contract InferenceHubTest is CredenceFixture {
         bytes memory input = _input();
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.expectEmit(true, true, true, true, address(hub));
-        emit InferenceHub.InferenceRequested(1, model1, DAPP, keccak256(input), FEE, deadline, address(0), 0, input);
+        emit InferenceHub.InferenceRequested(
+            1, model1, DAPP, keccak256(input), FEE, deadline, address(0), 0, 0.001 ether, 2 gwei, input
+        );
         vm.prank(DAPP);
-        hub.requestInference{value: FEE}(model1, input, deadline, address(0), 0);
+        hub.requestInference{value: FEE + 0.001 ether}(model1, input, deadline, address(0), 0, 0.001 ether, 2 gwei);
     }
 
     function test_request_overpaymentIsEscrowedWhole() public {
@@ -118,29 +120,29 @@ contract InferenceHubTest is CredenceFixture {
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.startPrank(DAPP);
         vm.expectRevert(InferenceHub.EmptyInput.selector);
-        hub.requestInference{value: FEE}(model1, "", deadline, address(0), 0);
+        hub.requestInference{value: FEE}(model1, "", deadline, address(0), 0, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.InputTooLarge.selector, 16_385, 16_384));
-        hub.requestInference{value: FEE}(model1, new bytes(16_385), deadline, address(0), 0);
+        hub.requestInference{value: FEE}(model1, new bytes(16_385), deadline, address(0), 0, 0, 0);
         vm.expectRevert(
             abi.encodeWithSelector(InferenceHub.DeadlineInPast.selector, uint64(block.timestamp), block.timestamp)
         );
-        hub.requestInference{value: FEE}(model1, input, uint64(block.timestamp), address(0), 0);
+        hub.requestInference{value: FEE}(model1, input, uint64(block.timestamp), address(0), 0, 0, 0);
         uint64 far = uint64(block.timestamp + 31 days);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.DeadlineTooFar.selector, far, block.timestamp + 30 days));
-        hub.requestInference{value: FEE}(model1, input, far, address(0), 0);
+        hub.requestInference{value: FEE}(model1, input, far, address(0), 0, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.CallbackGasTooHigh.selector, 2_000_001, 2_000_000));
-        hub.requestInference{value: FEE}(model1, input, deadline, DAPP, 2_000_001);
+        hub.requestInference{value: FEE}(model1, input, deadline, DAPP, 2_000_001, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.FeeTooLow.selector, FEE - 1, FEE));
-        hub.requestInference{value: FEE - 1}(model1, input, deadline, address(0), 0);
+        hub.requestInference{value: FEE - 1}(model1, input, deadline, address(0), 0, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.UnknownModel.selector, 99));
-        hub.requestInference{value: FEE}(99, input, deadline, address(0), 0);
+        hub.requestInference{value: FEE}(99, input, deadline, address(0), 0, 0, 0);
         vm.stopPrank();
 
         vm.prank(AUTHOR);
         registry.retireModel(model1);
         vm.expectRevert(abi.encodeWithSelector(InferenceHub.ModelRetired.selector, model1));
         vm.prank(DAPP);
-        hub.requestInference{value: FEE}(model1, input, deadline, address(0), 0);
+        hub.requestInference{value: FEE}(model1, input, deadline, address(0), 0, 0, 0);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -260,10 +262,12 @@ contract InferenceHubTest is CredenceFixture {
         vm.expectRevert();
         hub.submitReceipts(_one(rc));
 
-        uint256 chain = block.chainid;
-        vm.chainId(chain + 1);
+        // the chain id read once into storage: compiled through the IR pipeline, a local copy of
+        // block.chainid is read again after vm.chainId
+        _chain = block.chainid;
+        vm.chainId(_chain + 1);
         bytes32 digestOtherChain = hub.receiptDigest(id, MODEL_HASH, req.inputHash, keccak256(_output()), 1);
-        vm.chainId(chain);
+        vm.chainId(_chain);
         rc.proofs = bytes.concat(_sign(KEY_1, digestOtherChain), bytes8(uint64(1)));
         vm.expectRevert();
         hub.submitReceipts(_one(rc));
@@ -313,7 +317,7 @@ contract InferenceHubTest is CredenceFixture {
     function test_callback_deliversTheDecodedAnswer() public {
         ExampleConsumer consumer = new ExampleConsumer(hub);
         vm.prank(DAPP);
-        uint256 id = consumer.classify{value: FEE}(model1, _input(), uint64(block.timestamp + 1 hours));
+        uint256 id = consumer.classify{value: FEE}(model1, _input(), uint64(block.timestamp + 1 hours), 0);
         InferenceHub.Request memory req = InferenceHub.Request(
             address(consumer),
             model1,
@@ -321,7 +325,9 @@ contract InferenceHubTest is CredenceFixture {
             FEE,
             uint64(block.timestamp + 1 hours),
             address(consumer),
-            300_000
+            300_000,
+            0,
+            0
         );
         _settle(id, req, _keys(KEY_1));
         (address requester,, bool answered,,, uint32 label) = consumer.answers(id);
@@ -340,7 +346,7 @@ contract InferenceHubTest is CredenceFixture {
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.deal(DAPP, n * FEE);
         vm.prank(DAPP);
-        uint256 first = consumer.classifyMany{value: n * FEE}(model1, inputs, deadline);
+        uint256 first = consumer.classifyMany{value: n * FEE}(model1, inputs, deadline, 0);
         assertEq(address(hub).balance, n * FEE, "every fee escrowed");
         for (uint256 i; i < n; ++i) {
             (address requester, uint96 fee, bool answered,,,) = consumer.answers(first + i);
@@ -350,7 +356,7 @@ contract InferenceHubTest is CredenceFixture {
             assertTrue(hub.isPending(first + i), "pending");
         }
         InferenceHub.Request memory req = InferenceHub.Request(
-            address(consumer), model1, keccak256(_input()), FEE, deadline, address(consumer), 300_000
+            address(consumer), model1, keccak256(_input()), FEE, deadline, address(consumer), 300_000, 0, 0
         );
         _settle(first + n - 1, req, _keys(KEY_1));
         (,, bool lastAnswered,,, uint32 label) = consumer.answers(first + n - 1);
@@ -364,9 +370,9 @@ contract InferenceHubTest is CredenceFixture {
         vm.deal(DAPP, 10 * FEE);
         vm.startPrank(DAPP);
         vm.expectRevert(abi.encodeWithSelector(ExampleConsumer.FeeNotDivisible.selector, FEE, 3));
-        consumer.classifyMany{value: FEE}(model1, inputs, uint64(block.timestamp + 1 hours));
+        consumer.classifyMany{value: FEE}(model1, inputs, uint64(block.timestamp + 1 hours), 0);
         vm.expectRevert(abi.encodeWithSelector(ExampleConsumer.FeeNotDivisible.selector, FEE, 0));
-        consumer.classifyMany{value: FEE}(model1, new bytes[](0), uint64(block.timestamp + 1 hours));
+        consumer.classifyMany{value: FEE}(model1, new bytes[](0), uint64(block.timestamp + 1 hours), 0);
         vm.stopPrank();
     }
 
@@ -428,9 +434,9 @@ contract InferenceHubTest is CredenceFixture {
         ExampleConsumer consumer = new ExampleConsumer(hub);
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.prank(DAPP);
-        uint256 id = consumer.classify{value: FEE}(model2, _input(), deadline);
+        uint256 id = consumer.classify{value: FEE}(model2, _input(), deadline, 0);
         InferenceHub.Request memory req = InferenceHub.Request(
-            address(consumer), model2, keccak256(_input()), FEE, deadline, address(consumer), 300_000
+            address(consumer), model2, keccak256(_input()), FEE, deadline, address(consumer), 300_000, 0, 0
         );
         InferenceHub.Failure memory f = _failure(id, req, 2, _keys(KEY_1, KEY_2));
         address[] memory signers = new address[](2);
@@ -652,7 +658,7 @@ contract InferenceHubTest is CredenceFixture {
             if (outcome == 0) _settle(id, req, _keys(KEY_1));
             else if (outcome == 1) hub.submitFailures(_oneFailure(_failure(id, req, 1, _keys(KEY_2))));
         }
-        vm.warp(block.timestamp + 2 hours);
+        vm.warp(vm.getBlockTimestamp() + 2 hours);
         for (uint256 id = 1; id < hub.nextRequestId(); ++id) {
             if (hub.isPending(id)) hub.expire(id, _requests[id]);
         }
@@ -696,9 +702,20 @@ contract InferenceHubTest is CredenceFixture {
     // ------------------------------------------------------------------- helpers
 
     mapping(uint256 => InferenceHub.Request) internal _requests;
+    uint256 internal _chain;
 
     function _copy(InferenceHub.Request memory r) internal pure returns (InferenceHub.Request memory) {
-        return InferenceHub.Request(r.requester, r.modelId, r.inputHash, r.fee, r.deadline, r.callback, r.callbackGas);
+        return InferenceHub.Request(
+            r.requester,
+            r.modelId,
+            r.inputHash,
+            r.fee,
+            r.deadline,
+            r.callback,
+            r.callbackGas,
+            r.gasAllowance,
+            r.maxFeePerGas
+        );
     }
 
     function _request(uint256 modelId, uint256 fee)

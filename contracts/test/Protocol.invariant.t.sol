@@ -27,6 +27,8 @@ contract ProtocolHandler {
     uint256[] internal ids;
     mapping(uint256 => uint256) public closures;
     uint256 public escrow;
+    uint256 internal constant SIGNER_KEY = 0x5161ED;
+    address public immutable signedRequester = vm.addr(SIGNER_KEY); // requests signed off-chain
 
     // the court's side
     DisputeCourt internal court;
@@ -75,7 +77,8 @@ contract ProtocolHandler {
         modelHash = modelHash_;
         keys = keys_;
         accounts = accounts_;
-        accounts.push(address(this)); // draws audits: rewarded when one proves a fault
+        accounts.push(address(this)); // draws audits, submits everything: paid back its gas
+        accounts.push(signedRequester); // signs requests paid from its deposit
     }
 
     /// ETH the court must hold: the bonds of open disputes and the stake it keeps for refunds.
@@ -97,19 +100,69 @@ contract ProtocolHandler {
         return accounts.length;
     }
 
-    function request(uint256 feeSeed, bool quorumTwo, uint256 requesterSeed) external {
+    function request(uint256 feeSeed, bool quorumTwo, uint256 requesterSeed, uint256 gasSeed) external {
         uint256 fee = 0.01 ether + feeSeed % 1 ether;
+        (uint256 allowance, uint256 maxFee) = _gasTerms(gasSeed);
         address requester = accounts[requesterSeed % accounts.length];
-        vm.deal(requester, requester.balance + fee);
+        vm.deal(requester, requester.balance + fee + allowance);
         bytes memory input = abi.encode(feeSeed);
         uint64 deadline = uint64(block.timestamp + 1 hours);
         uint256 model = quorumTwo ? model2 : model1;
         vm.prank(requester);
-        uint256 id = hub.requestInference{value: fee}(model, input, deadline, address(0), 0);
-        requests.push(InferenceHub.Request(requester, model, keccak256(input), fee, deadline, address(0), 0));
+        uint256 id =
+            hub.requestInference{value: fee + allowance}(model, input, deadline, address(0), 0, allowance, maxFee);
+        requests.push(
+            InferenceHub.Request(requester, model, keccak256(input), fee, deadline, address(0), 0, allowance, maxFee)
+        );
         ids.push(id);
-        escrow += fee;
-        feesPaid += fee;
+        escrow += fee + allowance;
+        feesPaid += fee + allowance;
+    }
+
+    /// A request signed by SIGNER and submitted by this handler, paid from SIGNER's deposit; the
+    /// handler is paid back its gas from the allowance.
+    function requestSigned(uint256 feeSeed, uint256 gasSeed, uint256 gasPrice) external {
+        uint256 fee = 0.01 ether + feeSeed % 1 ether;
+        (uint256 allowance, uint256 maxFee) = _gasTerms(gasSeed);
+        allowance += 0.001 ether; // enough for the submission at up to 10 gwei
+        uint256 balance = vault.balanceOf(signedRequester);
+        if (balance < fee + allowance) {
+            uint256 topUp = fee + allowance - balance;
+            vm.deal(signedRequester, topUp);
+            vm.prank(signedRequester);
+            vault.deposit{value: topUp}();
+            feesPaid += topUp;
+        }
+        bytes memory input = abi.encode(feeSeed, "signed");
+        InferenceHub.SignedRequest memory sr = InferenceHub.SignedRequest(
+            signedRequester,
+            model1,
+            keccak256(input),
+            fee,
+            allowance,
+            maxFee,
+            uint64(block.timestamp + 1 hours),
+            address(0),
+            0,
+            hub.nonces(signedRequester, 7) // key 7, its next nonce
+        );
+        vm.txGasPrice(gasPrice % 10 gwei);
+        uint256 before = vault.balanceOf(address(this));
+        uint256 id = hub.requestInferenceFor(sr, input, _sig(SIGNER_KEY, hub.requestDigest(sr)));
+        uint256 charge = vault.balanceOf(address(this)) - before;
+        requests.push(
+            InferenceHub.Request(
+                signedRequester, model1, sr.inputHash, fee, sr.deadline, address(0), 0, allowance - charge, maxFee
+            )
+        );
+        ids.push(id);
+        escrow += fee + allowance - charge;
+    }
+
+    /// A gas allowance of up to 0.01 ether, paying back at up to 100 gwei (0 for either at times).
+    function _gasTerms(uint256 gasSeed) internal pure returns (uint256 allowance, uint256 maxFee) {
+        allowance = gasSeed % 4 == 0 ? 0 : (gasSeed >> 8) % 0.01 ether;
+        maxFee = gasSeed % 5 == 0 ? 0 : (gasSeed >> 128) % 100 gwei;
     }
 
     /// An honest answer: the request's true output, signed by its quorum.
@@ -120,6 +173,7 @@ contract ProtocolHandler {
         bytes memory output = _truth(ids[i]);
         bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
         bool two = req.modelId == model2;
+        _gasPrice(pick >> 8);
         _settleOne(i, output, _quorumSigs(digest, two), two ? _quorumSigners() : _one(vm.addr(keys[2])));
     }
 
@@ -130,6 +184,7 @@ contract ProtocolHandler {
         InferenceHub.Request memory req = requests[i];
         bytes memory output = abi.encode(outputSeed, "wrong");
         bytes32 digest = hub.receiptDigest(ids[i], modelHash, req.inputHash, keccak256(output), uint64(block.timestamp));
+        _gasPrice(pick >> 8);
         _settleOne(i, output, _sig(liarKey, digest), _one(vm.addr(liarKey)));
         liesSettled++;
     }
@@ -175,7 +230,7 @@ contract ProtocolHandler {
         vm.prank(CHALLENGER);
         uint256 id = court.challenge{value: bond}(batch, 0, leaves[0]);
         if (pick % 2 == 0) {
-            vm.roll(block.number + 2);
+            vm.roll(vm.getBlockNumber() + 2);
             court.drawJury(id);
         }
     }
@@ -220,7 +275,7 @@ contract ProtocolHandler {
     }
 
     function roll(uint256 blocks) external {
-        vm.roll(block.number + 1 + blocks % 8);
+        vm.roll(vm.getBlockNumber() + 1 + blocks % 8);
     }
 
     function _afterResolution(uint256 id) internal {
@@ -297,6 +352,7 @@ contract ProtocolHandler {
         bytes32 digest = hub.failureDigest(ids[i], modelHash, req.inputHash, reason, bytes32(0));
         InferenceHub.Failure[] memory list = new InferenceHub.Failure[](1);
         list[0] = InferenceHub.Failure(ids[i], req, reason, bytes32(0), _quorumSigs(digest, req.modelId == model2));
+        _gasPrice(pick >> 8);
         hub.submitFailures(list);
         _closed(i);
     }
@@ -323,6 +379,7 @@ contract ProtocolHandler {
         if (!found) return;
         InferenceHub.Request memory req = requests[i];
         if (block.timestamp <= req.deadline) vm.warp(req.deadline + 1);
+        _gasPrice(pick >> 8);
         hub.expire(ids[i], req);
         _closed(i);
     }
@@ -339,7 +396,7 @@ contract ProtocolHandler {
     }
 
     function warp(uint256 secondsAhead) external {
-        vm.warp(block.timestamp + secondsAhead % 2 hours);
+        vm.warp(vm.getBlockTimestamp() + secondsAhead % 2 hours);
     }
 
     /// @dev Proofs from 65-byte signatures all made with executedAt `t`.
@@ -366,7 +423,12 @@ contract ProtocolHandler {
 
     function _closed(uint256 i) internal {
         if (++closures[ids[i]] > 1) doubleClosures++;
-        escrow -= requests[i].fee;
+        escrow -= requests[i].fee + requests[i].gasAllowance;
+    }
+
+    /// The next transaction's gas price: up to 200 gwei, above some requests' caps.
+    function _gasPrice(uint256 seed) internal {
+        vm.txGasPrice(seed % 200 gwei);
     }
 
     function _quorumSigs(bytes32 digest, bool two) internal view returns (bytes memory) {
@@ -403,6 +465,9 @@ contract ProtocolInvariantTest is CourtFixture {
         handler = new ProtocolHandler(court, model1, model2, MODEL_HASH, [KEY_1, KEY_2, KEY_3], _allKeys(), accounts);
         _setTerms(model1, 5_000, 3);
         targetContract(address(handler));
+        // one sender with no part in the books: calls made at a gas price (vm.txGasPrice) pay the
+        // transaction's fee from their sender, which would otherwise be any account forge has seen
+        targetSender(address(0x5E4D));
         stakes = address(workers).balance;
     }
 

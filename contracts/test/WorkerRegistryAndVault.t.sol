@@ -162,7 +162,7 @@ contract WorkerRegistryTest is CredenceFixture {
         bytes memory proof = _sign(KEY_NEW, workers.workerKeyDigest(address(op)));
         op.register{value: MIN_STAKE}(workers, vm.addr(KEY_NEW), proof);
         op.unbond(workers, vm.addr(KEY_NEW), MIN_STAKE);
-        vm.warp(block.timestamp + UNBONDING_DELAY);
+        vm.warp(vm.getBlockTimestamp() + UNBONDING_DELAY);
         vm.expectRevert(abi.encodeWithSelector(WorkerRegistry.TransferFailed.selector, address(op), MIN_STAKE));
         op.withdraw(workers, vm.addr(KEY_NEW));
     }

@@ -93,8 +93,8 @@ abstract contract CourtFixture is CredenceFixture {
         }
         hub.submitReceipts(receipts);
         s.batch.batchId = receipts[0].requestId;
-        s.batch.settledBlock = uint64(block.number);
-        s.batch.settledAt = uint64(block.timestamp);
+        s.batch.settledBlock = uint64(vm.getBlockNumber());
+        s.batch.settledAt = uint64(vm.getBlockTimestamp());
     }
 
     function _settleOne(uint256 modelId, uint256 key) internal returns (Settled memory) {
@@ -112,7 +112,7 @@ abstract contract CourtFixture is CredenceFixture {
         uint256 bond = court.requiredBond(s.leaves[index].request.fee);
         vm.prank(CHALLENGER);
         id = court.challenge{value: bond}(s.batch, index, s.leaves[index]);
-        vm.roll(block.number + court.SEED_DELAY() + 1);
+        vm.roll(vm.getBlockNumber() + court.SEED_DELAY() + 1);
         court.drawJury(id);
     }
 

@@ -113,15 +113,32 @@ abstract contract CredenceFixture is CredenceTest {
         return _requestFrom(DAPP, modelId, fee, address(0), 0);
     }
 
+    /// @dev A request with no gas allowance (whoever serves it pays its own gas).
     function _requestFrom(address requester, uint256 modelId, uint256 fee, address callback, uint32 callbackGas)
         internal
         returns (uint256 id, InferenceHub.Request memory req)
     {
+        return _requestWithGas(requester, modelId, fee, callback, callbackGas, 0, 0);
+    }
+
+    function _requestWithGas(
+        address requester,
+        uint256 modelId,
+        uint256 fee,
+        address callback,
+        uint32 callbackGas,
+        uint256 gasAllowance,
+        uint256 maxFeePerGas
+    ) internal returns (uint256 id, InferenceHub.Request memory req) {
         bytes memory input = _input();
         uint64 deadline = uint64(block.timestamp + 1 hours);
         vm.prank(requester);
-        id = hub.requestInference{value: fee}(modelId, input, deadline, callback, callbackGas);
-        req = InferenceHub.Request(requester, modelId, keccak256(input), fee, deadline, callback, callbackGas);
+        id = hub.requestInference{value: fee + gasAllowance}(
+            modelId, input, deadline, callback, callbackGas, gasAllowance, maxFeePerGas
+        );
+        req = InferenceHub.Request(
+            requester, modelId, keccak256(input), fee, deadline, callback, callbackGas, gasAllowance, maxFeePerGas
+        );
     }
 
     /// @dev Keys sorted by their address, as the hub requires.

@@ -19,6 +19,17 @@ abstract contract CredenceTest {
         _targetContracts.push(target);
     }
 
+    address[] private _targetSenders;
+
+    /// @dev Read by forge's invariant runner: who sends its calls (anyone it has seen, when empty).
+    function targetSenders() public view returns (address[] memory) {
+        return _targetSenders;
+    }
+
+    function targetSender(address sender) internal {
+        _targetSenders.push(sender);
+    }
+
     function fail(string memory message) internal pure {
         revert(message);
     }

@@ -10,6 +10,9 @@ interface Vm {
     function deal(address account, uint256 newBalance) external;
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
+    function getBlockNumber() external view returns (uint256);
+    function getBlockTimestamp() external view returns (uint256);
+    function txGasPrice(uint256 newGasPrice) external;
     function chainId(uint256 newChainId) external;
     function getNonce(address account) external view returns (uint64);
     function addr(uint256 privateKey) external pure returns (address);

@@ -368,13 +368,27 @@ public final class E2eBench {
       batch.add(Numeric.hexStringToByteArray(inputs.get((offset + k) % inputs.size())));
     }
     BigInteger deadline = BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600));
+    // each request pays the model's fee and the gas allowance the hub quotes for its callback
+    BigInteger allowance =
+        InferenceHub.load(
+                consumer.hub().send(),
+                anvil.web3j(),
+                anvil.transactionManager(DAPP),
+                ContractDeployer.gas(anvil.chainId()))
+            .quote(
+                BigInteger.valueOf(model),
+                consumer.CALLBACK_GAS().send(),
+                LocalNetwork.MAX_FEE_PER_GAS)
+            .send()
+            .component2();
     TransactionReceipt sent =
         consumer
             .classifyMany(
                 BigInteger.valueOf(model),
                 batch,
                 deadline,
-                LocalNetwork.FEE.multiply(BigInteger.valueOf(PER_TX)))
+                LocalNetwork.MAX_FEE_PER_GAS,
+                LocalNetwork.FEE.add(allowance).multiply(BigInteger.valueOf(PER_TX)))
             .send();
     TransactionReceipt mined = receipt(anvil.web3j(), sent.getTransactionHash());
     if (!mined.isStatusOK()) {

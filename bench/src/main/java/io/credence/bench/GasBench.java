@@ -105,7 +105,15 @@ public final class GasBench {
 
     TransactionReceipt req =
         hub(dapp)
-            .requestInference(demo, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE)
+            .requestInference(
+                demo,
+                input64,
+                deadline(),
+                NO_CALLBACK,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                FEE)
             .send();
     long requestGas = req.getGasUsed().longValueExact();
     f.add("request.gas", requestGas, "gas");
@@ -150,7 +158,15 @@ public final class GasBench {
   private Requested request(BigInteger model) throws Exception {
     TransactionReceipt tx =
         hub(dapp)
-            .requestInference(model, input64, deadline(), NO_CALLBACK, BigInteger.ZERO, FEE)
+            .requestInference(
+                model,
+                input64,
+                deadline(),
+                NO_CALLBACK,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
+                FEE)
             .send();
     var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     return new Requested(e.requestId, HubReceipts.request(e));

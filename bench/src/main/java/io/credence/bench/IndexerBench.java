@@ -290,6 +290,7 @@ public final class IndexerBench {
                   model,
                   inputs,
                   BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
+                  BigInteger.ZERO,
                   FEE.multiply(BigInteger.valueOf(PER_TX)))
               .send();
       long at = anvil.latestTimestamp();

@@ -39,6 +39,18 @@ final class Infer implements Callable<Integer> {
   BigInteger fee;
 
   @Option(
+      names = "--max-fee-per-gas",
+      description =
+          "the most wei per gas your allowance pays back to whoever settles the request (default: twice the chain's gas price, at least 1 gwei)")
+  BigInteger maxFeePerGas;
+
+  @Option(
+      names = "--gas-allowance",
+      description =
+          "wei escrowed to pay back the gas of serving the request; what it does not spend comes back to your vault balance (default: the hub's quote)")
+  BigInteger gasAllowance;
+
+  @Option(
       names = "--deadline",
       defaultValue = "600",
       description = "seconds until the request may be expired and refunded (default 600)")
@@ -69,8 +81,10 @@ final class Infer implements Callable<Integer> {
     Credentials key = root.key();
     CredenceCli.Chain chain = root.connect();
     InferenceHub hub = CredenceCli.hubAs(chain, key);
-    BigInteger escrow =
-        fee != null ? fee : chain.hub().modelTerms(BigInteger.valueOf(model)).send().component2();
+    BigInteger perGas = maxFeePerGas != null ? maxFeePerGas : defaultMaxFeePerGas(chain);
+    var quote = chain.hub().quote(BigInteger.valueOf(model), BigInteger.ZERO, perGas).send();
+    BigInteger escrow = fee != null ? fee : quote.component1();
+    BigInteger allowance = gasAllowance != null ? gasAllowance : quote.component2();
     // from the next block's time, not the latest block's: on an idle chain that one is old
     long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
     var tx =
@@ -80,7 +94,9 @@ final class Infer implements Callable<Integer> {
                 BigInteger.valueOf(at),
                 "0x0000000000000000000000000000000000000000",
                 BigInteger.ZERO,
-                escrow)
+                allowance,
+                perGas,
+                escrow.add(allowance))
             .send();
     long id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
     err.println(
@@ -141,5 +157,11 @@ final class Infer implements Callable<Integer> {
             + id
             + ")");
     return FAILED;
+  }
+
+  /** Twice the chain's gas price, at least 1 gwei: room for the base fee to rise meanwhile. */
+  static BigInteger defaultMaxFeePerGas(CredenceCli.Chain chain) throws java.io.IOException {
+    BigInteger twice = chain.web3j().ethGasPrice().send().getGasPrice().shiftLeft(1);
+    return twice.max(BigInteger.valueOf(1_000_000_000L));
   }
 }

@@ -72,6 +72,8 @@ class CliIT {
                   BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                   "0x0000000000000000000000000000000000000000",
                   BigInteger.ZERO,
+                  BigInteger.ZERO,
+                  BigInteger.ZERO,
                   DemoSetup.FEE)
               .send();
       requested.add(InferenceHub.getInferenceRequestedEvents(tx).get(0));
@@ -106,6 +108,8 @@ class CliIT {
                 features,
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                 "0x0000000000000000000000000000000000000000",
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 BigInteger.ZERO,
                 DemoSetup.FEE)
             .send();
@@ -318,6 +322,8 @@ class CliIT {
                 "refund me".getBytes(StandardCharsets.UTF_8),
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(100)),
                 "0x0000000000000000000000000000000000000000",
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 BigInteger.ZERO,
                 DemoSetup.FEE)
             .send();

@@ -104,6 +104,8 @@ class CourtCliIT {
                   BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                   "0x0000000000000000000000000000000000000000",
                   BigInteger.ZERO,
+                  BigInteger.ZERO,
+                  BigInteger.ZERO,
                   DemoSetup.FEE)
               .send();
       requested.add(InferenceHub.getInferenceRequestedEvents(tx).get(0));
@@ -245,6 +247,8 @@ class CourtCliIT {
                         input,
                         BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                         "0x0000000000000000000000000000000000000000",
+                        BigInteger.ZERO,
+                        BigInteger.ZERO,
                         BigInteger.ZERO,
                         DemoSetup.FEE)
                     .send())

@@ -366,6 +366,8 @@ class CourtIT {
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 ZERO,
                 BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 FEE)
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0);

@@ -186,6 +186,7 @@ final class History {
                 BigInteger.valueOf(m1),
                 input(),
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
+                BigInteger.ZERO,
                 FEE)
             .send();
     var r8 = InferenceHub.getInferenceRequestedEvents(asked).get(0);
@@ -262,6 +263,8 @@ final class History {
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 ZERO,
                 BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 FEE)
             .send();
     var r = InferenceHub.getInferenceRequestedEvents(asked).get(0);
@@ -322,6 +325,8 @@ final class History {
                 input(),
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)),
                 ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 BigInteger.ZERO,
                 fee)
             .send();

@@ -63,6 +63,8 @@ class WorkerKafkaIT {
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(3_600)),
                 "0x0000000000000000000000000000000000000000",
                 BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 BigInteger.TEN.pow(15))
             .send();
     var requested = InferenceHub.getInferenceRequestedEvents(tx).get(0);

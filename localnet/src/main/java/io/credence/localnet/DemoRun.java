@@ -52,6 +52,12 @@ final class DemoRun {
   /** The dApp's owner (anvil dev account 7). */
   static final Credentials DAPP = AnvilNode.devAccount(7);
 
+  /** The most per gas the demo's requests pay back: far above a local chain's base fee. */
+  static final BigInteger MAX_FEE_PER_GAS = BigInteger.valueOf(50_000_000_000L);
+
+  /** The gas the demo dApp gives each callback (ExampleConsumer.CALLBACK_GAS). */
+  static final BigInteger CALLBACK_GAS = BigInteger.valueOf(300_000);
+
   private final AnvilNode anvil;
   private final DeploymentManifest d;
   private final Path demo;
@@ -93,11 +99,14 @@ final class DemoRun {
                       (float) r.sepalLength(),
                       (float) r.sepalWidth()))));
     }
-    BigInteger fee =
+    // the dApp pays gas back at up to MAX_FEE_PER_GAS: the hub quotes the fee and the allowance
+    // that cover one answer with its callback
+    var quote =
         InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas)
-            .modelTerms(BigInteger.ONE)
-            .send()
-            .component2();
+            .quote(BigInteger.ONE, CALLBACK_GAS, MAX_FEE_PER_GAS)
+            .send();
+    BigInteger fee = quote.component1();
+    BigInteger each = fee.add(quote.component2());
     System.out.println(
         "dApp "
             + dapp.getContractAddress()
@@ -111,7 +120,8 @@ final class DemoRun {
                 BigInteger.ONE,
                 inputs,
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
-                fee.multiply(BigInteger.valueOf(asked.size())))
+                MAX_FEE_PER_GAS,
+                each.multiply(BigInteger.valueOf(asked.size())))
             .send();
     List<Long> ids =
         InferenceHub.getInferenceRequestedEvents(tx).stream()
@@ -405,7 +415,7 @@ final class DemoRun {
             + " wei and will answer one question wrong on purpose (a demo only)");
     InferenceHub hub =
         InferenceHub.load(hubAddress, anvil.web3j(), anvil.transactionManager(DAPP), gas);
-    var terms = hub.modelTerms(BigInteger.ONE).send();
+    var quote = hub.quote(BigInteger.ONE, BigInteger.ZERO, MAX_FEE_PER_GAS).send();
     byte[] input =
         TensorCodec.encode(
             List.of(Tensor.ofFloat32("features", new long[] {1, 4}, 1.4f, 0.2f, 5.1f, 3.5f)));
@@ -419,7 +429,9 @@ final class DemoRun {
                   BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                   "0x0000000000000000000000000000000000000000",
                   BigInteger.ZERO,
-                  terms.component2())
+                  quote.component2(),
+                  MAX_FEE_PER_GAS,
+                  quote.component1().add(quote.component2()))
               .send();
       id = InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
       // all the probability on the wrong class: this flower is a setosa
@@ -430,7 +442,7 @@ final class DemoRun {
       InferenceReceipt receipt =
           new InferenceReceipt(
               BigInteger.valueOf(id),
-              terms.component1(),
+              hub.modelTerms(BigInteger.ONE).send().component1(),
               Hashes.keccak256(input),
               Hashes.keccak256(output),
               executedAt);

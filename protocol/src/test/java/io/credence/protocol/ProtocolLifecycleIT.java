@@ -343,7 +343,12 @@ class ProtocolLifecycleIT {
     long deadline = anvil.latestTimestamp() + 3_600;
     TransactionReceipt tx =
         consumer
-            .classify(model1, TensorCodec.encode(INPUT), BigInteger.valueOf(deadline), FEE)
+            .classify(
+                model1,
+                TensorCodec.encode(INPUT),
+                BigInteger.valueOf(deadline),
+                BigInteger.ZERO,
+                FEE)
             .send();
     var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
     Requested r = new Requested(event.requestId, toRequest(event), event);
@@ -450,6 +455,8 @@ class ProtocolLifecycleIT {
                 BigInteger.valueOf(deadline),
                 callback == null ? "0x0000000000000000000000000000000000000000" : callback,
                 BigInteger.valueOf(callbackGas),
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 value)
             .send();
     var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);

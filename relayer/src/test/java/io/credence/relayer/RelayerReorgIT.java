@@ -159,6 +159,8 @@ class RelayerReorgIT {
                 BigInteger.valueOf(new ChainTime(net.anvil.web3j()).deadlineIn(3_600)),
                 LocalNetwork.ZERO,
                 BigInteger.ZERO,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 LocalNetwork.FEE)
             .send();
     return receipt.getBlockNumber().longValueExact();

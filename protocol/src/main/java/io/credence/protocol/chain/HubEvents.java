@@ -29,7 +29,7 @@ public final class HubEvents {
   /** An InferenceRequested log, decoded. */
   public static InferenceHub.InferenceRequestedEventResponse requested(Log log) {
     List<String> topics = topics(log, REQUESTED_TOPIC, 4);
-    byte[] data = data(log, 6);
+    byte[] data = data(log, 8);
     var e = new InferenceHub.InferenceRequestedEventResponse();
     e.log = log;
     e.requestId = uint(topics.get(1));
@@ -40,7 +40,9 @@ public final class HubEvents {
     e.deadline = uint(data, 2);
     e.callback = address(data, 3 * WORD);
     e.callbackGas = uint(data, 4);
-    e.input = bytes(log, data, 5);
+    e.gasAllowance = uint(data, 5);
+    e.maxFeePerGas = uint(data, 6);
+    e.input = bytes(log, data, 7);
     return e;
   }
 

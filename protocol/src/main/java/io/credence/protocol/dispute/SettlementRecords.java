@@ -47,7 +47,15 @@ public final class SettlementRecords {
       return new DisputeCourt.Leaf(
           BigInteger.valueOf(requestId),
           new DisputeCourt.Request(
-              r.requester, r.modelId, r.inputHash, r.fee, r.deadline, r.callback, r.callbackGas),
+              r.requester,
+              r.modelId,
+              r.inputHash,
+              r.fee,
+              r.deadline,
+              r.callback,
+              r.callbackGas,
+              r.gasAllowance,
+              r.maxFeePerGas),
           outputHash,
           signers);
     }
@@ -63,6 +71,8 @@ public final class SettlementRecords {
     out.writeBytes(Numeric.toBytesPadded(r.deadline, 32));
     out.writeBytes(word(TypeEncoder.encode(new org.web3j.abi.datatypes.Address(r.callback))));
     out.writeBytes(Numeric.toBytesPadded(r.callbackGas, 32));
+    out.writeBytes(Numeric.toBytesPadded(r.gasAllowance, 32));
+    out.writeBytes(Numeric.toBytesPadded(r.maxFeePerGas, 32));
     return withFlag(keccak256(out.toByteArray()), false);
   }
 

@@ -21,7 +21,15 @@ public final class HubReceipts {
   /** The request exactly as committed, rebuilt from its event. */
   public static InferenceHub.Request request(InferenceHub.InferenceRequestedEventResponse e) {
     return new InferenceHub.Request(
-        e.requester, e.modelId, e.inputHash, e.fee, e.deadline, e.callback, e.callbackGas);
+        e.requester,
+        e.modelId,
+        e.inputHash,
+        e.fee,
+        e.deadline,
+        e.callback,
+        e.callbackGas,
+        e.gasAllowance,
+        e.maxFeePerGas);
   }
 
   /**

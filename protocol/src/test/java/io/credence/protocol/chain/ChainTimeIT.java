@@ -70,6 +70,8 @@ class ChainTimeIT {
                     BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(600)),
                     "0x0000000000000000000000000000000000000000",
                     BigInteger.ZERO,
+                    BigInteger.ZERO,
+                    BigInteger.ZERO,
                     BigInteger.ONE)
                 .send())
         .isInstanceOf(TransactionException.class)

@@ -148,6 +148,8 @@ public class ChainListener {
                 e.deadline.longValueExact(),
                 e.callback.toLowerCase(Locale.ROOT),
                 e.callbackGas.longValueExact(),
+                e.gasAllowance,
+                e.maxFeePerGas,
                 e.input,
                 model.hash(),
                 model.uri(),

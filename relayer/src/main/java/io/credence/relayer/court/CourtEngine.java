@@ -163,15 +163,7 @@ public class CourtEngine {
 
   /** A settled answer as its batch's leaf: the request's fields, the output and its signers. */
   private SettlementRecords.Leaf leaf(CourtStore.Leaf l) throws IOException {
-    InferenceHub.Request request =
-        new InferenceHub.Request(
-            l.requester(),
-            BigInteger.valueOf(l.modelId()),
-            l.inputHash(),
-            l.fee(),
-            BigInteger.valueOf(l.deadline()),
-            l.callback(),
-            BigInteger.valueOf(l.callbackGas()));
+    InferenceHub.Request request = l.request();
     byte[] outputHash = Hashes.keccak256(l.output());
     List<String> signers = new ArrayList<>();
     for (ReceiptProofs.Proof p : ReceiptProofs.decode(l.proofs())) {
@@ -179,7 +171,7 @@ public class CourtEngine {
           new InferenceReceipt(
               BigInteger.valueOf(l.requestId()),
               l.modelHash(),
-              l.inputHash(),
+              request.inputHash,
               outputHash,
               p.executedAt());
       try {

@@ -1,10 +1,10 @@
 package io.credence.relayer.store;
 
+import io.credence.contracts.InferenceHub;
 import io.credence.protocol.dispute.DisputeState;
 import io.credence.relayer.store.RequestStore.ChainEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.math.BigInteger;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -220,13 +220,7 @@ public class CourtStore {
   /** A leaf of a batch, with what is needed to rebuild it and its request's commitment. */
   public record Leaf(
       long requestId,
-      String requester,
-      long modelId,
-      byte[] inputHash,
-      BigInteger fee,
-      long deadline,
-      String callback,
-      long callbackGas,
+      InferenceHub.Request request,
       byte[] modelHash,
       byte[] output,
       byte[] proofs) {}
@@ -238,25 +232,17 @@ public class CourtStore {
   public List<Leaf> leaves(Batch b) {
     List<Leaf> leaves =
         db.query(
-            """
-            SELECT s.request_id, r.requester, r.model_id, r.input_hash, r.fee, r.deadline, r.callback,
-                   r.callback_gas, r.model_hash, s.output, s.proofs
-            FROM settled s JOIN request r ON r.request_id = s.request_id
-            WHERE s.batch_id = ? ORDER BY s.position
-            """,
+            "SELECT s.request_id, r.model_hash, s.output, s.proofs, "
+                + RequestStore.REQUEST_FIELDS
+                + " FROM settled s JOIN request r ON r.request_id = s.request_id"
+                + " WHERE s.batch_id = ? ORDER BY s.position",
             rs ->
                 new Leaf(
-                    rs.getLong(1),
-                    rs.getString(2),
-                    rs.getLong(3),
-                    rs.getBytes(4),
-                    Db.wei(rs, "fee"),
-                    rs.getLong(6),
-                    rs.getString(7),
-                    rs.getLong(8),
-                    rs.getBytes(9),
-                    rs.getBytes(10),
-                    rs.getBytes(11)),
+                    rs.getLong("request_id"),
+                    RequestStore.hubRequest(rs),
+                    rs.getBytes("model_hash"),
+                    rs.getBytes("output"),
+                    rs.getBytes("proofs")),
             b.batchId());
     return leaves.size() == b.count() ? leaves : List.of();
   }

@@ -65,6 +65,8 @@ public class RequestStore {
       long deadline,
       String callback,
       long callbackGas,
+      BigInteger gasAllowance,
+      BigInteger maxFeePerGas,
       byte[] input,
       byte[] modelHash,
       String modelUri,
@@ -112,7 +114,7 @@ public class RequestStore {
     Optional<Boolean> same =
         Db.one(
             c,
-            "SELECT model_id, requester, input_hash, fee, deadline, callback, callback_gas FROM request WHERE request_id = ?",
+            "SELECT model_id, requester, input_hash, fee, deadline, callback, callback_gas, gas_allowance, max_fee_per_gas FROM request WHERE request_id = ?",
             rs ->
                 rs.getLong(1) == e.modelId()
                     && rs.getString(2).equals(e.requester())
@@ -120,7 +122,9 @@ public class RequestStore {
                     && Db.wei(rs, "fee").equals(e.fee())
                     && rs.getLong(5) == e.deadline()
                     && rs.getString(6).equals(e.callback())
-                    && rs.getLong(7) == e.callbackGas(),
+                    && rs.getLong(7) == e.callbackGas()
+                    && Db.wei(rs, "gas_allowance").equals(e.gasAllowance())
+                    && Db.wei(rs, "max_fee_per_gas").equals(e.maxFeePerGas()),
             e.id());
     if (same.isPresent() && same.get()) {
       Db.update(
@@ -142,9 +146,10 @@ public class RequestStore {
     Db.update(
         c,
         """
-        INSERT INTO request (request_id, model_id, requester, input_hash, fee, deadline, callback, callback_gas, input,
-                             model_hash, model_uri, quorum, block_number, block_hash, request_tx, state)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO request (request_id, model_id, requester, input_hash, fee, deadline, callback, callback_gas,
+                             gas_allowance, max_fee_per_gas, input, model_hash, model_uri, quorum, block_number,
+                             block_hash, request_tx, state)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         e.id(),
         e.modelId(),
@@ -154,6 +159,8 @@ public class RequestStore {
         e.deadline(),
         e.callback(),
         e.callbackGas(),
+        e.gasAllowance(),
+        e.maxFeePerGas(),
         e.input(),
         e.modelHash(),
         e.modelUri(),
@@ -414,23 +421,25 @@ public class RequestStore {
       int quorum,
       Instant resultAt) {}
 
+  /** The columns {@link #hubRequest} reads: select them from {@code request}. */
+  static final String REQUEST_FIELDS =
+      "requester, model_id, input_hash, fee, deadline, callback, callback_gas, gas_allowance, max_fee_per_gas";
+
   private static final String READY =
-      """
-      SELECT request_id, requester, model_id, input_hash, fee, deadline, callback, callback_gas, outcome, output, reason,
-             detail_hash, quorum, result_at
-      FROM request
-      """;
+      "SELECT request_id, outcome, output, reason, detail_hash, quorum, result_at, "
+          + REQUEST_FIELDS
+          + " FROM request ";
 
   private static Ready ready(ResultSet rs) throws SQLException {
     return new Ready(
-        rs.getLong(1),
-        hubRequest(rs, 2),
-        rs.getString(9),
-        rs.getBytes(10),
-        (Integer) rs.getObject(11),
-        rs.getBytes(12),
-        rs.getInt(13),
-        rs.getTimestamp(14) == null ? null : rs.getTimestamp(14).toInstant());
+        rs.getLong("request_id"),
+        hubRequest(rs),
+        rs.getString("outcome"),
+        rs.getBytes("output"),
+        (Integer) rs.getObject("reason"),
+        rs.getBytes("detail_hash"),
+        rs.getInt("quorum"),
+        rs.getTimestamp("result_at") == null ? null : rs.getTimestamp("result_at").toInstant());
   }
 
   /**
@@ -598,14 +607,17 @@ public class RequestStore {
   }
 
   /** A request as the hub's {@code Request} struct (its fields as committed on-chain). */
-  static InferenceHub.Request hubRequest(ResultSet rs, int from) throws SQLException {
+  /** The request exactly as the hub committed it, from a row holding {@link #REQUEST_FIELDS}. */
+  static InferenceHub.Request hubRequest(ResultSet rs) throws SQLException {
     return new InferenceHub.Request(
-        rs.getString(from),
-        BigInteger.valueOf(rs.getLong(from + 1)),
-        rs.getBytes(from + 2),
+        rs.getString("requester"),
+        BigInteger.valueOf(rs.getLong("model_id")),
+        rs.getBytes("input_hash"),
         Db.wei(rs, "fee"),
-        BigInteger.valueOf(rs.getLong(from + 4)),
-        rs.getString(from + 5),
-        BigInteger.valueOf(rs.getLong(from + 6)));
+        BigInteger.valueOf(rs.getLong("deadline")),
+        rs.getString("callback"),
+        BigInteger.valueOf(rs.getLong("callback_gas")),
+        Db.wei(rs, "gas_allowance"),
+        Db.wei(rs, "max_fee_per_gas"));
   }
 }

@@ -52,6 +52,8 @@ public final class RelayerSchema {
                 4_000_000_000L,
                 "0x" + "00".repeat(20),
                 0,
+                BigInteger.ZERO,
+                BigInteger.ZERO,
                 new byte[] {1},
                 new byte[32],
                 "file:///model.onnx",

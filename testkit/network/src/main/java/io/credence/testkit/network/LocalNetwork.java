@@ -51,6 +51,10 @@ import org.web3j.utils.Numeric;
  */
 public final class LocalNetwork implements AutoCloseable {
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
+
+  /** The most per gas {@link #request} pays back: far above a local chain's base fee. */
+  public static final BigInteger MAX_FEE_PER_GAS = BigInteger.valueOf(50_000_000_000L);
+
   public static final String ZERO = "0x0000000000000000000000000000000000000000";
   public static final int[] MODEL = {4, 16, 3};
 
@@ -555,18 +559,27 @@ public final class LocalNetwork implements AutoCloseable {
         List.of(Tensor.ofFloat32(BenchMlp.INPUT, new long[] {1, 4}, a, b, c, d)));
   }
 
-  /** Requests an inference as {@code dapp}; returns the request id. */
+  /**
+   * Requests an inference as {@code dapp}, paying {@link #FEE} and the gas allowance the hub quotes
+   * at {@link #MAX_FEE_PER_GAS}; returns the request id.
+   */
   public long request(Credentials dapp, long modelId, byte[] input, long deadlineSeconds)
       throws Exception {
+    InferenceHub hub = hubAs(dapp);
+    BigInteger allowance =
+        hub.quote(BigInteger.valueOf(modelId), BigInteger.ZERO, MAX_FEE_PER_GAS)
+            .send()
+            .component2();
     TransactionReceipt tx =
-        hubAs(dapp)
-            .requestInference(
+        hub.requestInference(
                 BigInteger.valueOf(modelId),
                 input,
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)),
                 ZERO,
                 BigInteger.ZERO,
-                FEE)
+                allowance,
+                MAX_FEE_PER_GAS,
+                FEE.add(allowance))
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
   }
