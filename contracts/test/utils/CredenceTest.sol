@@ -82,6 +82,10 @@ abstract contract CredenceTest {
         if (a < b) revert(string.concat(message, ": ", _str(a), " < ", _str(b)));
     }
 
+    function assertGt(uint256 a, uint256 b, string memory message) internal pure {
+        if (a <= b) revert(string.concat(message, ": ", _str(a), " <= ", _str(b)));
+    }
+
     /// @dev Maps x into [min, max] without discarding fuzz runs.
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         require(min <= max, "bound: min > max");

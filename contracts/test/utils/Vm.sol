@@ -14,6 +14,7 @@ interface Vm {
     function getBlockTimestamp() external view returns (uint256);
     function txGasPrice(uint256 newGasPrice) external;
     function chainId(uint256 newChainId) external;
+    function getChainId() external view returns (uint256);
     function getNonce(address account) external view returns (uint64);
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
