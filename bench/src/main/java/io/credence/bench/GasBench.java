@@ -18,6 +18,7 @@ import io.credence.protocol.tensor.Tensor;
 import io.credence.protocol.tensor.TensorCodec;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.Contract;
 import org.web3j.tx.Transfer;
 import org.web3j.utils.Convert;
+import org.web3j.utils.Numeric;
 
 /**
  * Gas of the protocol's hot paths, measured as {@code gasUsed} of real transactions on a fresh
@@ -39,6 +41,9 @@ public final class GasBench {
       Convert.toWei("0.01", Convert.Unit.ETHER).toBigIntegerExact();
   private static final byte[] MODEL_HASH = Hashes.sha256("bench model".getBytes());
   private static final String NO_CALLBACK = "0x0000000000000000000000000000000000000000";
+
+  /** What the bench's requests pay back gas at, at most: far above anvil's base fee. */
+  private static final BigInteger MAX_FEE_PER_GAS = BigInteger.valueOf(50_000_000_000L);
 
   private final AnvilNode anvil;
   private final ContractDeployer.Deployment d;
@@ -103,32 +108,54 @@ public final class GasBench {
       settle(List.of(request(model)));
     }
 
-    TransactionReceipt req =
-        hub(dapp)
-            .requestInference(
-                demo,
-                input64,
-                deadline(),
-                NO_CALLBACK,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                FEE)
-            .send();
+    TransactionReceipt req = request(demo, dapp).tx();
     long requestGas = req.getGasUsed().longValueExact();
     f.add("request.gas", requestGas, "gas");
     f.add("request.vs_transfer.ratio", (double) requestGas / baseline, "ratio");
 
-    long single = settle(List.of(request(demo)));
-    f.add("settle.single.gas", single, "gas");
-
-    List<Requested> batch = new ArrayList<>();
-    for (int i = 0; i < 32; i++) {
-      batch.add(request(demo));
+    // batches of 1, 10 and 32 receipts of one requester: the gas, what the allowances paid back
+    // (GasReimbursed) against what the transaction cost, and a least-squares line gas = a + b n,
+    // from which GasCharges' BATCH (a) and per-receipt figures (b) are taken
+    long single = 0;
+    long batchGas = 0;
+    int[] sizes = {1, 10, 32};
+    double[] gas = new double[sizes.length];
+    for (int k = 0; k < sizes.length; k++) {
+      int n = sizes[k];
+      List<Requested> batch = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        batch.add(request(demo, dapp));
+      }
+      Settled s = settleMeasured(batch);
+      gas[k] = s.gasUsed();
+      f.add("settle.batch" + n + ".gas", s.gasUsed(), "gas");
+      f.add("reimbursement.batch" + n + ".error.ratio", s.creditedVsSpent(), "ratio");
+      if (n == 1) {
+        single = s.gasUsed();
+      } else if (n == 32) {
+        batchGas = s.gasUsed();
+      }
     }
-    long batchGas = settle(batch);
+    double[] line = leastSquares(sizes, gas);
+    f.add("fit.batch.gas", Math.round(line[0]), "gas");
+    f.add("fit.receipt.gas", Math.round(line[1]), "gas");
+    f.add("settle.single.gas", single, "gas");
     f.add("settle.batch32.per_receipt.gas", batchGas / 32, "gas");
     f.add("settle.batch32.vs_single.ratio", (double) batchGas / 32 / single, "ratio");
+
+    // 32 requesters in one batch: each is owed the rest of its own allowance
+    List<Requested> distinct = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      Credentials requester =
+          Credentials.create(Hashes.hex(Hashes.keccak256(("bench requester " + i).getBytes())));
+      new Transfer(anvil.web3j(), anvil.transactionManager(dapp))
+          .sendFunds(requester.getAddress(), BigDecimal.ONE, Convert.Unit.ETHER)
+          .send();
+      distinct.add(request(demo, requester));
+    }
+    Settled d32 = settleMeasured(distinct);
+    f.add("settle.batch32.distinct_requesters.per_receipt.gas", d32.gasUsed() / 32, "gas");
+    f.add("reimbursement.batch32.distinct_requesters.error.ratio", d32.creditedVsSpent(), "ratio");
 
     long c1 = settle(List.of(request(one)));
     long c20 = settle(List.of(request(twenty)));
@@ -144,35 +171,80 @@ public final class GasBench {
         load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
     f.add("claim.gas", claim.getGasUsed().longValueExact(), "gas");
 
-    f.target("request.gas", requestGas, 60_000);
-    // each batch now leaves a record a challenge or an audit can prove (the DisputeCourt): the
-    // targets allow for it (about 4 800 gas a batch, 500 a receipt)
-    f.target("settle.single.gas", single, 82_000);
-    f.target("settle.batch32.per_receipt.gas", batchGas / 32, 26_000);
+    // requests carry a gas allowance and settlements pay it back (GasCharges): the targets allow
+    // for the two words more per request and the credits of the submitter and the requester
+    f.target("request.gas", requestGas, 65_000);
+    f.target("settle.single.gas", single, 85_000);
+    f.target("settle.batch32.per_receipt.gas", batchGas / 32, 27_000);
     f.targetRatio("settle.contributors20_vs_1.ratio", (double) c20 / c1, 1.02);
     return f;
   }
 
-  private record Requested(BigInteger id, InferenceHub.Request request) {}
+  private record Requested(BigInteger id, InferenceHub.Request request, TransactionReceipt tx) {}
+
+  /** A settlement: its gas, and what it credited its sender against what it cost it. */
+  private record Settled(long gasUsed, double creditedVsSpent) {}
 
   private Requested request(BigInteger model) throws Exception {
+    return request(model, dapp);
+  }
+
+  /** A request of {@code model} by {@code who}, paying the fee and the quoted allowance. */
+  private Requested request(BigInteger model, Credentials who) throws Exception {
+    BigInteger allowance =
+        hub(who).quote(model, BigInteger.ZERO, MAX_FEE_PER_GAS).send().component2();
     TransactionReceipt tx =
-        hub(dapp)
+        hub(who)
             .requestInference(
                 model,
                 input64,
                 deadline(),
                 NO_CALLBACK,
                 BigInteger.ZERO,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                FEE)
+                allowance,
+                MAX_FEE_PER_GAS,
+                FEE.add(allowance))
             .send();
     var e = InferenceHub.getInferenceRequestedEvents(tx).get(0);
-    return new Requested(e.requestId, HubReceipts.request(e));
+    return new Requested(e.requestId, HubReceipts.request(e), tx);
+  }
+
+  private Settled settleMeasured(List<Requested> requests) throws Exception {
+    TransactionReceipt tx = settleTx(requests);
+    BigInteger spent = tx.getGasUsed().multiply(Numeric.decodeQuantity(tx.getEffectiveGasPrice()));
+    BigInteger credited = InferenceHub.getGasReimbursedEvents(tx).get(0).credited;
+    return new Settled(
+        tx.getGasUsed().longValueExact(),
+        new BigDecimal(credited)
+            .divide(new BigDecimal(spent), 4, RoundingMode.HALF_EVEN)
+            .doubleValue());
+  }
+
+  /** Least squares through (x, y): {intercept, slope}. */
+  private static double[] leastSquares(int[] x, double[] y) {
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < x.length; i++) {
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= x.length;
+    my /= x.length;
+    double sxy = 0;
+    double sxx = 0;
+    for (int i = 0; i < x.length; i++) {
+      sxy += (x[i] - mx) * (y[i] - my);
+      sxx += (x[i] - mx) * (x[i] - mx);
+    }
+    double slope = sxy / sxx;
+    return new double[] {my - slope * mx, slope};
   }
 
   private long settle(List<Requested> requests) throws Exception {
+    return settleTx(requests).getGasUsed().longValueExact();
+  }
+
+  private TransactionReceipt settleTx(List<Requested> requests) throws Exception {
     long at = anvil.latestTimestamp();
     List<InferenceHub.Receipt> receipts = new ArrayList<>();
     for (Requested r : requests) {
@@ -189,7 +261,7 @@ public final class GasBench {
     if (InferenceHub.getInferenceSettledEvents(tx).size() != requests.size()) {
       throw new IllegalStateException("not every receipt settled: " + tx.getTransactionHash());
     }
-    return tx.getGasUsed().longValueExact();
+    return tx;
   }
 
   private BigInteger registerModel(List<ModelRegistry.Contributor> contributors) throws Exception {

@@ -16,11 +16,13 @@ import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.InferenceRequest;
 import io.credence.protocol.receipt.ReceiptProofs;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.Verdict;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.FeeSplit;
+import io.credence.protocol.settlement.GasCharges;
 import io.credence.protocol.settlement.HubReceipts;
 import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.tensor.Tensor;
@@ -43,6 +45,7 @@ import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.Contract;
 import org.web3j.utils.Convert;
+import org.web3j.utils.Numeric;
 
 /**
  * The protocol end to end on a real anvil, driven from Java through the generated bindings:
@@ -359,6 +362,76 @@ class ProtocolLifecycleIT {
     var answer = consumer.answers(r.id).send();
     assertThat(answer.component3()).as("answered").isTrue();
     assertThat(answer.component6()).as("argmax of [0.1, 0.7, 0.2]").isEqualTo(BigInteger.ONE);
+  }
+
+  @Test
+  void aRequestSignedInJavaIsPaidFromTheDepositAndGasIsPaidBackAsTheJavaTwinSays()
+      throws Exception {
+    Credentials user =
+        Credentials.create(Hashes.hex(Hashes.keccak256("a user with no ETH".getBytes())));
+    BigInteger maxFee = BigInteger.valueOf(50_000_000_000L);
+    byte[] input = TensorCodec.encode(INPUT);
+    BigInteger allowance =
+        hub(DAPP)
+            .quoteSigned(model1, BigInteger.valueOf(input.length), BigInteger.ZERO, maxFee)
+            .send()
+            .component2();
+    assertThat(allowance)
+        .as("the Java twin quotes as the hub does")
+        .isEqualTo(GasCharges.allowance(1, 0, maxFee, input.length));
+    hub(DAPP).depositFor(user.getAddress(), FEE.add(allowance)).send();
+
+    InferenceRequest signed =
+        new InferenceRequest(
+            user.getAddress(),
+            model1,
+            Hashes.keccak256(input),
+            FEE,
+            allowance,
+            maxFee,
+            anvil.latestTimestamp() + 3_600,
+            InferenceRequest.NO_CALLBACK,
+            0,
+            InferenceRequest.nonce(BigInteger.valueOf(42), 0));
+    assertThat(signed.digest(domain))
+        .as("the digest the hub verifies")
+        .isEqualTo(hub(DAPP).requestDigest(signed.toHub()).send());
+    byte[] signature = new ReceiptSigner(user).sign(signed, domain);
+    TransactionReceipt tx =
+        hub(RELAYER).requestInferenceFor(signed.toHub(), input, signature).send();
+    var event = InferenceHub.getInferenceRequestedEvents(tx).get(0);
+    BigInteger submission = InferenceHub.getGasReimbursedEvents(tx).get(0).credited;
+    assertThat(event.requester).isEqualToIgnoringCase(user.getAddress());
+    assertThat(event.gasAllowance).isEqualTo(allowance.subtract(submission));
+    assertThat(submission)
+        .as("the submission paid back, at most what the transaction cost")
+        .isPositive()
+        .isLessThanOrEqualTo(
+            tx.getGasUsed().multiply(Numeric.decodeQuantity(tx.getEffectiveGasPrice())));
+    assertThat(hub(DAPP).balanceOf(user.getAddress()).send()).isZero();
+    assertThat(hub(DAPP).nonces(user.getAddress(), BigInteger.valueOf(42)).send())
+        .isEqualTo(InferenceRequest.nonce(BigInteger.valueOf(42), 1));
+
+    // settled alone: the relayer is credited what the Java twin computes, to the wei
+    Requested r = new Requested(event.requestId, toRequest(event), event);
+    byte[] output = TensorCodec.encode(OUTPUT);
+    TransactionReceipt settled =
+        hub(RELAYER)
+            .submitReceipts(List.of(signedReceipt(r, output, anvil.latestTimestamp(), KEY_1)))
+            .send();
+    BigInteger price =
+        GasCharges.price(Numeric.decodeQuantity(settled.getEffectiveGasPrice()), maxFee);
+    BigInteger expected =
+        GasCharges.charge(
+            GasCharges.receipt(1, 1, output.length) + GasCharges.REQUESTER_CREDIT,
+            price,
+            event.gasAllowance);
+    var paid = InferenceHub.getGasReimbursedEvents(settled).get(0);
+    assertThat(paid.credited).isEqualTo(expected);
+    assertThat(paid.charges).containsExactly(expected);
+    assertThat(hub(DAPP).balanceOf(user.getAddress()).send())
+        .as("the rest of the allowance back to the user")
+        .isEqualTo(event.gasAllowance.subtract(expected));
   }
 
   // ------------------------------------------------------------------ helpers

@@ -40,6 +40,11 @@ public final class ReceiptSigner {
     return sign(failure.digest(domain));
   }
 
+  /** Signs a request for someone to submit ({@code requestInferenceFor}) as its requester. */
+  public byte[] sign(InferenceRequest request, Eip712Domain domain) {
+    return sign(request.digest(domain));
+  }
+
   public byte[] sign(Verdict verdict, Eip712Domain domain) {
     return sign(verdict.digest(domain));
   }
