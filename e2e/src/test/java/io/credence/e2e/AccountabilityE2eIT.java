@@ -79,9 +79,15 @@ class AccountabilityE2eIT {
           assertThat(court.faultOf(BigInteger.valueOf(id)).send()).isPositive();
         }
         assertThat(active(net, LIAR)).as("the liar lost its stake").isFalse();
+        BigInteger allowancesReturned = BigInteger.ZERO;
+        for (long id : lies) {
+          allowancesReturned = allowancesReturned.add(net.gasReturned(id));
+        }
         assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(dappBefore))
-            .as("every requester lied to is refunded")
-            .isEqualTo(LocalNetwork.FEE.multiply(BigInteger.valueOf(lies.size())));
+            .as(
+                "every requester lied to is refunded its fee (its allowance's rest came back at settlement)")
+            .isEqualTo(
+                LocalNetwork.FEE.multiply(BigInteger.valueOf(lies.size())).add(allowancesReturned));
         liar.stop(Duration.ofSeconds(10));
 
         // 3. the honest workers answer; a challenge of an honest answer loses its bond

@@ -131,6 +131,7 @@ public class Engine {
     if (housekeptAt == 0 || t5 - housekeptAt > config.engine().housekeepingInterval().toNanos()) {
       housekeptAt = t5;
       wallet.get().checkBalance();
+      wallet.get().claimCredits(config.settlement().claimAbove());
       metrics.refreshQueues();
     }
     return more || dispatched > 0 || sent > 0 || courtWork > 0;

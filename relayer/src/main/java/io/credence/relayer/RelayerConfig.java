@@ -150,6 +150,18 @@ public interface RelayerConfig {
     @WithDefault("3")
     int maxSubmissions();
 
+    /**
+     * Sends only receipts and failures whose gas allowance pays back their gas at the fees of the
+     * moment (latest base fee plus the tip); the others wait, and expire at their deadline if fees
+     * never fall to them. Off: the relayer pays what allowances do not (a subsidy).
+     */
+    @WithDefault("true")
+    boolean requireReimbursement();
+
+    /** The wallet claims what the hub paid it back once that is at least this much, in wei. */
+    @WithDefault("10000000000000000")
+    BigInteger claimAbove();
+
     /** Below this balance, in wei, the relayer warns (log and readiness data). */
     @WithDefault("100000000000000000")
     BigInteger lowBalance();

@@ -125,6 +125,27 @@ public class RelayerMetrics {
     }
   }
 
+  /**
+   * Requests of a batch left to wait because their allowance would not pay back their gas now:
+   * {@code reason} {@code max_fee_below_price} or {@code allowance_too_small}.
+   */
+  public void settlementWaits(String reason, int count) {
+    meters.counter("credence_relayer_settle_waiting_total", "reason", reason).increment(count);
+  }
+
+  /**
+   * A mined transaction's cost to the wallet (gas used x effective price) and what the hub paid it
+   * back for it ({@code GasReimbursed}), in wei.
+   */
+  public void gasAccount(String kind, BigInteger spent, BigInteger credited) {
+    meters
+        .counter("credence_relayer_gas_spent_wei_total", "kind", kind.toLowerCase())
+        .increment(spent.doubleValue());
+    meters
+        .counter("credence_relayer_gas_credited_wei_total", "kind", kind.toLowerCase())
+        .increment(credited.doubleValue());
+  }
+
   public void replaced() {
     replaced.increment();
   }

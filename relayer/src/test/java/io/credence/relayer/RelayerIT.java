@@ -131,7 +131,8 @@ class RelayerIT {
     assertThat(view.getString("receipt.outcome")).isEqualTo("FAILED");
     assertThat(view.getInt("receipt.reason")).isEqualTo(2); // INPUT_MISMATCH
     assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before))
-        .isEqualTo(LocalNetwork.FEE);
+        .as("the fee, and what the gas allowance did not spend")
+        .isEqualTo(LocalNetwork.FEE.add(net.gasReturned(id)));
   }
 
   @Test
@@ -190,7 +191,8 @@ class RelayerIT {
       net.anvil.sitIdle(601);
       awaitState(id, "EXPIRED");
       assertThat(hub.balanceOf(DAPP.getAddress()).send().subtract(before))
-          .isEqualTo(LocalNetwork.FEE);
+          .as("the fee, and what the gas allowance did not spend")
+          .isEqualTo(LocalNetwork.FEE.add(net.gasReturned(id)));
     } finally {
       admin().post("/v1/admin/dispatch/resume").then().statusCode(200).body("paused", is(false));
     }

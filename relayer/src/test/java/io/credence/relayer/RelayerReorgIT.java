@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.credence.contracts.InferenceHub;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
-import io.credence.protocol.chain.ChainTime;
 import io.credence.testkit.TestInfra;
 import io.credence.testkit.network.LocalNetwork;
 import java.math.BigInteger;
@@ -151,18 +150,7 @@ class RelayerReorgIT {
 
   /** Requests one inference (mined when this returns); returns the block it is in. */
   private static long request(LocalNetwork net, int i) throws Exception {
-    var receipt =
-        net.hubAs(DAPP)
-            .requestInference(
-                BigInteger.ONE,
-                LocalNetwork.input(i, 1, -i, 2),
-                BigInteger.valueOf(new ChainTime(net.anvil.web3j()).deadlineIn(3_600)),
-                LocalNetwork.ZERO,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                LocalNetwork.FEE)
-            .send();
+    var receipt = net.requestTx(DAPP, 1, LocalNetwork.input(i, 1, -i, 2), 3_600);
     return receipt.getBlockNumber().longValueExact();
   }
 

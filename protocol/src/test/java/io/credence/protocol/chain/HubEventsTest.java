@@ -37,6 +37,8 @@ class HubEventsTest {
                   new Uint64(uint(64)),
                   new Address(uint(160)),
                   new Uint32(uint(32)),
+                  new Uint256(uint(256)),
+                  new Uint256(uint(256)),
                   new DynamicBytes(bytes(random.nextInt(300)))));
       var mine = HubEvents.requested(log);
       var theirs = InferenceHub.getInferenceRequestedEventFromLog(log);

@@ -22,7 +22,9 @@ public enum TxKind {
   /** {@code DisputeCourt.submitVerdicts}: records a batch of jurors' signed verdicts. */
   VERDICTS,
   /** {@code DisputeCourt.resolve}: resolves a dispute whose verdict window closed. */
-  RESOLVE;
+  RESOLVE,
+  /** {@code InferenceHub.claim}: takes the gas the hub paid the wallet back. */
+  CLAIM;
 
   /** The state a request takes when this transaction carries it. */
   public RequestState carries() {

@@ -51,13 +51,26 @@ public final class FeePolicy {
 
   /** Fees of a new transaction now: reads the latest block's base fee. */
   public Fees current(Web3j web3j) throws IOException {
+    return forBaseFee(baseFee(web3j));
+  }
+
+  /**
+   * What gas costs a transaction sent now, per gas: the latest base fee plus the tip, within the
+   * cap. (The next block's base fee may differ by an eighth.)
+   */
+  public BigInteger price(BigInteger baseFee) {
+    return baseFee.add(tip).min(cap);
+  }
+
+  /** The latest block's base fee (0 before London). */
+  public static BigInteger baseFee(Web3j web3j) throws IOException {
     String base =
         web3j
             .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
             .send()
             .getBlock()
             .getBaseFeePerGasRaw();
-    return forBaseFee(base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base));
+    return base == null ? BigInteger.ZERO : Numeric.decodeQuantity(base);
   }
 
   /**

@@ -46,6 +46,9 @@ public class Settler {
    */
   private static final int BATCHES_PER_ROUND = 8;
 
+  /** A request whose allowance falls short at today's fees is looked at again after this. */
+  private static final Duration WAIT_AFTER_SHORTFALL = Duration.ofSeconds(5);
+
   /** Expiries sent per round at most (one transaction each). */
   private static final int EXPIRIES_PER_ROUND = 64;
 
@@ -113,15 +116,55 @@ public class Settler {
       byKind.computeIfAbsent(r.outcome(), k -> new ArrayList<>()).add(r);
     }
     Instant due = Instant.now().minus(config.settlement().maxWait());
+    BigInteger price = null;
     for (Map.Entry<String, List<Ready>> e : byKind.entrySet()) {
       List<Ready> queue = e.getValue();
       while (!queue.isEmpty() && (queue.size() >= max || queue.get(0).resultAt().isBefore(due))) {
         List<Ready> batch = new ArrayList<>(queue.subList(0, Math.min(max, queue.size())));
         queue.subList(0, batch.size()).clear();
-        sent += submit(e.getKey(), batch);
+        if (config.settlement().requireReimbursement()) {
+          price = price != null ? price : wallet.price();
+          batch = paying(batch, price);
+        }
+        if (!batch.isEmpty()) {
+          sent += submit(e.getKey(), batch);
+        }
       }
     }
     return sent + expire(chainTime);
+  }
+
+  /**
+   * The requests of {@code batch} whose allowance pays back their gas at {@code price}; the others
+   * wait ({@link Reimbursement}), each with why, and are looked at again after {@link
+   * #WAIT_AFTER_SHORTFALL}.
+   */
+  private List<Ready> paying(List<Ready> batch, BigInteger price) {
+    Reimbursement.Split split = Reimbursement.split(batch, price);
+    Map<String, Integer> counts = new HashMap<>();
+    split
+        .waiting()
+        .forEach((r, why) -> {
+          requests.waitFor(
+              r.id(),
+              why.tag()
+                  + " at "
+                  + price
+                  + " wei per gas (max fee per gas "
+                  + r.request().maxFeePerGas
+                  + ", allowance "
+                  + r.request().gasAllowance
+                  + ")",
+              WAIT_AFTER_SHORTFALL);
+          counts.merge(why.tag(), 1, Integer::sum);
+        });
+    counts.forEach(metrics::settlementWaits);
+    if (!split.waiting().isEmpty()) {
+      LOG.debugf(
+          "%d of %d requests wait: their allowances do not pay back their gas at %s wei per gas",
+          split.waiting().size(), batch.size(), price);
+    }
+    return split.send();
   }
 
   private int submit(String outcome, List<Ready> batch) throws IOException {

@@ -35,6 +35,7 @@ public class TransactionTracker {
   private static final String SKIPPED = EventEncoder.encode(InferenceHub.RECEIPTSKIPPED_EVENT);
   private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final String FAILED = EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT);
+  private static final String REIMBURSED = EventEncoder.encode(InferenceHub.GASREIMBURSED_EVENT);
 
   /** {@code ReceiptSkipped} reason: the request's deadline had passed (InferenceHub.SkipReason). */
   private static final int SKIPPED_DEADLINE_PASSED = 2;
@@ -181,6 +182,7 @@ public class TransactionTracker {
   private void mined(TxStore.Tx tx, TransactionReceipt receipt) {
     boolean ok = receipt.isStatusOK();
     int closed = 0;
+    BigInteger credited = BigInteger.ZERO;
     List<Long> deadlinePassed = new ArrayList<>();
     for (Log log : receipt.getLogs()) {
       if (log.getTopics().isEmpty() || !log.getAddress().equalsIgnoreCase(hub)) {
@@ -189,6 +191,11 @@ public class TransactionTracker {
       String topic = log.getTopics().get(0);
       if (SETTLED.equals(topic) || FAILED.equals(topic)) {
         closed++;
+      } else if (REIMBURSED.equals(topic)) {
+        var e = InferenceHub.getGasReimbursedEventFromLog(log);
+        if (e.submitter.equalsIgnoreCase(wallet.address())) {
+          credited = credited.add(e.credited);
+        }
       } else if (SKIPPED.equals(topic)) {
         var e = InferenceHub.getReceiptSkippedEventFromLog(log);
         if (e.reason.intValue() == SKIPPED_DEADLINE_PASSED) {
@@ -197,14 +204,21 @@ public class TransactionTracker {
       }
     }
     long gasUsed = receipt.getGasUsed().longValueExact();
+    BigInteger spent =
+        receipt.getEffectiveGasPrice() == null
+            ? BigInteger.ZERO
+            : receipt.getGasUsed().multiply(Numeric.decodeQuantity(receipt.getEffectiveGasPrice()));
     txs.mined(
         tx.id(),
         ok,
         receipt.getTransactionHash(),
         receipt.getBlockNumber().longValueExact(),
         gasUsed,
+        spent,
+        credited,
         deadlinePassed);
     metrics.txMined(tx.kind().tag(), ok, gasUsed, closed);
+    metrics.gasAccount(tx.kind().tag(), spent, credited);
     if (!ok) {
       LOG.warnf(
           "transaction %s (%s, %d receipts) reverted; its requests are checked again",

@@ -1,5 +1,6 @@
 package io.credence.relayer.settle;
 
+import io.credence.contracts.InferenceHub;
 import io.credence.relayer.RelayerMetrics;
 import io.credence.relayer.model.TxKind;
 import io.credence.relayer.settle.NodeErrors.Refusal;
@@ -11,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.jboss.logging.Logger;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Function;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
@@ -119,6 +123,46 @@ public class Wallet {
    */
   public void syncNonce() throws IOException {
     nonces.sync(address, chainPendingNonce());
+  }
+
+  /**
+   * Claims what the hub holds for the wallet (the gas requests paid back) once it is at least
+   * {@code above}, unless a claim is still on its way.
+   *
+   * @return whether a claim was sent
+   */
+  public boolean claimCredits(BigInteger above) throws IOException {
+    if (!canSend() || txs.hasOpen(address, TxKind.CLAIM)) {
+      return false;
+    }
+    String call =
+        FunctionEncoder.encode(
+            new Function(InferenceHub.FUNC_BALANCEOF, List.of(new Address(address)), List.of()));
+    String out =
+        web3j
+            .ethCall(
+                Transaction.createEthCallTransaction(address, hub, call),
+                DefaultBlockParameterName.LATEST)
+            .send()
+            .getValue();
+    BigInteger credits = out == null || out.equals("0x") ? BigInteger.ZERO : Numeric.toBigInt(out);
+    if (credits.signum() == 0 || credits.compareTo(above) < 0) {
+      return false;
+    }
+    String data = FunctionEncoder.encode(new Function("claim", List.of(), List.of()));
+    Estimate e = estimate(data);
+    if (e.revert() != null) {
+      LOG.warnf("the hub refuses the wallet's claim of %s wei: %s", credits, e.revert());
+      return false;
+    }
+    LOG.infof("claiming %s wei of gas paid back by requests' allowances", credits);
+    send(TxKind.CLAIM, data, Settler.gasLimit(e.gas()), List.of());
+    return true;
+  }
+
+  /** What gas costs a transaction sent now, per gas ({@link FeePolicy#price}). */
+  public BigInteger price() throws IOException {
+    return fees.price(FeePolicy.baseFee(web3j));
   }
 
   /** Estimates a call to the hub; a revert comes back as its reason instead of an exception. */

@@ -369,7 +369,7 @@ public class RequestStore {
     for (long r : requestIds) {
       Db.update(
           c,
-          "UPDATE request SET state = ?, tx_id = ?, submissions = submissions + 1, updated_at = now() WHERE request_id = ?",
+          "UPDATE request SET state = ?, tx_id = ?, submissions = submissions + 1, wait_reason = NULL, wait_until = NULL, updated_at = now() WHERE request_id = ?",
           kind.carries().name(),
           txId,
           r);
@@ -451,12 +451,26 @@ public class RequestStore {
         READY
             + """
             WHERE state = ? AND NOT orphaned AND (submissions = 0 OR updated_at < now() - ? * interval '1 millisecond')
+              AND (wait_until IS NULL OR wait_until < now())
             ORDER BY result_at, request_id LIMIT ?
             """,
         RequestStore::ready,
         RequestState.RESULT.name(),
         resubmitAfter.toMillis(),
         limit);
+  }
+
+  /**
+   * A ready request that does not pay back its settlement at today's fees: not looked at again for
+   * {@code pause}, and {@code reason} says why (its status, until it is sent).
+   */
+  public void waitFor(long requestId, String reason, Duration pause) {
+    db.update(
+        "UPDATE request SET wait_reason = ?, wait_until = now() + ? * interval '1 millisecond' WHERE request_id = ? AND state = ?",
+        reason,
+        pause.toMillis(),
+        requestId,
+        RequestState.RESULT.name());
   }
 
   /** A ready request whose deadline passed before it was sent: it is to be expired instead. */

@@ -193,6 +193,18 @@ public class TxStore {
         OPEN);
   }
 
+  /** Whether the wallet has a transaction of {@code kind} not yet final. */
+  public boolean hasOpen(String wallet, TxKind kind) {
+    return db.one(
+                "SELECT count(*) FROM tx WHERE wallet = ? AND kind = ? AND state = ANY (?)",
+                rs -> rs.getLong(1),
+                wallet,
+                kind.name(),
+                OPEN)
+            .orElse(0L)
+        > 0;
+  }
+
   /** Nonces in [{@code from}, {@code to}) that a live transaction holds. */
   public List<Long> heldNonces(String wallet, long from, long to) {
     return db.query(
@@ -239,15 +251,24 @@ public class TxStore {
    * deadline are to be expired. One transaction.
    */
   public void mined(
-      long id, boolean ok, String hash, long block, long gasUsed, List<Long> deadlinePassed) {
+      long id,
+      boolean ok,
+      String hash,
+      long block,
+      long gasUsed,
+      BigInteger spent,
+      BigInteger credited,
+      List<Long> deadlinePassed) {
     db.tx(c -> {
       Db.update(
           c,
-          "UPDATE tx SET state = ?, mined_hash = ?, mined_block = ?, gas_used = ? WHERE id = ?",
+          "UPDATE tx SET state = ?, mined_hash = ?, mined_block = ?, gas_used = ?, spent = ?, credited = ? WHERE id = ?",
           (ok ? TxState.MINED : TxState.REVERTED).name(),
           hash,
           block,
           gasUsed,
+          spent,
+          credited,
           id);
       RequestStore.deadlinePassed(c, deadlinePassed);
       if (!ok) {

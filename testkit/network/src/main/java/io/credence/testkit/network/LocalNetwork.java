@@ -488,6 +488,62 @@ public final class LocalNetwork implements AutoCloseable {
     return out;
   }
 
+  /**
+   * What closing request {@code requestId} (settled, refunded or expired) gave back to its
+   * requester of its gas allowance: the allowance less what its {@code GasReimbursed} charged.
+   */
+  public BigInteger gasReturned(long requestId) throws Exception {
+    BigInteger allowance =
+        logs(InferenceHub.INFERENCEREQUESTED_EVENT).stream()
+            .map(InferenceHub::getInferenceRequestedEventFromLog)
+            .filter(e -> e.requestId.longValueExact() == requestId)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no request " + requestId))
+            .gasAllowance;
+    List<String> closing =
+        List.of(
+            EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT),
+            EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT),
+            EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
+    String reimbursed = EventEncoder.encode(InferenceHub.GASREIMBURSED_EVENT);
+    String topic = Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(requestId), 64);
+    for (org.web3j.abi.datatypes.Event event :
+        List.of(
+            InferenceHub.INFERENCESETTLED_EVENT,
+            InferenceHub.INFERENCEFAILED_EVENT,
+            InferenceHub.INFERENCEEXPIRED_EVENT)) {
+      for (Log closed : logs(event)) {
+        if (!topic.equals(closed.getTopics().get(1))) {
+          continue;
+        }
+        var receipt =
+            anvil
+                .web3j()
+                .ethGetTransactionReceipt(closed.getTransactionHash())
+                .send()
+                .getTransactionReceipt()
+                .orElseThrow();
+        int index = 0;
+        for (Log l : receipt.getLogs()) {
+          String t = l.getTopics().isEmpty() ? "" : l.getTopics().get(0);
+          if (closing.contains(t)) {
+            if (topic.equals(l.getTopics().get(1))) {
+              break;
+            }
+            index++;
+          }
+        }
+        for (Log l : receipt.getLogs()) {
+          if (!l.getTopics().isEmpty() && reimbursed.equals(l.getTopics().get(0))) {
+            return allowance.subtract(
+                InferenceHub.getGasReimbursedEventFromLog(l).charges.get(index));
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("request " + requestId + " is not closed");
+  }
+
   /** The hub's logs of one event on the canonical chain since deployment. */
   public List<Log> logs(org.web3j.abi.datatypes.Event event) {
     return logs(hub(), event);
@@ -565,6 +621,16 @@ public final class LocalNetwork implements AutoCloseable {
    */
   public long request(Credentials dapp, long modelId, byte[] input, long deadlineSeconds)
       throws Exception {
+    return InferenceHub.getInferenceRequestedEvents(
+            requestTx(dapp, modelId, input, deadlineSeconds))
+        .get(0)
+        .requestId
+        .longValueExact();
+  }
+
+  /** {@link #request}, returning the mined request transaction. */
+  public TransactionReceipt requestTx(
+      Credentials dapp, long modelId, byte[] input, long deadlineSeconds) throws Exception {
     InferenceHub hub = hubAs(dapp);
     BigInteger allowance =
         hub.quote(BigInteger.valueOf(modelId), BigInteger.ZERO, MAX_FEE_PER_GAS)
@@ -581,7 +647,7 @@ public final class LocalNetwork implements AutoCloseable {
                 MAX_FEE_PER_GAS,
                 FEE.add(allowance))
             .send();
-    return InferenceHub.getInferenceRequestedEvents(tx).get(0).requestId.longValueExact();
+    return tx;
   }
 
   @Override
