@@ -52,7 +52,8 @@ public class RequestHistory {
           Db.query(
               c,
               """
-              SELECT t.kind, COALESCE(t.mined_hash, t.hash), t.nonce, t.state, t.replacements, t.mined_block, t.gas_used, t.receipts
+              SELECT t.kind, COALESCE(t.mined_hash, t.hash), t.nonce, t.state, t.replacements, t.mined_block, t.gas_used, t.receipts,
+                     t.spent, t.credited
               FROM tx t JOIN tx_request x ON x.tx_id = t.id WHERE x.request_id = ? ORDER BY t.id
               """,
               rs ->
@@ -64,13 +65,15 @@ public class RequestHistory {
                       rs.getInt(5),
                       (Long) rs.getObject(6),
                       (Long) rs.getObject(7),
-                      rs.getInt(8)),
+                      rs.getInt(8),
+                      rs.getString(9),
+                      rs.getString(10)),
               requestId);
       return Db.one(
           c,
           """
           SELECT state, orphaned, model_id, requester, fee, deadline, request_tx, outcome, output_hash, output, reason,
-                 final_tx, error
+                 final_tx, error, gas_allowance, max_fee_per_gas, wait_reason
           FROM request WHERE request_id = ?
           """,
           rs ->
@@ -81,6 +84,9 @@ public class RequestHistory {
                   rs.getLong(3),
                   rs.getString(4),
                   Db.wei(rs, "fee").toString(),
+                  Db.wei(rs, "gas_allowance").toString(),
+                  Db.wei(rs, "max_fee_per_gas").toString(),
+                  "RESULT".equals(rs.getString(1)) ? rs.getString("wait_reason") : null,
                   rs.getLong(6),
                   rs.getString(7),
                   attempts,

@@ -12,6 +12,10 @@ import java.util.List;
  * @param modelId the model asked for
  * @param requester who escrowed the fee
  * @param fee the escrowed fee in wei, as a decimal string
+ * @param gasAllowance what pays back the gas of serving it, in wei
+ * @param maxFeePerGas the most per gas its allowance pays back, in wei
+ * @param waiting why its settlement waits (its allowance would not pay back its gas at today's
+ *     fees), while it does
  * @param deadline unix time after which the request can be expired
  * @param requestTx the transaction that made the request
  * @param attempts every dispatch to the workers
@@ -29,6 +33,9 @@ public record RequestView(
     long modelId,
     String requester,
     String fee,
+    String gasAllowance,
+    String maxFeePerGas,
+    String waiting,
     long deadline,
     String requestTx,
     List<Attempt> attempts,
@@ -59,7 +66,9 @@ public record RequestView(
       int replacements,
       Long block,
       Long gasUsed,
-      int receipts) {}
+      int receipts,
+      String spent,
+      String credited) {}
 
   /**
    * @param outcome OK (settled with the output) or FAILED (refunded)
