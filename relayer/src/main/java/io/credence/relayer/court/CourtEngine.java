@@ -23,6 +23,7 @@ import java.security.SignatureException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicArray;
@@ -30,6 +31,7 @@ import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.utils.Numeric;
 
 /**
  * The relayer's work in the DisputeCourt, one step per round of the relayer's loop: it draws the
@@ -143,6 +145,15 @@ public class CourtEngine {
           LOG.warnf("batch %d: drawing its audits is refused (%s); trying again", b.batchId(), why);
           store.batchSent(b.batchId());
         }
+        continue;
+      }
+      // the draw is fixed by the seed block's hash: a batch none of whose answers is drawn is not
+      // worth a transaction (nobody pays the relayer back for one)
+      Optional<BigInteger> audited = wallet.call(court(), data).map(Numeric::toBigInt);
+      if (audited.isPresent() && audited.get().signum() == 0) {
+        LOG.debugf("batch %d: its seed draws no audit; nothing sent", b.batchId());
+        store.batchDone(b.batchId(), false);
+        metrics.court("audits_none", 1);
         continue;
       }
       wallet.send(TxKind.DRAW_AUDITS, court(), data, Settler.gasLimit(e.gas()), List.of());

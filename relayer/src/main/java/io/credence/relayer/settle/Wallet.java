@@ -11,6 +11,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
@@ -138,14 +139,7 @@ public class Wallet {
     String call =
         FunctionEncoder.encode(
             new Function(InferenceHub.FUNC_BALANCEOF, List.of(new Address(address)), List.of()));
-    String out =
-        web3j
-            .ethCall(
-                Transaction.createEthCallTransaction(address, hub, call),
-                DefaultBlockParameterName.LATEST)
-            .send()
-            .getValue();
-    BigInteger credits = out == null || out.equals("0x") ? BigInteger.ZERO : Numeric.toBigInt(out);
+    BigInteger credits = call(hub, call).map(Numeric::toBigInt).orElse(BigInteger.ZERO);
     if (credits.signum() == 0 || credits.compareTo(above) < 0) {
       return false;
     }
@@ -163,6 +157,19 @@ public class Wallet {
   /** What gas costs a transaction sent now, per gas ({@link FeePolicy#price}). */
   public BigInteger price() throws IOException {
     return fees.price(FeePolicy.baseFee(web3j));
+  }
+
+  /** What a call to {@code to} returns now (0x-hex), or empty when it reverts. */
+  public Optional<String> call(String to, String data) throws IOException {
+    var r =
+        web3j
+            .ethCall(
+                Transaction.createEthCallTransaction(address, to, data),
+                DefaultBlockParameterName.LATEST)
+            .send();
+    return r.hasError() || r.isReverted() || r.getValue() == null || r.getValue().equals("0x")
+        ? Optional.empty()
+        : Optional.of(r.getValue());
   }
 
   /** Estimates a call to the hub; a revert comes back as its reason instead of an exception. */
