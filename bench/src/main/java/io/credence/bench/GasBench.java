@@ -149,7 +149,7 @@ public final class GasBench {
       Credentials requester =
           Credentials.create(Hashes.hex(Hashes.keccak256(("bench requester " + i).getBytes())));
       new Transfer(anvil.web3j(), anvil.transactionManager(dapp))
-          .sendFunds(requester.getAddress(), BigDecimal.ONE, Convert.Unit.ETHER)
+          .sendFunds(requester.getAddress(), BigDecimal.valueOf(50), Convert.Unit.ETHER)
           .send();
       distinct.add(request(demo, requester));
     }

@@ -9,6 +9,7 @@ import io.credence.relayer.dispatch.Dispatcher;
 import io.credence.relayer.settle.Settler;
 import io.credence.relayer.settle.TransactionTracker;
 import io.credence.relayer.settle.Wallet;
+import io.credence.relayer.signed.SignedRequests;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,6 +41,7 @@ public class Engine {
   @Inject Instance<Settler> settler;
   @Inject Instance<Wallet> wallet;
   @Inject Instance<TransactionTracker> tracker;
+  @Inject Instance<SignedRequests> signed;
   @Inject Instance<Contracts> contracts;
   @Inject Instance<CourtEngine> court;
   @Inject RelayerMetrics metrics;
@@ -109,7 +111,7 @@ public class Engine {
     int dispatched = dispatcher.get().dispatch();
     long t2 = System.nanoTime();
     long chainTime = contracts.get().chainTime();
-    int sent = settler.get().settle(chainTime);
+    int sent = settler.get().settle(chainTime) + signed.get().submit();
     long t3 = System.nanoTime();
     tracker.get().track();
     long t4 = System.nanoTime();

@@ -121,6 +121,25 @@ public interface RelayerConfig {
     boolean expire();
   }
 
+  /** Requests signed off-chain, posted to {@code POST /v1/requests}. */
+  Signed signed();
+
+  interface Signed {
+    /** Signed requests accepted per requester per second (a token bucket). */
+    @WithDefault("5")
+    double ratePerSecond();
+
+    /** Most signed requests of one requester accepted at once. */
+    @WithDefault("20")
+    double burst();
+
+    /**
+     * How long {@code POST /v1/requests} waits for the request to be mined before answering 202.
+     */
+    @WithDefault("30s")
+    Duration waitForMined();
+  }
+
   interface Settlement {
     /** Most receipts in one transaction. */
     @WithDefault("32")

@@ -27,6 +27,11 @@ final class ApiErrors {
   }
 
   static WebApplicationException status(Response.Status status, String message) {
+    return status(status.getStatusCode(), message);
+  }
+
+  /** A 4xx by code (422, which {@link Response.Status} does not name, among them). */
+  static WebApplicationException status(int status, String message) {
     return new WebApplicationException(
         message,
         Response.status(status)

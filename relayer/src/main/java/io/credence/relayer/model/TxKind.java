@@ -24,7 +24,9 @@ public enum TxKind {
   /** {@code DisputeCourt.resolve}: resolves a dispute whose verdict window closed. */
   RESOLVE,
   /** {@code InferenceHub.claim}: takes the gas the hub paid the wallet back. */
-  CLAIM;
+  CLAIM,
+  /** {@code InferenceHub.requestInferenceFor}: submits a request signed off-chain. */
+  SIGNED_REQUEST;
 
   /** The state a request takes when this transaction carries it. */
   public RequestState carries() {

@@ -205,6 +205,23 @@ public class Wallet {
    */
   public void send(TxKind kind, String to, String data, BigInteger gasLimit, List<Long> requestIds)
       throws IOException {
+    send(kind, to, data, gasLimit, requestIds, TxStore.Carries.NOTHING);
+  }
+
+  /**
+   * Signs and sends a call to {@code to}; {@code carries} records what else the transaction carries
+   * in the database transaction that stores it (a signed request's row).
+   *
+   * @return the stored transaction's id
+   */
+  public long send(
+      TxKind kind,
+      String to,
+      String data,
+      BigInteger gasLimit,
+      List<Long> requestIds,
+      TxStore.Carries carries)
+      throws IOException {
     FeePolicy.Fees f = fees.current(web3j);
     long txId =
         txs.record(
@@ -216,13 +233,15 @@ public class Wallet {
             f.maxFee(),
             f.tip(),
             requestIds,
-            nonce -> sign(nonce, to, data, gasLimit, f));
+            nonce -> sign(nonce, to, data, gasLimit, f),
+            carries);
     metrics.txSent(kind.tag());
     TxStore.Tx tx = txs.load(txId).orElseThrow();
     Refusal refusal = broadcast(tx.hash(), tx.raw());
     if (refusal != Refusal.NONE) {
       drop(txId, refusal.name());
     }
+    return txId;
   }
 
   /**

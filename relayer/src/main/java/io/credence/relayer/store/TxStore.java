@@ -30,6 +30,14 @@ public class TxStore {
   /** A signed transaction: its hash and the bytes to send. */
   public record Signed(String hash, byte[] raw) {}
 
+  /** Records what else a stored transaction carries, in the database transaction that stores it. */
+  @FunctionalInterface
+  public interface Carries {
+    void record(java.sql.Connection c, long txId) throws java.sql.SQLException;
+
+    Carries NOTHING = (c, txId) -> {};
+  }
+
   /** Signs a transaction once its nonce is known (inside the transaction that takes the nonce). */
   @FunctionalInterface
   public interface Signer {
@@ -72,7 +80,8 @@ public class TxStore {
       BigInteger maxFee,
       BigInteger priorityFee,
       List<Long> requestIds,
-      Signer signer) {
+      Signer signer,
+      Carries carries) {
     return db.tx(c -> {
       long nonce = NonceLedger.take(c, wallet);
       Signed s = signer.sign(nonce);
@@ -93,6 +102,7 @@ public class TxStore {
         Db.update(c, "INSERT INTO tx_request (tx_id, request_id) VALUES (?, ?)", id, r);
       }
       RequestStore.carriedBy(c, id, kind, requestIds);
+      carries.record(c, id);
       return id;
     });
   }

@@ -44,7 +44,8 @@ class NonceLedgerIT {
         nonce ->
             new TxStore.Signed(
                 "0x" + Long.toHexString(nonce) + "-" + System.nanoTime(),
-                new byte[] {(byte) nonce}));
+                new byte[] {(byte) nonce}),
+        TxStore.Carries.NOTHING);
   }
 
   private long nonceOf(long txId) {
