@@ -15,7 +15,7 @@ pragma solidity ^0.8.24;
 ///         A receipt settled in a transaction of `n` items (receipts or failures, as sent) costs
 ///             BATCH / n + RECEIPT + PROOF * quorum + OUTPUT_WORD * ceil(output.length / 32)
 ///         a failure
-///             BATCH / n + FAILURE + SIGNATURE * quorum
+///             FAILURE_BATCH / n + FAILURE + SIGNATURE * quorum
 ///         plus, for the first item of each requester in the transaction, REQUESTER_CREDIT (the
 ///         write that returns what is left of its allowance), and for an item with a callback,
 ///         the callback's measured gas plus CALLBACK. `expire` costs EXPIRY (+ the callback). A
@@ -24,26 +24,29 @@ pragma solidity ^0.8.24;
 library GasCharges {
     /// @notice Per transaction, shared by its items: the 21 000 base, the calldata and code every
     ///         batch runs once (the worker check, the record, the credits).
-    uint256 internal constant BATCH = 54_400;
+    uint256 internal constant BATCH = 64_600;
     /// @notice Per settled receipt, quorum and output aside.
-    uint256 internal constant RECEIPT = 19_600;
+    uint256 internal constant RECEIPT = 13_900;
     /// @notice Per signer of a receipt: its 73 calldata bytes and the recovery.
-    uint256 internal constant PROOF = 6_900;
+    uint256 internal constant PROOF = 5_200;
     /// @notice Per 32 bytes of output: calldata, hashing and the event.
-    uint256 internal constant OUTPUT_WORD = 800;
+    uint256 internal constant OUTPUT_WORD = 400;
+    /// @notice Per transaction of failures, shared by its items (no batch record, no split).
+    uint256 internal constant FAILURE_BATCH = 52_800;
     /// @notice Per refunded failure, signatures aside.
-    uint256 internal constant FAILURE = 14_000;
+    uint256 internal constant FAILURE = 6_000;
     /// @notice Per signer of a failure.
-    uint256 internal constant SIGNATURE = 6_700;
-    /// @notice The first item of each requester in a transaction: crediting what is left.
-    uint256 internal constant REQUESTER_CREDIT = 5_000;
+    uint256 internal constant SIGNATURE = 5_000;
+    /// @notice The first item of each requester in a transaction: crediting what is left (a cold
+    ///         slot rewritten, and the requester's entry in the transaction's list).
+    uint256 internal constant REQUESTER_CREDIT = 8_000;
     /// @notice Around a callback, beyond what the callback itself used.
     uint256 internal constant CALLBACK = 3_000;
     /// @notice An `expire` transaction, its callback aside.
-    uint256 internal constant EXPIRY = 52_000;
+    uint256 internal constant EXPIRY = 40_800;
     /// @notice A signed request's submission beyond its measured execution: the 21 000 base,
     ///         the fixed calldata, the commitment, the event and the submitter's credit.
-    uint256 internal constant SIGNED_REQUEST = 62_000;
+    uint256 internal constant SIGNED_REQUEST = 63_100;
     /// @notice Per byte of a signed request's input (calldata and the event's copy).
     uint256 internal constant INPUT_BYTE = 24;
     /// @notice The output a quote assumes: 16 words (512 bytes).
@@ -61,7 +64,7 @@ library GasCharges {
 
     /// @notice The fixed gas of one failure in a transaction of `n` items.
     function failure(uint256 n, uint256 quorum) internal pure returns (uint256) {
-        return BATCH / n + FAILURE + SIGNATURE * quorum;
+        return FAILURE_BATCH / n + FAILURE + SIGNATURE * quorum;
     }
 
     /// @notice The allowance that covers a request served alone, at `maxFeePerGas`: a receipt

@@ -322,6 +322,9 @@ contract InferenceHub is
         if (gasAllowance > msg.value) revert FeeTooLow(msg.value, gasAllowance);
         uint256 fee = msg.value - gasAllowance;
         requestId = _open(modelId, input.length, deadline, callbackGas, fee);
+        // the requester's first request opens its vault balance, which its refunds and unspent
+        // allowances are credited to: it pays that one-time slot, not whoever settles
+        _openAccount(msg.sender);
         _commit(
             requestId,
             Request(

@@ -174,6 +174,13 @@ abstract contract RewardVault is ReentrancyGuardTransient {
         _balancePlusOne[account] = (stored == 0 ? 1 : stored) + amount;
     }
 
+    /// @dev Makes `account`'s balance slot non-zero (it reads as 0): every later credit to it is
+    ///      then a warm rewrite (5 000 gas) rather than a new slot (22 100), so what a settlement
+    ///      costs does not depend on whether its requester was ever credited before.
+    function _openAccount(address account) internal {
+        if (_balancePlusOne[account] == 0) _balancePlusOne[account] = 1;
+    }
+
     /// @dev Takes `amount` from `account`'s credited balance (a signed request's escrow).
     function _debitAccount(address account, uint256 amount) internal {
         uint256 balance = _balanceOf(account);

@@ -9,7 +9,10 @@ import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ChainTime;
 import io.credence.protocol.receipt.Eip712Domain;
+import io.credence.protocol.receipt.FailureReason;
+import io.credence.protocol.receipt.InferenceFailure;
 import io.credence.protocol.receipt.InferenceReceipt;
+import io.credence.protocol.receipt.InferenceRequest;
 import io.credence.protocol.receipt.ReceiptSigner;
 import io.credence.protocol.receipt.WorkerKeyProof;
 import io.credence.protocol.settlement.FeeSplit;
@@ -113,6 +116,39 @@ public final class GasBench {
     f.add("request.gas", requestGas, "gas");
     f.add("request.vs_transfer.ratio", (double) requestGas / baseline, "ratio");
 
+    // a request signed off-chain (EOA) and submitted by the relayer, paid back from its allowance
+    Credentials user =
+        Credentials.create(Hashes.hex(Hashes.keccak256("bench signed requester".getBytes())));
+    var quoted =
+        hub(dapp)
+            .quoteSigned(demo, BigInteger.valueOf(input64.length), BigInteger.ZERO, MAX_FEE_PER_GAS)
+            .send();
+    hub(dapp)
+        .depositFor(user.getAddress(), FEE.add(quoted.component2()).multiply(BigInteger.TWO))
+        .send();
+    TransactionReceipt signedTx = null;
+    for (int i = 0; i < 2; i++) { // the second is the steady state: the nonce's slot exists
+      InferenceRequest signed =
+          new InferenceRequest(
+              user.getAddress(),
+              demo,
+              Hashes.keccak256(input64),
+              FEE,
+              quoted.component2(),
+              MAX_FEE_PER_GAS,
+              new ChainTime(anvil.web3j()).deadlineIn(3_600),
+              InferenceRequest.NO_CALLBACK,
+              0,
+              InferenceRequest.nonce(BigInteger.ZERO, i));
+      signedTx =
+          hub(relayer)
+              .requestInferenceFor(
+                  signed.toHub(), input64, new ReceiptSigner(user).sign(signed, domain))
+              .send();
+    }
+    f.add("request.signed.gas", signedTx.getGasUsed().longValueExact(), "gas");
+    f.add("reimbursement.request.signed.error.ratio", creditedVsSpent(signedTx), "ratio");
+
     // batches of 1, 10 and 32 receipts of one requester: the gas, what the allowances paid back
     // (GasReimbursed) against what the transaction cost, and a least-squares line gas = a + b n,
     // from which GasCharges' BATCH (a) and per-receipt figures (b) are taken
@@ -156,6 +192,34 @@ public final class GasBench {
     Settled d32 = settleMeasured(distinct);
     f.add("settle.batch32.distinct_requesters.per_receipt.gas", d32.gasUsed() / 32, "gas");
     f.add("reimbursement.batch32.distinct_requesters.error.ratio", d32.creditedVsSpent(), "ratio");
+
+    // a failure refunded alone, and an expiry: what they cost against what they were paid back
+    Requested failing = request(demo);
+    InferenceFailure failure =
+        InferenceFailure.of(
+            failing.id(),
+            MODEL_HASH,
+            failing.request().inputHash,
+            FailureReason.BAD_INPUT_ENCODING,
+            "bench");
+    TransactionReceipt failed =
+        hub(relayer)
+            .submitFailures(
+                List.of(
+                    HubReceipts.failure(
+                        failing.id(),
+                        failing.request(),
+                        failure.reason().code(),
+                        failure.detailHash(),
+                        java.util.Map.of(worker.address(), worker.sign(failure, domain)))))
+            .send();
+    f.add("fail.single.gas", failed.getGasUsed().longValueExact(), "gas");
+    f.add("reimbursement.fail.error.ratio", creditedVsSpent(failed), "ratio");
+    Requested expiring = request(demo);
+    anvil.increaseTime(7_200);
+    TransactionReceipt expired = hub(relayer).expire(expiring.id(), expiring.request()).send();
+    f.add("expire.gas", expired.getGasUsed().longValueExact(), "gas");
+    f.add("reimbursement.expire.error.ratio", creditedVsSpent(expired), "ratio");
 
     long c1 = settle(List.of(request(one)));
     long c20 = settle(List.of(request(twenty)));
@@ -211,13 +275,16 @@ public final class GasBench {
 
   private Settled settleMeasured(List<Requested> requests) throws Exception {
     TransactionReceipt tx = settleTx(requests);
+    return new Settled(tx.getGasUsed().longValueExact(), creditedVsSpent(tx));
+  }
+
+  /** What the hub paid the sender back (GasReimbursed) over what the transaction cost it. */
+  private static double creditedVsSpent(TransactionReceipt tx) {
     BigInteger spent = tx.getGasUsed().multiply(Numeric.decodeQuantity(tx.getEffectiveGasPrice()));
     BigInteger credited = InferenceHub.getGasReimbursedEvents(tx).get(0).credited;
-    return new Settled(
-        tx.getGasUsed().longValueExact(),
-        new BigDecimal(credited)
-            .divide(new BigDecimal(spent), 4, RoundingMode.HALF_EVEN)
-            .doubleValue());
+    return new BigDecimal(credited)
+        .divide(new BigDecimal(spent), 4, RoundingMode.HALF_EVEN)
+        .doubleValue();
   }
 
   /** Least squares through (x, y): {intercept, slope}. */

@@ -56,6 +56,8 @@ import picocli.CommandLine.ParentCommand;
         "Credence from the command line: ask for inferences, verify receipts against the chain alone, see and claim rewards.",
     subcommands = {
       Infer.class,
+      Gas.Quote.class,
+      Gas.Deposit.class,
       Receipts.Receipt.class,
       CredenceCli.Rewards.class,
       Requests.Request.class,

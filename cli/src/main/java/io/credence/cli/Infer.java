@@ -62,6 +62,19 @@ final class Infer implements Callable<Integer> {
       description = "seconds to wait for the receipt (default 300)")
   long timeout;
 
+  @Option(
+      names = "--signed",
+      description =
+          "sign the request (EIP-712) and post it to the relayer, which submits it: paid from your vault balance (credence deposit), no ETH for gas needed")
+  boolean signed;
+
+  @Option(
+      names = "--relayer",
+      description =
+          "the relayer's HTTP address, for --signed (default: $CREDENCE_RELAYER_URL or http://127.0.0.1:8080)",
+      defaultValue = "${env:CREDENCE_RELAYER_URL:-http://127.0.0.1:8080}")
+  String relayer;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -80,13 +93,30 @@ final class Infer implements Callable<Integer> {
     }
     Credentials key = root.key();
     CredenceCli.Chain chain = root.connect();
-    InferenceHub hub = CredenceCli.hubAs(chain, key);
     BigInteger perGas = maxFeePerGas != null ? maxFeePerGas : defaultMaxFeePerGas(chain);
+    // from the next block's time, not the latest block's: on an idle chain that one is old
+    long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
+    long id =
+        signed
+            ? SignedInfer.submit(
+                chain, key, relayer, model, encoded, fee, gasAllowance, perGas, at, timeout, err)
+            : direct(chain, key, encoded, perGas, at, err);
+    return awaitReceipt(chain, id, out, err);
+  }
+
+  /** Sends the request from the key's own account (it pays the gas); returns its id. */
+  private long direct(
+      CredenceCli.Chain chain,
+      Credentials key,
+      byte[] encoded,
+      BigInteger perGas,
+      long at,
+      PrintWriter err)
+      throws Exception {
+    InferenceHub hub = CredenceCli.hubAs(chain, key);
     var quote = chain.hub().quote(BigInteger.valueOf(model), BigInteger.ZERO, perGas).send();
     BigInteger escrow = fee != null ? fee : quote.component1();
     BigInteger allowance = gasAllowance != null ? gasAllowance : quote.component2();
-    // from the next block's time, not the latest block's: on an idle chain that one is old
-    long at = new ChainTime(chain.web3j()).deadlineIn(deadline);
     var tx =
         hub.requestInference(
                 BigInteger.valueOf(model),
@@ -106,7 +136,15 @@ final class Infer implements Callable<Integer> {
             + tx.getTransactionHash()
             + ", "
             + escrow
-            + " wei escrowed); waiting for a receipt");
+            + " wei fee and "
+            + allowance
+            + " wei gas allowance escrowed); waiting for a receipt");
+    return id;
+  }
+
+  /** Waits for the request's receipt, printing its output; the exit code. */
+  private int awaitReceipt(CredenceCli.Chain chain, long id, PrintWriter out, PrintWriter err)
+      throws Exception {
     long start = System.nanoTime();
     long lastNote = start;
     while (System.nanoTime() - start < timeout * 1_000_000_000L) {

@@ -123,6 +123,11 @@ class NetworkE2eIT {
       assertThat(ids).hasSize(5);
       // every answer of the demo model is audited: the first one's audit, as the explorer says it
       assertThat(demo.out()).as(demo.out()).contains("audit: audited by 2 jurors, all agree");
+      // a user with no ETH asks over HTTP, signed, paid from a vault deposit
+      assertThat(demo.out())
+          .as(demo.out())
+          .containsPattern(
+              "signed request [0-9]+: 0x[0-9a-f]{40} asked over HTTP with no ETH \\(balance 0 wei\\)");
 
       AnvilNode anvil = AnvilNode.attach("http://127.0.0.1:" + anvilPort);
       DeploymentManifest d =

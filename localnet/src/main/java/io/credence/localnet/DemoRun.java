@@ -63,11 +63,14 @@ final class DemoRun {
   private final Path demo;
   private final Path home;
   private final String indexer;
+  private final String relayer;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  DemoRun(AnvilNode anvil, DeploymentManifest d, Path demo, Path home, String indexer) {
+  DemoRun(
+      AnvilNode anvil, DeploymentManifest d, Path demo, Path home, String indexer, String relayer) {
     this.indexer = indexer;
+    this.relayer = relayer;
     this.anvil = anvil;
     this.d = d;
     this.demo = demo;
@@ -161,6 +164,8 @@ final class DemoRun {
               + ")");
       split(id);
     }
+    System.out.println();
+    new DemoSigned(anvil, hubAddress, relayer, card).run();
     System.out.println();
     claim(hubAddress);
     System.out.println();

@@ -329,7 +329,8 @@ public final class Launcher {
             d,
             demoModels(),
             devnet().home(),
-            "http://127.0.0.1:" + service("indexer").port());
+            "http://127.0.0.1:" + service("indexer").port(),
+            "http://127.0.0.1:" + service("relayer").port());
     int code = demo.run();
     if (code != 0 || !liar) {
       return code;

@@ -23,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -204,20 +203,9 @@ class SignedRequestsIT {
   }
 
   private static Map<String, Object> body(InferenceRequest r, byte[] input, byte[] signature) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("requester", r.requester());
-    m.put("modelId", r.modelId().toString());
-    m.put("inputHash", Numeric.toHexString(r.inputHash()));
-    m.put("fee", r.fee().toString());
-    m.put("gasAllowance", r.gasAllowance().toString());
-    m.put("maxFeePerGas", r.maxFeePerGas().toString());
-    m.put("deadline", Long.toString(r.deadline()));
-    m.put("callback", r.callback());
-    m.put("callbackGas", Long.toString(r.callbackGas()));
-    m.put("nonce", r.nonce().toString());
     return Map.of(
         "request",
-        m,
+        r.message(),
         "input",
         Numeric.toHexString(input),
         "signature",

@@ -91,6 +91,26 @@ public record InferenceRequest(
         nonce);
   }
 
+  /**
+   * The EIP-712 message as a wallet signs it ({@code eth_signTypedData_v4}) and the relayer's
+   * {@code POST /v1/requests} takes it: each field by its name, numbers as decimal strings, bytes
+   * and addresses as 0x-hex.
+   */
+  public java.util.Map<String, String> message() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("requester", requester);
+    m.put("modelId", modelId.toString());
+    m.put("inputHash", org.web3j.utils.Numeric.toHexString(inputHash));
+    m.put("fee", fee.toString());
+    m.put("gasAllowance", gasAllowance.toString());
+    m.put("maxFeePerGas", maxFeePerGas.toString());
+    m.put("deadline", Long.toString(deadline));
+    m.put("callback", callback);
+    m.put("callbackGas", Long.toString(callbackGas));
+    m.put("nonce", nonce.toString());
+    return m;
+  }
+
   /** A nonce of {@code key}'s sequence: {@code key << 64 | sequence}. */
   public static BigInteger nonce(BigInteger key, long sequence) {
     if (key.signum() < 0 || key.bitLength() > 192 || sequence < 0) {

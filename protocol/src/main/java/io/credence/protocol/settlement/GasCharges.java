@@ -8,22 +8,23 @@ import java.math.BigInteger;
  * before sending them; {@code ProtocolLifecycleIT} checks it against the hub to the wei.
  *
  * <p>A receipt settled in a transaction of {@code n} items costs {@code BATCH / n + RECEIPT + PROOF
- * * quorum + OUTPUT_WORD * ceil(output / 32)} gas, a failure {@code BATCH / n + FAILURE + SIGNATURE
- * * quorum}; the first item of each requester in a transaction adds {@code REQUESTER_CREDIT}, a
- * callback its measured gas plus {@code CALLBACK}. The gas is priced at {@code min(tx.gasprice,
- * maxFeePerGas)} and capped by the allowance.
+ * * quorum + OUTPUT_WORD * ceil(output / 32)} gas, a failure {@code FAILURE_BATCH / n + FAILURE +
+ * SIGNATURE * quorum}; the first item of each requester in a transaction adds {@code
+ * REQUESTER_CREDIT}, a callback its measured gas plus {@code CALLBACK}. The gas is priced at {@code
+ * min(tx.gasprice, maxFeePerGas)} and capped by the allowance.
  */
 public final class GasCharges {
-  public static final long BATCH = 54_400;
-  public static final long RECEIPT = 19_600;
-  public static final long PROOF = 6_900;
-  public static final long OUTPUT_WORD = 800;
-  public static final long FAILURE = 14_000;
-  public static final long SIGNATURE = 6_700;
-  public static final long REQUESTER_CREDIT = 5_000;
+  public static final long BATCH = 64_600;
+  public static final long RECEIPT = 13_900;
+  public static final long PROOF = 5_200;
+  public static final long OUTPUT_WORD = 400;
+  public static final long FAILURE_BATCH = 52_800;
+  public static final long FAILURE = 6_000;
+  public static final long SIGNATURE = 5_000;
+  public static final long REQUESTER_CREDIT = 8_000;
   public static final long CALLBACK = 3_000;
-  public static final long EXPIRY = 52_000;
-  public static final long SIGNED_REQUEST = 62_000;
+  public static final long EXPIRY = 40_800;
+  public static final long SIGNED_REQUEST = 63_100;
   public static final long SIGNED_EXECUTION = 40_000;
   public static final long INPUT_BYTE = 24;
   public static final long QUOTE_OUTPUT_WORDS = 16;
@@ -37,7 +38,7 @@ public final class GasCharges {
 
   /** The fixed gas of one failure in a transaction of {@code n} items. */
   public static long failure(int n, int quorum) {
-    return BATCH / n + FAILURE + SIGNATURE * quorum;
+    return FAILURE_BATCH / n + FAILURE + SIGNATURE * quorum;
   }
 
   /** The price gas is paid back at: the transaction's, capped by the request's. */
