@@ -244,6 +244,53 @@ class NetworkE2eIT {
       assertThat(verify.code()).as(verify.out()).isZero();
       assertThat(verify.out()).contains("verified: every check passed");
 
+      // the CLI's signed path: a funded account deposits for a key that never holds ETH, which
+      // then asks, signed, through the relayer
+      org.web3j.crypto.Credentials signer =
+          org.web3j.crypto.Credentials.create(
+              io.credence.protocol.Hashes.hex(
+                  io.credence.protocol.Hashes.keccak256("e2e signed requester".getBytes())));
+      List<String> chain =
+          List.of(
+              "--rpc",
+              "http://127.0.0.1:" + anvilPort,
+              "--deployment",
+              DeploymentManifest.file(home.resolve("deployments"), anvil.chainId()).toString());
+      Path flower = home.resolve("flower.json");
+      Files.writeString(
+          flower,
+          "[{\"name\":\"features\",\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[1.4,0.2,5.1,3.5]}]");
+      env.put("CREDENCE_KEY_HEX", keyHex(AnvilNode.devAccount(8)));
+      List<String> deposit = new ArrayList<>(chain);
+      deposit.addAll(List.of("deposit", "20000000000000000", "--for", signer.getAddress()));
+      Run deposited = credence(Duration.ofMinutes(2), deposit.toArray(String[]::new));
+      assertThat(deposited.code()).as(deposited.out()).isZero();
+      env.put("CREDENCE_KEY_HEX", keyHex(signer));
+      List<String> infer = new ArrayList<>(chain);
+      infer.addAll(
+          List.of(
+              "infer",
+              "--signed",
+              "--relayer",
+              "http://127.0.0.1:" + relayerPort,
+              "--model",
+              "1",
+              "--input",
+              flower.toString()));
+      Run signed = credence(Duration.ofMinutes(3), infer.toArray(String[]::new));
+      env.remove("CREDENCE_KEY_HEX");
+      assertThat(signed.code()).as(signed.out()).isZero();
+      assertThat(signed.out()).contains("and submitted by the relayer", "\"probabilities\"");
+      assertThat(
+              anvil
+                  .web3j()
+                  .ethGetBalance(
+                      signer.getAddress(), org.web3j.protocol.core.DefaultBlockParameterName.LATEST)
+                  .send()
+                  .getBalance())
+          .as("the signer never held ETH")
+          .isZero();
+
       // --liar: a staked key answers wrong on purpose; the audit proves it and slashes the key
       Run lie = credence(Duration.ofMinutes(5), "demo", "--liar");
       assertThat(lie.code()).as(lie.out()).isZero();
@@ -262,5 +309,10 @@ class NetworkE2eIT {
       assertThat(Ports.listening(indexerPort)).isFalse();
       assertThat(Ports.listening(relayerPort)).isFalse();
     }
+  }
+
+  private static String keyHex(org.web3j.crypto.Credentials key) {
+    return org.web3j.utils.Numeric.toHexStringNoPrefixZeroPadded(
+        key.getEcKeyPair().getPrivateKey(), 64);
   }
 }
