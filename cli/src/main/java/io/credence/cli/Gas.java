@@ -34,7 +34,7 @@ final class Gas {
     @Option(
         names = "--max-fee-per-gas",
         description =
-            "the most wei per gas the allowance pays back (default: twice the chain's gas price, at least 1 gwei)")
+            "the most wei per gas the allowance pays back (default: twice the latest base fee plus 2 gwei)")
     BigInteger maxFeePerGas;
 
     @Option(

@@ -41,7 +41,7 @@ final class Infer implements Callable<Integer> {
   @Option(
       names = "--max-fee-per-gas",
       description =
-          "the most wei per gas your allowance pays back to whoever settles the request (default: twice the chain's gas price, at least 1 gwei)")
+          "the most wei per gas your allowance pays back to whoever settles the request (default: twice the latest base fee plus 2 gwei)")
   BigInteger maxFeePerGas;
 
   @Option(
@@ -197,9 +197,20 @@ final class Infer implements Callable<Integer> {
     return FAILED;
   }
 
-  /** Twice the chain's gas price, at least 1 gwei: room for the base fee to rise meanwhile. */
+  /**
+   * Twice the latest base fee plus 2 gwei: room for the base fee to rise meanwhile and for the
+   * relayer's tip (a relayer leaves a request whose cap is below what gas costs it waiting).
+   */
   static BigInteger defaultMaxFeePerGas(CredenceCli.Chain chain) throws java.io.IOException {
-    BigInteger twice = chain.web3j().ethGasPrice().send().getGasPrice().shiftLeft(1);
-    return twice.max(BigInteger.valueOf(1_000_000_000L));
+    String base =
+        chain
+            .web3j()
+            .ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+            .send()
+            .getBlock()
+            .getBaseFeePerGasRaw();
+    BigInteger baseFee =
+        base == null ? BigInteger.ZERO : org.web3j.utils.Numeric.decodeQuantity(base);
+    return baseFee.shiftLeft(1).add(BigInteger.valueOf(2_000_000_000L));
   }
 }
