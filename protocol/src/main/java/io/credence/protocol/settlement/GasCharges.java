@@ -14,17 +14,17 @@ import java.math.BigInteger;
  * min(tx.gasprice, maxFeePerGas)} and capped by the allowance.
  */
 public final class GasCharges {
-  public static final long BATCH = 64_600;
+  public static final long BATCH = 66_000;
   public static final long RECEIPT = 13_900;
   public static final long PROOF = 5_200;
   public static final long OUTPUT_WORD = 400;
-  public static final long FAILURE_BATCH = 52_800;
+  public static final long FAILURE_BATCH = 53_500;
   public static final long FAILURE = 6_000;
   public static final long SIGNATURE = 5_000;
-  public static final long REQUESTER_CREDIT = 8_000;
+  public static final long REQUESTER_CREDIT = 8_400;
   public static final long CALLBACK = 3_000;
-  public static final long EXPIRY = 40_800;
-  public static final long SIGNED_REQUEST = 63_100;
+  public static final long EXPIRY = 41_300;
+  public static final long SIGNED_REQUEST = 64_000;
   public static final long SIGNED_EXECUTION = 40_000;
   public static final long INPUT_BYTE = 24;
   public static final long QUOTE_OUTPUT_WORDS = 16;
