@@ -127,6 +127,7 @@ const pages = {
         ['input hash', `<code>${esc(r.inputHash)}</code>`],
         r.input ? ['input', payload(r.decodedInput, r.input, 'input-tensors')] : null,
         ['fee', eth(r.fee)],
+        ['gas allowance', `${eth(r.gasAllowance)} at up to ${esc(r.maxFeePerGas)} wei per gas`],
         ['deadline', utc(r.deadline)],
         ['requested in', `block ${r.block} · <code>${esc(r.tx)}</code>`],
       ].filter(Boolean));
@@ -138,6 +139,8 @@ const pages = {
         o.output ? ['output', payload(o.decodedOutput, o.output, 'output-tensors')] : null,
         o.reason != null ? ['failure reason', o.reason] : null,
         o.refund ? ['refund', eth(o.refund)] : null,
+        o.gasCharged != null ? ['gas paid back to the sender', eth(o.gasCharged)] : null,
+        o.gasReturned != null ? ['allowance returned', eth(o.gasReturned)] : null,
         ['settled in', `block ${o.block} · <code id="settlement-tx">${esc(o.tx)}</code>`],
       ].filter(Boolean));
     }
@@ -177,6 +180,8 @@ const pages = {
         ['claimable now', `<span id="claimable">${eth(a.claimable)}</span>`],
         ['claimed', eth(a.claimed)],
         ['balance in the vault', eth(a.balance)],
+        ['deposited', eth(a.deposited)],
+        ['escrowed by signed requests', eth(a.signedEscrow)],
         ['pending pool shares', a.pending.map(p => `${link.model(p.modelId)} (${esc(p.role)}) ${eth(p.amount)}`).join('<br>') || 'none'],
       ]) +
       `<h2>Earned by role</h2>` + table(['role', 'amount'], Object.entries(a.earned).map(([k, v]) => [esc(k), eth(v)])) +

@@ -33,6 +33,13 @@ import org.web3j.tx.gas.ContractGasProvider;
  */
 final class History {
   static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
+
+  /** The most per gas the history's requests pay back from their allowances. */
+  static final BigInteger MAX_FEE = BigInteger.valueOf(50_000_000_000L);
+
+  /** What the history deposits for P2 (RewardVault.depositFor). */
+  static final BigInteger DEPOSIT = BigInteger.TEN.pow(17);
+
   static final String ZERO = "0x0000000000000000000000000000000000000000";
   static final Credentials OWNER = AnvilNode.devAccount(0);
   static final Credentials AUTHOR = AnvilNode.devAccount(1);
@@ -152,6 +159,7 @@ final class History {
             BigInteger.TEN.pow(18))
         .send();
     workers(OP1).addStake(K1.getAddress(), BigInteger.TEN.pow(17)).send();
+    hub(OWNER).depositFor(P2.getAddress(), DEPOSIT).send();
 
     var r1 = request(m1, 3_600);
     var r2 = request(m1, 3_600);
@@ -315,9 +323,12 @@ final class History {
     return ("input " + inputs++).getBytes(StandardCharsets.UTF_8);
   }
 
+  /** A request of DAPP's, with the allowance hub.quote says at {@link #MAX_FEE}. */
   InferenceHub.InferenceRequestedEventResponse request(long model, long deadlineSeconds)
       throws Exception {
-    BigInteger fee = d.inferenceHub().modelTerms(BigInteger.valueOf(model)).send().component2();
+    var quote = d.inferenceHub().quote(BigInteger.valueOf(model), BigInteger.ZERO, MAX_FEE).send();
+    BigInteger fee = quote.component1();
+    BigInteger allowance = quote.component2();
     TransactionReceipt tx =
         hub(DAPP)
             .requestInference(
@@ -326,11 +337,50 @@ final class History {
                 BigInteger.valueOf(new ChainTime(anvil.web3j()).deadlineIn(deadlineSeconds)),
                 ZERO,
                 BigInteger.ZERO,
-                BigInteger.ZERO,
-                BigInteger.ZERO,
-                fee)
+                allowance,
+                MAX_FEE,
+                fee.add(allowance))
             .send();
     return InferenceHub.getInferenceRequestedEvents(tx).get(0);
+  }
+
+  /**
+   * A request P2 signs off-chain, paid from its deposit, submitted by REPORTER (paid back its gas
+   * from the allowance), then settled (K2 signs; K1 was slashed) by OP1 in one batch with a request
+   * of DAPP's.
+   *
+   * @return the transactions: the signed request's submission and the settlement
+   */
+  List<TransactionReceipt> signedRequest() throws Exception {
+    byte[] input = input();
+    var quote =
+        d.inferenceHub()
+            .quoteSigned(
+                BigInteger.valueOf(m3), BigInteger.valueOf(input.length), BigInteger.ZERO, MAX_FEE)
+            .send();
+    io.credence.protocol.receipt.InferenceRequest signed =
+        new io.credence.protocol.receipt.InferenceRequest(
+            P2.getAddress(),
+            BigInteger.valueOf(m3),
+            Hashes.keccak256(input),
+            quote.component1(),
+            quote.component2(),
+            MAX_FEE,
+            new ChainTime(anvil.web3j()).deadlineIn(3_600),
+            io.credence.protocol.receipt.InferenceRequest.NO_CALLBACK,
+            0,
+            io.credence.protocol.receipt.InferenceRequest.nonce(BigInteger.ZERO, 0));
+    TransactionReceipt submitted =
+        hub(REPORTER)
+            .requestInferenceFor(signed.toHub(), input, new ReceiptSigner(P2).sign(signed, domain))
+            .send();
+    var r = InferenceHub.getInferenceRequestedEvents(submitted).get(0);
+    var other = request(m3, 3_600);
+    TransactionReceipt settled =
+        hub(OP1)
+            .submitReceipts(List.of(receipt(other, "other", K2), receipt(r, "signed", K2)))
+            .send();
+    return List.of(submitted, settled);
   }
 
   private InferenceHub.Receipt receipt(

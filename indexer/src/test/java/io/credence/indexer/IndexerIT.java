@@ -380,6 +380,134 @@ class IndexerIT {
 
   @Test
   @Order(4)
+  void everyRequestsGasAndEverySubmittersReimbursementEqualTheChains() throws Exception {
+    History h = history();
+    List<org.web3j.protocol.core.methods.response.TransactionReceipt> txs = h.signedRequest();
+    awaitCaughtUp();
+    InferenceHub hub = h.hub(History.OWNER);
+
+    // the signed request: its allowance is what its submission left; P2 paid fee + the whole
+    // allowance from its deposit, REPORTER was paid back the submission's gas
+    var requested = InferenceHub.getInferenceRequestedEvents(txs.get(0)).get(0);
+    var submission = InferenceHub.getGasReimbursedEvents(txs.get(0)).get(0);
+    assertThat(submission.charges).hasSize(1);
+    assertThat(submission.credited).isPositive();
+    JsonPath signed =
+        given()
+            .when()
+            .get("/v1/requests/" + requested.requestId)
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(signed.getString("requester")).isEqualTo(History.P2.getAddress().toLowerCase());
+    assertThat(signed.getString("gasAllowance")).isEqualTo(requested.gasAllowance.toString());
+    assertThat(signed.getString("maxFeePerGas")).isEqualTo(History.MAX_FEE.toString());
+    JsonPath p2 =
+        given().when().get("/v1/accounts/" + History.P2.getAddress()).then().extract().jsonPath();
+    assertThat(p2.getString("deposited")).isEqualTo(History.DEPOSIT.toString());
+    assertThat(p2.getString("signedEscrow"))
+        .isEqualTo(
+            requested.fee.add(requested.gasAllowance).add(submission.charges.get(0)).toString());
+    // the settlement of two: each request's charge in the order of its InferenceSettled
+    var settledIds =
+        InferenceHub.getInferenceSettledEvents(txs.get(1)).stream().map(e -> e.requestId).toList();
+    assertThat(settledIds).hasSize(2).contains(requested.requestId);
+    assertThat(InferenceHub.getGasReimbursedEvents(txs.get(1)).get(0).charges).hasSize(2);
+
+    // every closing transaction of the chain: its GasReimbursed's charges, mapped to its closed
+    // requests in event order, are the index's gasCharged; the rest of each allowance its
+    // gasReturned; each submitter's earned.gas the sum of what it was credited
+    String hubAddress = IndexerChainResource.deployment.inferenceHub().getContractAddress();
+    var logs =
+        TestInfra.anvil()
+            .web3j()
+            .ethGetLogs(
+                new org.web3j.protocol.core.methods.request.EthFilter(
+                    org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                        BigInteger.valueOf(IndexerChainResource.deployment.startBlock())),
+                    org.web3j.protocol.core.DefaultBlockParameterName.LATEST,
+                    hubAddress))
+            .send()
+            .getLogs();
+    String requestedTopic =
+        org.web3j.abi.EventEncoder.encode(InferenceHub.INFERENCEREQUESTED_EVENT);
+    java.util.Set<String> closingTopics =
+        java.util.Set.of(
+            org.web3j.abi.EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT),
+            org.web3j.abi.EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT),
+            org.web3j.abi.EventEncoder.encode(InferenceHub.INFERENCEEXPIRED_EVENT));
+    String reimbursedTopic = org.web3j.abi.EventEncoder.encode(InferenceHub.GASREIMBURSED_EVENT);
+    Map<BigInteger, BigInteger> allowances = new HashMap<>();
+    Map<String, BigInteger> credited = new HashMap<>();
+    List<BigInteger> closing = new ArrayList<>();
+    String closingTx = null;
+    int checked = 0;
+    for (var result : logs) {
+      var l = (org.web3j.protocol.core.methods.response.Log) result.get();
+      String topic = l.getTopics().get(0);
+      if (topic.equals(requestedTopic)) {
+        var e = InferenceHub.getInferenceRequestedEventFromLog(l);
+        allowances.put(e.requestId, e.gasAllowance);
+      } else if (closingTopics.contains(topic)) {
+        if (!l.getTransactionHash().equals(closingTx)) {
+          closing.clear();
+          closingTx = l.getTransactionHash();
+        }
+        closing.add(new BigInteger(l.getTopics().get(1).substring(2), 16));
+      } else if (topic.equals(reimbursedTopic)) {
+        var e = InferenceHub.getGasReimbursedEventFromLog(l);
+        credited.merge(e.submitter.toLowerCase(), e.credited, BigInteger::add);
+        if (!l.getTransactionHash().equals(closingTx)) {
+          continue; // a signed request's submission
+        }
+        assertThat(e.charges).as("charges of %s", closingTx).hasSameSizeAs(closing);
+        for (int i = 0; i < closing.size(); i++) {
+          JsonPath r =
+              given()
+                  .when()
+                  .get("/v1/requests/" + closing.get(i))
+                  .then()
+                  .statusCode(200)
+                  .extract()
+                  .jsonPath();
+          BigInteger allowance = allowances.get(closing.get(i));
+          assertThat(r.getString("gasAllowance")).isEqualTo(allowance.toString());
+          assertThat(r.getString("outcome.gasCharged"))
+              .as("gas charged to request %s", closing.get(i))
+              .isEqualTo(e.charges.get(i).toString());
+          assertThat(r.getString("outcome.gasReturned"))
+              .as("gas returned of request %s", closing.get(i))
+              .isEqualTo(allowance.subtract(e.charges.get(i)).toString());
+          checked++;
+        }
+        closing.clear();
+        closingTx = null;
+      }
+    }
+    assertThat(checked).as("closed requests checked").isGreaterThanOrEqualTo(12);
+    assertThat(credited.values().stream().reduce(BigInteger.ZERO, BigInteger::add)).isPositive();
+    for (var e : credited.entrySet()) {
+      assertThat(
+              given()
+                  .when()
+                  .get("/v1/accounts/" + e.getKey())
+                  .then()
+                  .statusCode(200)
+                  .extract()
+                  .jsonPath()
+                  .getString("earned.gas"))
+          .as("gas paid back to %s", e.getKey())
+          .isEqualTo(e.getValue().toString());
+    }
+    // and the vault's balances
+    assertAccountsMatchTheChain();
+    assertThat(hub.balanceOf(History.P2.getAddress()).send())
+        .isEqualTo(new BigInteger(p2.getString("balance")));
+  }
+
+  @Test
+  @Order(5)
   void afterReorgsAtSeveralDepthsTheIndexEqualsAFreshIndexOfTheSameChain() throws Exception {
     History h = history();
     AnvilNode anvil = TestInfra.anvil();
@@ -401,7 +529,7 @@ class IndexerIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aBackfillStoppedMidStepResumesWithoutGapsOrDuplicates() throws Exception {
     history();
     awaitCaughtUp();
@@ -414,7 +542,7 @@ class IndexerIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theExplorerFindsAReceiptAndShowsItsProvenanceAndTheFeeSplitAsAPicture() throws Exception {
     History h = history();
     awaitCaughtUp();

@@ -17,7 +17,9 @@ public class AccountResource {
 
   @GET
   @Path("/{address}")
-  @Operation(summary = "An account's earnings by role, claims, and claimable balance")
+  @Operation(
+      summary =
+          "An account's earnings by role (gas paid back included), deposits, signed requests' escrow, claims, and claimable balance")
   public AccountStore.AccountView get(@PathParam("address") String address) {
     return store.account(ApiErrors.address(address));
   }

@@ -55,7 +55,7 @@ public class RequestResource {
   @Path("/{id}")
   @Operation(
       summary =
-          "A request and its receipt: model and hash, contributors and datasets, signers, transaction, the split in wei, inputs and outputs decoded")
+          "A request and its receipt: model and hash, contributors and datasets, signers, transaction, the split in wei, its gas allowance and what closing it charged and returned, inputs and outputs decoded")
   public RequestStore.ReceiptView get(@PathParam("id") String id) {
     long requestId = ApiErrors.id("a request id", id);
     return store

@@ -2,6 +2,7 @@ package io.credence.indexer.ingest;
 
 import io.credence.contracts.InferenceHub;
 import io.credence.indexer.store.IndexReads;
+import io.credence.indexer.store.IngestStore;
 import io.credence.indexer.store.LogPosition;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.receipt.ReceiptProofs;
@@ -9,6 +10,7 @@ import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.PoolShares;
 import java.math.BigInteger;
 import java.sql.SQLException;
+import java.util.List;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
@@ -79,6 +81,13 @@ final class HubIngest extends ContractIngest {
     on(
         InferenceHub.COURTSET_EVENT,
         (s, l) -> setting(s, "court", lower(InferenceHub.getCourtSetEventFromLog(l).court)));
+    on(InferenceHub.GASREIMBURSED_EVENT, HubIngest::reimbursed);
+    on(
+        InferenceHub.DEPOSITED_EVENT,
+        (s, l) -> {
+          var e = InferenceHub.getDepositedEventFromLog(l);
+          s.store.ledger(s.at(), s.seq(), lower(e.account), "DEPOSIT", null, e.amount, null, null);
+        });
     on(InferenceHub.SPLITCHANGED_EVENT, HubIngest::splitChanged);
     on(
         InferenceHub.TREASURYCHANGED_EVENT,
@@ -136,7 +145,11 @@ final class HubIngest extends ContractIngest {
   /** A request as its outcome needs it, from its event. */
   static IndexReads.Request request(InferenceHub.InferenceRequestedEventResponse e) {
     return new IndexReads.Request(
-        e.modelId.longValueExact(), lower(e.requester), e.inputHash, e.fee);
+        e.modelId.longValueExact(),
+        lower(e.requester),
+        e.inputHash,
+        e.fee,
+        e.gasAllowance == null ? BigInteger.ZERO : e.gasAllowance);
   }
 
   private void requested(Step s, Log l) {
@@ -144,6 +157,7 @@ final class HubIngest extends ContractIngest {
     long id = e.requestId.longValueExact();
     IndexReads.Request r = request(e);
     s.requests.put(id, r);
+    s.requested(id);
     s.store.request(
         s.at(),
         id,
@@ -154,6 +168,8 @@ final class HubIngest extends ContractIngest {
         e.deadline.longValueExact(),
         lower(e.callback),
         e.callbackGas.longValueExact(),
+        r.gasAllowance(),
+        e.maxFeePerGas == null ? BigInteger.ZERO : e.maxFeePerGas,
         e.input);
   }
 
@@ -182,15 +198,21 @@ final class HubIngest extends ContractIngest {
           ReceiptProofs.signature(e.proofs, k));
       credits.worker(operator, r.modelId(), parts.workerEach());
     }
-    s.store.settled(
-        at,
+    byte[] outputHash = signed.outputHash();
+    s.closed(
         id,
-        e.output,
-        signed.outputHash(),
-        e.proofs,
-        parts.protocol(),
-        parts.workerEach(),
-        parts.pool());
+        r,
+        gas ->
+            s.store.settled(
+                at,
+                id,
+                e.output,
+                outputHash,
+                e.proofs,
+                parts.protocol(),
+                parts.workerEach(),
+                parts.pool(),
+                gas));
     credits.pool(r.modelId(), parts.pool());
     credits.protocol(parts.protocol());
   }
@@ -203,7 +225,9 @@ final class HubIngest extends ContractIngest {
       String signer = lower(e.signers.get(k));
       s.store.failureSigner(s.at(), id, k, signer, s.operator(signer));
     }
-    s.store.failed(s.at(), id, e.reason.intValue(), e.detailHash, e.refund);
+    LogPosition at = s.at();
+    s.closed(
+        id, r, gas -> s.store.failed(at, id, e.reason.intValue(), e.detailHash, e.refund, gas));
     s.store.ledger(s.at(), s.seq(), r.requester(), "REFUND", null, e.refund, r.modelId(), id);
   }
 
@@ -211,8 +235,75 @@ final class HubIngest extends ContractIngest {
     var e = InferenceHub.getInferenceExpiredEventFromLog(l);
     long id = e.requestId.longValueExact();
     IndexReads.Request r = s.request(id);
-    s.store.expired(s.at(), id, e.refund);
+    LogPosition at = s.at();
+    s.closed(id, r, gas -> s.store.expired(at, id, e.refund, gas));
     s.store.ledger(s.at(), s.seq(), r.requester(), "REFUND", null, e.refund, r.modelId(), id);
+  }
+
+  /**
+   * The gas a transaction's submitter was paid back: the last log of every settlement, failure and
+   * expiry (one charge per closed request, in the order of their events) and of a signed request's
+   * submission (one charge, after its InferenceRequested).
+   */
+  private static void reimbursed(Step s, Log l) {
+    var e = InferenceHub.getGasReimbursedEventFromLog(l);
+    String submitter = lower(e.submitter);
+    LogPosition at = s.at();
+    List<Step.Closed> closed = s.reimbursed();
+    if (closed.isEmpty()) {
+      long id =
+          s.requestedInThisTx()
+              .orElseThrow(() ->
+                  new IllegalStateException(
+                      "GasReimbursed in "
+                          + at.tx()
+                          + " follows neither a closed request nor a request"));
+      if (e.charges.size() != 1) {
+        throw new IllegalStateException(
+            "a signed request's GasReimbursed has " + e.charges.size() + " charges: " + at.tx());
+      }
+      IndexReads.Request r = s.request(id);
+      BigInteger charge = e.charges.get(0);
+      s.store.ledger(
+          at,
+          s.seq(),
+          r.requester(),
+          "SIGNED_ESCROW",
+          null,
+          r.fee().add(r.gasAllowance()).add(charge).negate(),
+          r.modelId(),
+          id);
+    } else {
+      if (e.charges.size() != closed.size()) {
+        throw new IllegalStateException(
+            "GasReimbursed has "
+                + e.charges.size()
+                + " charges for "
+                + closed.size()
+                + " closed requests: "
+                + at.tx());
+      }
+      for (int i = 0; i < closed.size(); i++) {
+        Step.Closed c = closed.get(i);
+        BigInteger charge = e.charges.get(i);
+        BigInteger returned = c.request().gasAllowance().subtract(charge);
+        c.write().accept(new IngestStore.Gas(charge, returned));
+        if (returned.signum() > 0) {
+          s.store.ledger(
+              at,
+              s.seq(),
+              c.request().requester(),
+              "GAS_RETURN",
+              null,
+              returned,
+              c.request().modelId(),
+              c.requestId());
+        }
+      }
+    }
+    if (e.credited.signum() > 0) {
+      s.store.ledger(at, s.seq(), submitter, "GAS", null, e.credited, null, null);
+    }
   }
 
   private static void splitChanged(Step s, Log l) {

@@ -6,8 +6,11 @@ import io.credence.indexer.store.LogPosition;
 import io.credence.protocol.chain.LogFollower;
 import io.credence.protocol.settlement.FeeSplit;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
@@ -44,6 +47,24 @@ final class Step {
   private LogPosition at;
   private int seq;
   private BlockCredits credits;
+
+  /**
+   * A request the transaction at hand closed (settled, failed or expired), its outcome row waiting
+   * for the transaction's GasReimbursed to say what its allowance paid.
+   */
+  record Closed(long requestId, IndexReads.Request request, Consumer<IngestStore.Gas> write) {}
+
+  /** The transaction whose closed requests {@link #closed} holds, in the order of their events. */
+  private String closingTx;
+
+  private final List<Closed> closed = new ArrayList<>();
+
+  /**
+   * The last request of this step and its transaction (a signed request's GasReimbursed follows).
+   */
+  private String requestedTx;
+
+  private long requestedId;
 
   Step(IngestStore store, IndexReads reads, Known known, Map<Long, IndexReads.Request> requests) {
     this.store = store;
@@ -88,6 +109,56 @@ final class Step {
       credits.write(store);
       credits = null;
     }
+    unreimbursed();
+  }
+
+  /**
+   * Request {@code id} is closed by the log at hand; {@code write} writes its outcome once its
+   * transaction's GasReimbursed is seen (or with unknown gas when there is none).
+   */
+  void closed(long id, IndexReads.Request request, Consumer<IngestStore.Gas> write) {
+    if (!java.util.Objects.equals(at.tx(), closingTx)) {
+      unreimbursed();
+      closingTx = at.tx();
+    }
+    closed.add(new Closed(id, request, write));
+  }
+
+  /**
+   * The requests closed by the transaction at hand, in event order, for its GasReimbursed (empty
+   * when it closed none: a signed request's submission); the caller writes their outcomes.
+   */
+  List<Closed> reimbursed() {
+    if (!java.util.Objects.equals(at.tx(), closingTx)) {
+      unreimbursed();
+      return List.of();
+    }
+    List<Closed> out = List.copyOf(closed);
+    closed.clear();
+    closingTx = null;
+    return out;
+  }
+
+  /** Writes outcomes no GasReimbursed followed (a hub before gas allowances): gas unknown. */
+  private void unreimbursed() {
+    for (Closed c : closed) {
+      c.write().accept(IngestStore.Gas.UNKNOWN);
+    }
+    closed.clear();
+    closingTx = null;
+  }
+
+  /** Remembers the request the log at hand makes. */
+  void requested(long id) {
+    requestedTx = at.tx();
+    requestedId = id;
+  }
+
+  /** The request made earlier in the transaction at hand, if any. */
+  java.util.OptionalLong requestedInThisTx() {
+    return requestedTx != null && requestedTx.equals(at.tx())
+        ? java.util.OptionalLong.of(requestedId)
+        : java.util.OptionalLong.empty();
   }
 
   IndexReads.Request request(long id) {

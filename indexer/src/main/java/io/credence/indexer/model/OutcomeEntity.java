@@ -40,6 +40,12 @@ public class OutcomeEntity extends PanacheEntityBase {
   @Column(name = "pool_part")
   public BigDecimal poolPart;
 
+  @Column(name = "gas_charged")
+  public BigDecimal gasCharged;
+
+  @Column(name = "gas_returned")
+  public BigDecimal gasReturned;
+
   @Column(name = "block_number")
   public long blockNumber;
 

@@ -35,6 +35,12 @@ public class RequestEntity extends PanacheEntityBase {
   @Column(name = "callback_gas")
   public long callbackGas;
 
+  @Column(name = "gas_allowance")
+  public BigDecimal gasAllowance;
+
+  @Column(name = "max_fee_per_gas")
+  public BigDecimal maxFeePerGas;
+
   public byte[] input;
 
   @Column(name = "block_number")

@@ -34,8 +34,14 @@ public class AccountStore {
    *     shares, distributed or still in a model's pool), refund (failures, expiries and proven
    *     faults), slashReward, protocol (the treasury's fees, collected or accrued), challengeReward
    *     (a proven fault it caught), jurorPay (its workers' verdicts), bondShare (its workers' share
-   *     of a rejected challenge's bond), bondReturned (its challenge bonds credited back)
+   *     of a rejected challenge's bond), bondReturned (its challenge bonds credited back), gas (the
+   *     gas the hub paid it back from requests' allowances for the settlements, failures, expiries
+   *     and signed requests it submitted: what a relayer earned back), gasReturned (the unspent
+   *     rest of its requests' gas allowances)
    * @param claimed paid out by claims
+   * @param deposited credited to its vault balance by deposits (deposit, depositFor)
+   * @param signedEscrow taken from its vault balance by the requests it signed off-chain: their
+   *     fees and gas allowances
    * @param balance credited to its vault balance and not yet claimed (the vault's balanceOf)
    * @param pending its shares of models' undistributed pools, which a claim naming the model
    *     distributes first
@@ -55,7 +61,9 @@ public class AccountStore {
       String protocolAccrued,
       String claimable,
       Bonds bonds,
-      Rewards rewards) {}
+      Rewards rewards,
+      String deposited,
+      String signedEscrow) {}
 
   /**
    * Challenge bonds an account posted, in wei.
@@ -98,11 +106,15 @@ public class AccountStore {
             "challengeReward",
             "jurorPay",
             "bondShare",
-            "bondReturned")) {
+            "bondReturned",
+            "gas",
+            "gasReturned")) {
       earned.put(k, BigInteger.ZERO);
     }
     BigInteger balance = BigInteger.ZERO;
     BigInteger claimed = BigInteger.ZERO;
+    BigInteger deposited = BigInteger.ZERO;
+    BigInteger signedEscrow = BigInteger.ZERO;
     for (Object[] row :
         Jdbc.query(
             c,
@@ -123,6 +135,10 @@ public class AccountStore {
         case "JUROR_PAY" -> earned.merge("jurorPay", amount, BigInteger::add);
         case "BOND_SHARE" -> earned.merge("bondShare", amount, BigInteger::add);
         case "BOND_RETURN" -> earned.merge("bondReturned", amount, BigInteger::add);
+        case "GAS" -> earned.merge("gas", amount, BigInteger::add);
+        case "GAS_RETURN" -> earned.merge("gasReturned", amount, BigInteger::add);
+        case "DEPOSIT" -> deposited = deposited.add(amount);
+        case "SIGNED_ESCROW" -> signedEscrow = signedEscrow.subtract(amount);
         default -> throw new IllegalStateException("unknown ledger kind " + kind);
       }
     }
@@ -194,7 +210,9 @@ public class AccountStore {
         accrued.toString(),
         balance.add(pendingTotal).add(accrued).toString(),
         bonds,
-        rewards);
+        rewards,
+        deposited.toString(),
+        signedEscrow.toString());
   }
 
   /** What a model's pool holds now: its settlements' pool parts less its distributions. */

@@ -11,8 +11,16 @@ import java.util.Set;
 
 /** What ingestion reads back of what earlier steps stored: the facts an event does not repeat. */
 public interface IndexReads {
-  /** A request as its outcome needs it. */
-  record Request(long modelId, String requester, byte[] inputHash, BigInteger fee) {}
+  /**
+   * A request as its outcome needs it; {@code gasAllowance} is what it escrowed for gas (0 before
+   * allowances).
+   */
+  record Request(
+      long modelId, String requester, byte[] inputHash, BigInteger fee, BigInteger gasAllowance) {
+    public Request(long modelId, String requester, byte[] inputHash, BigInteger fee) {
+      this(modelId, requester, inputHash, fee, BigInteger.ZERO);
+    }
+  }
 
   /** A model as settlement and distribution need it; contributors in registry order. */
   record Model(byte[] sha256, int quorum, List<PoolShares.Contributor> contributors) {}

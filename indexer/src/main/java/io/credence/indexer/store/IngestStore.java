@@ -67,6 +67,14 @@ public final class IngestStore {
 
   // ------------------------------------------------------------------ hub: requests and outcomes
 
+  /**
+   * What closing a request charged its gas allowance (paid to the submitter) and what of the
+   * allowance went back to its requester; both null when unknown (no GasReimbursed).
+   */
+  public record Gas(BigInteger charged, BigInteger returned) {
+    public static final Gas UNKNOWN = new Gas(null, null);
+  }
+
   public void request(
       LogPosition at,
       long id,
@@ -77,12 +85,14 @@ public final class IngestStore {
       long deadline,
       String callback,
       long callbackGas,
+      BigInteger gasAllowance,
+      BigInteger maxFeePerGas,
       byte[] input) {
     rows.add(
         """
-        INSERT INTO request (request_id, model_id, requester, input_hash, fee, deadline, callback, callback_gas, input, block_number,
-                             log_index, tx_hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO request (request_id, model_id, requester, input_hash, fee, deadline, callback, callback_gas, gas_allowance,
+                             max_fee_per_gas, input, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         id,
         modelId,
@@ -92,6 +102,8 @@ public final class IngestStore {
         deadline,
         callback,
         callbackGas,
+        gasAllowance,
+        maxFeePerGas,
         input,
         at.block(),
         at.index(),
@@ -106,12 +118,13 @@ public final class IngestStore {
       byte[] proofs,
       BigInteger protocolPart,
       BigInteger workerEach,
-      BigInteger pool) {
+      BigInteger pool,
+      Gas gas) {
     rows.add(
         """
-        INSERT INTO outcome (request_id, kind, output, output_hash, proofs, protocol_part, worker_each, pool_part, block_number,
-                             log_index, tx_hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO outcome (request_id, kind, output, output_hash, proofs, protocol_part, worker_each, pool_part, gas_charged,
+                             gas_returned, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         id,
         "SETTLED",
@@ -121,6 +134,8 @@ public final class IngestStore {
         protocolPart,
         workerEach,
         pool,
+        gas.charged(),
+        gas.returned(),
         at.block(),
         at.index(),
         at.tx());
@@ -155,28 +170,37 @@ public final class IngestStore {
         at.block());
   }
 
-  public void failed(LogPosition at, long id, int reason, byte[] detailHash, BigInteger refund) {
+  public void failed(
+      LogPosition at, long id, int reason, byte[] detailHash, BigInteger refund, Gas gas) {
     rows.add(
         """
-        INSERT INTO outcome (request_id, kind, reason, detail_hash, refund, block_number, log_index, tx_hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO outcome (request_id, kind, reason, detail_hash, refund, gas_charged, gas_returned, block_number, log_index,
+                             tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         id,
         "FAILED",
         reason,
         detailHash,
         refund,
+        gas.charged(),
+        gas.returned(),
         at.block(),
         at.index(),
         at.tx());
   }
 
-  public void expired(LogPosition at, long id, BigInteger refund) {
+  public void expired(LogPosition at, long id, BigInteger refund, Gas gas) {
     rows.add(
-        "INSERT INTO outcome (request_id, kind, refund, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        """
+        INSERT INTO outcome (request_id, kind, refund, gas_charged, gas_returned, block_number, log_index, tx_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         id,
         "EXPIRED",
         refund,
+        gas.charged(),
+        gas.returned(),
         at.block(),
         at.index(),
         at.tx());

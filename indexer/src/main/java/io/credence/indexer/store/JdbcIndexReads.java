@@ -28,12 +28,16 @@ public final class JdbcIndexReads implements IndexReads {
     for (var e :
         Jdbc.query(
             c,
-            "SELECT request_id, model_id, requester, input_hash, fee FROM request WHERE request_id = ANY (?)",
+            "SELECT request_id, model_id, requester, input_hash, fee, gas_allowance FROM request WHERE request_id = ANY (?)",
             rs ->
                 Map.entry(
                     rs.getLong(1),
                     new Request(
-                        rs.getLong(2), rs.getString(3), rs.getBytes(4), Jdbc.wei(rs, "fee"))),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getBytes(4),
+                        Jdbc.wei(rs, "fee"),
+                        Jdbc.wei(rs, "gas_allowance"))),
             (Object) ids.toArray(Long[]::new))) {
       out.put(e.getKey(), e.getValue());
     }

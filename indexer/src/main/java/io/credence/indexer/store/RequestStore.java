@@ -110,6 +110,10 @@ public class RequestStore {
    *
    * @param output the output bytes, hex (settled)
    * @param decodedOutput the output as tensors (settled)
+   * @param gasCharged what closing it charged its gas allowance (paid to the transaction's
+   *     submitter); null when unknown
+   * @param gasReturned what of its gas allowance went back to the requester's vault balance; null
+   *     when unknown
    */
   public record OutcomeView(
       RequestState kind,
@@ -120,7 +124,9 @@ public class RequestStore {
       String detailHash,
       String refund,
       long block,
-      String tx) {}
+      String tx,
+      String gasCharged,
+      String gasReturned) {}
 
   public record WorkerPart(String signer, String operator, String amount) {}
 
@@ -146,6 +152,9 @@ public class RequestStore {
    *
    * @param input the input bytes, hex
    * @param decodedInput the input as tensors
+   * @param gasAllowance what it escrowed to pay back the gas of its settlement, failure or expiry
+   *     (a signed request: what was left after its submission was paid back)
+   * @param maxFeePerGas the most per gas its allowance pays back
    * @param accountability the disputes over its answer and a one-line summary
    */
   public record ReceiptView(
@@ -166,7 +175,9 @@ public class RequestStore {
       List<SignerView> signers,
       Split split,
       List<Note> notes,
-      DisputeStore.Accountability accountability) {}
+      DisputeStore.Accountability accountability,
+      String gasAllowance,
+      String maxFeePerGas) {}
 
   /** Request {@code id}'s receipt, if it is indexed. */
   public Optional<ReceiptView> receipt(long id) {
@@ -183,14 +194,17 @@ public class RequestStore {
       long block,
       String tx,
       ModelRef model,
-      byte[] input) {}
+      byte[] input,
+      BigInteger gasAllowance,
+      BigInteger maxFeePerGas) {}
 
   private Optional<ReceiptView> receipt(Connection c, long id) throws SQLException {
     Optional<Head> head =
         Jdbc.one(
             c,
             """
-            SELECT r.model_id, r.requester, r.input_hash, r.fee, r.deadline, r.callback, r.block_number, r.tx_hash, m.sha256, m.uri, m.quorum, r.input
+            SELECT r.model_id, r.requester, r.input_hash, r.fee, r.deadline, r.callback, r.block_number, r.tx_hash, m.sha256, m.uri, m.quorum, r.input,
+                   r.gas_allowance, r.max_fee_per_gas
             FROM request r JOIN model m ON m.model_id = r.model_id WHERE r.request_id = ?
             """,
             rs ->
@@ -205,7 +219,9 @@ public class RequestStore {
                     rs.getString(8),
                     new ModelRef(
                         rs.getLong(1), Hashes.hex(rs.getBytes(9)), rs.getString(10), rs.getInt(11)),
-                    rs.getBytes(12)),
+                    rs.getBytes(12),
+                    Jdbc.wei(rs, "gas_allowance"),
+                    Jdbc.wei(rs, "max_fee_per_gas")),
             id);
     if (head.isEmpty()) {
       return Optional.empty();
@@ -233,7 +249,10 @@ public class RequestStore {
     OutcomeView outcome =
         Jdbc.one(
                 c,
-                "SELECT kind, output, output_hash, reason, detail_hash, refund, block_number, tx_hash FROM outcome WHERE request_id = ?",
+                """
+                SELECT kind, output, output_hash, reason, detail_hash, refund, block_number, tx_hash, gas_charged, gas_returned
+                FROM outcome WHERE request_id = ?
+                """,
                 rs ->
                     new OutcomeView(
                         RequestState.valueOf(rs.getString(1)),
@@ -246,7 +265,11 @@ public class RequestStore {
                         hex(rs.getBytes(5)),
                         rs.getBigDecimal(6) == null ? null : Jdbc.wei(rs, "refund").toString(),
                         rs.getLong(7),
-                        rs.getString(8)),
+                        rs.getString(8),
+                        rs.getBigDecimal(9) == null ? null : Jdbc.wei(rs, "gas_charged").toString(),
+                        rs.getBigDecimal(10) == null
+                            ? null
+                            : Jdbc.wei(rs, "gas_returned").toString()),
                 id)
             .orElse(null);
     List<SignerView> signers =
@@ -320,7 +343,9 @@ public class RequestStore {
                 id,
                 modelId,
                 outcome != null && outcome.kind() == RequestState.SETTLED ? outcome.block() : null,
-                times)));
+                times),
+            r.gasAllowance().toString(),
+            r.maxFeePerGas().toString()));
   }
 
   /**

@@ -51,6 +51,7 @@ class IngestTest {
   private static final String OP2 = "0x00000000000000000000000000000000000000b2";
   private static final String DAPP = "0x00000000000000000000000000000000000000d1";
   private static final BigInteger FEE = new BigInteger("1000000000000000007");
+  private static final BigInteger ALLOWANCE = BigInteger.valueOf(5_000_000);
   private static final byte[] MODEL_HASH = Hashes.sha256("model".getBytes(StandardCharsets.UTF_8));
   private static final List<PoolShares.Contributor> CONTRIBUTORS =
       List.of(
@@ -72,13 +73,13 @@ class IngestTest {
     reads.operators.put(lower(K1), OP1);
     reads.operators.put(lower(K2), OP2);
     for (long id : ids) {
-      reads.requests.put(id, new IndexReads.Request(7, DAPP, input(id), FEE));
+      reads.requests.put(id, new IndexReads.Request(7, DAPP, input(id), FEE, ALLOWANCE));
     }
   }
 
   @Test
-  void theContractsFiftyNineEventsAreFollowed() {
-    assertThat(ingest.events()).isEqualTo(59);
+  void theContractsSixtyOneEventsAreFollowed() {
+    assertThat(ingest.events()).isEqualTo(61);
     assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS, COURT);
     assertThat(new Ingest(HUB, MODELS, WORKERS, CHAIN).addresses())
         .as("a deployment without a court")
@@ -423,6 +424,93 @@ class IngestTest {
   }
 
   @Test
+  void aTransactionsChargesGoToItsClosedRequestsInEventOrderAndItsCreditToItsSubmitter()
+      throws Exception {
+    earlier(1, 1, 2);
+    String relayer = "0x00000000000000000000000000000000000000e9";
+    Log a = settled(2, 10, 0, "a", K1);
+    Log b = settled(1, 10, 1, "b", K1);
+    Log gas = reimbursed(relayer, 10, 2, 1_000_000, 5_000_000); // request 1 spends all of it
+    for (Log l : List.of(a, b, gas)) {
+      l.setTransactionHash("0x" + "ab".repeat(32));
+    }
+    ingest.apply(rows, reads, List.of(a, b, gas));
+
+    assertThat(rows.rows("outcome"))
+        .extracting(r -> r.get("request_id"), r -> r.get("gas_charged"), r -> r.get("gas_returned"))
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                2L, BigInteger.valueOf(1_000_000), BigInteger.valueOf(4_000_000)),
+            org.assertj.core.groups.Tuple.tuple(
+                1L, BigInteger.valueOf(5_000_000), BigInteger.ZERO));
+    assertThat(rows.rows("ledger"))
+        .filteredOn(r -> !r.get("kind").equals("WORKER"))
+        .extracting(
+            r -> r.get("kind"),
+            r -> r.get("account"),
+            r -> r.get("amount"),
+            r -> r.get("request_id"))
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                "GAS_RETURN", DAPP, BigInteger.valueOf(4_000_000), 2L),
+            org.assertj.core.groups.Tuple.tuple(
+                "GAS", relayer, BigInteger.valueOf(6_000_000), null));
+  }
+
+  @Test
+  void anOutcomeWithoutGasReimbursedHasUnknownGas() throws Exception {
+    earlier(1, 1);
+    ingest.apply(rows, reads, List.of(settled(1, 10, 0, "a", K1)));
+    assertThat(rows.rows("outcome"))
+        .singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("gas_charged", null));
+  }
+
+  @Test
+  void aSignedRequestsSubmissionTakesFeeAndWholeAllowanceFromItsRequesterAndPaysTheSubmitter()
+      throws Exception {
+    String relayer = "0x00000000000000000000000000000000000000e9";
+    Log requested =
+        Logs.log(
+            HUB,
+            10,
+            0,
+            InferenceHub.INFERENCEREQUESTED_EVENT,
+            List.of(new Uint256(3), new Uint256(7), new Address(DAPP)),
+            List.of(
+                new Bytes32(input(3)),
+                new Uint256(FEE),
+                new org.web3j.abi.datatypes.generated.Uint64(1_800_000_000L),
+                new Address("0x0000000000000000000000000000000000000000"),
+                new org.web3j.abi.datatypes.generated.Uint32(0),
+                new Uint256(4_000_000),
+                new Uint256(50_000_000_000L),
+                new DynamicBytes(new byte[] {1})));
+    Log gas = reimbursed(relayer, 10, 1, 1_000_000);
+    requested.setTransactionHash("0x" + "cd".repeat(32));
+    gas.setTransactionHash("0x" + "cd".repeat(32));
+    ingest.apply(rows, reads, List.of(requested, gas));
+
+    assertThat(rows.rows("request"))
+        .singleElement()
+        .satisfies(r ->
+            assertThat(r)
+                .containsEntry("gas_allowance", BigInteger.valueOf(4_000_000))
+                .containsEntry("max_fee_per_gas", BigInteger.valueOf(50_000_000_000L)));
+    assertThat(rows.rows("ledger"))
+        .extracting(
+            r -> r.get("kind"),
+            r -> r.get("account"),
+            r -> r.get("amount"),
+            r -> r.get("request_id"))
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(
+                "SIGNED_ESCROW", DAPP, FEE.add(BigInteger.valueOf(5_000_000)).negate(), 3L),
+            org.assertj.core.groups.Tuple.tuple(
+                "GAS", relayer, BigInteger.valueOf(1_000_000), null));
+  }
+
+  @Test
   void anOutcomeOfAnUnknownRequestIsAnErrorThatSaysWhy() {
     earlier(1);
     assertThatThrownBy(() -> ingest.apply(rows, reads, List.of(settled(42, 10, 0, "a", K1))))
@@ -483,6 +571,24 @@ class IngestTest {
         InferenceHub.INFERENCESETTLED_EVENT,
         List.of(new Uint256(id)),
         List.of(new DynamicBytes(ReceiptProofs.encode(proofs)), new DynamicBytes(out)));
+  }
+
+  /** GasReimbursed to {@code submitter} of {@code charges}, credited their sum. */
+  private static Log reimbursed(String submitter, long block, int index, long... charges) {
+    List<Uint256> list = new ArrayList<>();
+    long total = 0;
+    for (long c : charges) {
+      list.add(new Uint256(c));
+      total += c;
+    }
+    return Logs.log(
+        HUB,
+        block,
+        index,
+        InferenceHub.GASREIMBURSED_EVENT,
+        List.of(new Address(submitter)),
+        List.of(
+            new Uint256(total), new org.web3j.abi.datatypes.DynamicArray<>(Uint256.class, list)));
   }
 
   private static List<Credentials> sorted(Credentials... keys) {
