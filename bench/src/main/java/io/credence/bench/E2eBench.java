@@ -124,6 +124,9 @@ public final class E2eBench {
     f.add("e2e.latency.p50_ms", batched.latencyMs(0.50), "ms");
     f.add("e2e.latency.p99_ms", batched.latencyMs(0.99), "ms");
     f.add("e2e.gas_per_receipt", batched.gasPerReceipt(), "gas");
+    f.add("e2e.relayer.net_wei", batched.economics().net().doubleValue(), "wei");
+    f.add("e2e.reimbursement.error.ratio", batched.economics().settlementRatio(), "ratio");
+    f.add("e2e.single.relayer.net_wei", single.economics().net().doubleValue(), "wei");
     f.add("e2e.receipts_per_tx", batched.receiptsPerTx(), "receipts");
     f.add("e2e.single.settled_per_s", single.settledPerSecond(), "receipts/s");
     f.add("e2e.single.latency.p50_ms", single.latencyMs(0.50), "ms");
@@ -146,6 +149,17 @@ public final class E2eBench {
             + PER_TX
             + " (ExampleConsumer.classifyMany, callbacks on); demo classifier, one worker, one relayer, anvil automine");
     f.note("batched " + batched.stages());
+    f.note("batched " + batched.economics());
+    f.note("single " + single.economics());
+    f.note(
+        String.format(
+            java.util.Locale.ROOT,
+            "target e2e.relayer.net_wei >= 0: %s; e2e.reimbursement.error.ratio within 0.95-1.10: %s",
+            batched.economics().net().signum() >= 0 ? "met" : "MISSED",
+            batched.economics().settlementRatio() >= 0.95
+                    && batched.economics().settlementRatio() <= 1.10
+                ? "met"
+                : "MISSED"));
     f.note("single " + single.stages());
     f.note(
         String.format(
@@ -172,7 +186,8 @@ public final class E2eBench {
       long[] latenciesNanos,
       long gas,
       int txs,
-      String stages) {
+      String stages,
+      Economics economics) {
     double latencyMs(double q) {
       return latenciesNanos[Math.min(latenciesNanos.length - 1, (int) (latenciesNanos.length * q))]
           / 1e6;
@@ -273,7 +288,68 @@ public final class E2eBench {
           settledPerSecond,
           settlementTxs.size());
       System.out.println("# " + mode + " " + stages);
-      return new Run(offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages);
+      Economics economics = economics(net);
+      System.out.println("# " + mode + " " + economics);
+      return new Run(
+          offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages, economics);
+    }
+  }
+
+  /**
+   * What the relayer's wallet spent on the run's mined transactions and what the hub paid it back
+   * (its ledger's {@code tx.spent} and {@code tx.credited}, from each receipt's gas used, effective
+   * price and {@code GasReimbursed}): over all of them, and over settlements alone.
+   */
+  record Economics(
+      java.math.BigInteger spent,
+      java.math.BigInteger credited,
+      java.math.BigInteger settlementSpent,
+      java.math.BigInteger settlementCredited) {
+    java.math.BigInteger net() {
+      return credited.subtract(spent);
+    }
+
+    double settlementRatio() {
+      return settlementSpent.signum() == 0
+          ? 0
+          : new java.math.BigDecimal(settlementCredited)
+              .divide(
+                  new java.math.BigDecimal(settlementSpent), 4, java.math.RoundingMode.HALF_EVEN)
+              .doubleValue();
+    }
+
+    @Override
+    public String toString() {
+      return "wallet: spent "
+          + spent
+          + " wei, paid back "
+          + credited
+          + " wei, net "
+          + net()
+          + " wei; settlements paid back "
+          + settlementRatio()
+          + " of their cost";
+    }
+  }
+
+  private static Economics economics(LocalNetwork net) throws java.sql.SQLException {
+    try (var c = TestInfra.postgres().connect();
+        var rs =
+            c.createStatement()
+                .executeQuery(
+                    """
+                    SELECT COALESCE(sum(spent), 0), COALESCE(sum(credited), 0),
+                           COALESCE(sum(spent) FILTER (WHERE kind = 'RECEIPTS'), 0),
+                           COALESCE(sum(credited) FILTER (WHERE kind = 'RECEIPTS'), 0)
+                    FROM %s.tx WHERE state IN ('MINED', 'FINAL', 'REVERTED')
+                    """
+                        .formatted(net.schema))) {
+      rs.next();
+      return new Economics(
+          rs.getBigDecimal(1).toBigInteger(),
+          rs.getBigDecimal(2).toBigInteger(),
+          rs.getBigDecimal(3).toBigInteger(),
+          rs.getBigDecimal(4).toBigInteger());
     }
   }
 

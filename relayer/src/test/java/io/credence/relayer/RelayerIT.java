@@ -113,6 +113,37 @@ class RelayerIT {
             .distinct()
             .count();
     assertThat(txs).isLessThan(n);
+
+    // the hub paid the wallet back at least what its settlements cost it: each mined settlement's
+    // GasReimbursed credit against its gas used times its effective price
+    BigInteger spent = BigInteger.ZERO;
+    BigInteger credited = BigInteger.ZERO;
+    for (String tx :
+        hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream()
+            .map(l -> l.getTransactionHash())
+            .distinct()
+            .toList()) {
+      var receipt =
+          net.anvil
+              .web3j()
+              .ethGetTransactionReceipt(tx)
+              .send()
+              .getTransactionReceipt()
+              .orElseThrow();
+      spent =
+          spent.add(
+              receipt
+                  .getGasUsed()
+                  .multiply(
+                      org.web3j.utils.Numeric.decodeQuantity(receipt.getEffectiveGasPrice())));
+      credited = credited.add(InferenceHub.getGasReimbursedEvents(receipt).get(0).credited);
+    }
+    assertThat(credited).as("paid back at least what settling cost").isGreaterThanOrEqualTo(spent);
+    assertThat(
+            new java.math.BigDecimal(credited)
+                .divide(new java.math.BigDecimal(spent), 4, java.math.RoundingMode.HALF_EVEN))
+        .as("and within 10 %% of it")
+        .isLessThanOrEqualTo(new java.math.BigDecimal("1.10"));
   }
 
   @Test

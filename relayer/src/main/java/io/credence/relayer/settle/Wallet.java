@@ -126,9 +126,13 @@ public class Wallet {
     nonces.sync(address, chainPendingNonce());
   }
 
+  /** Gas a claim of the wallet's credits takes, about: a claim costs at most 1 % of its amount. */
+  private static final BigInteger CLAIM_GAS_X100 = BigInteger.valueOf(100 * 60_000L);
+
   /**
    * Claims what the hub holds for the wallet (the gas requests paid back) once it is at least
-   * {@code above}, unless a claim is still on its way.
+   * {@code above} and a hundred times what the claim itself costs now (nobody pays a claim back),
+   * unless a claim is still on its way.
    *
    * @return whether a claim was sent
    */
@@ -136,6 +140,7 @@ public class Wallet {
     if (!canSend() || txs.hasOpen(address, TxKind.CLAIM)) {
       return false;
     }
+    above = above.max(CLAIM_GAS_X100.multiply(price()));
     String call =
         FunctionEncoder.encode(
             new Function(InferenceHub.FUNC_BALANCEOF, List.of(new Address(address)), List.of()));
