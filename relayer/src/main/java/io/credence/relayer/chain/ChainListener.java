@@ -207,7 +207,7 @@ public class ChainListener {
               e.batchId.longValueExact(),
               ids,
               block,
-              contracts.blockTime(block),
+              contracts.blockTime(log.getBlockHash()),
               log.getTransactionHash()));
     } else if (OPENED.equals(topic)) {
       var e = DisputeCourt.getDisputeOpenedEventFromLog(log);

@@ -25,7 +25,6 @@ import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
@@ -100,14 +99,16 @@ public class Contracts {
     return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
   }
 
-  /** A block's timestamp. */
-  public long blockTime(long block) throws IOException {
-    return web3j
-        .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)), false)
-        .send()
-        .getBlock()
-        .getTimestamp()
-        .longValueExact();
+  /**
+   * The timestamp of the block with this hash: by hash, not number, so that a reorg between reading
+   * a log and asking cannot give another block's time.
+   */
+  public long blockTime(String blockHash) throws IOException {
+    var block = web3j.ethGetBlockByHash(blockHash, false).send().getBlock();
+    if (block == null) {
+      throw new IOException("block " + blockHash + " is gone (a reorg): read again");
+    }
+    return block.getTimestamp().longValueExact();
   }
 
   public Web3j web3j() {
