@@ -49,18 +49,22 @@ public class SignedRequestStore {
         == 1;
   }
 
+  /** A row of {@code digest, requester, body, state, tx_id, request_id, error}. */
+  private static Signed row(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Signed(
+        rs.getBytes(1),
+        rs.getString(2),
+        rs.getBytes(3),
+        State.valueOf(rs.getString(4)),
+        (Long) rs.getObject(5),
+        (Long) rs.getObject(6),
+        rs.getString(7));
+  }
+
   public Optional<Signed> find(byte[] digest) {
     return db.one(
         "SELECT digest, requester, body, state, tx_id, request_id, error FROM signed_request WHERE digest = ?",
-        rs ->
-            new Signed(
-                rs.getBytes(1),
-                rs.getString(2),
-                rs.getBytes(3),
-                State.valueOf(rs.getString(4)),
-                (Long) rs.getObject(5),
-                (Long) rs.getObject(6),
-                rs.getString(7)),
+        SignedRequestStore::row,
         digest);
   }
 
@@ -76,15 +80,7 @@ public class SignedRequestStore {
         WHERE s.state = 'QUEUED' OR (s.state = 'SENT' AND t.state = 'DROPPED')
         ORDER BY s.created_at LIMIT ?
         """,
-        rs ->
-            new Signed(
-                rs.getBytes(1),
-                rs.getString(2),
-                rs.getBytes(3),
-                State.valueOf(rs.getString(4)),
-                (Long) rs.getObject(5),
-                (Long) rs.getObject(6),
-                rs.getString(7)),
+        SignedRequestStore::row,
         limit);
   }
 
