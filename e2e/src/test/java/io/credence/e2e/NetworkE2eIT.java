@@ -213,10 +213,10 @@ class NetworkE2eIT {
               (org.web3j.protocol.core.methods.response.Log) logs.get(logs.size() - 1).get());
       assertThat(last.account).isEqualToIgnoringCase(DemoSetup.AUTHOR.getAddress());
       assertThat(last.amount).isEqualTo(new BigInteger(claim.group(1)));
-      // five requests' pools, divided as the vault divides them: author 60 %, each data provider 20
-      // %
+      // six requests' pools (the dApp's five and the signed one, each paying the model's fee),
+      // divided as the vault divides them: author 60 %, each data provider 20 %
       BigInteger pools =
-          new FeeSplit(500, 2_000).divide(fee, 1).pool().multiply(BigInteger.valueOf(5));
+          new FeeSplit(500, 2_000).divide(fee, 1).pool().multiply(BigInteger.valueOf(6));
       BigInteger authorShare =
           PoolShares.divide(
               pools,
@@ -225,7 +225,7 @@ class NetworkE2eIT {
                   new PoolShares.Contributor("provider 1", 2, 2_000),
                   new PoolShares.Contributor("provider 2", 2, 2_000)))[0];
       assertThat(last.amount)
-          .as("the author's share of five pools, contributor 0's remainder included")
+          .as("the author's share of six pools, contributor 0's remainder included")
           .isEqualTo(authorShare);
       assertThat(hub.claimable(DemoSetup.AUTHOR.getAddress()).send()).isZero();
 
