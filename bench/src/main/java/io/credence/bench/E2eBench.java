@@ -57,7 +57,14 @@ import org.web3j.utils.Numeric;
  * by the receipts they settled, read from the chain.
  */
 public final class E2eBench {
-  private static final int PER_TX = 30;
+  static final int PER_TX = 30;
+
+  /**
+   * The signed run's rate: each signed request is a transaction of its own (requestInferenceFor),
+   * so it is offered well below the batched capacity.
+   */
+  private static final int SIGNED_RATE = 40;
+
   private static final int RAW_TRANSFERS = 400;
 
   /** How often the watcher asks for new hub logs (an eth_getFilterChanges each time). */
@@ -114,6 +121,10 @@ public final class E2eBench {
     try (AnvilNode anvil = AnvilNode.start(AnvilNode.Options.forTests(dir))) {
       single = run(anvil, "single", 1, rate, seconds, inputs);
     }
+    SignedE2e.Result signed;
+    try (AnvilNode anvil = AnvilNode.start(AnvilNode.Options.forTests(dir))) {
+      signed = SignedE2e.run(anvil, SIGNED_RATE, seconds, inputs);
+    }
     // the mean time per transfer over the state the batched run went through: anvil's cost per
     // block grows
     // with the chain's state, so the rates at its two ends are averaged as times (a harmonic mean)
@@ -127,6 +138,10 @@ public final class E2eBench {
     f.add("e2e.relayer.net_wei", batched.economics().net().doubleValue(), "wei");
     f.add("e2e.reimbursement.error.ratio", batched.economics().settlementRatio(), "ratio");
     f.add("e2e.single.relayer.net_wei", single.economics().net().doubleValue(), "wei");
+    f.add("e2e.signed.offered_per_s", signed.offeredPerSecond(), "requests/s");
+    f.add("e2e.signed.latency.p50_ms", signed.latencyMs(0.50), "ms");
+    f.add("e2e.signed.latency.p99_ms", signed.latencyMs(0.99), "ms");
+    f.add("e2e.signed.relayer.net_wei", signed.economics().net().doubleValue(), "wei");
     f.add("e2e.receipts_per_tx", batched.receiptsPerTx(), "receipts");
     f.add("e2e.single.settled_per_s", single.settledPerSecond(), "receipts/s");
     f.add("e2e.single.latency.p50_ms", single.latencyMs(0.50), "ms");
@@ -150,6 +165,13 @@ public final class E2eBench {
             + " (ExampleConsumer.classifyMany, callbacks on); demo classifier, one worker, one relayer, anvil automine");
     f.note("batched " + batched.stages());
     f.note("batched " + batched.economics());
+    f.note(
+        "signed: "
+            + SIGNED_RATE
+            + " requests/s for the run's seconds, half signed over HTTP (POST /v1/requests, 8"
+            + " concurrent posters, one user with a vault deposit, latency from the POST to the"
+            + " settlement seen on-chain), half by the dApp; "
+            + signed.economics());
     f.note("single " + single.economics());
     f.note(
         String.format(
@@ -332,7 +354,7 @@ public final class E2eBench {
     }
   }
 
-  private static Economics economics(LocalNetwork net) throws java.sql.SQLException {
+  static Economics economics(LocalNetwork net) throws java.sql.SQLException {
     try (var c = TestInfra.postgres().connect();
         var rs =
             c.createStatement()
@@ -431,7 +453,7 @@ public final class E2eBench {
   }
 
   /** One classifyMany of {@link #PER_TX} demo inputs; returns the request ids it made. */
-  private static List<Long> ask(
+  static List<Long> ask(
       ExampleConsumer consumer,
       AnvilNode anvil,
       long model,
