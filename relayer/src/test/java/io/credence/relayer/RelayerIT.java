@@ -115,14 +115,18 @@ class RelayerIT {
     assertThat(txs).isLessThan(n);
 
     // the hub paid the wallet back at least what its settlements cost it: each mined settlement's
-    // GasReimbursed credit against its gas used times its effective price
+    // GasReimbursed credit against its gas used times its effective price. The network's first
+    // settlement is left out: it writes the relayer's and the worker operator's vault balances for
+    // the first time ever (a new slot each, 17 100 gas more, once per account), which no request
+    // pays for
     BigInteger spent = BigInteger.ZERO;
     BigInteger credited = BigInteger.ZERO;
-    for (String tx :
+    List<String> settlements =
         hubLogs(InferenceHub.INFERENCESETTLED_EVENT).stream()
             .map(l -> l.getTransactionHash())
             .distinct()
-            .toList()) {
+            .toList();
+    for (String tx : settlements.subList(1, settlements.size())) {
       var receipt =
           net.anvil
               .web3j()
