@@ -42,7 +42,7 @@ library GasCharges {
     ///         slot rewritten, and the requester's entry in the transaction's list).
     uint256 internal constant REQUESTER_CREDIT = 8_400;
     /// @notice Around a callback, beyond what the callback itself used.
-    uint256 internal constant CALLBACK = 3_000;
+    uint256 internal constant CALLBACK = 4_000;
     /// @notice An `expire` transaction, its callback aside.
     uint256 internal constant EXPIRY = 41_300;
     /// @notice A signed request's submission beyond its measured execution: the 21 000 base,

@@ -326,7 +326,8 @@ public final class E2eBench {
       java.math.BigInteger spent,
       java.math.BigInteger credited,
       java.math.BigInteger settlementSpent,
-      java.math.BigInteger settlementCredited) {
+      java.math.BigInteger settlementCredited,
+      java.math.BigInteger courtSpent) {
     java.math.BigInteger net() {
       return credited.subtract(spent);
     }
@@ -350,7 +351,10 @@ public final class E2eBench {
           + net()
           + " wei; settlements paid back "
           + settlementRatio()
-          + " of their cost";
+          + " of their cost; the court's transactions (audits, juries, verdicts, resolutions, not"
+          + " paid back) cost "
+          + courtSpent
+          + " wei";
     }
   }
 
@@ -362,7 +366,8 @@ public final class E2eBench {
                     """
                     SELECT COALESCE(sum(spent), 0), COALESCE(sum(credited), 0),
                            COALESCE(sum(spent) FILTER (WHERE kind = 'RECEIPTS'), 0),
-                           COALESCE(sum(credited) FILTER (WHERE kind = 'RECEIPTS'), 0)
+                           COALESCE(sum(credited) FILTER (WHERE kind = 'RECEIPTS'), 0),
+                           COALESCE(sum(spent) FILTER (WHERE kind IN ('DRAW_AUDITS', 'DRAW_JURY', 'VERDICTS', 'RESOLVE')), 0)
                     FROM %s.tx WHERE state IN ('MINED', 'FINAL', 'REVERTED')
                     """
                         .formatted(net.schema))) {
@@ -371,7 +376,8 @@ public final class E2eBench {
           rs.getBigDecimal(1).toBigInteger(),
           rs.getBigDecimal(2).toBigInteger(),
           rs.getBigDecimal(3).toBigInteger(),
-          rs.getBigDecimal(4).toBigInteger());
+          rs.getBigDecimal(4).toBigInteger(),
+          rs.getBigDecimal(5).toBigInteger());
     }
   }
 

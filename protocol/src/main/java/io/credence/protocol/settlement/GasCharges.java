@@ -22,7 +22,7 @@ public final class GasCharges {
   public static final long FAILURE = 6_000;
   public static final long SIGNATURE = 5_000;
   public static final long REQUESTER_CREDIT = 8_400;
-  public static final long CALLBACK = 3_000;
+  public static final long CALLBACK = 4_000;
   public static final long EXPIRY = 41_300;
   public static final long SIGNED_REQUEST = 64_000;
   public static final long SIGNED_EXECUTION = 40_000;
