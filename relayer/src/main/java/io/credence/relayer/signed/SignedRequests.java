@@ -230,14 +230,23 @@ public class SignedRequests {
         store.failed(s.digest(), "the hub refuses it: " + why);
         continue;
       }
-      wallet.send(
-          TxKind.SIGNED_REQUEST,
-          contracts.hub(),
-          data,
-          Settler.gasLimit(e.gas()),
-          List.of(),
-          SignedRequestStore.sentIn(s.digest()));
-      sent++;
+      try {
+        wallet.send(
+            TxKind.SIGNED_REQUEST,
+            contracts.hub(),
+            data,
+            Settler.gasLimit(e.gas()),
+            List.of(),
+            SignedRequestStore.sentIn(s.digest()));
+        sent++;
+      } catch (RuntimeException failure) {
+        // one request that cannot be stored as a transaction must not hold up the loop's round
+        // (and every other request with it); a chain that cannot be reached (IOException) does
+        LOG.errorf(
+            "signed request of %s could not be sent (%s); it is marked failed",
+            s.requester(), failure.getMessage());
+        store.failed(s.digest(), "the relayer could not send it: " + failure.getMessage());
+      }
     }
     return sent;
   }
