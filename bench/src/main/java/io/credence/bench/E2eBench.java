@@ -55,6 +55,9 @@ import org.web3j.utils.Numeric;
  * when its InferenceRequested is seen and as settled when its InferenceSettled is seen, so both
  * carry the same polling delay. Gas per receipt is the gas of the settlement transactions divided
  * by the receipts they settled, read from the chain.
+ *
+ * <p>Over 400 lines: one benchmark, its runs and the figures it derives from them read as one
+ * story; the signed run is its own class (SignedE2e).
  */
 public final class E2eBench {
   static final int PER_TX = 30;

@@ -63,6 +63,9 @@ import org.web3j.tx.gas.StaticEIP1559GasProvider;
  * indexer.vs_raw_and_recover.ratio} over the second. Finally the packaged indexer serves that
  * schema and receipt and account pages are fetched by 16 concurrent clients, with the liveness
  * endpoint measured the same way as the baseline.
+ *
+ * <p>Over 400 lines: one benchmark (history, backfill, API load) whose steps share one fixture;
+ * splitting them would spread one measurement over several files.
  */
 public final class IndexerBench {
   private static final int PER_TX = 100;

@@ -46,6 +46,9 @@ import picocli.CommandLine.ParentCommand;
  * one line and exit code 1. Every error from the chain names the contract's custom error with its
  * arguments ({@link ContractErrors}); transactions are simulated before they are sent, so one that
  * would revert costs nothing.
+ *
+ * <p>Over 400 lines: the root command, its shared options and connection helpers, and the small
+ * rewards commands; every larger command has a file of its own.
  */
 @Command(
     name = "credence",

@@ -47,6 +47,9 @@ import org.web3j.protocol.core.methods.response.Log;
  * (ExampleConsumer) asks the demo classifier about five flowers in one transaction, with callbacks;
  * the demo waits for the receipts, prints each answer with its receipt and the fee split (from the
  * indexer), then the model's author claims its reward. All of it is then in the explorer.
+ *
+ * <p>Over 400 lines: the demo is one script read top to bottom; its signed-request part is its own
+ * class (DemoSigned).
  */
 final class DemoRun {
   /** The dApp's owner (anvil dev account 7). */

@@ -11,6 +11,9 @@ import java.util.List;
  * Every row ingestion writes, one method per kind of row: the indexer's schema (db/migration) seen
  * from the ingest side. Rows go to a {@link RowSink} (COPY at the step's end); each carries its
  * log's block, so a reorg deletes it with {@link #TABLES}.
+ *
+ * <p>Over 400 lines: every write of the ingest in one class, so that an ingest step's SQL runs in
+ * one transaction and reads together.
  */
 public final class IngestStore {
   /**

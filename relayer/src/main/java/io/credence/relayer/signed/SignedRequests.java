@@ -57,7 +57,7 @@ public class SignedRequests {
   private final Wallet wallet;
   private final SignedRequestStore store;
   private final RelayerConfig config;
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final Map<String, RateLimit.Bucket> buckets = new ConcurrentHashMap<>();
 
   @Inject
   public SignedRequests(
@@ -75,9 +75,9 @@ public class SignedRequests {
    * @throws Refused with the status and reason when it would not be accepted
    */
   public byte[] accept(SignedRequestBody body) throws IOException {
-    InferenceRequest request = parse(body);
-    byte[] input = hex(body.input(), "input");
-    byte[] signature = hex(body.signature(), "signature");
+    InferenceRequest request = SignedRequestBody.parse(body);
+    byte[] input = SignedRequestBody.hex(body.input(), "input");
+    byte[] signature = SignedRequestBody.hex(body.signature(), "signature");
     if (!java.util.Arrays.equals(Hashes.keccak256(input), request.inputHash())) {
       throw new Refused(400, "input does not match request.inputHash (keccak256 of the input)");
     }
@@ -312,51 +312,6 @@ public class SignedRequests {
             List.of()));
   }
 
-  private static InferenceRequest parse(SignedRequestBody body) {
-    if (body == null || body.request() == null) {
-      throw new Refused(
-          400, "expected {\"request\": {...}, \"input\": \"0x…\", \"signature\": \"0x…\"}");
-    }
-    SignedRequestBody.Message m = body.request();
-    try {
-      return new InferenceRequest(
-          m.requester(),
-          uint(m.modelId(), "modelId"),
-          hex(m.inputHash(), "inputHash"),
-          uint(m.fee(), "fee"),
-          uint(m.gasAllowance(), "gasAllowance"),
-          uint(m.maxFeePerGas(), "maxFeePerGas"),
-          uint(m.deadline(), "deadline").longValueExact(),
-          m.callback() == null ? InferenceRequest.NO_CALLBACK : m.callback(),
-          m.callbackGas() == null ? 0 : uint(m.callbackGas(), "callbackGas").longValueExact(),
-          uint(m.nonce(), "nonce"));
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new Refused(400, "request: " + e.getMessage());
-    }
-  }
-
-  private static BigInteger uint(String v, String field) {
-    if (v == null) {
-      throw new Refused(400, "request." + field + " is missing");
-    }
-    try {
-      BigInteger n = v.startsWith("0x") ? Numeric.toBigInt(v) : new BigInteger(v);
-      if (n.signum() < 0 || n.bitLength() > 256) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new Refused(400, "request." + field + " is not a uint256: '" + v + "'");
-    }
-  }
-
-  private static byte[] hex(String v, String field) {
-    if (v == null || !v.matches("0x([0-9a-fA-F]{2})*")) {
-      throw new Refused(400, field + " must be 0x-prefixed hex bytes");
-    }
-    return Numeric.hexStringToByteArray(v);
-  }
-
   /** A chain read, its failure an IOException. */
   private interface Read<T> {
     T get() throws Exception;
@@ -372,35 +327,10 @@ public class SignedRequests {
     }
   }
 
-  private Bucket bucket(String requester) {
+  private RateLimit.Bucket bucket(String requester) {
     return buckets.computeIfAbsent(
         requester.toLowerCase(Locale.ROOT),
-        k -> new Bucket(config.signed().ratePerSecond(), config.signed().burst()));
-  }
-
-  /** A token bucket: {@code rate} a second, at most {@code burst} at once. */
-  static final class Bucket {
-    private final double rate;
-    private final double burst;
-    private double tokens;
-    private long at = System.nanoTime();
-
-    Bucket(double rate, double burst) {
-      this.rate = rate;
-      this.burst = burst;
-      this.tokens = burst;
-    }
-
-    synchronized boolean take() {
-      long now = System.nanoTime();
-      tokens = Math.min(burst, tokens + (now - at) / 1e9 * rate);
-      at = now;
-      if (tokens < 1) {
-        return false;
-      }
-      tokens -= 1;
-      return true;
-    }
+        k -> new RateLimit.Bucket(config.signed().ratePerSecond(), config.signed().burst()));
   }
 
   /** How long {@code POST /v1/requests} waits for the request to be mined. */

@@ -24,6 +24,9 @@ import java.util.TreeMap;
  * RequestStore#applyBlocks}), so they move with its cursor and are undone by a rewind; verdicts
  * come from the jurors over Kafka; the {@code sent_at} columns say when the relayer last sent a
  * court transaction, so a round does not send it again before it had time to be mined.
+ *
+ * <p>Over 400 lines: the SQL of the four court tables, applied in the listener's transaction; the
+ * architecture test keeps SQL in the store classes.
  */
 @ApplicationScoped
 public class CourtStore {

@@ -29,6 +29,9 @@ import org.jboss.logging.Logger;
  * Table {@code request} with its dispatches ({@code attempt}) and the listener's cursor ({@code
  * checkpoint}, committed with the rows its blocks changed). Every state change of a request is a
  * method here; its states are {@link RequestState}.
+ *
+ * <p>Over 400 lines: the request table's state machine, whose transitions belong together; other
+ * tables have stores of their own.
  */
 @ApplicationScoped
 public class RequestStore {

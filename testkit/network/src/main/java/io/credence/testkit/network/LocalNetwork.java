@@ -48,6 +48,9 @@ import org.web3j.utils.Numeric;
  * 2 (quorum 2), the demo classifier with its two datasets on request, worker keys registered and
  * staked, topics and a database schema of its own, and the packaged worker and relayer started as
  * real processes. Several can share one anvil and broker.
+ *
+ * <p>Over 400 lines: the tests' one handle on a whole network (processes, contracts, chain reads);
+ * each helper is small and shared by many tests.
  */
 public final class LocalNetwork implements AutoCloseable {
   public static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_000L);
