@@ -8,6 +8,7 @@ import {InferenceHub} from "./InferenceHub.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {WorkerRegistry, ISlashedStakeSink, IDisputeSpan} from "./WorkerRegistry.sol";
 import {SettlementRecords} from "./SettlementRecords.sol";
+import {GasCharges} from "./GasCharges.sol";
 
 /// @title DisputeCourt
 /// @notice Catches wrong answers. Any settled answer can be challenged, with a bond, for its
@@ -254,7 +255,8 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
     /// @notice Draws the audits of a settlement batch from the hash of the block after the
     ///         batch's (usable for 256 blocks): each leaf is audited with its model's
     ///         `auditRateBps`, by a jury drawn from the same seed. Anyone may call it, once per
-    ///         batch; the caller is rewarded like a challenger when an audit proves a fault.
+    ///         batch; the caller is rewarded like a challenger when an audit proves a fault, and
+    ///         paid its gas back (GasCharges) when the draw opens an audit.
     /// @param leaves every leaf of the batch, in settlement order
     /// @return audited the number of audits opened
     function drawAudits(uint256 batchId, uint64 settledBlock, uint64 settledAt, Leaf[] calldata leaves)
@@ -262,6 +264,7 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         nonReentrant
         returns (uint256 audited)
     {
+        uint256 start = gasleft();
         if (leaves.length == 0) revert EmptyBatch(batchId);
         bytes32[] memory hashes = new bytes32[](leaves.length);
         for (uint256 i; i < leaves.length; ++i) {
@@ -273,8 +276,10 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         bytes32 seed = _seed(seedBlock);
         if (seed == 0) revert SeedExpired(batchId, seedBlock);
         _auditsDrawn[batchId] = true;
+        uint256 signers;
         for (uint256 i; i < leaves.length; ++i) {
             Leaf calldata leaf = leaves[i];
+            signers += leaf.signers.length;
             uint256 rate = termsOf(leaf.request.modelId).auditRateBps;
             if (uint256(keccak256(abi.encode(seed, batchId, i))) % BPS >= rate) continue;
             uint8 skip = _auditSkip(leaf.requestId);
@@ -287,6 +292,12 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
             audited++;
         }
         emit AuditsDrawn(batchId, seedBlock, leaves.length, audited);
+        if (audited != 0) {
+            _payGas(
+                start - gasleft() + GasCharges.COURT_TX + GasCharges.COURT_LEAF * leaves.length
+                    + GasCharges.COURT_SIGNER * signers
+            );
+        }
     }
 
     // -------------------------------------------------------------- challenges
@@ -321,16 +332,19 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
     /// @notice Draws a challenge's jury once its seed block is mined. Anyone may call it. When
     ///         the seed block is older than 256 blocks, a new seed block is fixed instead; when
     ///         no worker is eligible, the dispute resolves without a majority (bond returned).
+    ///         The caller is paid its gas back (GasCharges).
     function drawJury(uint256 disputeId) external nonReentrant {
+        uint256 start = gasleft();
         Dispute storage d = _existing(disputeId);
         if (d.state != STATE_AWAITING_JURY) revert NotAwaitingJury(disputeId, d.state);
         bytes32 seed = _seed(d.seedBlock);
         if (seed == 0) {
             d.seedBlock = uint64(block.number) + SEED_DELAY;
             emit JuryDrawDeferred(disputeId, d.seedBlock);
-            return;
+        } else {
+            _seat(disputeId, seed);
         }
-        _seat(disputeId, seed);
+        _payGas(start - gasleft() + GasCharges.COURT_JURY_TX);
     }
 
     // ----------------------------------------------------------------- verdicts
@@ -338,18 +352,22 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
     /// @notice Records jurors' signed verdicts, from anyone (a relayer batches them). A verdict
     ///         already recorded, or arriving after the verdict window, is skipped with
     ///         `VerdictSkipped`; if every one is skipped the call reverts with the first reason.
-    ///         A dispute whose whole jury has voted resolves at once.
+    ///         A dispute whose whole jury has voted resolves at once. The caller is paid back the
+    ///         gas of the verdicts it recorded (GasCharges), not of those it skipped.
     /// @return recorded the number of verdicts recorded
     function submitVerdicts(Verdict[] calldata verdicts) external nonReentrant returns (uint256 recorded) {
         if (verdicts.length == 0) revert EmptyVerdicts();
         uint256 firstSkipped;
         address firstSkippedJuror;
         uint8 firstSkip;
+        uint256 gas;
         for (uint256 i; i < verdicts.length; ++i) {
             Verdict calldata v = verdicts[i];
+            uint256 before = gasleft();
             (address juror, uint8 skip) = _record(v, i);
             if (skip == 0) {
                 recorded++;
+                gas += before - gasleft();
                 continue;
             }
             emit VerdictSkipped(v.disputeId, juror, skip);
@@ -359,17 +377,21 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
             if (firstSkip == VERDICT_SKIP_RECORDED) revert VerdictAlreadyRecorded(firstSkipped, firstSkippedJuror);
             revert VotingClosed(firstSkipped);
         }
+        _payGas(gas + GasCharges.COURT_VERDICTS_TX + GasCharges.COURT_VERDICT * recorded);
     }
 
     /// @notice Resolves a dispute whose verdict window has closed (every juror's verdict resolves
-    ///         it earlier, in `submitVerdicts`). Anyone may call it.
+    ///         it earlier, in `submitVerdicts`). Anyone may call it; the caller is paid its gas
+    ///         back (GasCharges).
     function resolve(uint256 disputeId) external nonReentrant {
+        uint256 start = gasleft();
         Dispute storage d = _existing(disputeId);
         if (d.state != STATE_VOTING) revert NotVoting(disputeId, d.state);
         if (block.timestamp <= d.verdictDeadline && _popcount(d.voted) < d.jurors.length) {
             revert VotingOpen(disputeId, d.verdictDeadline);
         }
         _resolve(disputeId, d);
+        _payGas(start - gasleft() + GasCharges.COURT_TX);
     }
 
     /// @notice Receives seized stake from the WorkerRegistry, during a resolution.
@@ -768,6 +790,12 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
             mstore(amounts, count)
         }
         hub.creditFromCourt{value: p.total}(accounts, amounts, p.protocol);
+    }
+
+    /// @dev Pays the caller `gas` at the court's price, from the protocol's share (in the hub).
+    function _payGas(uint256 gas) private {
+        uint256 price = GasCharges.courtPrice();
+        if (price != 0) hub.payCourtGas(msg.sender, gas, price);
     }
 
     function _existing(uint256 id) private view returns (Dispute storage d) {

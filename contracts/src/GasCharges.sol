@@ -86,6 +86,35 @@ library GasCharges {
     /// @notice What a quote assumes a signed request's checks use (an EOA's signature).
     uint256 internal constant SIGNED_EXECUTION = 40_000;
 
+    // ------------------------------------------------------------------ the court
+    // The court's transactions (drawing audits and juries, verdicts, resolutions) are paid back
+    // from the protocol's share of fees: their execution is measured (`gasleft()`), everything
+    // around it is one of these fitted figures, and the price is the transaction's, capped at the
+    // block's base fee plus COURT_MAX_TIP. What a caller cannot steer earns nothing: a draw that
+    // opens no audit, a verdict already recorded, padded calldata.
+
+    /// @notice Per `drawAudits` or `resolve`, beyond its measured execution: the 21 000 base, fixed
+    ///         calldata, the payment itself.
+    uint256 internal constant COURT_TX = 39_000;
+    /// @notice Per `drawJury` likewise (its first call to the hub is the payment, cold).
+    uint256 internal constant COURT_JURY_TX = 44_000;
+    /// @notice Per `submitVerdicts` likewise (the refunds of a resolution's cleared slots taken off).
+    uint256 internal constant COURT_VERDICTS_TX = 29_000;
+    /// @notice Per leaf of `drawAudits` (its calldata), signers aside.
+    uint256 internal constant COURT_LEAF = 3_500;
+    /// @notice Per signer of a leaf of `drawAudits`.
+    uint256 internal constant COURT_SIGNER = 400;
+    /// @notice Per verdict recorded by `submitVerdicts` (its calldata and the loop around it).
+    uint256 internal constant COURT_VERDICT = 3_600;
+    /// @notice The most tip per gas the court pays back.
+    uint256 internal constant COURT_MAX_TIP = 2 gwei;
+
+    /// @notice The price the court pays gas back at.
+    function courtPrice() internal view returns (uint256) {
+        uint256 cap = block.basefee + COURT_MAX_TIP;
+        return tx.gasprice < cap ? tx.gasprice : cap;
+    }
+
     /// @notice `amount` capped by `cap`.
     function capped(uint256 amount, uint256 cap) internal pure returns (uint256) {
         return amount < cap ? amount : cap;

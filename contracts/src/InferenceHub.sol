@@ -233,6 +233,12 @@ contract InferenceHub is
     );
     event CourtSet(address indexed court);
     event CourtCredited(uint256 accounts, uint256 total, uint256 protocol);
+    /// @notice The court paid `account` its transaction's `gas` at `price` from the protocol's
+    ///         share: `fromAccrued` from its accrued fees, `fromTreasury` from `treasury`'s
+    ///         unclaimed balance; together less than `gas * price` only when both ran short.
+    event CourtGasPaid(
+        address indexed account, uint256 gas, uint256 price, uint256 fromAccrued, address treasury, uint256 fromTreasury
+    );
     event SplitChanged(uint16 protocolBps, uint16 workerBps);
     event LimitsChanged(uint32 maxInputBytes, uint32 maxCallbackGas);
     event Paused(address account);
@@ -715,6 +721,16 @@ contract InferenceHub is
         if (total != msg.value) revert CreditMismatch(total, msg.value);
         _creditProtocol(protocolAmount);
         emit CourtCredited(accounts.length, total, protocolAmount);
+    }
+
+    /// @notice Pays `account` the gas of a court transaction it sent (only the court): `gas` at
+    ///         `price`, from the protocol's share (accrued, then the treasury's unclaimed balance),
+    ///         as far as it goes. Audits and juries are the protocol's work; its share of every
+    ///         fee pays for them.
+    function payCourtGas(address account, uint256 gas, uint256 price) external nonReentrant {
+        if (msg.sender != court) revert NotCourt(msg.sender);
+        (uint256 fromAccrued, address treasury_, uint256 fromTreasury) = _payFromProtocol(account, gas * price);
+        emit CourtGasPaid(account, gas, price, fromAccrued, treasury_, fromTreasury);
     }
 
     /// @notice Stops new requests. Settlement, failures, expiry and claims keep working.

@@ -181,6 +181,27 @@ abstract contract RewardVault is ReentrancyGuardTransient {
         if (_balancePlusOne[account] == 0) _balancePlusOne[account] = 1;
     }
 
+    /// @dev Pays `amount` to `account` from the protocol's share: first what has accrued, then what
+    ///      the treasury was credited and has not claimed. Pays less than `amount` only when both
+    ///      ran short.
+    function _payFromProtocol(address account, uint256 amount)
+        internal
+        returns (uint256 fromAccrued, address treasury_, uint256 fromTreasury)
+    {
+        uint256 accrued = _splitState.protocolAccrued;
+        fromAccrued = amount < accrued ? amount : accrued;
+        // fromAccrued <= accrued < 2^96
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (fromAccrued != 0) _splitState.protocolAccrued = uint96(accrued - fromAccrued);
+        treasury_ = _treasury;
+        if (fromAccrued < amount) {
+            uint256 held = _balanceOf(treasury_);
+            fromTreasury = amount - fromAccrued < held ? amount - fromAccrued : held;
+            if (fromTreasury != 0) _balancePlusOne[treasury_] -= fromTreasury;
+        }
+        if (fromAccrued + fromTreasury != 0) _creditAccount(account, fromAccrued + fromTreasury);
+    }
+
     /// @dev Takes `amount` from `account`'s credited balance (a signed request's escrow).
     function _debitAccount(address account, uint256 amount) internal {
         uint256 balance = _balanceOf(account);

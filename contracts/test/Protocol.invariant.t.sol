@@ -212,6 +212,7 @@ contract ProtocolHandler {
         if (court.auditsDrawn(b.batchId)) return;
         if (block.number > b.settledBlock + 1 + 256) return; // the seed is gone: undrawn
         if (block.number <= b.settledBlock + 1) vm.roll(b.settledBlock + 2);
+        _gasPrice(pick); // a draw that opens audits is paid back from the protocol's share
         court.drawAudits(b.batchId, b.settledBlock, b.settledAt, _leaves(b));
     }
 
@@ -238,6 +239,7 @@ contract ProtocolHandler {
     function drawJury(uint256 pick) external {
         (bool found, uint256 id) = _disputeIn(pick, court.STATE_AWAITING_JURY());
         if (!found || block.number <= court.dispute(id).seedBlock) return;
+        _gasPrice(pick);
         court.drawJury(id);
     }
 
@@ -261,6 +263,7 @@ contract ProtocolHandler {
         assembly ("memory-safe") {
             mstore(list, k)
         }
+        _gasPrice(voters);
         court.submitVerdicts(list);
         _afterResolution(id);
     }
@@ -270,6 +273,7 @@ contract ProtocolHandler {
         if (!found) return;
         uint64 deadline = court.dispute(id).verdictDeadline;
         if (block.timestamp <= deadline) vm.warp(deadline + 1);
+        _gasPrice(pick);
         court.resolve(id);
         _afterResolution(id);
     }

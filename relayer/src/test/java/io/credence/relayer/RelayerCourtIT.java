@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.credence.contracts.DisputeCourt;
+import io.credence.contracts.InferenceHub;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.devnet.process.ManagedProcess;
 import io.credence.protocol.Hashes;
@@ -170,6 +171,43 @@ class RelayerCourtIT {
                   .send())
           .as("the worker whose answer the jury overturned lost its stake")
           .isFalse();
+      courtTransactionsArePaidBack(net);
+    }
+  }
+
+  /**
+   * The court paid the relayer back its transactions' gas from the protocol's share (as far as the
+   * share went: four fees' 5 % do not pay four audits), and the relayer's ledger recorded each
+   * payment against its transaction.
+   */
+  private static void courtTransactionsArePaidBack(LocalNetwork net) throws Exception {
+    Map<String, BigInteger> paid = new HashMap<>();
+    for (var log : net.logs(InferenceHub.COURTGASPAID_EVENT)) {
+      var e = InferenceHub.getCourtGasPaidEventFromLog(log);
+      assertThat(e.account).isEqualToIgnoringCase(LocalNetwork.RELAYER.getAddress());
+      paid.merge(
+          log.getTransactionHash().toLowerCase(java.util.Locale.ROOT),
+          e.fromAccrued.add(e.fromTreasury),
+          BigInteger::add);
+    }
+    assertThat(paid.values()).as("the court paid its caller").anyMatch(v -> v.signum() > 0);
+    Map<String, BigInteger> recorded = new HashMap<>();
+    try (var c = TestInfra.postgres().connect();
+        var rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT lower(mined_hash), credited FROM "
+                        + net.schema
+                        + ".tx WHERE kind IN ('DRAW_AUDITS', 'DRAW_JURY', 'VERDICTS', 'RESOLVE')"
+                        + " AND mined_hash IS NOT NULL")) {
+      while (rs.next()) {
+        recorded.put(rs.getString(1), rs.getBigDecimal(2).toBigInteger());
+      }
+    }
+    for (var e : paid.entrySet()) {
+      assertThat(recorded.get(e.getKey()))
+          .as("what the relayer recorded as credited for %s", e.getKey())
+          .isEqualTo(e.getValue());
     }
   }
 

@@ -83,6 +83,30 @@ final class HubIngest extends ContractIngest {
         (s, l) -> setting(s, "court", lower(InferenceHub.getCourtSetEventFromLog(l).court)));
     on(InferenceHub.GASREIMBURSED_EVENT, HubIngest::reimbursed);
     on(
+        InferenceHub.COURTGASPAID_EVENT,
+        (s, l) -> {
+          // a court transaction's gas, paid from the protocol's share: accrued, then the treasury's
+          var e = InferenceHub.getCourtGasPaidEventFromLog(l);
+          BigInteger paid = e.fromAccrued.add(e.fromTreasury);
+          if (e.fromAccrued.signum() > 0) {
+            s.store.protocol(s.at().block(), s.at().index(), e.fromAccrued.negate(), "COURT_GAS");
+          }
+          if (e.fromTreasury.signum() > 0) {
+            s.store.ledger(
+                s.at(),
+                s.seq(),
+                lower(e.treasury),
+                "COURT_GAS",
+                null,
+                e.fromTreasury.negate(),
+                null,
+                null);
+          }
+          if (paid.signum() > 0) {
+            s.store.ledger(s.at(), s.seq(), lower(e.account), "GAS", null, paid, null, null);
+          }
+        });
+    on(
         InferenceHub.DEPOSITED_EVENT,
         (s, l) -> {
           var e = InferenceHub.getDepositedEventFromLog(l);

@@ -108,7 +108,8 @@ public class AccountStore {
             "bondShare",
             "bondReturned",
             "gas",
-            "gasReturned")) {
+            "gasReturned",
+            "courtGas")) {
       earned.put(k, BigInteger.ZERO);
     }
     BigInteger balance = BigInteger.ZERO;
@@ -137,6 +138,7 @@ public class AccountStore {
         case "BOND_RETURN" -> earned.merge("bondReturned", amount, BigInteger::add);
         case "GAS" -> earned.merge("gas", amount, BigInteger::add);
         case "GAS_RETURN" -> earned.merge("gasReturned", amount, BigInteger::add);
+        case "COURT_GAS" -> earned.merge("courtGas", amount, BigInteger::add);
         case "DEPOSIT" -> deposited = deposited.add(amount);
         case "SIGNED_ESCROW" -> signedEscrow = signedEscrow.subtract(amount);
         default -> throw new IllegalStateException("unknown ledger kind " + kind);
@@ -173,7 +175,15 @@ public class AccountStore {
                   "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger",
                   rs -> Jdbc.wei(rs, "amount"))
               .orElseThrow();
-      earned.merge("protocol", accrued, BigInteger::add);
+      // the court's gas paid from what accrued is shown as spent (courtGas), the share gross
+      BigInteger courtGas =
+          Jdbc.one(
+                  c,
+                  "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger WHERE kind = 'COURT_GAS'",
+                  rs -> Jdbc.wei(rs, "amount"))
+              .orElseThrow();
+      earned.merge("protocol", accrued.subtract(courtGas), BigInteger::add);
+      earned.merge("courtGas", courtGas, BigInteger::add);
     }
     Object[] b =
         Jdbc.one(

@@ -36,6 +36,7 @@ public class TransactionTracker {
   private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final String FAILED = EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT);
   private static final String REIMBURSED = EventEncoder.encode(InferenceHub.GASREIMBURSED_EVENT);
+  private static final String COURT_GAS = EventEncoder.encode(InferenceHub.COURTGASPAID_EVENT);
 
   /** {@code ReceiptSkipped} reason: the request's deadline had passed (InferenceHub.SkipReason). */
   private static final int SKIPPED_DEADLINE_PASSED = 2;
@@ -195,6 +196,11 @@ public class TransactionTracker {
         var e = InferenceHub.getGasReimbursedEventFromLog(log);
         if (e.submitter.equalsIgnoreCase(wallet.address())) {
           credited = credited.add(e.credited);
+        }
+      } else if (COURT_GAS.equals(topic)) {
+        var e = InferenceHub.getCourtGasPaidEventFromLog(log);
+        if (e.account.equalsIgnoreCase(wallet.address())) {
+          credited = credited.add(e.fromAccrued).add(e.fromTreasury);
         }
       } else if (SKIPPED.equals(topic)) {
         var e = InferenceHub.getReceiptSkippedEventFromLog(log);
