@@ -294,7 +294,7 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
         emit AuditsDrawn(batchId, seedBlock, leaves.length, audited);
         if (audited != 0) {
             _payGas(
-                start - gasleft() + GasCharges.COURT_TX + GasCharges.COURT_LEAF * leaves.length
+                start - gasleft() + GasCharges.COURT_DRAW_TX + GasCharges.COURT_LEAF * leaves.length
                     + GasCharges.COURT_SIGNER * signers
             );
         }
@@ -391,7 +391,7 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
             revert VotingOpen(disputeId, d.verdictDeadline);
         }
         _resolve(disputeId, d);
-        _payGas(start - gasleft() + GasCharges.COURT_TX);
+        _payGas(start - gasleft() + GasCharges.COURT_RESOLVE_TX);
     }
 
     /// @notice Receives seized stake from the WorkerRegistry, during a resolution.

@@ -93,15 +93,17 @@ library GasCharges {
     // block's base fee plus COURT_MAX_TIP. What a caller cannot steer earns nothing: a draw that
     // opens no audit, a verdict already recorded, padded calldata.
 
-    /// @notice Per `drawAudits` or `resolve`, beyond its measured execution: the 21 000 base, fixed
-    ///         calldata, the payment itself.
-    uint256 internal constant COURT_TX = 39_000;
+    /// @notice Per `drawAudits` that opens an audit, beyond its measured execution: the 21 000
+    ///         base, fixed calldata, the payment itself.
+    uint256 internal constant COURT_DRAW_TX = 42_500;
+    /// @notice Per `resolve` likewise.
+    uint256 internal constant COURT_RESOLVE_TX = 39_000;
     /// @notice Per `drawJury` likewise (its first call to the hub is the payment, cold).
     uint256 internal constant COURT_JURY_TX = 44_000;
     /// @notice Per `submitVerdicts` likewise (the refunds of a resolution's cleared slots taken off).
     uint256 internal constant COURT_VERDICTS_TX = 29_000;
     /// @notice Per leaf of `drawAudits` (its calldata), signers aside.
-    uint256 internal constant COURT_LEAF = 3_500;
+    uint256 internal constant COURT_LEAF = 3_400;
     /// @notice Per signer of a leaf of `drawAudits`.
     uint256 internal constant COURT_SIGNER = 400;
     /// @notice Per verdict recorded by `submitVerdicts` (its calldata and the loop around it).

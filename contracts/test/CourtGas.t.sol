@@ -58,7 +58,7 @@ contract CourtGasTest is CourtFixture {
         assertEq(price, PRICE, "its price, under the cap");
         assertEq(paid, gas * price, "in full");
         // measured execution plus the fixed figures: four audits with juries of three
-        uint256 figures = GasCharges.COURT_TX + 4 * GasCharges.COURT_LEAF + 4 * GasCharges.COURT_SIGNER;
+        uint256 figures = GasCharges.COURT_DRAW_TX + 4 * GasCharges.COURT_LEAF + 4 * GasCharges.COURT_SIGNER;
         assertGt(gas, figures + 4 * 50_000, "the draw's execution is counted");
         assertLe(gas, figures + 4 * 400_000, "and nothing beyond it");
         assertEq(vault.balanceOf(CALLER), paid, "credited");

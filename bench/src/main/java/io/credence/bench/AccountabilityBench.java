@@ -26,11 +26,12 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * Accountability on this machine ({@code scripts/bench accountability [LIES]}): the packaged
  * relayer and workers on anvil, three honest workers sitting on juries and a fourth key lying on
  * every answer (default 12 answers). It runs twice on fresh contracts: every answer audited (audit
- * rate 100 %), then one in ten (10 %). Printed: the lies told (settled answers the liar signed),
- * the share of them proven wrong, honest keys slashed, the gas of one audit and of one challenge
- * end to end (opened, drawn, verdicts, resolved; challenging an honest answer), and the time from
- * an answer's settlement to its fault being proven (wall clock, each seen by polling the chain).
- * The baseline in the same run is the gas of settling one receipt there.
+ * rate 100 %), then one in ten (10 %). Printed: the lies told (settled answers the liar signed;
+ * once it is slashed the hub refuses the rest), the share of them proven wrong, honest keys
+ * slashed, the gas of one audit and of one challenge end to end (opened, drawn, verdicts, resolved;
+ * challenging an honest answer), and the time from an answer's settlement to its fault being proven
+ * (wall clock, each seen by polling the chain). The baseline in the same run is the gas of settling
+ * one receipt there.
  */
 public final class AccountabilityBench {
   private static final Credentials DAPP = AnvilNode.devAccount(5);
@@ -76,7 +77,15 @@ public final class AccountabilityBench {
     f.add("accountability.settle.gas", full.settleGas, "gas");
     f.add("accountability.audit_vs_settle.ratio", full.auditGas / (double) full.settleGas, "ratio");
     f.add("accountability.detection_latency.p50_ms", full.detectionP50Ms, "ms");
+    f.add("accountability.court_gas.reimbursement.ratio", full.courtGas.ratio(), "ratio");
+    f.add("accountability.court_gas_10pct.reimbursement.ratio", tenth.courtGas.ratio(), "ratio");
+    f.add("accountability.relayer.net_wei", full.economics.net().doubleValue(), "wei");
+    f.add("accountability.relayer_10pct.net_wei", tenth.economics.net().doubleValue(), "wei");
     f.targetRatio("accountability.honest_slashed", full.honestSlashed + tenth.honestSlashed, 0);
+    f.note("at 100 % " + full.courtGas);
+    f.note("at 10 % " + tenth.courtGas);
+    f.note("at 100 % the relayer's " + full.economics);
+    f.note("at 10 % the relayer's " + tenth.economics);
     f.note(
         String.format(
             Locale.ROOT,
@@ -95,7 +104,9 @@ public final class AccountabilityBench {
       long auditGas,
       long challengeGas,
       long settleGas,
-      long detectionP50Ms) {}
+      long detectionP50Ms,
+      CourtGasFit.Result courtGas,
+      E2eBench.Economics economics) {}
 
   private static Run run(AnvilNode anvil, String name, int auditRateBps, int n, boolean challenge)
       throws Exception {
@@ -119,14 +130,18 @@ public final class AccountabilityBench {
         processes.add(liar);
         Map<Long, Long> settledAt = new HashMap<>();
         Map<Long, Long> provenAt = new HashMap<>();
+        // every lie settled, or the liar slashed first (the hub refuses the rest of its receipts)
+        String liarKey = LocalNetwork.WORKER_KEYS.get(LIAR).getAddress();
         LocalNetwork.await(
             () -> {
               long now = System.nanoTime();
               net.settledEvents().keySet().forEach(id -> settledAt.putIfAbsent(id, now));
-              return settledAt.keySet().containsAll(ids);
+              return settledAt.keySet().containsAll(ids) || !active(net, liarKey);
             },
             WAIT,
-            "every lie settled");
+            "every lie settled or the liar slashed");
+        net.settledEvents().keySet().forEach(id -> settledAt.putIfAbsent(id, System.nanoTime()));
+        ids.retainAll(settledAt.keySet());
         int lies = ids.size();
         // every audit drawn and resolved: blocks mined meanwhile (a quiet anvil mines none)
         LocalNetwork.await(
@@ -168,7 +183,20 @@ public final class AccountabilityBench {
         }
         System.out.printf(
             Locale.ROOT, "# %s: %d lies, %d proven, p50 %d ms%n", name, lies, caught, p50);
-        return new Run(lies, caught, honestSlashed, auditGas, challengeGas, settleGas, p50);
+        CourtGasFit.Result courtGas = CourtGasFit.of(net, 1);
+        E2eBench.Economics economics = E2eBench.economics(net);
+        System.out.println("# " + name + " " + courtGas);
+        System.out.println("# " + name + " relayer " + economics);
+        return new Run(
+            lies,
+            caught,
+            honestSlashed,
+            auditGas,
+            challengeGas,
+            settleGas,
+            p50,
+            courtGas,
+            economics);
       } finally {
         for (ManagedProcess p : processes) {
           p.stop(Duration.ofSeconds(10));
@@ -200,6 +228,14 @@ public final class AccountabilityBench {
       throw new IllegalStateException(e);
     }
     return done.containsAll(batches);
+  }
+
+  private static boolean active(LocalNetwork net, String key) {
+    try {
+      return net.deployment.workerRegistry().isActive(key).send();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static long openDisputes(LocalNetwork net, DisputeCourt court) {

@@ -140,6 +140,8 @@ public final class E2eBench {
     f.add("e2e.gas_per_receipt", batched.gasPerReceipt(), "gas");
     f.add("e2e.relayer.net_wei", batched.economics().net().doubleValue(), "wei");
     f.add("e2e.reimbursement.error.ratio", batched.economics().settlementRatio(), "ratio");
+    f.add("e2e.court.reimbursement.ratio", batched.economics().courtRatio(), "ratio");
+    f.add("e2e.court.gas.error.ratio", batched.court().ratio(), "ratio");
     f.add("e2e.single.relayer.net_wei", single.economics().net().doubleValue(), "wei");
     f.add("e2e.signed.offered_per_s", signed.offeredPerSecond(), "requests/s");
     f.add("e2e.signed.latency.p50_ms", signed.latencyMs(0.50), "ms");
@@ -168,6 +170,7 @@ public final class E2eBench {
             + " (ExampleConsumer.classifyMany, callbacks on); demo classifier, one worker, one relayer, anvil automine");
     f.note("batched " + batched.stages());
     f.note("batched " + batched.economics());
+    f.note("batched " + batched.court());
     f.note(
         "signed: "
             + SIGNED_RATE
@@ -212,7 +215,8 @@ public final class E2eBench {
       long gas,
       int txs,
       String stages,
-      Economics economics) {
+      Economics economics,
+      CourtGasFit.Result court) {
     double latencyMs(double q) {
       return latenciesNanos[Math.min(latenciesNanos.length - 1, (int) (latenciesNanos.length * q))]
           / 1e6;
@@ -315,32 +319,51 @@ public final class E2eBench {
       System.out.println("# " + mode + " " + stages);
       Economics economics = economics(net);
       System.out.println("# " + mode + " " + economics);
+      CourtGasFit.Result court = CourtGasFit.of(net, 1);
+      System.out.println("# " + mode + " " + court);
       return new Run(
-          offered, settledPerSecond, latencies, gasUsed, settlementTxs.size(), stages, economics);
+          offered,
+          settledPerSecond,
+          latencies,
+          gasUsed,
+          settlementTxs.size(),
+          stages,
+          economics,
+          court);
     }
   }
 
   /**
    * What the relayer's wallet spent on the run's mined transactions and what the hub paid it back
    * (its ledger's {@code tx.spent} and {@code tx.credited}, from each receipt's gas used, effective
-   * price and {@code GasReimbursed}): over all of them, and over settlements alone.
+   * price, {@code GasReimbursed} and {@code CourtGasPaid}): over all of them, over settlements
+   * alone, and over the court's transactions (paid back from the protocol's share).
    */
   record Economics(
       java.math.BigInteger spent,
       java.math.BigInteger credited,
       java.math.BigInteger settlementSpent,
       java.math.BigInteger settlementCredited,
-      java.math.BigInteger courtSpent) {
+      java.math.BigInteger courtSpent,
+      java.math.BigInteger courtCredited) {
     java.math.BigInteger net() {
       return credited.subtract(spent);
     }
 
     double settlementRatio() {
-      return settlementSpent.signum() == 0
+      return ratio(settlementCredited, settlementSpent);
+    }
+
+    /** What the court's transactions were paid back over what they cost the wallet. */
+    double courtRatio() {
+      return ratio(courtCredited, courtSpent);
+    }
+
+    private static double ratio(java.math.BigInteger credited, java.math.BigInteger spent) {
+      return spent.signum() == 0
           ? 0
-          : new java.math.BigDecimal(settlementCredited)
-              .divide(
-                  new java.math.BigDecimal(settlementSpent), 4, java.math.RoundingMode.HALF_EVEN)
+          : new java.math.BigDecimal(credited)
+              .divide(new java.math.BigDecimal(spent), 4, java.math.RoundingMode.HALF_EVEN)
               .doubleValue();
     }
 
@@ -354,9 +377,10 @@ public final class E2eBench {
           + net()
           + " wei; settlements paid back "
           + settlementRatio()
-          + " of their cost; the court's transactions (audits, juries, verdicts, resolutions, not"
-          + " paid back) cost "
+          + " of their cost; the court's transactions (audits, juries, verdicts, resolutions) cost "
           + courtSpent
+          + " wei, paid back "
+          + courtCredited
           + " wei";
     }
   }
@@ -370,7 +394,8 @@ public final class E2eBench {
                     SELECT COALESCE(sum(spent), 0), COALESCE(sum(credited), 0),
                            COALESCE(sum(spent) FILTER (WHERE kind = 'RECEIPTS'), 0),
                            COALESCE(sum(credited) FILTER (WHERE kind = 'RECEIPTS'), 0),
-                           COALESCE(sum(spent) FILTER (WHERE kind IN ('DRAW_AUDITS', 'DRAW_JURY', 'VERDICTS', 'RESOLVE')), 0)
+                           COALESCE(sum(spent) FILTER (WHERE kind IN ('DRAW_AUDITS', 'DRAW_JURY', 'VERDICTS', 'RESOLVE')), 0),
+                           COALESCE(sum(credited) FILTER (WHERE kind IN ('DRAW_AUDITS', 'DRAW_JURY', 'VERDICTS', 'RESOLVE')), 0)
                     FROM %s.tx WHERE state IN ('MINED', 'FINAL', 'REVERTED')
                     """
                         .formatted(net.schema))) {
@@ -380,7 +405,8 @@ public final class E2eBench {
           rs.getBigDecimal(2).toBigInteger(),
           rs.getBigDecimal(3).toBigInteger(),
           rs.getBigDecimal(4).toBigInteger(),
-          rs.getBigDecimal(5).toBigInteger());
+          rs.getBigDecimal(5).toBigInteger(),
+          rs.getBigDecimal(6).toBigInteger());
     }
   }
 

@@ -288,7 +288,7 @@ public final class GasBench {
   }
 
   /** Least squares through (x, y): {intercept, slope}. */
-  private static double[] leastSquares(int[] x, double[] y) {
+  static double[] leastSquares(int[] x, double[] y) {
     double mx = 0;
     double my = 0;
     for (int i = 0; i < x.length; i++) {

@@ -31,16 +31,18 @@ public final class GasCharges {
 
   /**
    * The court's transactions are paid back from the protocol's share: their measured execution plus
-   * a fixed figure per transaction ({@code COURT_TX} for a draw of audits or a resolution, {@code
-   * COURT_JURY_TX} for a jury's draw, {@code COURT_VERDICTS_TX} for a batch of verdicts), {@code
-   * COURT_LEAF} and {@code COURT_SIGNER} per leaf of a draw and {@code COURT_VERDICT} per verdict
-   * recorded, at the transaction's price capped at the base fee plus {@code COURT_MAX_TIP}.
+   * a fixed figure per transaction ({@code COURT_DRAW_TX} for a draw of audits, {@code
+   * COURT_RESOLVE_TX} for a resolution, {@code COURT_JURY_TX} for a jury's draw, {@code
+   * COURT_VERDICTS_TX} for a batch of verdicts), {@code COURT_LEAF} and {@code COURT_SIGNER} per
+   * leaf of a draw and {@code COURT_VERDICT} per verdict recorded, at the transaction's price
+   * capped at the base fee plus {@code COURT_MAX_TIP}.
    */
-  public static final long COURT_TX = 39_000;
+  public static final long COURT_DRAW_TX = 42_500;
 
+  public static final long COURT_RESOLVE_TX = 39_000;
   public static final long COURT_JURY_TX = 44_000;
   public static final long COURT_VERDICTS_TX = 29_000;
-  public static final long COURT_LEAF = 3_500;
+  public static final long COURT_LEAF = 3_400;
   public static final long COURT_SIGNER = 400;
   public static final long COURT_VERDICT = 3_600;
   public static final BigInteger COURT_MAX_TIP = BigInteger.valueOf(2_000_000_000L);
