@@ -78,8 +78,8 @@ class IngestTest {
   }
 
   @Test
-  void theContractsSixtyOneEventsAreFollowed() {
-    assertThat(ingest.events()).isEqualTo(61);
+  void theContractsSixtyTwoEventsAreFollowed() {
+    assertThat(ingest.events()).isEqualTo(62);
     assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS, COURT);
     assertThat(new Ingest(HUB, MODELS, WORKERS, CHAIN).addresses())
         .as("a deployment without a court")
