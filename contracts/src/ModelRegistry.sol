@@ -35,6 +35,20 @@ contract ModelRegistry is Ownable2Step {
     /// @notice Upper bound on URI length in bytes.
     uint256 public constant MAX_URI_BYTES = 2048;
 
+    /// @notice How a model was derived from a parent.
+    uint8 public constant DERIVED_FINE_TUNE = 1;
+    uint8 public constant DERIVED_DISTILL = 2;
+    uint8 public constant DERIVED_QUANTIZE = 3;
+    uint8 public constant DERIVED_ENSEMBLE = 4;
+    /// @notice Upper bound on a model's parents.
+    uint256 public constant MAX_PARENTS = 8;
+    /// @notice Upper bound on the parents' shares of a model's contributor pool, together.
+    uint16 public constant MAX_PARENT_BPS = 5_000;
+    /// @notice Upper bound on a model's lineage depth (a model without parents is at depth 0,
+    ///         a derived model one deeper than its deepest parent): bounds how many
+    ///         distributions a fee passes through on its way up.
+    uint8 public constant MAX_LINEAGE_DEPTH = 8;
+
     struct Contributor {
         address account;
         uint8 role;
@@ -60,6 +74,14 @@ contract ModelRegistry is Ownable2Step {
         string uri;
     }
 
+    /// @notice A model a model was derived from, and the share of the derived model's
+    ///         contributor pool that flows to the parent's pool whenever it is distributed.
+    struct Parent {
+        uint96 modelId;
+        uint8 kind;
+        uint16 shareBps;
+    }
+
     /// @notice Where an account appears as a contributor: model id and index in its list.
     struct ContributorRef {
         uint96 modelId;
@@ -70,6 +92,8 @@ contract ModelRegistry is Ownable2Step {
     mapping(uint256 modelId => Model) private _models;
     mapping(uint256 modelId => Contributor[]) private _contributors;
     mapping(address account => ContributorRef[]) private _contributions;
+    mapping(uint256 modelId => Parent[]) private _parents;
+    mapping(uint256 modelId => uint8) private _depth;
     uint256 private _modelCount;
 
     /// @notice Where model terms are pushed (the InferenceHub); set once.
@@ -94,6 +118,7 @@ contract ModelRegistry is Ownable2Step {
         uint16 shareBps,
         bytes32 indexed dataset
     );
+    event ModelParentAdded(uint256 indexed modelId, uint256 indexed parentId, uint8 kind, uint16 shareBps);
     event ModelFeeChanged(uint256 indexed modelId, uint256 oldFeeWei, uint256 newFeeWei);
     event ModelRetired(uint256 indexed modelId);
     event ModelOwnershipTransferStarted(uint256 indexed modelId, address indexed owner, address indexed pendingOwner);
@@ -119,6 +144,13 @@ contract ModelRegistry is Ownable2Step {
     error NotPendingModelOwner(uint256 modelId, address caller, address pendingOwner);
     error ModelIsRetired(uint256 modelId);
     error HubAlreadySet(address hub);
+    error InvalidParentCount(uint256 count, uint256 max);
+    error UnknownParent(uint256 index, uint256 parentId);
+    error DuplicateParent(uint256 index, uint256 parentId);
+    error InvalidDerivation(uint256 index, uint8 kind);
+    error ZeroParentShare(uint256 index);
+    error ParentSharesTooLarge(uint256 totalBps, uint256 max);
+    error LineageTooDeep(uint256 depth, uint256 max);
     error ZeroAddress();
 
     constructor(address owner_) Ownable(owner_) {}
@@ -180,6 +212,28 @@ contract ModelRegistry is Ownable2Step {
     ) external returns (uint256 modelId) {
         modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributorList.length);
         _addContributors(modelId, contributorList);
+        _sync(modelId);
+    }
+
+    /// @notice Registers a model derived from others (fine-tuned, distilled, quantized, an
+    ///         ensemble); the caller becomes its owner. Each parent takes its share of this
+    ///         model's contributor pool whenever the pool is distributed, into its own pool, which
+    ///         passes its own parents' shares on in turn: a base model's contributors earn from
+    ///         every derivative. Parents exist already, so lineage has no cycles.
+    /// @param parentList at most MAX_PARENTS distinct registered models, each with a share of
+    ///        this model's pool (shares together at most MAX_PARENT_BPS); this model's lineage
+    ///        depth (one more than its deepest parent's) at most MAX_LINEAGE_DEPTH.
+    function registerDerivedModel(
+        bytes32 sha256Hash,
+        string calldata uri,
+        uint256 feeWei,
+        uint8 quorum,
+        Contributor[] calldata contributorList,
+        Parent[] calldata parentList
+    ) external returns (uint256 modelId) {
+        modelId = _newModel(sha256Hash, uri, feeWei, quorum, contributorList.length);
+        _addContributors(modelId, contributorList);
+        _addParents(modelId, parentList);
         _sync(modelId);
     }
 
@@ -271,6 +325,24 @@ contract ModelRegistry is Ownable2Step {
         return _contributors[modelId][index];
     }
 
+    /// @notice The models a model was derived from, with their shares of its pool.
+    function parents(uint256 modelId) external view returns (Parent[] memory) {
+        _existing(modelId);
+        return _parents[modelId];
+    }
+
+    /// @notice How many derivations a model is from a model without parents (0 for those).
+    function lineageDepth(uint256 modelId) external view returns (uint256) {
+        _existing(modelId);
+        return _depth[modelId];
+    }
+
+    /// @notice What distributing a model's pool reads: its contributors and its parents.
+    function distributionOf(uint256 modelId) external view returns (Contributor[] memory, Parent[] memory) {
+        _existing(modelId);
+        return (_contributors[modelId], _parents[modelId]);
+    }
+
     /// @notice Every (model, index) where `account` is a contributor.
     function contributionsOf(address account) external view returns (ContributorRef[] memory) {
         return _contributions[account];
@@ -314,6 +386,33 @@ contract ModelRegistry is Ownable2Step {
             emit ContributorAdded(modelId, i, c.account, c.role, c.shareBps, c.dataset);
         }
         if (total != TOTAL_BPS) revert SharesDoNotSum(total);
+    }
+
+    function _addParents(uint256 modelId, Parent[] calldata list) private {
+        uint256 n = list.length;
+        if (n == 0 || n > MAX_PARENTS) revert InvalidParentCount(n, MAX_PARENTS);
+        Parent[] storage stored = _parents[modelId];
+        uint256 total;
+        uint256 depth;
+        for (uint256 i; i < n; ++i) {
+            Parent calldata p = list[i];
+            if (p.modelId == 0 || p.modelId >= modelId) revert UnknownParent(i, p.modelId);
+            if (p.kind < DERIVED_FINE_TUNE || p.kind > DERIVED_ENSEMBLE) revert InvalidDerivation(i, p.kind);
+            if (p.shareBps == 0) revert ZeroParentShare(i);
+            for (uint256 j; j < i; ++j) {
+                if (list[j].modelId == p.modelId) revert DuplicateParent(i, p.modelId);
+            }
+            total += p.shareBps;
+            uint256 d = _depth[p.modelId] + 1;
+            if (d > depth) depth = d;
+            stored.push(p);
+            emit ModelParentAdded(modelId, p.modelId, p.kind, p.shareBps);
+        }
+        if (total > MAX_PARENT_BPS) revert ParentSharesTooLarge(total, MAX_PARENT_BPS);
+        if (depth > MAX_LINEAGE_DEPTH) revert LineageTooDeep(depth, MAX_LINEAGE_DEPTH);
+        // depth <= MAX_LINEAGE_DEPTH, checked just above
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _depth[modelId] = uint8(depth);
     }
 
     function _checkContributor(uint256 i, Contributor calldata c) private view {

@@ -41,7 +41,11 @@ abstract contract RewardVault is ReentrancyGuardTransient {
     mapping(address account => uint256) private _balancePlusOne;
 
     event ProtocolFeesCollected(address indexed treasury, uint256 amount);
+    /// @notice A model's pool was distributed: `amount` among its contributors, after its
+    ///         parents' parts (each a LineagePaid before it).
     event ModelPoolDistributed(uint256 indexed modelId, uint256 amount);
+    /// @notice Distributing `modelId`'s pool paid `amount` into the pool of its parent `parentId`.
+    event LineagePaid(uint256 indexed modelId, uint256 indexed parentId, uint256 amount);
     event Claimed(address indexed account, address indexed to, uint256 amount);
     event TreasuryChanged(address indexed previous, address indexed treasury);
     event Deposited(address indexed account, address indexed from, uint256 amount);
@@ -112,7 +116,9 @@ abstract contract RewardVault is ReentrancyGuardTransient {
     // ------------------------------------------------------------------- views
 
     /// @notice Everything `account` could claim now, to the wei, with `claim(modelIds)` naming all
-    ///         its models (a view: it walks every model the account contributes to).
+    ///         its models (a view: it walks every model the account contributes to). What the
+    ///         pools of models derived from its models hold is not counted: it reaches its models'
+    ///         pools when those are distributed (`distribute`, or naming them first in `claim`).
     function claimable(address account) public view returns (uint256 amount) {
         amount = _balanceOf(account);
         if (account == _treasury) amount += _splitState.protocolAccrued;
@@ -121,8 +127,9 @@ abstract contract RewardVault is ReentrancyGuardTransient {
             if (_seenBefore(refs, i)) continue;
             uint256 pool = _poolOf(refs[i].modelId);
             if (pool == 0) continue;
-            ModelRegistry.Contributor[] memory list = registry.contributors(refs[i].modelId);
-            uint256[] memory shares = _shares(pool, list);
+            (ModelRegistry.Contributor[] memory list, ModelRegistry.Parent[] memory parents) =
+                registry.distributionOf(refs[i].modelId);
+            uint256[] memory shares = _shares(pool - _lineageParts(pool, parents), list);
             for (uint256 j; j < list.length; ++j) {
                 if (list[j].account == account) amount += shares[j];
             }
@@ -249,16 +256,33 @@ abstract contract RewardVault is ReentrancyGuardTransient {
         emit ProtocolFeesCollected(t, accrued);
     }
 
+    /// @dev The parents' parts first (each floor(pool * share / 10 000), into the parent's pool),
+    ///      then the rest among the contributors: rounding stays with the contributors.
     function _distribute(uint256 modelId) private {
         uint256 pool = _poolOf(modelId);
         if (pool == 0) return;
         _setPool(modelId, 0);
-        ModelRegistry.Contributor[] memory list = registry.contributors(modelId);
-        uint256[] memory shares = _shares(pool, list);
+        (ModelRegistry.Contributor[] memory list, ModelRegistry.Parent[] memory parents) =
+            registry.distributionOf(modelId);
+        uint256 rest = pool;
+        for (uint256 p; p < parents.length; ++p) {
+            uint256 part = pool * parents[p].shareBps / BPS;
+            if (part == 0) continue;
+            rest -= part;
+            _creditPool(parents[p].modelId, part);
+            emit LineagePaid(modelId, parents[p].modelId, part);
+        }
+        uint256[] memory shares = _shares(rest, list);
         for (uint256 j; j < list.length; ++j) {
             _creditAccount(list[j].account, shares[j]);
         }
-        emit ModelPoolDistributed(modelId, pool);
+        emit ModelPoolDistributed(modelId, rest);
+    }
+
+    function _lineageParts(uint256 pool, ModelRegistry.Parent[] memory parents) private pure returns (uint256 parts) {
+        for (uint256 p; p < parents.length; ++p) {
+            parts += pool * parents[p].shareBps / BPS;
+        }
     }
 
     /// @dev Each contributor gets floor(pool * share / 10 000); contributor 0 also gets what

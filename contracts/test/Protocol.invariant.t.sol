@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {CourtFixture} from "./utils/CourtFixture.sol";
 import {Vm} from "./utils/Vm.sol";
+import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {InferenceHub} from "../src/InferenceHub.sol";
 import {RewardVault} from "../src/RewardVault.sol";
 import {DisputeCourt} from "../src/DisputeCourt.sol";
@@ -19,6 +20,7 @@ contract ProtocolHandler {
     RewardVault internal immutable vault;
     uint256 internal immutable model1;
     uint256 internal immutable model2;
+    uint256 internal immutable model3; // derived from model1 and model2
     bytes32 internal immutable modelHash;
     uint256[3] internal keys;
     address[] public accounts;
@@ -60,6 +62,7 @@ contract ProtocolHandler {
         DisputeCourt court_,
         uint256 m1,
         uint256 m2,
+        uint256 m3,
         bytes32 modelHash_,
         uint256[3] memory keys_,
         uint256[5] memory jurorKeys_,
@@ -74,6 +77,7 @@ contract ProtocolHandler {
         vault = RewardVault(address(hub_));
         model1 = m1;
         model2 = m2;
+        model3 = m3;
         modelHash = modelHash_;
         keys = keys_;
         accounts = accounts_;
@@ -107,7 +111,7 @@ contract ProtocolHandler {
         vm.deal(requester, requester.balance + fee + allowance);
         bytes memory input = abi.encode(feeSeed);
         uint64 deadline = uint64(block.timestamp + 1 hours);
-        uint256 model = quorumTwo ? model2 : model1;
+        uint256 model = quorumTwo ? model2 : feeSeed % 2 == 0 ? model1 : model3;
         vm.prank(requester);
         uint256 id =
             hub.requestInference{value: fee + allowance}(model, input, deadline, address(0), 0, allowance, maxFee);
@@ -392,11 +396,18 @@ contract ProtocolHandler {
         address account = accounts[who % accounts.length];
         uint256 owed = vault.claimable(account);
         if (owed == 0) return;
-        uint256[] memory models = new uint256[](2);
-        (models[0], models[1]) = (model1, model2);
+        uint256[] memory models = new uint256[](3);
+        (models[0], models[1], models[2]) = (model3, model1, model2); // a derivative before its parents
         vm.prank(account);
-        vault.claim(models);
-        paidOut += owed;
+        uint256 paid = vault.claim(models);
+        require(paid >= owed, "a claim pays at least what claimable said");
+        paidOut += paid;
+    }
+
+    /// Distributes a pool: a derived model's pays its parents' pools first.
+    function distribute(uint256 pick) external {
+        uint256[3] memory models = [model1, model2, model3];
+        vault.distribute(models[pick % 3]);
     }
 
     function warp(uint256 secondsAhead) external {
@@ -449,6 +460,7 @@ contract ProtocolHandler {
 
 contract ProtocolInvariantTest is CourtFixture {
     ProtocolHandler internal handler;
+    uint256 internal model3;
     uint256 internal stakes;
 
     function setUp() public override {
@@ -466,7 +478,13 @@ contract ProtocolInvariantTest is CourtFixture {
         accounts[9] = OPERATOR_5;
         accounts[10] = CHALLENGER;
         vm.deal(CHALLENGER, 0); // the handler pays each bond in
-        handler = new ProtocolHandler(court, model1, model2, MODEL_HASH, [KEY_1, KEY_2, KEY_3], _allKeys(), accounts);
+        ModelRegistry.Parent[] memory parents = new ModelRegistry.Parent[](2);
+        parents[0] = ModelRegistry.Parent(uint96(model1), registry.DERIVED_FINE_TUNE(), 3_000);
+        parents[1] = ModelRegistry.Parent(uint96(model2), registry.DERIVED_DISTILL(), 2_000);
+        vm.prank(AUTHOR);
+        model3 = registry.registerDerivedModel(MODEL_HASH, "file:models/iris.onnx", FEE, 1, _contributors(), parents);
+        handler =
+            new ProtocolHandler(court, model1, model2, model3, MODEL_HASH, [KEY_1, KEY_2, KEY_3], _allKeys(), accounts);
         _setTerms(model1, 5_000, 3);
         targetContract(address(handler));
         // one sender with no part in the books: calls made at a gas price (vm.txGasPrice) pay the
@@ -478,7 +496,8 @@ contract ProtocolInvariantTest is CourtFixture {
     /// The hub holds exactly the escrow of pending requests plus what its vault owes: balances,
     /// undistributed pools and accrued protocol fees; and the claimable view agrees to the wei.
     function invariant_hubHoldsExactlyEscrowPlusWhatItOwes() public view {
-        uint256 owed = vault.protocolFeesAccrued() + vault.pendingPool(model1) + vault.pendingPool(model2);
+        uint256 owed = vault.protocolFeesAccrued() + vault.pendingPool(model1) + vault.pendingPool(model2)
+            + vault.pendingPool(model3);
         uint256 claimable;
         for (uint256 i; i < handler.accountCount(); ++i) {
             address a = handler.accounts(i);
@@ -486,6 +505,10 @@ contract ProtocolInvariantTest is CourtFixture {
             claimable += vault.claimable(a);
         }
         assertEq(address(hub).balance, handler.escrow() + owed, "hub balance == escrow + owed");
+        // claimable leaves out the parents' parts still in the derived model's pool (they reach
+        // the parents' contributors once it is distributed)
+        uint256 p3 = vault.pendingPool(model3);
+        claimable += p3 * 3_000 / 10_000 + p3 * 2_000 / 10_000;
         assertEq(address(hub).balance, handler.escrow() + claimable, "hub balance == escrow + sum of claimable");
     }
 
