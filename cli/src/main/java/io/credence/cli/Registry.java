@@ -27,6 +27,8 @@ import picocli.CommandLine.ParentCommand;
 /** Registering datasets, models and workers: what contributors do once. */
 final class Registry {
   private static final Map<String, Integer> ROLES = Map.of("author", 1, "data", 2, "other", 3);
+  private static final Map<String, Integer> DERIVATIONS =
+      Map.of("fine-tune", 1, "distill", 2, "quantize", 3, "ensemble", 4);
 
   private Registry() {}
 
@@ -135,10 +137,33 @@ final class Registry {
               "ACCOUNT:ROLE:BPS[:DATASET_SHA256], repeated; roles author, data (names a dataset it provided), other; shares sum to 10000; the first takes rounding remainders")
       List<String> contributors = new ArrayList<>();
 
+      @Option(
+          names = "--parent",
+          description =
+              "ID:BPS[:KIND], repeated: a model this one was derived from and its share of this model's contributor pool (together at most 5000); KIND fine-tune (default), distill, quantize or ensemble")
+      List<String> parents = new ArrayList<>();
+
       @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
       @Override
       public Integer call() throws Exception {
+        List<ModelRegistry.Parent> parentList = new ArrayList<>();
+        for (String p : parents) {
+          String[] f = p.split(":");
+          if (f.length < 2
+              || f.length > 3
+              || !f[0].matches("\\d{1,18}")
+              || !f[1].matches("\\d{1,5}")
+              || (f.length == 3 && !DERIVATIONS.containsKey(f[2].toLowerCase(Locale.ROOT)))) {
+            throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "--parent is ID:BPS[:fine-tune|distill|quantize|ensemble], got '" + p + "'");
+          }
+          int kind = f.length == 3 ? DERIVATIONS.get(f[2].toLowerCase(Locale.ROOT)) : 1;
+          parentList.add(
+              new ModelRegistry.Parent(
+                  new BigInteger(f[0]), BigInteger.valueOf(kind), new BigInteger(f[1])));
+        }
         List<ModelRegistry.Contributor> list = new ArrayList<>();
         for (String c : contributors) {
           String[] p = c.split(":");
@@ -160,10 +185,14 @@ final class Registry {
         }
         byte[] hash = Hashes.sha256(file);
         CredenceCli.Chain chain = model.root.connect();
+        ModelRegistry registry = models(model.root, chain);
         var tx =
-            models(model.root, chain)
-                .registerModel(hash, uri, fee, BigInteger.valueOf(quorum), list)
-                .send();
+            parentList.isEmpty()
+                ? registry.registerModel(hash, uri, fee, BigInteger.valueOf(quorum), list).send()
+                : registry
+                    .registerDerivedModel(
+                        hash, uri, fee, BigInteger.valueOf(quorum), list, parentList)
+                    .send();
         long id = ModelRegistry.getModelRegisteredEvents(tx).get(0).modelId.longValueExact();
         spec.commandLine()
             .getOut()

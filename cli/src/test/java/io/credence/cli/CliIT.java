@@ -259,6 +259,48 @@ class CliIT {
     var terms = d.inferenceHub().modelTerms(new BigInteger(id.group(1))).send();
     assertThat(terms.component1()).isEqualTo(Hashes.sha256(onnx));
     assertThat(terms.component2()).isEqualTo(BigInteger.valueOf(1000));
+
+    // a model quantized from it, which pays it 20 % of its pool
+    Run derived =
+        cliAs(
+            AnvilNode.devAccount(1),
+            "model",
+            "register",
+            onnx.toString(),
+            "--uri",
+            "file:iris-classifier.onnx",
+            "--fee",
+            "1000",
+            "--contributor",
+            AnvilNode.devAccount(1).getAddress() + ":author:10000",
+            "--parent",
+            id.group(1) + ":2000:quantize");
+    assertThat(derived.code()).as(derived.out() + derived.err()).isZero();
+    java.util.regex.Matcher derivedId =
+        java.util.regex.Pattern.compile("model (\\d+) registered").matcher(derived.out());
+    assertThat(derivedId.find()).isTrue();
+    var parents = d.modelRegistry().parents(new BigInteger(derivedId.group(1))).send();
+    assertThat(parents).hasSize(1);
+    var parent = (io.credence.contracts.ModelRegistry.Parent) parents.get(0);
+    assertThat(parent.modelId).isEqualTo(new BigInteger(id.group(1)));
+    assertThat(parent.kind).isEqualTo(BigInteger.valueOf(3));
+    assertThat(parent.shareBps).isEqualTo(BigInteger.valueOf(2000));
+    Run badParent =
+        cliAs(
+            AnvilNode.devAccount(1),
+            "model",
+            "register",
+            onnx.toString(),
+            "--uri",
+            "u",
+            "--fee",
+            "1",
+            "--contributor",
+            AnvilNode.devAccount(1).getAddress() + ":author:10000",
+            "--parent",
+            id.group(1) + ":2000:photocopy");
+    assertThat(badParent.code()).isEqualTo(2);
+    assertThat(badParent.err()).contains("--parent is ID:BPS");
     assertThat(
             cliAs(
                     AnvilNode.devAccount(1),
