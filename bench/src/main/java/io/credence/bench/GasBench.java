@@ -227,6 +227,22 @@ public final class GasBench {
     f.add("settle.contributors20.gas", c20, "gas");
     f.add("settle.contributors20_vs_1.ratio", (double) c20 / c1, "ratio");
 
+    // lineage: a model three derivations from a base (base <- l1 <- l2 <- l3, 20 % to each
+    // parent); settling on it reads nothing more, distributing its pool pays its parent's first
+    String lineageAuthor = "0x00000000000000000000000000000000000c1a03";
+    BigInteger l1 = registerDerived(contributors(1, lineageAuthor), one);
+    BigInteger l2 = registerDerived(contributors(1, lineageAuthor), l1);
+    BigInteger l3 = registerDerived(contributors(1, lineageAuthor), l2);
+    settle(List.of(request(l3))); // its pool and its author's first credit, once
+    RewardVault anyone = load(RewardVault.class, d.rewardVault(), CLAIMANT);
+    anyone.distribute(l3).send();
+    long lineageSettle = settle(List.of(request(l3)));
+    long plainSettle = settle(List.of(request(one)));
+    f.add("settle.lineage3.gas", lineageSettle, "gas");
+    f.add("settle.lineage3_vs_none.ratio", (double) lineageSettle / plainSettle, "ratio");
+    TransactionReceipt distributed = anyone.distribute(l3).send();
+    f.add("distribute.lineage3.gas", distributed.getGasUsed().longValueExact(), "gas");
+
     // the demo model's first contributor claims: distributes the model's pool to its 3
     // contributors (whose balances already exist) and pays the claimant
     load(RewardVault.class, d.rewardVault(), CLAIMANT).claim(List.of(demo)).send();
@@ -241,6 +257,7 @@ public final class GasBench {
     f.target("settle.single.gas", single, 85_000);
     f.target("settle.batch32.per_receipt.gas", batchGas / 32, 27_000);
     f.targetRatio("settle.contributors20_vs_1.ratio", (double) c20 / c1, 1.02);
+    f.targetRatio("settle.lineage3_vs_none.ratio", (double) lineageSettle / plainSettle, 1.01);
     return f;
   }
 
@@ -334,6 +351,22 @@ public final class GasBench {
   private BigInteger registerModel(List<ModelRegistry.Contributor> contributors) throws Exception {
     ModelRegistry registry = load(ModelRegistry.class, d.modelRegistry(), AnvilNode.devAccount(1));
     registry.registerModel(MODEL_HASH, "file:bench.onnx", FEE, BigInteger.ONE, contributors).send();
+    return registry.modelCount().send();
+  }
+
+  /** A model derived from {@code parent} (fine-tuned), which takes 20 % of its pool. */
+  private BigInteger registerDerived(
+      List<ModelRegistry.Contributor> contributors, BigInteger parent) throws Exception {
+    ModelRegistry registry = load(ModelRegistry.class, d.modelRegistry(), AnvilNode.devAccount(1));
+    registry
+        .registerDerivedModel(
+            MODEL_HASH,
+            "file:bench.onnx",
+            FEE,
+            BigInteger.ONE,
+            contributors,
+            List.of(new ModelRegistry.Parent(parent, BigInteger.ONE, BigInteger.valueOf(2_000))))
+        .send();
     return registry.modelCount().send();
   }
 
