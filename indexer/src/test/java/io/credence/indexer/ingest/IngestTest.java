@@ -316,27 +316,7 @@ class IngestTest {
 
   @Test
   void aModelRegisteredInAStepIsDistributedInItWithoutReadingTheIndex() throws Exception {
-    List<Log> logs = new ArrayList<>();
-    logs.add(
-        Logs.log(
-            MODELS,
-            5,
-            0,
-            ModelRegistry.MODELREGISTERED_EVENT,
-            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
-            List.of(
-                new Utf8String("file:m.onnx"), new Uint256(FEE), new Uint8(1), new Uint256(3))));
-    for (int j = 0; j < CONTRIBUTORS.size(); j++) {
-      PoolShares.Contributor c = CONTRIBUTORS.get(j);
-      logs.add(
-          Logs.log(
-              MODELS,
-              5,
-              1 + j,
-              ModelRegistry.CONTRIBUTORADDED_EVENT,
-              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
-              List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
-    }
+    List<Log> logs = registration("file:m.onnx");
     // a 7-wei pool: floor(7 · 2001 / 10 000) = 1 and floor(7 · 1999 / 10 000) = 1, contributor 0
     // the other 5
     logs.add(
@@ -373,27 +353,7 @@ class IngestTest {
   @Test
   void aDerivedModelsDistributionMovesItsParentsPartsIntoTheirPoolsAndDividesTheRest()
       throws Exception {
-    List<Log> logs = new ArrayList<>();
-    logs.add(
-        Logs.log(
-            MODELS,
-            5,
-            0,
-            ModelRegistry.MODELREGISTERED_EVENT,
-            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
-            List.of(
-                new Utf8String("file:d.onnx"), new Uint256(FEE), new Uint8(1), new Uint256(3))));
-    for (int j = 0; j < CONTRIBUTORS.size(); j++) {
-      PoolShares.Contributor c = CONTRIBUTORS.get(j);
-      logs.add(
-          Logs.log(
-              MODELS,
-              5,
-              1 + j,
-              ModelRegistry.CONTRIBUTORADDED_EVENT,
-              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
-              List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
-    }
+    List<Log> logs = registration("file:d.onnx");
     // fine-tuned from model 7 (15 %), distilled from model 8 (3.33 %)
     long[][] parents = {{7, 1, 1_500}, {8, 2, 333}};
     for (int p = 0; p < parents.length; p++) {
@@ -461,6 +421,31 @@ class IngestTest {
                 CONTRIBUTORS.get(1).account(), BigInteger.valueOf(1_634)),
             org.assertj.core.groups.Tuple.tuple(
                 CONTRIBUTORS.get(2).account(), BigInteger.valueOf(1_632)));
+  }
+
+  /** Model 9 registered in block 5 (logs 0 to 3) with {@link #CONTRIBUTORS}. */
+  private static List<Log> registration(String uri) {
+    List<Log> logs = new ArrayList<>();
+    logs.add(
+        Logs.log(
+            MODELS,
+            5,
+            0,
+            ModelRegistry.MODELREGISTERED_EVENT,
+            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
+            List.of(new Utf8String(uri), new Uint256(FEE), new Uint8(1), new Uint256(3))));
+    for (int j = 0; j < CONTRIBUTORS.size(); j++) {
+      PoolShares.Contributor c = CONTRIBUTORS.get(j);
+      logs.add(
+          Logs.log(
+              MODELS,
+              5,
+              1 + j,
+              ModelRegistry.CONTRIBUTORADDED_EVENT,
+              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
+              List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
+    }
+    return logs;
   }
 
   @Test
