@@ -29,7 +29,8 @@ import org.web3j.tx.gas.ContractGasProvider;
  * registering, adding stake, unbonding, withdrawing and being slashed; requests settled (quorum 1
  * and 2, in batches), failed, expired, skipped, with a failing callback; split and treasury
  * changes; pool distributions, protocol fee collections and claims; pausing, limits and the worker
- * registry's settings.
+ * registry's settings. Lineage (derived models, their pools paid up the chain) is {@link #lineage},
+ * run after the scripted history so that its counts stay as they are.
  */
 final class History {
   static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
@@ -289,8 +290,13 @@ final class History {
    * model 1), {@code grandchild} distilled from it (25 %) and an ensemble with model 3 (3.33 %).
    *
    * @param paid the LineagePaid events the history's distributions emitted, in order
+   * @param lastOnGrandchild the last request settled on the grandchild
    */
-  record Lineage(long derived, long grandchild, List<InferenceHub.LineagePaidEventResponse> paid) {}
+  record Lineage(
+      long derived,
+      long grandchild,
+      List<InferenceHub.LineagePaidEventResponse> paid,
+      long lastOnGrandchild) {}
 
   /**
    * Registers the lineage, settles requests on both derived models, distributes the grandchild's
@@ -324,9 +330,9 @@ final class History {
     paid.addAll(
         InferenceHub.getLineagePaidEvents(
             hub(REPORTER).claim(List.of(BigInteger.valueOf(derived))).send()));
-    settle(grandchild, 1);
+    long last = settle(grandchild, 1);
     settle(derived, 1);
-    return new Lineage(derived, grandchild, paid);
+    return new Lineage(derived, grandchild, paid, last);
   }
 
   private long derived(
@@ -347,11 +353,15 @@ final class History {
             .send());
   }
 
-  private void settle(long model, int n) throws Exception {
+  /** Settles {@code n} requests on {@code model}; returns the last one's id. */
+  private long settle(long model, int n) throws Exception {
+    long last = 0;
     for (int i = 0; i < n; i++) {
       var r = request(model, 3_600);
       hub(OP2).submitReceipts(List.of(receipt(r, "lineage " + inputs, K2))).send();
+      last = r.requestId.longValueExact();
     }
+    return last;
   }
 
   private static ModelRegistry.Parent parent(long modelId, int kind, int bps) {

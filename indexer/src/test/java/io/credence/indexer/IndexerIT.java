@@ -569,6 +569,37 @@ class IndexerIT {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
                 lineage.derived(), 1_501, flowed.get(lineage.derived() + ">" + h.m1).toString()));
+    // a request's split: the parents' floors of its contributors' part, the contributors the rest
+    JsonPath split =
+        given()
+            .when()
+            .get("/v1/requests/" + lineage.lastOnGrandchild())
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    BigInteger part = new BigInteger(split.getString("split.contributorsTotal"));
+    assertThat(split.getList("split.parents", Map.class))
+        .extracting(p -> ((Number) p.get("modelId")).longValue(), p -> p.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                lineage.derived(),
+                part.multiply(BigInteger.valueOf(2_500))
+                    .divide(BigInteger.valueOf(10_000))
+                    .toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                h.m3,
+                part.multiply(BigInteger.valueOf(333))
+                    .divide(BigInteger.valueOf(10_000))
+                    .toString()));
+    BigInteger divided = BigInteger.ZERO;
+    for (String amount : split.getList("split.parents.amount", String.class)) {
+      divided = divided.add(new BigInteger(amount));
+    }
+    for (String amount : split.getList("split.contributors.amount", String.class)) {
+      divided = divided.add(new BigInteger(amount));
+    }
+    assertThat(divided).as("every wei of the contributors' part").isEqualTo(part);
     // contributors of every generation (P1 and NEW_OWNER of two of them) claim what the hub says
     assertAccountsMatchTheChain();
   }
