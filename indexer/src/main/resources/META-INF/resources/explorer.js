@@ -73,11 +73,12 @@ function table(headers, items) {
 
 /**
  * The fee split as a picture: the fee on the left flows into one band per recipient (protocol,
- * each worker, each contributor), each band as tall as its share.
+ * each worker, each parent model, each contributor), each band as tall as its share.
  */
 function splitPicture(split) {
   const parts = [{ label: 'protocol', amount: split.protocol }]
     .concat(split.workers.map(w => ({ label: 'worker ' + w.operator.slice(0, 10) + '…', amount: w.amount })))
+    .concat(split.parents.map(p => ({ label: 'parent model ' + p.modelId, amount: p.amount })))
     .concat(split.contributors.map(c => ({ label: c.role + ' ' + c.account.slice(0, 10) + '…', amount: c.amount })));
   const fee = Number(BigInt(split.fee));
   const height = 260, left = 150, right = 470, width = 1000, gap = 6;
@@ -99,6 +100,12 @@ function splitPicture(split) {
     y += hRight + gap;
   });
   return out + '</svg>';
+}
+
+/** A model's lineage edges: the model at the other end, how it was derived, its share, what flowed. */
+function lineage(edges) {
+  return edges.map(e => `${link.model(e.modelId)} (${esc(e.kind)}, ${(e.shareBps / 100).toFixed(2)} %, paid ${eth(e.paid)})`)
+    .join('<br>') || 'none';
 }
 
 const pages = {
@@ -200,6 +207,8 @@ const pages = {
         ['owner', link.account(m.model.owner)], ['sha256', `<code>${esc(m.model.sha256)}</code>`], ['uri', esc(m.model.uri)],
         ['fee', eth(m.model.fee)], ['quorum', m.model.quorum],
         ['version of', m.model.predecessor ? link.model(m.model.predecessor) : '—'],
+        ['derived from', lineage(m.parents)],
+        ['derived models', lineage(m.children)],
         ['requests', `${m.requests.total} (settled ${m.requests.settled}, failed ${m.requests.failed}, expired ${m.requests.expired}, pending ${m.requests.pending})`],
         ['fees of settled requests', eth(m.earnings.fees)],
         ['to protocol / workers / contributors', `${eth(m.earnings.protocol)} / ${eth(m.earnings.workers)} / ${eth(m.earnings.contributors)}`],

@@ -29,7 +29,8 @@ import org.web3j.tx.gas.ContractGasProvider;
  * registering, adding stake, unbonding, withdrawing and being slashed; requests settled (quorum 1
  * and 2, in batches), failed, expired, skipped, with a failing callback; split and treasury
  * changes; pool distributions, protocol fee collections and claims; pausing, limits and the worker
- * registry's settings.
+ * registry's settings. Lineage (derived models, their pools paid up the chain) is {@link #lineage},
+ * run after the scripted history so that its counts stay as they are.
  */
 final class History {
   static final BigInteger FEE = BigInteger.valueOf(1_000_000_000_000_007L);
@@ -282,6 +283,90 @@ final class History {
                 "probabilities", new long[] {1, 3}, probabilities));
     hub(OP2).submitReceipts(List.of(receipt(r, output, K2))).send();
     return r.requestId.longValueExact();
+  }
+
+  /**
+   * A lineage of three generations: {@code derived} fine-tuned from model 1 (15.01 % of its pool to
+   * model 1), {@code grandchild} distilled from it (25 %) and an ensemble with model 3 (3.33 %).
+   *
+   * @param paid the LineagePaid events the history's distributions emitted, in order
+   * @param lastOnGrandchild the last request settled on the grandchild
+   */
+  record Lineage(
+      long derived,
+      long grandchild,
+      List<InferenceHub.LineagePaidEventResponse> paid,
+      long lastOnGrandchild) {}
+
+  /**
+   * Registers the lineage, settles requests on both derived models, distributes the grandchild's
+   * pool (into the derived model's and model 3's), has REPORTER claim naming the derived model
+   * (into model 1's), then settles once more on each so that every pool of the chain holds
+   * something undistributed.
+   */
+  Lineage lineage() throws Exception {
+    long derived =
+        derived(
+            P2,
+            "model 1 fine-tuned",
+            List.of(
+                contributor(P2, 1, 7_001, new byte[32]),
+                contributor(REPORTER, 3, 2_999, new byte[32])),
+            List.of(parent(m1, 1, 1_501)));
+    long grandchild =
+        derived(
+            NEW_OWNER,
+            "model 1 distilled",
+            List.of(
+                contributor(NEW_OWNER, 1, 6_667, new byte[32]),
+                contributor(P1, 3, 3_333, new byte[32])),
+            List.of(parent(derived, 2, 2_500), parent(m3, 4, 333)));
+    settle(grandchild, 2);
+    settle(derived, 1);
+    List<InferenceHub.LineagePaidEventResponse> paid = new ArrayList<>();
+    paid.addAll(
+        InferenceHub.getLineagePaidEvents(
+            hub(REPORTER).distribute(BigInteger.valueOf(grandchild)).send()));
+    paid.addAll(
+        InferenceHub.getLineagePaidEvents(
+            hub(REPORTER).claim(List.of(BigInteger.valueOf(derived))).send()));
+    long last = settle(grandchild, 1);
+    settle(derived, 1);
+    return new Lineage(derived, grandchild, paid, last);
+  }
+
+  private long derived(
+      Credentials owner,
+      String name,
+      List<ModelRegistry.Contributor> contributors,
+      List<ModelRegistry.Parent> parents)
+      throws Exception {
+    return model(
+        registry(owner)
+            .registerDerivedModel(
+                Hashes.sha256(name.getBytes(StandardCharsets.UTF_8)),
+                "file:" + name.replace(' ', '-') + ".onnx",
+                FEE,
+                BigInteger.ONE,
+                contributors,
+                parents)
+            .send());
+  }
+
+  /** Settles {@code n} requests on {@code model}; returns the last one's id. */
+  private long settle(long model, int n) throws Exception {
+    long last = 0;
+    for (int i = 0; i < n; i++) {
+      var r = request(model, 3_600);
+      hub(OP2).submitReceipts(List.of(receipt(r, "lineage " + inputs, K2))).send();
+      last = r.requestId.longValueExact();
+    }
+    return last;
+  }
+
+  private static ModelRegistry.Parent parent(long modelId, int kind, int bps) {
+    return new ModelRegistry.Parent(
+        BigInteger.valueOf(modelId), BigInteger.valueOf(kind), BigInteger.valueOf(bps));
   }
 
   /** A few more settled and claimed requests, for the reorg test. */

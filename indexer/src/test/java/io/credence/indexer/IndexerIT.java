@@ -508,6 +508,104 @@ class IndexerIT {
 
   @Test
   @Order(5)
+  void aDerivedChainsPoolsFlowToItsAncestorsAndEveryClaimableEqualsTheHubs() throws Exception {
+    History h = history();
+    History.Lineage lineage = h.lineage();
+    awaitCaughtUp();
+    InferenceHub hub = h.hub(History.OWNER);
+    // both distributions paid every parent something: the grandchild its two, the derived model
+    // model 1
+    assertThat(lineage.paid())
+        .extracting(e -> e.modelId.longValueExact(), e -> e.parentId.longValueExact())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(lineage.grandchild(), lineage.derived()),
+            org.assertj.core.groups.Tuple.tuple(lineage.grandchild(), h.m3),
+            org.assertj.core.groups.Tuple.tuple(lineage.derived(), h.m1));
+    // every pool of the chain, the children's payments included, is the hub's
+    for (long model : List.of(h.m1, h.m3, lineage.derived(), lineage.grandchild())) {
+      BigInteger pool = hub.pendingPool(BigInteger.valueOf(model)).send();
+      assertThat(pool).as("pool of model %s", model).isPositive();
+      assertThat(model(model).getString("pendingPool"))
+          .as("pool of model %s", model)
+          .isEqualTo(pool.toString());
+    }
+    // the edges seen from both ends, with what the chain says flowed along each
+    Map<String, BigInteger> flowed = new HashMap<>();
+    for (var e : lineage.paid()) {
+      flowed.merge(e.modelId + ">" + e.parentId, e.amount, BigInteger::add);
+    }
+    JsonPath grandchild = model(lineage.grandchild());
+    assertThat(grandchild.getList("parents", Map.class))
+        .extracting(
+            p -> ((Number) p.get("modelId")).longValue(),
+            p -> p.get("kind"),
+            p -> p.get("shareBps"),
+            p -> p.get("paid"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                lineage.derived(),
+                "distill",
+                2_500,
+                flowed.get(lineage.grandchild() + ">" + lineage.derived()).toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                h.m3, "ensemble", 333, flowed.get(lineage.grandchild() + ">" + h.m3).toString()));
+    assertThat(grandchild.getList("children")).isEmpty();
+    JsonPath derived = model(lineage.derived());
+    assertThat(derived.getList("parents", Map.class))
+        .extracting(p -> ((Number) p.get("modelId")).longValue(), p -> p.get("kind"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(h.m1, "fine-tune"));
+    assertThat(derived.getList("children", Map.class))
+        .extracting(p -> ((Number) p.get("modelId")).longValue(), p -> p.get("paid"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                lineage.grandchild(),
+                flowed.get(lineage.grandchild() + ">" + lineage.derived()).toString()));
+    JsonPath base = model(h.m1);
+    assertThat(base.getList("children", Map.class))
+        .extracting(
+            p -> ((Number) p.get("modelId")).longValue(),
+            p -> p.get("shareBps"),
+            p -> p.get("paid"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                lineage.derived(), 1_501, flowed.get(lineage.derived() + ">" + h.m1).toString()));
+    // a request's split: the parents' floors of its contributors' part, the contributors the rest
+    JsonPath split =
+        given()
+            .when()
+            .get("/v1/requests/" + lineage.lastOnGrandchild())
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    BigInteger part = new BigInteger(split.getString("split.contributorsTotal"));
+    assertThat(split.getList("split.parents", Map.class))
+        .extracting(p -> ((Number) p.get("modelId")).longValue(), p -> p.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                lineage.derived(),
+                part.multiply(BigInteger.valueOf(2_500))
+                    .divide(BigInteger.valueOf(10_000))
+                    .toString()),
+            org.assertj.core.groups.Tuple.tuple(
+                h.m3,
+                part.multiply(BigInteger.valueOf(333))
+                    .divide(BigInteger.valueOf(10_000))
+                    .toString()));
+    BigInteger divided = BigInteger.ZERO;
+    for (String amount : split.getList("split.parents.amount", String.class)) {
+      divided = divided.add(new BigInteger(amount));
+    }
+    for (String amount : split.getList("split.contributors.amount", String.class)) {
+      divided = divided.add(new BigInteger(amount));
+    }
+    assertThat(divided).as("every wei of the contributors' part").isEqualTo(part);
+    // contributors of every generation (P1 and NEW_OWNER of two of them) claim what the hub says
+    assertAccountsMatchTheChain();
+  }
+
+  @Test
+  @Order(6)
   void afterReorgsAtSeveralDepthsTheIndexEqualsAFreshIndexOfTheSameChain() throws Exception {
     History h = history();
     AnvilNode anvil = TestInfra.anvil();
@@ -529,7 +627,7 @@ class IndexerIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aBackfillStoppedMidStepResumesWithoutGapsOrDuplicates() throws Exception {
     history();
     awaitCaughtUp();
@@ -542,7 +640,7 @@ class IndexerIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theExplorerFindsAReceiptAndShowsItsProvenanceAndTheFeeSplitAsAPicture() throws Exception {
     History h = history();
     awaitCaughtUp();
@@ -760,6 +858,11 @@ class IndexerIT {
                     }
                   });
             });
+  }
+
+  /** {@code GET /v1/models/{id}}, which must answer. */
+  private static JsonPath model(long id) {
+    return given().when().get("/v1/models/" + id).then().statusCode(200).extract().jsonPath();
   }
 
   private static void assertSameIndex(String a, String b, String what) throws SQLException {

@@ -32,7 +32,10 @@ public class CatalogResource {
 
   @GET
   @Path("/models/{id}")
-  @Operation(summary = "A model: contributors and datasets, requests served, earnings by role")
+  @Operation(
+      summary =
+          "A model: contributors and datasets, parents and children (lineage, with the wei paid"
+              + " along each edge), requests served, earnings by role")
   public CatalogStore.ModelView model(@PathParam("id") String id) {
     long modelId = ApiErrors.id("a model id", id);
     return store

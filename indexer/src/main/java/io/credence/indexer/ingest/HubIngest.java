@@ -19,7 +19,8 @@ import org.web3j.protocol.core.methods.response.Log;
  * from the request's fee, the split in force and the model's quorum ({@link FeeSplit}); its signers
  * by recovering the proofs against the hub's EIP-712 domain ({@link SignerRecovery}); the operator
  * each worker part is credited to from the worker's registration; a pool distribution's shares by
- * the vault's rule ({@link PoolShares}).
+ * the vault's rule ({@link PoolShares}), after the parents' parts its LineagePaid events moved into
+ * their pools.
  */
 final class HubIngest extends ContractIngest {
   private final SignerRecovery recovery;
@@ -128,6 +129,18 @@ final class HubIngest extends ContractIngest {
               s.at(), s.seq(), lower(e.treasury), "PROTOCOL", null, e.amount, null, null);
         });
     on(InferenceHub.MODELPOOLDISTRIBUTED_EVENT, HubIngest::distributed);
+    on(
+        InferenceHub.LINEAGEPAID_EVENT,
+        (s, l) -> {
+          // a distribution's parent part: out of the model's pool, into the parent's; the
+          // contributors' rest follows (ModelPoolDistributed)
+          var e = InferenceHub.getLineagePaidEventFromLog(l);
+          long modelId = e.modelId.longValueExact();
+          long parentId = e.parentId.longValueExact();
+          s.store.pool(s.at().block(), s.at().index(), modelId, e.amount.negate());
+          s.store.pool(s.at().block(), s.at().index(), parentId, e.amount);
+          s.store.lineagePaid(s.at(), modelId, parentId, e.amount);
+        });
     on(
         InferenceHub.CLAIMED_EVENT,
         (s, l) -> {

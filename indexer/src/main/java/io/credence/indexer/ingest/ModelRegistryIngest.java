@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import org.web3j.protocol.core.methods.response.Log;
 
-/** The ModelRegistry's events: datasets, models and their contributors, model changes, settings. */
+/**
+ * The ModelRegistry's events: datasets, models with their contributors and parents, model changes,
+ * settings.
+ */
 final class ModelRegistryIngest extends ContractIngest {
   ModelRegistryIngest(String modelRegistry) {
     super(modelRegistry);
@@ -20,6 +23,19 @@ final class ModelRegistryIngest extends ContractIngest {
         });
     on(ModelRegistry.MODELREGISTERED_EVENT, ModelRegistryIngest::model);
     on(ModelRegistry.CONTRIBUTORADDED_EVENT, ModelRegistryIngest::contributor);
+    on(
+        ModelRegistry.MODELPARENTADDED_EVENT,
+        (s, l) -> {
+          var e = ModelRegistry.getModelParentAddedEventFromLog(l);
+          long modelId = e.modelId.longValueExact();
+          s.store.parent(
+              s.at(),
+              modelId,
+              e.parentId.longValueExact(),
+              e.kind.intValue(),
+              e.shareBps.intValue(),
+              s.parentsAdded.merge(modelId, 1, Integer::sum) - 1);
+        });
     on(
         ModelRegistry.MODELVERSIONREGISTERED_EVENT,
         (s, l) -> {

@@ -44,6 +44,12 @@ final class Step {
   /** What JurorPaid paid per dispute in this step (a resolution's logs are one transaction's). */
   final Map<Long, java.math.BigInteger> jurorPaid = new java.util.HashMap<>();
 
+  /**
+   * ModelParentAdded seen per model in this step: a model's parents are named in its registering
+   * transaction only, in the registry's order, so the count is the next one's position.
+   */
+  final Map<Long, Integer> parentsAdded = new java.util.HashMap<>();
+
   private LogPosition at;
   private int seq;
   private BlockCredits credits;

@@ -44,7 +44,8 @@ public class AccountStore {
    *     fees and gas allowances
    * @param balance credited to its vault balance and not yet claimed (the vault's balanceOf)
    * @param pending its shares of models' undistributed pools, which a claim naming the model
-   *     distributes first
+   *     distributes first (of what the models' parents leave; derived models' pools not counted
+   *     until distributed into its models', as the hub counts them)
    * @param protocolAccrued when it is the treasury: protocol fees accrued in the hub, not yet
    *     collected
    * @param claimable what claim(all its models) would pay now: balance + pending + protocolAccrued;
@@ -157,7 +158,7 @@ public class AccountStore {
         continue;
       }
       List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
-      BigInteger[] shares = PoolShares.divide(pool, list);
+      BigInteger[] shares = JdbcIndexReads.contributorShares(c, modelId, list, pool);
       for (int j = 0; j < shares.length; j++) {
         if (list.get(j).account().equals(account) && shares[j].signum() > 0) {
           String role = ROLES.get(list.get(j).role());

@@ -72,9 +72,32 @@ public class CatalogStore {
       String contributors,
       Map<String, String> byRole) {}
 
+  /** The registry's derivation kinds by code. */
+  static final Map<Integer, String> DERIVATIONS =
+      Map.of(1, "fine-tune", 2, "distill", 3, "quantize", 4, "ensemble");
+
+  /**
+   * An edge of a model's lineage seen from one end.
+   *
+   * @param modelId the model at the other end: the parent, or the derived model
+   * @param kind how the child was derived: fine-tune, distill, quantize, ensemble
+   * @param shareBps the parent's share of the child's pool, in basis points
+   * @param paid wei the child's distributions have paid into the parent's pool so far
+   */
+  public record LineageEdge(long modelId, String kind, int shareBps, String paid) {}
+
+  /**
+   * @param parents the models it was derived from, in the registry's order (the order its
+   *     distributions pay them in)
+   * @param children the models derived from it, by id
+   * @param pendingPool what its pool holds now, its children's payments included; its parents'
+   *     parts are taken from it when it is distributed
+   */
   public record ModelView(
       ModelSummary model,
       List<ModelContributor> contributors,
+      List<LineageEdge> parents,
+      List<LineageEdge> children,
       Served requests,
       Earnings earnings,
       String pendingPool) {}
@@ -165,7 +188,7 @@ public class CatalogStore {
               }
               BigInteger pool = AccountStore.pool(c, modelId);
               List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
-              BigInteger[] shares = PoolShares.divide(pool, list);
+              BigInteger[] shares = JdbcIndexReads.contributorShares(c, modelId, list, pool);
               for (int j = 0; j < shares.length; j++) {
                 byRole.merge(
                     AccountStore.ROLES.get(list.get(j).role()), shares[j], BigInteger::add);
@@ -175,6 +198,8 @@ public class CatalogStore {
               return new ModelView(
                   summary(c, m),
                   contributors,
+                  lineage(c, "model_id", "parent_id", modelId),
+                  lineage(c, "parent_id", "model_id", modelId),
                   served,
                   new Earnings(
                       sums[0].toString(),
@@ -184,6 +209,30 @@ public class CatalogStore {
                       roles),
                   pool.toString());
             }));
+  }
+
+  /**
+   * The edges where {@code modelId} is in column {@code self} of model_parent (model_id: its
+   * parents, in their order; parent_id: its children, by id), each with what flowed along it.
+   */
+  private static List<LineageEdge> lineage(Connection c, String self, String other, long modelId)
+      throws SQLException {
+    return Jdbc.query(
+        c,
+        "SELECT p."
+            + other
+            + ", p.kind, p.share_bps, (SELECT COALESCE(sum(l.amount), 0) FROM lineage_paid l"
+            + " WHERE l.model_id = p.model_id AND l.parent_id = p.parent_id) AS paid"
+            + " FROM model_parent p WHERE p."
+            + self
+            + " = ? ORDER BY p.model_id, p.position",
+        rs ->
+            new LineageEdge(
+                rs.getLong(1),
+                DERIVATIONS.get(rs.getInt(2)),
+                rs.getInt(3),
+                Jdbc.wei(rs, "paid").toString()),
+        modelId);
   }
 
   private static ModelSummary summary(Connection c, ModelEntity m) throws SQLException {
@@ -277,7 +326,9 @@ public class CatalogStore {
                                 m.modelId())
                             .orElseThrow());
                 List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, m.modelId());
-                BigInteger[] shares = PoolShares.divide(AccountStore.pool(c, m.modelId()), list);
+                BigInteger[] shares =
+                    JdbcIndexReads.contributorShares(
+                        c, m.modelId(), list, AccountStore.pool(c, m.modelId()));
                 for (int j = 0; j < shares.length; j++) {
                   if (list.get(j).account().equals(d.provider)) {
                     earned = earned.add(shares[j]);

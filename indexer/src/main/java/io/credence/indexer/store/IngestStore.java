@@ -49,7 +49,9 @@ public final class IngestStore {
           "juror_pay",
           "audit_draw",
           "dispute_note",
-          "model_terms");
+          "model_terms",
+          "model_parent",
+          "lineage_paid");
 
   private final RowSink rows;
 
@@ -280,7 +282,10 @@ public final class IngestStore {
         seq);
   }
 
-  /** A model pool's credit (summed settlements of a block) or debit (a distribution, negative). */
+  /**
+   * A model pool's credit (summed settlements of a block, a child's LineagePaid) or debit (a
+   * distribution's parent part or contributors' rest, negative).
+   */
   public void pool(long block, int logIndex, long modelId, BigInteger amount) {
     rows.add(
         "INSERT INTO pool_ledger (model_id, amount, block_number, log_index) VALUES (?, ?, ?, ?)",
@@ -367,6 +372,32 @@ public final class IngestStore {
         shareBps,
         dataset,
         at.block());
+  }
+
+  /** A derived model's parent, at {@code position} in its list (the order the vault pays in). */
+  public void parent(
+      LogPosition at, long modelId, long parentId, int kind, int shareBps, int position) {
+    rows.add(
+        "INSERT INTO model_parent (model_id, parent_id, kind, share_bps, position, block_number, log_index) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        modelId,
+        parentId,
+        kind,
+        shareBps,
+        position,
+        at.block(),
+        at.index());
+  }
+
+  /** What a distribution of {@code modelId}'s pool paid into its parent's pool. */
+  public void lineagePaid(LogPosition at, long modelId, long parentId, BigInteger amount) {
+    rows.add(
+        "INSERT INTO lineage_paid (model_id, parent_id, amount, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        modelId,
+        parentId,
+        amount,
+        at.block(),
+        at.index(),
+        at.tx());
   }
 
   public void modelChange(LogPosition at, long modelId, String kind, String value) {

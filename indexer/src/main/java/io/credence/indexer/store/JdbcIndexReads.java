@@ -3,6 +3,7 @@ package io.credence.indexer.store;
 import io.credence.protocol.settlement.FeeSplit;
 import io.credence.protocol.settlement.PoolShares;
 import io.credence.protocol.store.Jdbc;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -110,5 +111,37 @@ public final class JdbcIndexReads implements IndexReads {
         "SELECT account, role, share_bps FROM contributor WHERE model_id = ? ORDER BY idx",
         rs -> new PoolShares.Contributor(rs.getString(1), rs.getInt(2), rs.getInt(3)),
         modelId);
+  }
+
+  /** A model a model was derived from: how (kind 1 to 4) and its share of the model's pool. */
+  public record Parent(long modelId, int kind, int shareBps) {}
+
+  /** A model's parents in registry order (the order the vault pays them in); none for most. */
+  public static java.util.List<Parent> parents(Connection c, long modelId) throws SQLException {
+    return Jdbc.query(
+        c,
+        "SELECT parent_id, kind, share_bps FROM model_parent WHERE model_id = ? ORDER BY position",
+        rs -> new Parent(rs.getLong(1), rs.getInt(2), rs.getInt(3)),
+        modelId);
+  }
+
+  /** The shares in basis points of {@code parents}, as {@link PoolShares#lineage} takes them. */
+  public static java.util.List<Integer> shares(java.util.List<Parent> parents) {
+    return parents.stream().map(Parent::shareBps).toList();
+  }
+
+  /**
+   * What each of {@code contributors} (the model's, in registry order) would get of {@code pool}
+   * were it distributed now: the vault's rule, its parents' parts taken off first, so that an
+   * account's pending share is what the hub's claimable counts.
+   */
+  public static BigInteger[] contributorShares(
+      Connection c,
+      long modelId,
+      java.util.List<PoolShares.Contributor> contributors,
+      BigInteger pool)
+      throws SQLException {
+    return PoolShares.divide(
+        PoolShares.lineage(pool, shares(parents(c, modelId))).rest(), contributors);
   }
 }

@@ -132,17 +132,23 @@ public class RequestStore {
 
   public record ContributorPart(String account, String role, int shareBps, String amount) {}
 
+  /** What a parent model's pool takes of a derived model's contributors' part. */
+  public record ParentPart(long modelId, int shareBps, String amount) {}
+
   /**
    * How a settled request's fee was divided: the protocol's part, each signing worker's part
    * (credited to its operator), and the model's contributors' part split by their shares as the
    * vault divides a pool (contributor 0 takes the rounding remainder; the vault divides pools when
-   * they are distributed, so an account's claimable adds its shares over all pending fees).
+   * they are distributed, so an account's claimable adds its shares over all pending fees). A
+   * derived model's parents take their parts of the contributors' part first, as the vault does
+   * when it distributes the pool; the contributors divide the rest.
    */
   public record Split(
       String fee,
       String protocol,
       List<WorkerPart> workers,
       String contributorsTotal,
+      List<ParentPart> parents,
       List<ContributorPart> contributors) {}
 
   public record Note(String kind, String detail, long block, String tx) {}
@@ -299,7 +305,17 @@ public class RequestStore {
         workers.add(new WorkerPart(s.signer(), s.operator(), parts[1].toString()));
       }
       List<PoolShares.Contributor> list = JdbcIndexReads.contributors(c, modelId);
-      BigInteger[] shares = PoolShares.divide(parts[2], list);
+      List<JdbcIndexReads.Parent> parents = JdbcIndexReads.parents(c, modelId);
+      PoolShares.Lineage lineage = PoolShares.lineage(parts[2], JdbcIndexReads.shares(parents));
+      List<ParentPart> pparts = new ArrayList<>();
+      for (int p = 0; p < parents.size(); p++) {
+        pparts.add(
+            new ParentPart(
+                parents.get(p).modelId(),
+                parents.get(p).shareBps(),
+                lineage.parents().get(p).toString()));
+      }
+      BigInteger[] shares = PoolShares.divide(lineage.rest(), list);
       List<ContributorPart> cparts = new ArrayList<>();
       for (int j = 0; j < shares.length; j++) {
         PoolShares.Contributor ct = list.get(j);
@@ -311,7 +327,13 @@ public class RequestStore {
                 shares[j].toString()));
       }
       split =
-          new Split(r.fee().toString(), parts[0].toString(), workers, parts[2].toString(), cparts);
+          new Split(
+              r.fee().toString(),
+              parts[0].toString(),
+              workers,
+              parts[2].toString(),
+              pparts,
+              cparts);
     }
     List<Note> notes =
         Jdbc.query(

@@ -78,8 +78,8 @@ class IngestTest {
   }
 
   @Test
-  void theContractsSixtyTwoEventsAreFollowed() {
-    assertThat(ingest.events()).isEqualTo(62);
+  void theContractsSixtyFourEventsAreFollowed() {
+    assertThat(ingest.events()).isEqualTo(64);
     assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS, COURT);
     assertThat(new Ingest(HUB, MODELS, WORKERS, CHAIN).addresses())
         .as("a deployment without a court")
@@ -316,27 +316,7 @@ class IngestTest {
 
   @Test
   void aModelRegisteredInAStepIsDistributedInItWithoutReadingTheIndex() throws Exception {
-    List<Log> logs = new ArrayList<>();
-    logs.add(
-        Logs.log(
-            MODELS,
-            5,
-            0,
-            ModelRegistry.MODELREGISTERED_EVENT,
-            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
-            List.of(
-                new Utf8String("file:m.onnx"), new Uint256(FEE), new Uint8(1), new Uint256(3))));
-    for (int j = 0; j < CONTRIBUTORS.size(); j++) {
-      PoolShares.Contributor c = CONTRIBUTORS.get(j);
-      logs.add(
-          Logs.log(
-              MODELS,
-              5,
-              1 + j,
-              ModelRegistry.CONTRIBUTORADDED_EVENT,
-              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
-              List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
-    }
+    List<Log> logs = registration("file:m.onnx");
     // a 7-wei pool: floor(7 · 2001 / 10 000) = 1 and floor(7 · 1999 / 10 000) = 1, contributor 0
     // the other 5
     logs.add(
@@ -368,6 +348,104 @@ class IngestTest {
     assertThat(rows.rows("pool_ledger"))
         .singleElement()
         .satisfies(r -> assertThat(r).containsEntry("amount", BigInteger.valueOf(-7)));
+  }
+
+  @Test
+  void aDerivedModelsDistributionMovesItsParentsPartsIntoTheirPoolsAndDividesTheRest()
+      throws Exception {
+    List<Log> logs = registration("file:d.onnx");
+    // fine-tuned from model 7 (15 %), distilled from model 8 (3.33 %)
+    long[][] parents = {{7, 1, 1_500}, {8, 2, 333}};
+    for (int p = 0; p < parents.length; p++) {
+      logs.add(
+          Logs.log(
+              MODELS,
+              5,
+              4 + p,
+              ModelRegistry.MODELPARENTADDED_EVENT,
+              List.of(new Uint256(9), new Uint256(parents[p][0])),
+              List.of(new Uint8(parents[p][1]), new Uint16(parents[p][2]))));
+    }
+    // a 10 001-wei pool: 1 500 to model 7, 333 to model 8, 8 168 to the contributors
+    long[][] paid = {{7, 1_500}, {8, 333}};
+    for (int p = 0; p < paid.length; p++) {
+      logs.add(
+          Logs.log(
+              HUB,
+              6,
+              p,
+              InferenceHub.LINEAGEPAID_EVENT,
+              List.of(new Uint256(9), new Uint256(paid[p][0])),
+              List.of(new Uint256(paid[p][1]))));
+    }
+    logs.add(
+        Logs.log(
+            HUB,
+            6,
+            2,
+            InferenceHub.MODELPOOLDISTRIBUTED_EVENT,
+            List.of(new Uint256(9)),
+            List.of(new Uint256(8_168))));
+    ingest.apply(rows, reads, logs);
+
+    assertThat(rows.rows("model_parent"))
+        .extracting(
+            r -> r.get("parent_id"),
+            r -> r.get("kind"),
+            r -> r.get("share_bps"),
+            r -> r.get("position"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(7L, 1, 1_500, 0),
+            org.assertj.core.groups.Tuple.tuple(8L, 2, 333, 1));
+    assertThat(rows.rows("lineage_paid"))
+        .extracting(r -> r.get("model_id"), r -> r.get("parent_id"), r -> r.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(9L, 7L, BigInteger.valueOf(1_500)),
+            org.assertj.core.groups.Tuple.tuple(9L, 8L, BigInteger.valueOf(333)));
+    // the derived pool emptied (-10 001 in all), each parent's pool credited its part
+    assertThat(rows.rows("pool_ledger"))
+        .extracting(r -> r.get("model_id"), r -> r.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(9L, BigInteger.valueOf(-1_500)),
+            org.assertj.core.groups.Tuple.tuple(7L, BigInteger.valueOf(1_500)),
+            org.assertj.core.groups.Tuple.tuple(9L, BigInteger.valueOf(-333)),
+            org.assertj.core.groups.Tuple.tuple(8L, BigInteger.valueOf(333)),
+            org.assertj.core.groups.Tuple.tuple(9L, BigInteger.valueOf(-8_168)));
+    // 8 168 by 6000 / 2001 / 1999: floor(1634.4) and floor(1632.8), the author 4 902
+    assertThat(rows.rows("ledger"))
+        .extracting(r -> r.get("account"), r -> r.get("amount"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(0).account(), BigInteger.valueOf(4_902)),
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(1).account(), BigInteger.valueOf(1_634)),
+            org.assertj.core.groups.Tuple.tuple(
+                CONTRIBUTORS.get(2).account(), BigInteger.valueOf(1_632)));
+  }
+
+  /** Model 9 registered in block 5 (logs 0 to 3) with {@link #CONTRIBUTORS}. */
+  private static List<Log> registration(String uri) {
+    List<Log> logs = new ArrayList<>();
+    logs.add(
+        Logs.log(
+            MODELS,
+            5,
+            0,
+            ModelRegistry.MODELREGISTERED_EVENT,
+            List.of(new Uint256(9), new Address(DAPP), new Bytes32(MODEL_HASH)),
+            List.of(new Utf8String(uri), new Uint256(FEE), new Uint8(1), new Uint256(3))));
+    for (int j = 0; j < CONTRIBUTORS.size(); j++) {
+      PoolShares.Contributor c = CONTRIBUTORS.get(j);
+      logs.add(
+          Logs.log(
+              MODELS,
+              5,
+              1 + j,
+              ModelRegistry.CONTRIBUTORADDED_EVENT,
+              List.of(new Uint256(9), new Address(c.account()), new Bytes32(new byte[32])),
+              List.of(new Uint256(j), new Uint8(c.role()), new Uint16(c.shareBps()))));
+    }
+    return logs;
   }
 
   @Test

@@ -90,4 +90,60 @@ class PoolSharesTest {
     assertThatThrownBy(() -> PoolShares.divide(BigInteger.TEN, List.of()))
         .hasMessageContaining("no contributors");
   }
+
+  @Test
+  void parentsTakeTheirFloorsFirstAndTheContributorsDivideTheRest() {
+    // a 10 001-wei pool, parents at 1 500 and 333 bps: floor(1500.15) = 1 500 and
+    // floor(333.03) = 333; the contributors' 8 168 keeps both fractions (0.15 + 0.03)
+    PoolShares.Lineage l = PoolShares.lineage(BigInteger.valueOf(10_001), List.of(1_500, 333));
+    assertThat(l.parents()).containsExactly(BigInteger.valueOf(1_500), BigInteger.valueOf(333));
+    assertThat(l.rest()).isEqualTo(BigInteger.valueOf(8_168));
+    // a 7-wei pool: 1 500 bps is 1.05 -> 1, 333 bps is 0.23 -> 0 (no LineagePaid); 6 left
+    l = PoolShares.lineage(BigInteger.valueOf(7), List.of(1_500, 333));
+    assertThat(l.parents()).containsExactly(BigInteger.ONE, BigInteger.ZERO);
+    assertThat(l.rest()).isEqualTo(BigInteger.valueOf(6));
+    // and the 6 divided as the vault does (6000 / 2001 / 1999): 3.6, 1.2006, 1.1994 -> 4, 1, 1
+    assertThat(
+            PoolShares.divide(
+                l.rest(),
+                List.of(
+                    new PoolShares.Contributor("0xa", 1, 6_000),
+                    new PoolShares.Contributor("0xb", 2, 2_001),
+                    new PoolShares.Contributor("0xc", 2, 1_999))))
+        .containsExactly(BigInteger.valueOf(4), BigInteger.ONE, BigInteger.ONE);
+  }
+
+  @Test
+  void aModelWithoutParentsLeavesTheWholePoolToItsContributors() {
+    PoolShares.Lineage l = PoolShares.lineage(BigInteger.valueOf(12_345), List.of());
+    assertThat(l.parents()).isEmpty();
+    assertThat(l.rest()).isEqualTo(BigInteger.valueOf(12_345));
+  }
+
+  @Property
+  void theParentsPartsAndTheRestSumToThePool(
+      @ForAll @BigRange(min = "0", max = "1000000000000000000000000000") BigInteger pool,
+      @ForAll("parentShares") List<Integer> bps) {
+    PoolShares.Lineage l = PoolShares.lineage(pool, bps);
+    assertThat(l.parents().stream().reduce(l.rest(), BigInteger::add)).isEqualTo(pool);
+    for (int p = 0; p < bps.size(); p++) {
+      assertThat(l.parents().get(p))
+          .isEqualTo(
+              pool.multiply(BigInteger.valueOf(bps.get(p))).divide(BigInteger.valueOf(10_000)));
+    }
+  }
+
+  /** Parents as the registry accepts them: 1 to 8, each at least 1 bps, together at most 5 000. */
+  @Provide
+  Arbitrary<List<Integer>> parentShares() {
+    return Arbitraries.integers()
+        .between(1, 8)
+        .flatMap(n -> Arbitraries.integers().between(1, 5_000 / n).list().ofSize(n));
+  }
+
+  @Test
+  void parentsTakingMoreThanThePoolAreRefused() {
+    assertThatThrownBy(() -> PoolShares.lineage(BigInteger.TEN, List.of(6_000, 6_000)))
+        .hasMessageContaining("take more than the pool of 10 wei");
+  }
 }
