@@ -1,5 +1,6 @@
 // The Credence explorer: a small page over the indexer's /v1 API. Routes live in the URL's hash:
-// #/request/1, #/account/0x…, #/model/1, #/dataset/0x…, #/worker/0x…, #/dispute/1. No framework, no
+// #/request/1, #/requests/<cursor> (latest first), #/account/0x…, #/model/1, #/dataset/0x…,
+// #/worker/0x…, #/dispute/1. No framework, no
 // build step.
 'use strict';
 
@@ -108,19 +109,29 @@ function lineage(edges) {
     .join('<br>') || 'none';
 }
 
+/** A page of requests, latest first, and the link to the older ones. */
+function latest(page) {
+  return table(['request', 'model', 'requester', 'fee', 'state'], page.items.map(r =>
+    [link.request(r.requestId), link.model(r.modelId), link.account(r.requester), eth(r.fee), `<span class="state ${esc(r.state)}">${esc(r.state)}</span>`])) +
+    (page.next ? `<p><a id="older" href="#/requests/${esc(page.next)}">older requests →</a></p>` : '');
+}
+
 const pages = {
   async home() {
     const s = await api('stats');
-    const recent = await api('requests?limit=10');
+    const recent = await api('requests?limit=10&order=newest');
     return `<h1>Network</h1>` +
       rows([
         ['models', s.models], ['datasets', s.datasets], ['workers', s.workers],
         ['requests', Object.entries(s.requests).map(([k, v]) => `${esc(k.toLowerCase())} ${v}`).join(' · ')],
         ['fees escrowed', eth(s.fees)], ['claimed', eth(s.claimed)], ['last block indexed', s.indexedBlock],
       ]) +
-      `<h2>First requests</h2>` +
-      table(['request', 'model', 'requester', 'fee', 'state'], recent.items.map(r =>
-        [link.request(r.requestId), link.model(r.modelId), link.account(r.requester), eth(r.fee), `<span class="state ${esc(r.state)}">${esc(r.state)}</span>`]));
+      `<h2>Latest requests</h2>` + latest(recent);
+  },
+
+  async requests(after) {
+    const page = await api('requests?limit=20&order=newest' + (after ? '&after=' + encodeURIComponent(after) : ''));
+    return `<h1>Requests before ${esc(after)}</h1>` + latest(page);
   },
 
   async request(id) {

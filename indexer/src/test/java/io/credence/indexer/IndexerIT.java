@@ -272,6 +272,22 @@ class IndexerIT {
       after = page.getString("next");
     } while (after != null);
     assertThat(all).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+    // latest first, as the explorer's home page lists them, page by page
+    List<Integer> latest = new ArrayList<>();
+    after = null;
+    do {
+      JsonPath page =
+          given()
+              .when()
+              .get("/v1/requests?order=newest&limit=4" + (after == null ? "" : "&after=" + after))
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      latest.addAll(page.getList("items.requestId"));
+      after = page.getString("next");
+    } while (after != null);
+    assertThat(latest).containsExactly(11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1);
 
     // workers against the registry's own view
     for (var key : List.of(History.K1, History.K2)) {
@@ -331,6 +347,7 @@ class IndexerIT {
             "/v1/requests/abc",
             "/v1/requests/0",
             "/v1/requests?state=bogus",
+            "/v1/requests?order=sideways",
             "/v1/requests?limit=0",
             "/v1/requests?requester=me",
             "/v1/models/x",

@@ -23,14 +23,18 @@ public class RequestResource {
   @GET
   @Operation(
       summary =
-          "Requests, oldest first, by requester, model and state (PENDING, SETTLED, FAILED, EXPIRED); pass a page's next as after for the next page")
+          "Requests, oldest first (order=newest: latest first), by requester, model and state (PENDING, SETTLED, FAILED, EXPIRED); pass a page's next as after for the next page")
   public Page<RequestStore.RequestSummary> list(
       @QueryParam("requester") String requester,
       @QueryParam("model") String model,
       @QueryParam("state") String state,
+      @QueryParam("order") String order,
       @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
     int size = ApiErrors.limit(limit);
+    if (order != null && !order.equals("oldest") && !order.equals("newest")) {
+      throw ApiErrors.badRequest("order is oldest or newest, got '" + order + "'");
+    }
     RequestState s = null;
     if (state != null) {
       try {
@@ -45,7 +49,8 @@ public class RequestResource {
             requester == null ? null : ApiErrors.address(requester),
             model == null ? null : ApiErrors.id("model", model),
             s,
-            after == null ? 0L : ApiErrors.cursorId(after),
+            after == null ? null : ApiErrors.cursorId(after),
+            "newest".equals(order),
             size),
         size,
         r -> Long.toString(r.requestId()));

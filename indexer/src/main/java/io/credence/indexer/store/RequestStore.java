@@ -50,9 +50,11 @@ public class RequestStore {
 
   /** Requests with ids above {@code after}, oldest first; null filters are not applied. */
   public List<RequestSummary> list(
-      String requester, Long model, RequestState state, long after, int limit) {
-    StringBuilder q = new StringBuilder("requestId > :after");
-    Parameters p = Parameters.with("after", after);
+      String requester, Long model, RequestState state, Long after, boolean newest, int limit) {
+    // a page starts past its cursor: above it oldest first, below it newest first
+    long cursor = after != null ? after : newest ? Long.MAX_VALUE : 0L;
+    StringBuilder q = new StringBuilder(newest ? "requestId < :after" : "requestId > :after");
+    Parameters p = Parameters.with("after", cursor);
     if (requester != null) {
       q.append(" and requester = :requester");
       p.and("requester", requester);
@@ -68,7 +70,12 @@ public class RequestStore {
       p.and("state", state.name());
     }
     List<RequestEntity> found =
-        RequestEntity.find(q.toString(), Sort.by("requestId"), p).page(0, limit).list();
+        RequestEntity.find(
+                q.toString(),
+                Sort.by("requestId", newest ? Sort.Direction.Descending : Sort.Direction.Ascending),
+                p)
+            .page(0, limit)
+            .list();
     return found.stream()
         .map(r ->
             new RequestSummary(
