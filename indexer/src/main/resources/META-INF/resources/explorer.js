@@ -11,12 +11,17 @@ function esc(s) {
   return String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
-/** wei (decimal string) as ETH with up to 6 decimals, and the exact wei in a tooltip. */
-function eth(wei) {
+/** wei (decimal string) as ETH with up to 6 decimals, as text. */
+function ethText(wei) {
   const w = BigInt(wei);
   const whole = w / WEI_PER_ETH;
   const frac = (w % WEI_PER_ETH).toString().padStart(18, '0').slice(0, 6).replace(/0+$/, '');
-  return `<span title="${esc(wei)} wei">${whole}${frac ? '.' + frac : ''} ETH</span>`;
+  return `${whole}${frac ? '.' + frac : ''} ETH`;
+}
+
+/** wei (decimal string) as ETH with up to 6 decimals, and the exact wei in a tooltip. */
+function eth(wei) {
+  return `<span title="${esc(wei)} wei">${ethText(wei)}</span>`;
 }
 
 /** Unix seconds as a UTC date-time; the raw value stays in the tooltip. */
@@ -114,6 +119,62 @@ function latest(page) {
   return table(['request', 'model', 'requester', 'fee', 'state'], page.items.map(r =>
     [link.request(r.requestId), link.model(r.modelId), link.account(r.requester), eth(r.fee), `<span class="state ${esc(r.state)}">${esc(r.state)}</span>`])) +
     (page.next ? `<p><a id="older" href="#/requests/${esc(page.next)}">older requests →</a></p>` : '');
+}
+
+/**
+ * Model `m`'s lineage as a picture: its ancestors above it and its descendants below, a generation
+ * a row, each edge labelled with how the child was derived, the parent's share of the child's pool
+ * and the wei paid along it so far. Walks the API a model at a time (at most 8 generations each
+ * way, 60 models).
+ */
+async function lineageGraph(m) {
+  const self = m.model.modelId;
+  const views = new Map([[self, m]]);
+  const view = async id => views.get(id) || views.set(id, await api('models/' + id)).get(id);
+  const level = new Map([[self, 0]]);
+  const edges = new Map();
+  const edge = (child, parent, e) => edges.set(child + '>' + parent, { child, parent, ...e });
+  for (const [step, side, other] of [[-1, 'parents', 'up'], [1, 'children', 'down']]) {
+    let frontier = [self];
+    for (let g = step; frontier.length && Math.abs(g) <= 8 && views.size < 60; g += step) {
+      const next = [];
+      for (const id of frontier) {
+        for (const e of (await view(id))[side]) {
+          if (other === 'up') edge(id, e.modelId, e); else edge(e.modelId, id, e);
+          if (!level.has(e.modelId)) { level.set(e.modelId, g); next.push(e.modelId); }
+        }
+      }
+      frontier = next;
+    }
+  }
+  if (!edges.size) return '';
+  const rows = [...new Set(level.values())].sort((a, b) => a - b);
+  const at = new Map();
+  const boxW = 110, boxH = 32, colW = 230, rowH = 110, pad = 190; // labels reach past the boxes
+  const widest = Math.max(...rows.map(r => [...level.values()].filter(l => l === r).length));
+  const inner = widest * colW, width = inner + 2 * pad, height = rows.length * rowH;
+  rows.forEach((r, y) => {
+    const ids = [...level].filter(([, l]) => l === r).map(([id]) => id).sort((a, b) => a - b);
+    ids.forEach((id, i) => at.set(id, { x: pad + (inner / ids.length) * (i + 0.5), y: y * rowH + 20 }));
+  });
+  let out = `<svg id="lineage" class="lineage" role="img" aria-label="model ${self}'s lineage" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`;
+  for (const e of edges.values()) {
+    const c = at.get(e.child), p = at.get(e.parent);
+    // the label a third of the way down from the parent, on the parent's side of the line, so
+    // that edges meeting at one child keep their labels apart
+    const lx = p.x + (c.x - p.x) / 3, ly = p.y + boxH + (c.y - p.y - boxH) / 3;
+    const anchor = p.x < c.x ? 'end' : p.x > c.x ? 'start' : 'middle';
+    const dx = anchor === 'end' ? -8 : anchor === 'start' ? 8 : 0;
+    out += `<g class="edge" data-child="${e.child}" data-parent="${e.parent}">` +
+      `<line x1="${c.x}" y1="${c.y}" x2="${p.x}" y2="${p.y + boxH}"/>` +
+      `<text x="${lx + dx}" y="${ly + 4}" text-anchor="${anchor}">${esc(e.kind)} ${(e.shareBps / 100).toFixed(2)} % · ${esc(ethText(e.paid))}</text></g>`;
+  }
+  for (const [id, pos] of at) {
+    out += `<a href="#/model/${id}"><g class="node${id === self ? ' self' : ''}" data-model="${id}">` +
+      `<rect x="${pos.x - boxW / 2}" y="${pos.y}" width="${boxW}" height="${boxH}" rx="6"/>` +
+      `<text x="${pos.x}" y="${pos.y + 21}" text-anchor="middle">model ${id}</text></g></a>`;
+  }
+  return out + '</svg>';
 }
 
 const pages = {
@@ -226,6 +287,7 @@ const pages = {
         ['contributors by role', Object.entries(m.earnings.byRole).map(([k, v]) => `${esc(k)} ${eth(v)}`).join(' · ')],
         ['pool pending distribution', eth(m.pendingPool)],
       ]) +
+      (m.parents.length || m.children.length ? `<h2>Lineage</h2>` + await lineageGraph(m) : '') +
       `<h2>Contributors</h2>` + table(['account', 'role', 'share', 'dataset'],
         m.contributors.map(c => [link.account(c.account), esc(c.role), (c.shareBps / 100).toFixed(2) + ' %', c.dataset ? link.dataset(c.dataset) : '']));
   },

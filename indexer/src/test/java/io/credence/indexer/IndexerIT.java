@@ -781,6 +781,61 @@ class IndexerIT {
       wait.until(
           org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
               org.openqa.selenium.By.id("view"), "(retired)"));
+      // a derived model's page draws its lineage: its parents above, their parent above them,
+      // each edge with how it was derived, the share and what flowed along it
+      long derived =
+          given()
+              .when()
+              .get("/v1/models/" + h.m1)
+              .then()
+              .extract()
+              .jsonPath()
+              .getLong("children[0].modelId");
+      JsonPath derivedView =
+          given().when().get("/v1/models/" + derived).then().extract().jsonPath();
+      long grandchild = derivedView.getLong("children[0].modelId");
+      JsonPath grandchildView =
+          given().when().get("/v1/models/" + grandchild).then().extract().jsonPath();
+      search(browser, "m:" + grandchild);
+      wait.until(
+          org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(
+              org.openqa.selenium.By.cssSelector("#lineage g.edge")));
+      var edges = browser.findElements(org.openqa.selenium.By.cssSelector("#lineage g.edge"));
+      int expected =
+          grandchildView.getList("parents").size() + derivedView.getList("parents").size();
+      assertThat(edges).as("the grandchild's parents and the derived model's").hasSize(expected);
+      var toDerived =
+          browser.findElement(
+              org.openqa.selenium.By.cssSelector(
+                  "#lineage g.edge[data-child='"
+                      + grandchild
+                      + "'][data-parent='"
+                      + derived
+                      + "']"));
+      String paid =
+          new java.math.BigDecimal(
+                  new BigInteger(
+                      grandchildView.getString(
+                          "parents.find { it.modelId == " + derived + " }.paid")))
+              .movePointLeft(18)
+              .setScale(6, java.math.RoundingMode.DOWN)
+              .stripTrailingZeros()
+              .toPlainString();
+      assertThat(toDerived.getText())
+          .isEqualTo(
+              grandchildView.getString("parents.find { it.modelId == " + derived + " }.kind")
+                  + " 25.00 % · "
+                  + paid
+                  + " ETH");
+      assertThat(
+              browser
+                  .findElement(org.openqa.selenium.By.cssSelector("#lineage g.node.self"))
+                  .getAttribute("data-model"))
+          .isEqualTo(Long.toString(grandchild));
+      java.nio.file.Files.write(
+          java.nio.file.Path.of("target", "explorer-model-lineage.png"),
+          browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
       search(browser, "999999");
       wait.until(
           org.openqa.selenium.support.ui.ExpectedConditions.textToBePresentInElementLocated(
