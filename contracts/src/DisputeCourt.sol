@@ -199,6 +199,10 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
     event JurorPaid(uint256 indexed disputeId, address indexed juror, address indexed operator, uint256 amount);
     /// @dev `modelId` 0: the defaults, for every model without terms of its own.
     event ModelTermsSet(uint256 indexed modelId, Terms terms);
+    /// @notice The caller of a court transaction was paid back its `gas` at `price`: `paid`
+    ///         (less than `gas * price` only when the protocol's share ran short; the hub's
+    ///         ProtocolPaid says from where).
+    event GasPaidBack(address indexed caller, uint256 gas, uint256 price, uint256 paid);
     event ParamsSet(Params params);
 
     error ZeroAddress();
@@ -795,7 +799,9 @@ contract DisputeCourt is Ownable2Step, ReentrancyGuardTransient, ISlashedStakeSi
     /// @dev Pays the caller `gas` at the court's price, from the protocol's share (in the hub).
     function _payGas(uint256 gas) private {
         uint256 price = GasCharges.courtPrice();
-        if (price != 0) hub.payCourtGas(msg.sender, gas, price);
+        if (price == 0) return;
+        uint256 paid = hub.payFromProtocol(msg.sender, gas * price);
+        emit GasPaidBack(msg.sender, gas, price, paid);
     }
 
     function _existing(uint256 id) private view returns (Dispute storage d) {

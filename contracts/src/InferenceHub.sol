@@ -179,6 +179,8 @@ contract InferenceHub is
     WorkerRegistry public immutable workers;
     /// @notice The DisputeCourt, which credits the outcome of disputes here; set once.
     address public court;
+    /// @notice The contract that records requesters' ratings and pays their rebates; set once.
+    address public feedback;
 
     Config private _config;
     mapping(uint256 requestId => bytes32) private _commitments;
@@ -233,11 +235,13 @@ contract InferenceHub is
     );
     event CourtSet(address indexed court);
     event CourtCredited(uint256 accounts, uint256 total, uint256 protocol);
-    /// @notice The court paid `account` its transaction's `gas` at `price` from the protocol's
-    ///         share: `fromAccrued` from its accrued fees, `fromTreasury` from `treasury`'s
-    ///         unclaimed balance; together less than `gas * price` only when both ran short.
-    event CourtGasPaid(
-        address indexed account, uint256 gas, uint256 price, uint256 fromAccrued, address treasury, uint256 fromTreasury
+    event FeedbackSet(address indexed feedback);
+    /// @notice `payer` (the court: a transaction's gas; the feedback contract: a rating's rebate)
+    ///         paid `account` from the protocol's share: `fromAccrued` from its accrued fees,
+    ///         `fromTreasury` from `treasury`'s unclaimed balance; together less than asked only
+    ///         when both ran short.
+    event ProtocolPaid(
+        address indexed payer, address indexed account, uint256 fromAccrued, address treasury, uint256 fromTreasury
     );
     event SplitChanged(uint16 protocolBps, uint16 workerBps);
     event LimitsChanged(uint32 maxInputBytes, uint32 maxCallbackGas);
@@ -278,6 +282,8 @@ contract InferenceHub is
     error PoolOverflow(uint256 modelId, uint256 amount);
     error NotCourt(address caller);
     error CourtAlreadySet(address court);
+    error FeedbackAlreadySet(address feedback);
+    error NotProtocolPayer(address caller);
     error CreditMismatch(uint256 credited, uint256 value);
     error InputHashMismatch(bytes32 inputHash, bytes32 signed);
     error InvalidRequestSignature(address requester);
@@ -704,6 +710,15 @@ contract InferenceHub is
         emit CourtSet(court_);
     }
 
+    /// @notice Names the feedback contract allowed to pay rating rebates from the protocol's
+    ///         share; can be set once.
+    function setFeedback(address feedback_) external onlyOwner {
+        if (feedback_ == address(0)) revert ZeroAddress();
+        if (feedback != address(0)) revert FeedbackAlreadySet(feedback);
+        feedback = feedback_;
+        emit FeedbackSet(feedback_);
+    }
+
     /// @notice Credits the outcome of a resolved dispute (only the court): `amounts[i]` to
     ///         `accounts[i]`, `protocolAmount` to the protocol; `msg.value` must be their sum. The
     ///         money comes from slashed stake and challenge bonds the court held.
@@ -723,14 +738,16 @@ contract InferenceHub is
         emit CourtCredited(accounts.length, total, protocolAmount);
     }
 
-    /// @notice Pays `account` the gas of a court transaction it sent (only the court): `gas` at
-    ///         `price`, from the protocol's share (accrued, then the treasury's unclaimed balance),
-    ///         as far as it goes. Audits and juries are the protocol's work; its share of every
-    ///         fee pays for them.
-    function payCourtGas(address account, uint256 gas, uint256 price) external nonReentrant {
-        if (msg.sender != court) revert NotCourt(msg.sender);
-        (uint256 fromAccrued, address treasury_, uint256 fromTreasury) = _payFromProtocol(account, gas * price);
-        emit CourtGasPaid(account, gas, price, fromAccrued, treasury_, fromTreasury);
+    /// @notice Pays `account` `amount` from the protocol's share (accrued, then the treasury's
+    ///         unclaimed balance), as far as it goes; only the court (its transactions' gas:
+    ///         audits and juries are the protocol's work) and the feedback contract (rating
+    ///         rebates: users are contributors too).
+    /// @return paid what was paid
+    function payFromProtocol(address account, uint256 amount) external nonReentrant returns (uint256 paid) {
+        if (msg.sender != court && msg.sender != feedback) revert NotProtocolPayer(msg.sender);
+        (uint256 fromAccrued, address treasury_, uint256 fromTreasury) = _payFromProtocol(account, amount);
+        emit ProtocolPaid(msg.sender, account, fromAccrued, treasury_, fromTreasury);
+        return fromAccrued + fromTreasury;
     }
 
     /// @notice Stops new requests. Settlement, failures, expiry and claims keep working.

@@ -16,8 +16,8 @@ contract CourtGasTest is CourtFixture {
     uint256 internal constant BASE_FEE = 1 gwei;
     uint256 internal constant PRICE = 2 gwei;
 
-    bytes32 internal constant COURT_GAS_PAID =
-        keccak256("CourtGasPaid(address,uint256,uint256,uint256,address,uint256)");
+    bytes32 internal constant GAS_PAID_BACK = keccak256("GasPaidBack(address,uint256,uint256,uint256)");
+    bytes32 internal constant PROTOCOL_PAID = keccak256("ProtocolPaid(address,address,uint256,address,uint256)");
 
     function setUp() public override {
         super.setUp();
@@ -27,17 +27,26 @@ contract CourtGasTest is CourtFixture {
         vault.depositFor{value: 1 ether}(TREASURY);
     }
 
-    /// @dev What the last call's CourtGasPaid said (gas, price, paid), or zeros when there was none.
+    /// @dev What the last call's GasPaidBack said (caller, gas, price, paid), zeros when there was
+    ///      none; checked against the hub's ProtocolPaid of the same payment.
     function _paid() internal returns (address account, uint256 gas, uint256 price, uint256 paid) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 fromHub;
+        bool hubPaid;
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(hub) || logs[i].topics[0] != COURT_GAS_PAID) continue;
-            account = address(uint160(uint256(logs[i].topics[1])));
-            (uint256 g, uint256 p, uint256 fromAccrued, address treasury, uint256 fromTreasury) =
-                abi.decode(logs[i].data, (uint256, uint256, uint256, address, uint256));
-            assertEq(treasury, TREASURY, "names the treasury");
-            (gas, price, paid) = (g, p, fromAccrued + fromTreasury);
+            if (logs[i].emitter == address(court) && logs[i].topics[0] == GAS_PAID_BACK) {
+                account = address(uint160(uint256(logs[i].topics[1])));
+                (gas, price, paid) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+            } else if (logs[i].emitter == address(hub) && logs[i].topics[0] == PROTOCOL_PAID) {
+                assertEq(address(uint160(uint256(logs[i].topics[1]))), address(court), "the court paid");
+                (uint256 fromAccrued, address treasury, uint256 fromTreasury) =
+                    abi.decode(logs[i].data, (uint256, address, uint256));
+                assertEq(treasury, TREASURY, "names the treasury");
+                (fromHub, hubPaid) = (fromAccrued + fromTreasury, true);
+            }
         }
+        assertEq(hubPaid, account != address(0), "the hub pays when the court says so");
+        assertEq(fromHub, paid, "and what it says");
     }
 
     function _drawAs(address caller, Settled memory s) internal returns (uint256 audited) {
@@ -229,8 +238,20 @@ contract CourtGasTest is CourtFixture {
         assertEq(_heldByProtocol(), held, "no ETH moved");
     }
 
-    function test_payCourtGas_onlyTheCourt() public {
-        vm.expectRevert(abi.encodeWithSelector(InferenceHub.NotCourt.selector, address(this)));
-        hub.payCourtGas(address(this), 1, 1);
+    function test_payFromProtocol_onlyTheCourtAndTheFeedbackContract() public {
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.NotProtocolPayer.selector, address(this)));
+        hub.payFromProtocol(address(this), 1);
+        address feedback = address(0xFEED);
+        vm.prank(OWNER);
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.ZeroAddress.selector));
+        hub.setFeedback(address(0));
+        vm.prank(OWNER);
+        hub.setFeedback(feedback);
+        vm.prank(OWNER);
+        vm.expectRevert(abi.encodeWithSelector(InferenceHub.FeedbackAlreadySet.selector, feedback));
+        hub.setFeedback(address(0xBAD));
+        vm.prank(feedback);
+        assertEq(hub.payFromProtocol(CALLER, 7), 7, "the feedback contract pays from the share");
+        assertEq(vault.balanceOf(CALLER), 7, "credited");
     }
 }

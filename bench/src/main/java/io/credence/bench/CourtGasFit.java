@@ -1,7 +1,6 @@
 package io.credence.bench;
 
 import io.credence.contracts.DisputeCourt;
-import io.credence.contracts.InferenceHub;
 import io.credence.protocol.settlement.GasCharges;
 import io.credence.testkit.network.LocalNetwork;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * How well the court pays back its callers' gas on a run's chain: every transaction with a {@code
- * CourtGasPaid}, the gas the court counted against the gas the transaction used, by kind; and the
+ * GasPaidBack}, the gas the court counted against the gas the transaction used, by kind; and the
  * fit of the figures the court adds to its measured execution ({@code GasCharges.COURT_*}): per
  * transaction, per leaf drawn (a leaf's signers included) and per verdict recorded.
  */
@@ -26,6 +25,7 @@ final class CourtGasFit {
   private static final String VERDICT = EventEncoder.encode(DisputeCourt.VERDICTRECORDED_EVENT);
   private static final String JURY = EventEncoder.encode(DisputeCourt.JURYDRAWN_EVENT);
   private static final String DEFERRED = EventEncoder.encode(DisputeCourt.JURYDRAWDEFERRED_EVENT);
+  private static final String GAS_PAID_BACK = EventEncoder.encode(DisputeCourt.GASPAIDBACK_EVENT);
 
   /** One paid transaction: its kind, what it used, what the court counted, and its items. */
   private record Tx(String kind, long used, long counted, int leaves, int signers, int verdicts) {
@@ -71,7 +71,7 @@ final class CourtGasFit {
 
   static Result of(LocalNetwork net, int quorum) throws Exception {
     Set<String> hashes = new LinkedHashSet<>();
-    for (Log l : net.logs(InferenceHub.COURTGASPAID_EVENT)) {
+    for (Log l : net.courtLogs(DisputeCourt.GASPAIDBACK_EVENT)) {
       hashes.add(l.getTransactionHash());
     }
     List<Tx> txs = new ArrayList<>();
@@ -89,8 +89,8 @@ final class CourtGasFit {
       boolean jury = false;
       for (Log l : r.getLogs()) {
         String topic = l.getTopics().isEmpty() ? "" : l.getTopics().get(0);
-        if (topic.equals(EventEncoder.encode(InferenceHub.COURTGASPAID_EVENT))) {
-          counted = InferenceHub.getCourtGasPaidEventFromLog(l).gas.longValueExact();
+        if (topic.equals(GAS_PAID_BACK)) {
+          counted = DisputeCourt.getGasPaidBackEventFromLog(l).gas.longValueExact();
         } else if (topic.equals(AUDITS_DRAWN)) {
           leaves = DisputeCourt.getAuditsDrawnEventFromLog(l).leaves.intValueExact();
         } else if (topic.equals(VERDICT)) {

@@ -336,7 +336,7 @@ public final class E2eBench {
   /**
    * What the relayer's wallet spent on the run's mined transactions and what the hub paid it back
    * (its ledger's {@code tx.spent} and {@code tx.credited}, from each receipt's gas used, effective
-   * price, {@code GasReimbursed} and {@code CourtGasPaid}): over all of them, over settlements
+   * price, {@code GasReimbursed} and {@code ProtocolPaid}): over all of them, over settlements
    * alone, and over the court's transactions (paid back from the protocol's share).
    */
   record Economics(

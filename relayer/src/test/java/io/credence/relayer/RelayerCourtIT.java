@@ -182,8 +182,9 @@ class RelayerCourtIT {
    */
   private static void courtTransactionsArePaidBack(LocalNetwork net) throws Exception {
     Map<String, BigInteger> paid = new HashMap<>();
-    for (var log : net.logs(InferenceHub.COURTGASPAID_EVENT)) {
-      var e = InferenceHub.getCourtGasPaidEventFromLog(log);
+    for (var log : net.logs(InferenceHub.PROTOCOLPAID_EVENT)) {
+      var e = InferenceHub.getProtocolPaidEventFromLog(log);
+      assertThat(e.payer).isEqualToIgnoringCase(net.deployment.disputeCourt().getContractAddress());
       assertThat(e.account).isEqualToIgnoringCase(LocalNetwork.RELAYER.getAddress());
       paid.merge(
           log.getTransactionHash().toLowerCase(java.util.Locale.ROOT),

@@ -24,10 +24,16 @@ import org.web3j.protocol.core.methods.response.Log;
  */
 final class HubIngest extends ContractIngest {
   private final SignerRecovery recovery;
+  private final String court;
 
-  HubIngest(String hub, SignerRecovery recovery) {
+  /**
+   * @param court the DisputeCourt (lower-case), null without one: what it pays from the protocol's
+   *     share is its callers' gas
+   */
+  HubIngest(String hub, String court, SignerRecovery recovery) {
     super(hub);
     this.recovery = recovery;
+    this.court = court == null ? null : lower(court);
     on(InferenceHub.INFERENCEREQUESTED_EVENT, this::requested);
     on(InferenceHub.INFERENCESETTLED_EVENT, this::settled);
     on(InferenceHub.INFERENCEFAILED_EVENT, HubIngest::failed);
@@ -83,30 +89,11 @@ final class HubIngest extends ContractIngest {
         InferenceHub.COURTSET_EVENT,
         (s, l) -> setting(s, "court", lower(InferenceHub.getCourtSetEventFromLog(l).court)));
     on(InferenceHub.GASREIMBURSED_EVENT, HubIngest::reimbursed);
+    on(InferenceHub.PROTOCOLPAID_EVENT, this::protocolPaid);
     on(
-        InferenceHub.COURTGASPAID_EVENT,
-        (s, l) -> {
-          // a court transaction's gas, paid from the protocol's share: accrued, then the treasury's
-          var e = InferenceHub.getCourtGasPaidEventFromLog(l);
-          BigInteger paid = e.fromAccrued.add(e.fromTreasury);
-          if (e.fromAccrued.signum() > 0) {
-            s.store.protocol(s.at().block(), s.at().index(), e.fromAccrued.negate(), "COURT_GAS");
-          }
-          if (e.fromTreasury.signum() > 0) {
-            s.store.ledger(
-                s.at(),
-                s.seq(),
-                lower(e.treasury),
-                "COURT_GAS",
-                null,
-                e.fromTreasury.negate(),
-                null,
-                null);
-          }
-          if (paid.signum() > 0) {
-            s.store.ledger(s.at(), s.seq(), lower(e.account), "GAS", null, paid, null, null);
-          }
-        });
+        InferenceHub.FEEDBACKSET_EVENT,
+        (s, l) ->
+            setting(s, "feedback", lower(InferenceHub.getFeedbackSetEventFromLog(l).feedback)));
     on(
         InferenceHub.DEPOSITED_EVENT,
         (s, l) -> {
@@ -340,6 +327,29 @@ final class HubIngest extends ContractIngest {
     }
     if (e.credited.signum() > 0) {
       s.store.ledger(at, s.seq(), submitter, "GAS", null, e.credited, null, null);
+    }
+  }
+
+  /**
+   * A payment from the protocol's share, accrued fees first, then the treasury's unclaimed balance:
+   * the court's is its caller's gas (GAS, like a settlement's), the only other payer the hub allows
+   * is the feedback contract (a rating's rebate, FEEDBACK).
+   */
+  private void protocolPaid(Step s, Log l) {
+    var e = InferenceHub.getProtocolPaidEventFromLog(l);
+    boolean gas = lower(e.payer).equals(court);
+    String spent = gas ? "COURT_GAS" : "FEEDBACK";
+    BigInteger paid = e.fromAccrued.add(e.fromTreasury);
+    if (e.fromAccrued.signum() > 0) {
+      s.store.protocol(s.at().block(), s.at().index(), e.fromAccrued.negate(), spent);
+    }
+    if (e.fromTreasury.signum() > 0) {
+      s.store.ledger(
+          s.at(), s.seq(), lower(e.treasury), spent, null, e.fromTreasury.negate(), null, null);
+    }
+    if (paid.signum() > 0) {
+      s.store.ledger(
+          s.at(), s.seq(), lower(e.account), gas ? "GAS" : "FEEDBACK", null, paid, null, null);
     }
   }
 

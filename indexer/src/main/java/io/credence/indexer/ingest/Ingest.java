@@ -52,7 +52,7 @@ public final class Ingest {
   public Ingest(
       String hub, String modelRegistry, String workerRegistry, String court, long chainId) {
     this.recovery = new SignerRecovery(hub, modelRegistry, Eip712Domain.credence(chainId, hub));
-    this.hub = new HubIngest(hub, recovery);
+    this.hub = new HubIngest(hub, court, recovery);
     this.modelRegistry = new ModelRegistryIngest(modelRegistry);
     this.workerRegistry = new WorkerRegistryIngest(workerRegistry);
     this.court = court == null ? null : new CourtIngest(court);

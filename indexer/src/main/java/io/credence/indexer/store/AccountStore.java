@@ -110,7 +110,8 @@ public class AccountStore {
             "bondReturned",
             "gas",
             "gasReturned",
-            "courtGas")) {
+            "courtGas",
+            "feedback")) {
       earned.put(k, BigInteger.ZERO);
     }
     BigInteger balance = BigInteger.ZERO;
@@ -140,6 +141,7 @@ public class AccountStore {
         case "GAS" -> earned.merge("gas", amount, BigInteger::add);
         case "GAS_RETURN" -> earned.merge("gasReturned", amount, BigInteger::add);
         case "COURT_GAS" -> earned.merge("courtGas", amount, BigInteger::add);
+        case "FEEDBACK" -> earned.merge("feedback", amount, BigInteger::add);
         case "DEPOSIT" -> deposited = deposited.add(amount);
         case "SIGNED_ESCROW" -> signedEscrow = signedEscrow.subtract(amount);
         default -> throw new IllegalStateException("unknown ledger kind " + kind);
@@ -176,15 +178,21 @@ public class AccountStore {
                   "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger",
                   rs -> Jdbc.wei(rs, "amount"))
               .orElseThrow();
-      // the court's gas paid from what accrued is shown as spent (courtGas), the share gross
-      BigInteger courtGas =
-          Jdbc.one(
-                  c,
-                  "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger WHERE kind = 'COURT_GAS'",
-                  rs -> Jdbc.wei(rs, "amount"))
-              .orElseThrow();
-      earned.merge("protocol", accrued.subtract(courtGas), BigInteger::add);
-      earned.merge("courtGas", courtGas, BigInteger::add);
+      // what accrued paid for the court's gas and for rating rebates is shown as spent (courtGas,
+      // feedback: negative), the share gross
+      BigInteger spent = BigInteger.ZERO;
+      for (String kind : List.of("COURT_GAS", "FEEDBACK")) {
+        BigInteger paid =
+            Jdbc.one(
+                    c,
+                    "SELECT COALESCE(sum(amount), 0) AS amount FROM protocol_ledger WHERE kind = ?",
+                    rs -> Jdbc.wei(rs, "amount"),
+                    kind)
+                .orElseThrow();
+        earned.merge(kind.equals("COURT_GAS") ? "courtGas" : "feedback", paid, BigInteger::add);
+        spent = spent.add(paid);
+      }
+      earned.merge("protocol", accrued.subtract(spent), BigInteger::add);
     }
     Object[] b =
         Jdbc.one(

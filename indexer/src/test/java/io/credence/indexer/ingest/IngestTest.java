@@ -78,8 +78,8 @@ class IngestTest {
   }
 
   @Test
-  void theContractsSixtyFourEventsAreFollowed() {
-    assertThat(ingest.events()).isEqualTo(64);
+  void theContractsSixtyFiveEventsAreFollowed() {
+    assertThat(ingest.events()).isEqualTo(65);
     assertThat(ingest.addresses()).containsExactly(HUB, MODELS, WORKERS, COURT);
     assertThat(new Ingest(HUB, MODELS, WORKERS, CHAIN).addresses())
         .as("a deployment without a court")

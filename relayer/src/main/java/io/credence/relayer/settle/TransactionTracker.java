@@ -36,7 +36,7 @@ public class TransactionTracker {
   private static final String SETTLED = EventEncoder.encode(InferenceHub.INFERENCESETTLED_EVENT);
   private static final String FAILED = EventEncoder.encode(InferenceHub.INFERENCEFAILED_EVENT);
   private static final String REIMBURSED = EventEncoder.encode(InferenceHub.GASREIMBURSED_EVENT);
-  private static final String COURT_GAS = EventEncoder.encode(InferenceHub.COURTGASPAID_EVENT);
+  private static final String PROTOCOL_PAID = EventEncoder.encode(InferenceHub.PROTOCOLPAID_EVENT);
 
   /** {@code ReceiptSkipped} reason: the request's deadline had passed (InferenceHub.SkipReason). */
   private static final int SKIPPED_DEADLINE_PASSED = 2;
@@ -197,8 +197,9 @@ public class TransactionTracker {
         if (e.submitter.equalsIgnoreCase(wallet.address())) {
           credited = credited.add(e.credited);
         }
-      } else if (COURT_GAS.equals(topic)) {
-        var e = InferenceHub.getCourtGasPaidEventFromLog(log);
+      } else if (PROTOCOL_PAID.equals(topic)) {
+        // the court paying back a court transaction's gas from the protocol's share
+        var e = InferenceHub.getProtocolPaidEventFromLog(log);
         if (e.account.equalsIgnoreCase(wallet.address())) {
           credited = credited.add(e.fromAccrued).add(e.fromTreasury);
         }
