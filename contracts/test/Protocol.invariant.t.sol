@@ -8,6 +8,7 @@ import {InferenceHub} from "../src/InferenceHub.sol";
 import {RewardVault} from "../src/RewardVault.sol";
 import {DisputeCourt} from "../src/DisputeCourt.sol";
 import {WorkerRegistry} from "../src/WorkerRegistry.sol";
+import {Feedback} from "../src/Feedback.sol";
 
 /// @dev Drives the whole protocol at random: requests, honest settlements, lies, failures, forged
 ///      settlements, expiry, claims, audits, challenges, verdicts, resolutions, blocks and time.
@@ -34,6 +35,8 @@ contract ProtocolHandler {
 
     // the court's side
     DisputeCourt internal court;
+    Feedback internal feedback;
+    uint256 public ratings;
     WorkerRegistry internal workers;
     uint256[5] internal jurorKeys; // every worker key, to sign verdicts
     uint256 internal liarKey; // the only key that ever signs a wrong output (model 1)
@@ -69,6 +72,7 @@ contract ProtocolHandler {
         address[] memory accounts_
     ) {
         court = court_;
+        feedback = Feedback(court_.hub().feedback());
         workers = court_.workers();
         jurorKeys = jurorKeys_;
         liarKey = jurorKeys_[4];
@@ -404,6 +408,30 @@ contract ProtocolHandler {
         paidOut += paid;
     }
 
+    /// The requester of a settled answer rates it, within the window, once; its rebate comes from
+    /// the protocol's share.
+    function rate(uint256 pick, uint8 score) external {
+        uint256 n = batches.length;
+        if (n == 0) return;
+        SettledBatch storage b = batches[pick % n];
+        uint256 k = (pick / 7) % b.indexes.length;
+        uint256 i = b.indexes[k];
+        if (feedback.scoreOf(ids[i]) != 0) return;
+        if (block.timestamp > b.settledAt + feedback.terms().window) return;
+        DisputeCourt.Leaf[] memory leaves = _leaves(b);
+        DisputeCourt.Batch memory batch = _batch(b);
+        vm.prank(requests[i].requester);
+        feedback.rate(batch, k, leaves[k], uint8(1 + score % 5), bytes32(pick));
+        ratings++;
+    }
+
+    /// Requests with a score: each rated once, so as many as the ratings made.
+    function scored() external view returns (uint256 count) {
+        for (uint256 i; i < ids.length; ++i) {
+            if (feedback.scoreOf(ids[i]) != 0) count++;
+        }
+    }
+
     /// Distributes a pool: a derived model's pays its parents' pools first.
     function distribute(uint256 pick) external {
         uint256[3] memory models = [model1, model2, model3];
@@ -481,6 +509,9 @@ contract ProtocolInvariantTest is CourtFixture {
         ModelRegistry.Parent[] memory parents = new ModelRegistry.Parent[](2);
         parents[0] = ModelRegistry.Parent(uint96(model1), registry.DERIVED_FINE_TUNE(), 3_000);
         parents[1] = ModelRegistry.Parent(uint96(model2), registry.DERIVED_DISTILL(), 2_000);
+        Feedback feedback = new Feedback(OWNER, hub, Feedback.Terms(1 days, 200));
+        vm.prank(OWNER);
+        hub.setFeedback(address(feedback));
         vm.prank(AUTHOR);
         model3 = registry.registerDerivedModel(MODEL_HASH, "file:models/iris.onnx", FEE, 1, _contributors(), parents);
         handler =
@@ -520,6 +551,11 @@ contract ProtocolInvariantTest is CourtFixture {
             address(hub).balance + address(court).balance + handler.paidOut(),
             "conserved"
         );
+    }
+
+    /// A rating per rated request: none was counted twice or lost.
+    function invariant_eachRatedRequestRatedOnce() public view {
+        assertEq(handler.scored(), handler.ratings(), "one score per rating");
     }
 
     /// The court holds exactly the bonds of open disputes and the stake it keeps for refunds.
