@@ -1,5 +1,6 @@
 package io.credence.bench;
 
+import io.credence.contracts.Feedback;
 import io.credence.contracts.InferenceHub;
 import io.credence.contracts.ModelRegistry;
 import io.credence.contracts.RewardVault;
@@ -8,6 +9,7 @@ import io.credence.devnet.ContractDeployer;
 import io.credence.devnet.node.AnvilNode;
 import io.credence.protocol.Hashes;
 import io.credence.protocol.chain.ChainTime;
+import io.credence.protocol.dispute.SettlementRecords;
 import io.credence.protocol.receipt.Eip712Domain;
 import io.credence.protocol.receipt.FailureReason;
 import io.credence.protocol.receipt.InferenceFailure;
@@ -242,6 +244,50 @@ public final class GasBench {
     f.add("settle.lineage3_vs_none.ratio", (double) lineageSettle / plainSettle, "ratio");
     TransactionReceipt distributed = anyone.distribute(l3).send();
     f.add("distribute.lineage3.gas", distributed.getGasUsed().longValueExact(), "gas");
+
+    // the requester rates an answer: the settlement proven from the hub's batch record, 1 % of
+    // the fee back from the protocol's share
+    var gasProvider = ContractDeployer.gas(anvil.chainId());
+    Feedback feedback =
+        Feedback.deploy(
+                anvil.web3j(),
+                anvil.transactionManager(d.deployer()),
+                gasProvider,
+                d.deployer().getAddress(),
+                d.inferenceHub().getContractAddress(),
+                new Feedback.Terms(BigInteger.valueOf(86_400), BigInteger.valueOf(100)))
+            .send();
+    d.inferenceHub().setFeedback(feedback.getContractAddress()).send();
+    Requested rated = request(demo);
+    TransactionReceipt ratedSettlement = settleTx(List.of(rated));
+    long settledAt =
+        anvil
+            .web3j()
+            .ethGetBlockByHash(ratedSettlement.getBlockHash(), false)
+            .send()
+            .getBlock()
+            .getTimestamp()
+            .longValueExact();
+    SettlementRecords.Leaf leaf =
+        new SettlementRecords.Leaf(
+            rated.id().longValueExact(),
+            rated.request(),
+            Hashes.keccak256(output),
+            List.of(worker.address()));
+    TransactionReceipt rating =
+        load(Feedback.class, feedback, dapp)
+            .rate(
+                SettlementRecords.feedbackBatch(
+                    rated.id().longValueExact(),
+                    ratedSettlement.getBlockNumber().longValueExact(),
+                    settledAt,
+                    List.of(leaf)),
+                BigInteger.ZERO,
+                leaf.toFeedback(),
+                BigInteger.valueOf(5),
+                Hashes.keccak256("a fine answer".getBytes()))
+            .send();
+    f.add("rate.gas", rating.getGasUsed().longValueExact(), "gas");
 
     // the demo model's first contributor claims: distributes the model's pool to its 3
     // contributors (whose balances already exist) and pays the claimant

@@ -3,6 +3,7 @@ package io.credence.protocol.dispute;
 import static io.credence.protocol.Hashes.keccak256;
 
 import io.credence.contracts.DisputeCourt;
+import io.credence.contracts.Feedback;
 import io.credence.contracts.InferenceHub;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
@@ -47,6 +48,25 @@ public final class SettlementRecords {
       return new DisputeCourt.Leaf(
           BigInteger.valueOf(requestId),
           new DisputeCourt.Request(
+              r.requester,
+              r.modelId,
+              r.inputHash,
+              r.fee,
+              r.deadline,
+              r.callback,
+              r.callbackGas,
+              r.gasAllowance,
+              r.maxFeePerGas),
+          outputHash,
+          signers);
+    }
+
+    /** The feedback contract's form of this leaf ({@code Feedback.Leaf}). */
+    public Feedback.Leaf toFeedback() {
+      InferenceHub.Request r = request;
+      return new Feedback.Leaf(
+          BigInteger.valueOf(requestId),
+          new Feedback.Request(
               r.requester,
               r.modelId,
               r.inputHash,
@@ -121,6 +141,16 @@ public final class SettlementRecords {
   public static DisputeCourt.Batch batch(
       long batchId, long settledBlock, long settledAt, List<Leaf> leaves) {
     return new DisputeCourt.Batch(
+        BigInteger.valueOf(batchId),
+        BigInteger.valueOf(settledBlock),
+        BigInteger.valueOf(settledAt),
+        hashes(leaves));
+  }
+
+  /** The same proof in the feedback contract's form ({@code Feedback.Batch}). */
+  public static Feedback.Batch feedbackBatch(
+      long batchId, long settledBlock, long settledAt, List<Leaf> leaves) {
+    return new Feedback.Batch(
         BigInteger.valueOf(batchId),
         BigInteger.valueOf(settledBlock),
         BigInteger.valueOf(settledAt),
