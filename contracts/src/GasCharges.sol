@@ -95,13 +95,13 @@ library GasCharges {
 
     /// @notice Per `drawAudits` that opens an audit, beyond its measured execution: the 21 000
     ///         base, fixed calldata, the payment itself.
-    uint256 internal constant COURT_DRAW_TX = 42_500;
+    uint256 internal constant COURT_DRAW_TX = 44_400;
     /// @notice Per `resolve` likewise.
-    uint256 internal constant COURT_RESOLVE_TX = 39_000;
+    uint256 internal constant COURT_RESOLVE_TX = 40_900;
     /// @notice Per `drawJury` likewise (its first call to the hub is the payment, cold).
-    uint256 internal constant COURT_JURY_TX = 44_000;
+    uint256 internal constant COURT_JURY_TX = 45_900;
     /// @notice Per `submitVerdicts` likewise (the refunds of a resolution's cleared slots taken off).
-    uint256 internal constant COURT_VERDICTS_TX = 29_000;
+    uint256 internal constant COURT_VERDICTS_TX = 30_900;
     /// @notice Per leaf of `drawAudits` (its calldata), signers aside.
     uint256 internal constant COURT_LEAF = 3_400;
     /// @notice Per signer of a leaf of `drawAudits`.

@@ -37,11 +37,11 @@ public final class GasCharges {
    * leaf of a draw and {@code COURT_VERDICT} per verdict recorded, at the transaction's price
    * capped at the base fee plus {@code COURT_MAX_TIP}.
    */
-  public static final long COURT_DRAW_TX = 42_500;
+  public static final long COURT_DRAW_TX = 44_400;
 
-  public static final long COURT_RESOLVE_TX = 39_000;
-  public static final long COURT_JURY_TX = 44_000;
-  public static final long COURT_VERDICTS_TX = 29_000;
+  public static final long COURT_RESOLVE_TX = 40_900;
+  public static final long COURT_JURY_TX = 45_900;
+  public static final long COURT_VERDICTS_TX = 30_900;
   public static final long COURT_LEAF = 3_400;
   public static final long COURT_SIGNER = 400;
   public static final long COURT_VERDICT = 3_600;
